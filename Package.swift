@@ -1,0 +1,64 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Warrant",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "warrant", targets: ["warrant"]),
+        .library(name: "KubeModel", targets: ["KubeModel"]),
+        .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "KubeModel",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["KubeModel"]
+        ),
+        .target(
+            name: "WarrantCLI",
+            dependencies: [
+                "KubeModel",
+                "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "warrant",
+            dependencies: ["WarrantCLI"]
+        ),
+        .target(
+            name: "WarrantTestSupport",
+            dependencies: ["KubeModel", "WarrantCLI"]
+        ),
+        .testTarget(
+            name: "KubeModelTests",
+            dependencies: ["KubeModel", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "WarrantCLITests",
+            dependencies: ["WarrantCLI", "WarrantTestSupport", "warrant"]
+        ),
+    ]
+)
+
+// Strict settings on every target (STYLE.md 3). CI sets WARRANT_WERROR=1 so that a
+// warning fails the build there without breaking a user's build on a newer toolchain.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+let warningsAsErrors: [SwiftSetting] =
+    Context.environment["WARRANT_WERROR"] == "1" ? [.treatAllWarnings(as: .error)] : []
+
+for target in package.targets where target.type != .plugin {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings + warningsAsErrors
+}

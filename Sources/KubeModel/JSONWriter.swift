@@ -1,0 +1,104 @@
+/// Writes ``JSONValue``s as JSON text, keeping key order.
+public enum JSONWriter {
+    /// The JSON text of `value`: indented with `indent` spaces per level (kubectl uses 4), or
+    /// compact on one line when `indent` is 0. Non-finite numbers, which JSON cannot express, are
+    /// written as `null`.
+    public static func write(_ value: JSONValue, indent: Int = 4) -> String {
+        var output = ""
+        write(value, indent: indent, level: 0, into: &output)
+        return output
+    }
+
+    static func write(_ value: JSONValue, indent: Int, level: Int, into output: inout String) {
+        switch value {
+        case .null: output += "null"
+        case .bool(let bool): output += bool ? "true" : "false"
+        case .integer(let integer): output += String(integer)
+        case .double(let double): output += double.isFinite ? "\(double)" : "null"
+        case .string(let string): writeString(string, into: &output)
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                output += "[]"
+                return
+            }
+            output += "["
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { output += "," }
+                newline(indent: indent, level: level + 1, into: &output)
+                write(element, indent: indent, level: level + 1, into: &output)
+            }
+            newline(indent: indent, level: level, into: &output)
+            output += "]"
+        case .object(let object):
+            guard !object.isEmpty else {
+                output += "{}"
+                return
+            }
+            output += "{"
+            var first = true
+            for (key, member) in object {
+                if !first { output += "," }
+                first = false
+                newline(indent: indent, level: level + 1, into: &output)
+                writeString(key, into: &output)
+                output += indent > 0 ? ": " : ":"
+                write(member, indent: indent, level: level + 1, into: &output)
+            }
+            newline(indent: indent, level: level, into: &output)
+            output += "}"
+        }
+    }
+
+    private static func newline(indent: Int, level: Int, into output: inout String) {
+        guard indent > 0 else { return }
+        output += "\n"
+        output += String(repeating: " ", count: indent * level)
+    }
+
+    /// Writes a quoted, escaped JSON string.
+    static func writeString(_ string: String, into output: inout String) {
+        output += "\""
+        var needsEscaping = false
+        for byte in string.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            needsEscaping = true
+            break
+        }
+        guard needsEscaping else {
+            output += string
+            output += "\""
+            return
+        }
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "\u{8}": output += "\\b"
+            case "\u{c}": output += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    output += "\\u00"
+                    output += scalar.value < 0x10 ? "0" : ""
+                    output += String(scalar.value, radix: 16)
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+
+    /// A scalar as a user would type it (`true`, `8080`, `text`), for hints; collections as compact JSON.
+    public static func plainText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let string): string
+        case .integer(let integer): String(integer)
+        case .double(let double): "\(double)"
+        case .bool(let bool): bool ? "true" : "false"
+        case .null: "null"
+        default: write(value, indent: 0)
+        }
+    }
+}

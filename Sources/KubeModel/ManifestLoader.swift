@@ -1,0 +1,185 @@
+import Foundation
+
+/// Loads Kubernetes objects from files, folders and standard input.
+///
+/// Accepts multi-document YAML and JSON (one value or a stream of them), flattens `kind: List` and
+/// `*List` documents, skips empty and comment-only documents (Helm's `# Source:` lines included),
+/// and checks the fields every object needs. Every object remembers the file and line it came from;
+/// every error names them. Errors in several files are all reported, and nothing is returned when
+/// there is any: a command never acts on half its input.
+public struct ManifestLoader: Sendable {
+    /// Bounds against hostile input.
+    public var limits: ManifestLimits
+    /// At most this many errors are collected before loading stops.
+    public var maximumErrors: Int
+
+    /// Creates a loader.
+    public init(limits: ManifestLimits = .default, maximumErrors: Int = 20) {
+        self.limits = limits
+        self.maximumErrors = maximumErrors
+    }
+
+    /// Loads every input, in order.
+    public func load(_ inputs: [ManifestInput]) throws(ManifestErrors) -> [KubeObject] {
+        var objects: [KubeObject] = []
+        var errors: [ManifestError] = []
+        for input in inputs {
+            switch input {
+            case .standardInput(let bytes):
+                load(bytes, file: "<stdin>", into: &objects, errors: &errors)
+            case .bytes(let bytes, let name):
+                load(bytes, file: name, into: &objects, errors: &errors)
+            case .path(let path):
+                do {
+                    for file in try Self.files(at: path) {
+                        guard errors.count < maximumErrors else { break }
+                        do {
+                            load(try Self.read(file, limit: limits.maximumFileSize), file: file, into: &objects, errors: &errors)
+                        } catch {
+                            errors.append(error)
+                        }
+                    }
+                } catch {
+                    errors.append(error)
+                }
+            }
+            if errors.count >= maximumErrors { break }
+        }
+        if !errors.isEmpty { throw ManifestErrors(Array(errors.prefix(maximumErrors))) }
+        return objects
+    }
+
+    /// Loads the objects in one file's bytes. `file` names it in locations and errors.
+    public func load(bytes: [UInt8], file: String) throws(ManifestErrors) -> [KubeObject] {
+        var objects: [KubeObject] = []
+        var errors: [ManifestError] = []
+        load(bytes, file: file, into: &objects, errors: &errors)
+        if !errors.isEmpty { throw ManifestErrors(errors) }
+        return objects
+    }
+
+    /// Parses documents without checking that they are Kubernetes objects: for auxiliary files
+    /// (resource maps, access checks) that share the loader's formats, limits and locations.
+    package func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [(value: JSONValue, line: Int)] {
+        var documents: [(value: JSONValue, line: Int)] = []
+        do {
+            try parse(bytes, file: file) { documents.append(($0.value, $0.line)) }
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw ManifestError(.syntax, at: SourceLocation(file: file, line: 0), "\(error)")
+        }
+        return documents
+    }
+
+    private func load(_ bytes: [UInt8], file: String, into objects: inout [KubeObject], errors: inout [ManifestError]) {
+        do {
+            try parse(bytes, file: file) { document in
+                let validator = ObjectValidator(file: file, document: document)
+                validator.flatten(document.value, line: document.line, path: [], into: &objects, errors: &errors)
+                if errors.count >= maximumErrors { throw StopLoading() }
+            }
+        } catch let error as ManifestError {
+            errors.append(error)
+        } catch {
+            // StopLoading: enough errors collected.
+        }
+    }
+
+    private struct StopLoading: Error {}
+
+    private func parse(_ bytes: [UInt8], file: String, _ body: (ParsedDocument) throws -> Void) throws {
+        var bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let offset = UTF8Validation.firstInvalidByte(in: bytes) {
+            let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw ManifestError(
+                .notUTF8, at: SourceLocation(file: file, line: line),
+                "the file is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(offset))",
+                hint: "save the file as UTF-8; Kubernetes manifests must be UTF-8 text")
+        }
+        if Self.isJSON(bytes, file: file) {
+            try JSONReader(file: file, limits: limits).read(bytes, body)
+        } else {
+            try YAMLReader(file: file, limits: limits).read(String(decoding: bytes, as: UTF8.self), body)
+        }
+    }
+
+    /// JSON when the file ends in `.json`, or when a file without a YAML extension starts with `{` or `[`.
+    static func isJSON(_ bytes: [UInt8], file: String) -> Bool {
+        let lower = file.lowercased()
+        if lower.hasSuffix(".json") { return true }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return false }
+        let first = bytes.first { ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains($0) }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
+    /// The manifest files at `path`: the file itself, or a folder's `.yaml`, `.yml` and `.json`
+    /// files, recursively, sorted, skipping hidden entries and symbolic-link loops.
+    static func files(at path: String) throws(ManifestError) -> [String] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ManifestError(
+                .fileNotFound, at: SourceLocation(file: path, line: 0), "no such file or folder",
+                hint: "check the path given to -f (relative paths start at the current folder)")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        var files: [String] = []
+        var visited: Set<String> = []
+        func walk(_ folder: String) {
+            let real = (try? manager.destinationOfSymbolicLink(atPath: folder)) ?? folder
+            guard visited.insert(URL(fileURLWithPath: real).standardizedFileURL.path).inserted else { return }
+            guard let entries = try? manager.contentsOfDirectory(atPath: folder) else { return }
+            for entry in entries.sorted() where !entry.hasPrefix(".") {
+                let child = folder.hasSuffix("/") ? folder + entry : folder + "/" + entry
+                var childIsDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: child, isDirectory: &childIsDirectory) else { continue }
+                if childIsDirectory.boolValue {
+                    walk(child)
+                } else {
+                    let lower = entry.lowercased()
+                    if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".json") { files.append(child) }
+                }
+            }
+        }
+        walk(path)
+        return files
+    }
+
+    static func read(_ file: String, limit: Int) throws(ManifestError) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw ManifestError(
+                .unreadable, at: SourceLocation(file: file, line: 0), "cannot open the file",
+                hint: "check that the file is readable by the current user")
+        }
+        defer { try? handle.close() }
+        do {
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            if data.count > limit {
+                throw ManifestError(
+                    .tooLarge, at: SourceLocation(file: file, line: 0),
+                    "the file is larger than \(limit >> 20) MiB", hint: "split it into smaller files")
+            }
+            return [UInt8](data)
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw ManifestError(
+                .unreadable, at: SourceLocation(file: file, line: 0), "cannot read the file: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension ManifestLoader {
+    /// Reads a whole file (at most 256 MiB), with errors that name it: for auxiliary inputs.
+    public static func readFile(_ path: String) throws(ManifestError) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ManifestError(
+                .fileNotFound, at: SourceLocation(file: path, line: 0), "no such file",
+                hint: "check the path (relative paths start at the current folder)")
+        }
+        return try read(path, limit: ManifestLimits.default.maximumFileSize)
+    }
+}

@@ -1,0 +1,39 @@
+/// Strict UTF-8 validation that says where the first bad byte is.
+enum UTF8Validation {
+    /// The offset of the first byte that is not part of a well-formed UTF-8 sequence (no overlong
+    /// forms, no surrogates, nothing above U+10FFFF), or `nil` when all bytes are valid.
+    static func firstInvalidByte(in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                let byte = buffer[index]
+                if byte < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length: Int
+                var lower: UInt8 = 0x80
+                var upper: UInt8 = 0xBF
+                switch byte {
+                case 0xC2...0xDF: length = 2
+                case 0xE0: length = 3; lower = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: length = 3
+                case 0xED: length = 3; upper = 0x9F
+                case 0xF0: length = 4; lower = 0x90
+                case 0xF1...0xF3: length = 4
+                case 0xF4: length = 4; upper = 0x8F
+                default: return index
+                }
+                guard index + length <= count else { return index }
+                let second = buffer[index + 1]
+                guard second >= lower && second <= upper else { return index }
+                for offset in 2..<max(2, length) where buffer[index + offset] & 0xC0 != 0x80 {
+                    return index
+                }
+                index += length
+            }
+            return nil
+        }
+    }
+}
