@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "warrant", targets: ["warrant"]),
         .library(name: "KubeModel", targets: ["KubeModel"]),
+        .library(name: "RBAC", targets: ["RBAC"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
     ],
     dependencies: [
@@ -19,6 +20,10 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "RBAC",
+            dependencies: ["KubeModel"]
+        ),
+        .target(
             name: "Reports",
             dependencies: ["KubeModel"]
         ),
@@ -26,6 +31,7 @@ let package = Package(
             name: "WarrantCLI",
             dependencies: [
                 "KubeModel",
+                "RBAC",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -41,6 +47,10 @@ let package = Package(
         .testTarget(
             name: "KubeModelTests",
             dependencies: ["KubeModel", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "RBACTests",
+            dependencies: ["RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "WarrantCLITests",

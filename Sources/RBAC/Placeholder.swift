@@ -1,0 +1,2 @@
+// Placeholder: replaced by the RBAC engine.
+public enum RBACPlaceholder {}
