@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import WarrantCLI
 
 /// What one in-process run of `warrant` produced.

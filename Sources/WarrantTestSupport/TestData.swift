@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Paths to the project's fixtures and the shared real-world corpus.
 public enum TestData {
