@@ -235,6 +235,9 @@ struct JSONReader {
                     position += 1
                     return result
                 }
+                if byte == UInt8(ascii: "\n") {
+                    throw error("unterminated string (a line break inside a string)", hint: "close the string with '\"' on the same line, or write the line break as \\n")
+                }
                 if byte < 0x20 {
                     throw error("control character in a string", hint: "escape it (\\n, \\t, \\u00XX)")
                 }

@@ -14,26 +14,34 @@ enum LargeStack {
         var result: Result<T, any Error>?
     }
 
+    /// Holds the body until it has run, then lets go of it before signalling, so that the
+    /// non-escaping closure is released before ``run(_:)`` returns.
     private final class Work: @unchecked Sendable {
-        let body: () -> Void
+        private var body: (() -> Void)?
+        private let done = DispatchSemaphore(value: 0)
+
         init(_ body: @escaping () -> Void) { self.body = body }
+
+        func execute() {
+            body?()
+            body = nil
+            done.signal()
+        }
+
+        func wait() { done.wait() }
     }
 
     /// Runs `body` on a new thread with ``stackSize`` bytes of stack and waits for it.
     static func run<T>(_ body: () throws -> T) throws -> T {
-        try withoutActuallyEscaping(body) { escapable in
-            let box = Box<T>()
-            let done = DispatchSemaphore(value: 0)
-            let work = Work {
-                box.result = Result { try escapable() }
-                done.signal()
-            }
-            let thread = Thread { work.body() }
+        let box = Box<T>()
+        withoutActuallyEscaping(body) { escapable in
+            let work = Work { box.result = Result { try escapable() } }
+            let thread = Thread { work.execute() }
             thread.stackSize = stackSize
             thread.start()
-            done.wait()
-            return try box.result!.get()
+            work.wait()
         }
+        return try box.result!.get()
     }
 }
 

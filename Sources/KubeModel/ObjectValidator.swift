@@ -25,7 +25,8 @@ struct ObjectValidator {
                 errors.append(
                     ManifestError(
                         .wrongType, at: location(path + ["items"], fallback: line),
-                        "\(kind).items must be a list, found \(itemsValue.typeDescription)"))
+                        "\(kind).items must be a list, found \(itemsValue.typeDescription)",
+                        hint: "write the objects under 'items:' as a list, each starting with '- '"))
                 return
             }
             for (index, item) in items.enumerated() {
@@ -84,7 +85,8 @@ struct ObjectValidator {
                 errors.append(
                     ManifestError(
                         .wrongType, at: location(metadataPath + [field], fallback: line),
-                        "metadata.\(field) must be a mapping of strings, found \(value.typeDescription)"))
+                        "metadata.\(field) must be a mapping of strings, found \(value.typeDescription)",
+                        hint: "write \(field) as 'key: \"value\"' pairs indented under '\(field):'"))
                 continue
             }
             for (key, entry) in map where entry.stringValue == nil {

@@ -97,8 +97,31 @@ struct YAMLReader {
         default:
             break
         }
-        let message = "YAML syntax error: \(problem)" + (context.map { " (\($0))" } ?? "")
-        return ManifestError(.syntax, at: SourceLocation(file: file, line: line), message, hint: Self.hint(for: problem))
+        var message = "YAML syntax error: \(problem)" + (context.map { " (\($0))" } ?? "")
+        var hint = Self.hint(for: problem)
+        if Self.indentationHasTab(text, line: line) || Self.indentationHasTab(text, line: line - 1) {
+            message += "; the indentation contains a tab"
+            hint = Self.hint(for: "tab")
+        }
+        return ManifestError(.syntax, at: SourceLocation(file: file, line: line), message, hint: hint)
+    }
+
+    private static func indentationHasTab(_ text: String, line: Int) -> Bool {
+        guard line >= 1 else { return false }
+        var current = 1
+        var atStart = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                if current == line { return false }
+                current += 1
+                atStart = true
+                continue
+            }
+            guard current == line, atStart else { continue }
+            if byte == UInt8(ascii: "\t") { return true }
+            if byte != UInt8(ascii: " ") { atStart = false }
+        }
+        return false
     }
 
     private static func hint(for problem: String) -> String {
@@ -163,7 +186,7 @@ extension YAMLReader {
                         .wrongType, at: location(keyNode), "a mapping key must be a string, not a list or mapping",
                         hint: "Kubernetes objects are JSON: keys are strings")
                 }
-                if key.string == "<<", key.style == .plain, key.tag.description.isEmpty {
+                if key.string == "<<", key.style == .plain {
                     merges.append(valueNode)
                     continue
                 }
