@@ -54,3 +54,14 @@ func sharedManifestsRoundTrip() throws {
     let fromJSON = try ManifestLoader().load(bytes: Array(json.utf8), file: "roundtrip.json")
     #expect(fromJSON.map(\.content) == objects.map(\.content))
 }
+
+@Test func syntheticManifestsLoadWithTheExpectedMix() throws {
+    let text = SyntheticManifests.yaml(objects: 600)
+    let objects = try ManifestLoader().load(bytes: Array(text.utf8), file: "synthetic.yaml")
+    #expect(objects.count == 600)
+    var kinds: [String: Int] = [:]
+    for object in objects { kinds[object.kind, default: 0] += 1 }
+    #expect(kinds == ["Deployment": 100, "Service": 100, "ConfigMap": 100, "ServiceAccount": 100, "Role": 100, "RoleBinding": 100])
+    #expect(Set(objects.compactMap(\.namespace)).count == 20)
+    #expect(SyntheticManifests.yaml(objects: 600) == text)
+}

@@ -1,0 +1,24 @@
+// swift-tools-version: 6.2
+// Warrant's benchmarks (ordo-one/benchmark). Run: cd Benchmarks && swift package benchmark
+import PackageDescription
+
+let package = Package(
+    name: "WarrantBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Warrant", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "WarrantBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KubeModel", package: "Warrant"),
+                .product(name: "RBAC", package: "Warrant"),
+            ],
+            path: "Benchmarks/WarrantBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

@@ -1,2 +1,0 @@
-// Placeholder: replaced by the RBAC engine.
-public enum RBACPlaceholder {}
