@@ -22,11 +22,15 @@ struct JSONReader {
                     let line = parser.line
                     let value = try parser.parseValue(depth: 0, path: [])
                     let lines = parser.lines
-                    var itemLines: [Int] = []
-                    if let items = value["items"]?.arrayValue {
-                        itemLines = items.indices.map { lines[Parser.key(["items", String($0)])] ?? line }
+                    var listLines: [String: [Int]] = [:]
+                    if let elements = value.arrayValue {
+                        listLines[""] = elements.indices.map { lines[Parser.key([String($0)])] ?? line }
                     }
-                    try body(ParsedDocument(value: value, line: line, itemLines: itemLines) { path in
+                    for (key, member) in value.objectValue ?? JSONObject() {
+                        guard let elements = member.arrayValue else { continue }
+                        listLines[key] = elements.indices.map { lines[Parser.key([key, String($0)])] ?? line }
+                    }
+                    try body(ParsedDocument(value: value, line: line, listLines: listLines) { path in
                         lines[Parser.key(path)]
                     })
                 }

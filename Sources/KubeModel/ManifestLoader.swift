@@ -59,11 +59,11 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Parses documents without checking that they are Kubernetes objects: for auxiliary files
-    /// (resource maps, access checks) that share the loader's formats, limits and locations.
-    package func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [(value: JSONValue, line: Int)] {
-        var documents: [(value: JSONValue, line: Int)] = []
+    /// (resource maps, access checks, ignore files) that share the loader's formats, limits and locations.
+    public func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [LoadedDocument] {
+        var documents: [LoadedDocument] = []
         do {
-            try parse(bytes, file: file) { documents.append(($0.value, $0.line)) }
+            try parse(bytes, file: file) { documents.append(LoadedDocument(value: $0.value, line: $0.line, listLines: $0.listLines)) }
         } catch let error as ManifestError {
             throw error
         } catch {

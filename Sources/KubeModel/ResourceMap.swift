@@ -17,17 +17,21 @@ public enum ResourceMap {
     /// The kinds declared in a resource map file's bytes.
     public static func kinds(bytes: [UInt8], file: String, loader: ManifestLoader = ManifestLoader()) throws(ManifestError) -> [ResourceKind] {
         var kinds: [ResourceKind] = []
-        for (value, line) in try loader.documents(bytes: bytes, file: file) {
-            let location = SourceLocation(file: file, line: line)
+        for document in try loader.documents(bytes: bytes, file: file) {
+            let value = document.value
+            let location = SourceLocation(file: file, line: document.line)
             if value["kind"]?.stringValue == "CustomResourceDefinition" {
                 kinds.append(try KindTable.kind(fromCRD: KubeObject(value, source: location)))
                 continue
             }
             let entries: [JSONValue]
+            let listKey: String
             if let list = value.arrayValue {
                 entries = list
+                listKey = ""
             } else if let list = value["kinds"]?.arrayValue {
                 entries = list
+                listKey = "kinds"
             } else {
                 throw ManifestError(
                     .invalidResourceMap, at: location,
@@ -35,7 +39,8 @@ public enum ResourceMap {
                     hint: "see 'warrant manifests --help' for the format")
             }
             for (index, entry) in entries.enumerated() {
-                kinds.append(try kind(entry, index: index, at: location))
+                let entryLocation = SourceLocation(file: file, line: document.line(ofElement: index, in: listKey))
+                kinds.append(try kind(entry, index: index, at: entryLocation))
             }
         }
         return kinds

@@ -36,13 +36,19 @@ struct YAMLReader {
                 let line = root.mark?.line ?? 1
                 let value = try converter.convert(root, depth: 0)
                 if value.isNull { continue }  // empty or comment-only document
-                var itemLines: [Int] = []
-                if case .mapping(let mapping) = root,
-                    case .sequence(let sequence)? = mapping.first(where: { $0.key.scalar?.string == "items" })?.value
-                {
-                    itemLines = sequence.map { $0.mark?.line ?? line }
+                var listLines: [String: [Int]] = [:]
+                switch root {
+                case .sequence(let sequence):
+                    listLines[""] = sequence.map { $0.mark?.line ?? line }
+                case .mapping(let mapping):
+                    for (key, value) in mapping {
+                        guard let name = key.scalar?.string, case .sequence(let sequence) = value else { continue }
+                        listLines[name] = sequence.map { $0.mark?.line ?? line }
+                    }
+                default:
+                    break
                 }
-                try body(ParsedDocument(value: value, line: line, itemLines: itemLines) { path in
+                try body(ParsedDocument(value: value, line: line, listLines: listLines) { path in
                     Self.line(of: path, in: root)
                 })
             }

@@ -43,6 +43,7 @@ import WarrantTestSupport
         let fromJSON = try ManifestLoader().documents(bytes: Array(json.standardOutput.utf8), file: "a.json")
         let fromYAML = try ManifestLoader().documents(bytes: Array(yaml.standardOutput.utf8), file: "a.yaml")
         #expect(fromJSON.map(\.value) == fromYAML.map(\.value))
+        #expect(fromYAML.first?.line(ofElement: 1) == 10)
     }
 
     @Test func readsStandardInput() async throws {
