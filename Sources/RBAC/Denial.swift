@@ -17,9 +17,20 @@ public struct Denial: Sendable, Hashable {
     public var reason: String {
         var text = "RBAC: no rule allows \(request)"
         if !unresolvedBindings.isEmpty {
-            let missing = unresolvedBindings.map { "\($0) refers to \($0.roleRef), which does not exist" }
-            text += "; " + missing.joined(separator: "; ")
+            text += "; " + unresolvedBindings.map { Self.problem(of: $0) }.joined(separator: "; ")
         }
         return text
+    }
+
+    /// Why a binding grants nothing: `RoleBinding "shop/ci" refers to Role "deployer", which does not exist`.
+    public static func problem(of binding: RBACBinding) -> String {
+        switch (binding.kind, binding.roleRef.kind) {
+        case (.clusterRoleBinding, RBACRole.Kind.role.rawValue):
+            "\(binding) refers to \(binding.roleRef), but a ClusterRoleBinding can only use a ClusterRole"
+        case (_, RBACRole.Kind.role.rawValue), (_, RBACRole.Kind.clusterRole.rawValue):
+            "\(binding) refers to \(binding.roleRef), which does not exist"
+        default:
+            "\(binding) refers to \(binding.roleRef), which is not a Role or ClusterRole"
+        }
     }
 }

@@ -38,7 +38,8 @@ struct FieldReader {
     func string(_ value: JSONValue?, _ field: String) throws(ManifestError) -> String? {
         guard let value, !value.isNull else { return nil }
         guard let string = value.stringValue else {
-            throw wrongType(field, expected: "a string", found: value, hint: "quote the value: \"\(JSONWriter.plainText(value))\"")
+            throw wrongType(
+                field, expected: "a string", found: value, hint: "quote the value: \"\(JSONWriter.plainText(value))\"")
         }
         return string
     }
@@ -55,7 +56,9 @@ struct FieldReader {
     func object(_ value: JSONValue?, _ field: String) throws(ManifestError) -> JSONObject? {
         guard let value, !value.isNull else { return nil }
         guard let object = value.objectValue else {
-            throw wrongType(field, expected: "a mapping", found: value, hint: "write '\(Self.lastComponent(field)):' followed by indented fields")
+            throw wrongType(
+                field, expected: "a mapping", found: value,
+                hint: "write '\(Self.lastComponent(field)):' followed by indented fields")
         }
         return object
     }
@@ -76,7 +79,8 @@ struct FieldReader {
         for (key, entry) in object {
             guard let string = entry.stringValue else {
                 throw wrongType(
-                    "\(field).\(key)", expected: "a string", found: entry, hint: "quote the value: \(key): \"\(JSONWriter.plainText(entry))\"")
+                    "\(field).\(key)", expected: "a string", found: entry,
+                    hint: "quote the value: \(key): \"\(JSONWriter.plainText(entry))\"")
             }
             result[key] = string
         }

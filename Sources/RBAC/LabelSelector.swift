@@ -68,7 +68,8 @@ public struct LabelSelector: Sendable, Hashable {
     init(_ value: JSONValue, field: String, reader: FieldReader) throws(ManifestError) {
         guard value.objectValue != nil else {
             throw reader.wrongType(
-                field, expected: "a mapping", found: value, hint: "a selector is a mapping with matchLabels and/or matchExpressions")
+                field, expected: "a mapping", found: value,
+                hint: "a selector is a mapping with matchLabels and/or matchExpressions")
         }
         matchLabels = try reader.stringMap(value["matchLabels"], "\(field).matchLabels")
         var requirements: [Requirement] = []
@@ -82,7 +83,8 @@ public struct LabelSelector: Sendable, Hashable {
                 entry["operator"], "\(path).operator", hint: "use In, NotIn, Exists or DoesNotExist")
             guard let `operator` = Operator(rawValue: operatorName) else {
                 throw ManifestError(
-                    .wrongType, at: reader.location, "\(reader.objectName): \(path).operator '\(operatorName)' is not a selector operator",
+                    .wrongType, at: reader.location,
+                    "\(reader.objectName): \(path).operator '\(operatorName)' is not a selector operator",
                     hint: "use In, NotIn, Exists or DoesNotExist")
             }
             let values = try reader.strings(entry["values"], "\(path).values")

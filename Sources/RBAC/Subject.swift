@@ -105,7 +105,8 @@ public struct Subject: Sendable, Hashable, CustomStringConvertible {
     /// Reads one entry of a binding's `subjects`.
     init(_ value: JSONValue, field: String, reader: FieldReader) throws(ManifestError) {
         guard value.objectValue != nil else {
-            throw reader.wrongType(field, expected: "a mapping", found: value, hint: "each subject is a mapping with kind and name")
+            throw reader.wrongType(
+                field, expected: "a mapping", found: value, hint: "each subject is a mapping with kind and name")
         }
         let kind = try reader.requiredString(
             value["kind"], "\(field).kind", hint: "set kind to User, Group or ServiceAccount")

@@ -1,0 +1,194 @@
+public import KubeModel
+
+/// The RBAC objects of a cluster or a set of manifests, resolved and indexed for questions:
+/// ``authorize(_:)``, ``effectiveRules(for:namespace:)``, ``whoCan(_:)`` and ``mayGrant(_:user:namespace:)``.
+///
+/// Building a policy places namespaced objects written without a namespace in
+/// ``defaultNamespace``, lets a later object with the same kind, namespace and name replace an
+/// earlier one (as applying them in order would), resolves ClusterRole aggregation to a fixpoint,
+/// resolves every binding's `roleRef`, and indexes bindings by the users, ServiceAccounts and
+/// groups they name and by namespace. Answers follow kube-apiserver's RBAC authorizer exactly.
+public struct RBACPolicy: Sendable {
+    /// Every Role and ClusterRole, aggregated ClusterRoles with their aggregated rules.
+    public let roles: [RBACRole]
+    /// Every RoleBinding and ClusterRoleBinding, in input order.
+    public let bindings: [RBACBinding]
+    /// The namespace of Roles and RoleBindings written without one.
+    public let defaultNamespace: String
+
+    /// For each binding, the position of its role in ``roles``, or -1 when it does not resolve.
+    let boundRoles: [Int]
+    /// For each role, its rules prepared for matching.
+    let compiledRules: [[CompiledRule]]
+    let clusterRolePositions: [String: Int]
+    let rolePositions: [NamespacedName: Int]
+    let clusterBindingIndex: SubjectIndex
+    let namespaceBindingIndex: [String: SubjectIndex]
+
+    struct NamespacedName: Hashable, Sendable {
+        var namespace: String
+        var name: String
+    }
+
+    /// Builds a policy from loaded objects; objects that are not RBAC objects are ignored.
+    ///
+    /// - Parameters:
+    ///   - objects: any Kubernetes objects.
+    ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
+    /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
+    public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
+        var roles: [RBACRole] = []
+        var bindings: [RBACBinding] = []
+        var errors: [ManifestError] = []
+        for object in objects where RBACAPI.isRBACObject(object) {
+            do {
+                switch object.kind {
+                case "Role", "ClusterRole": roles.append(try RBACRole(object))
+                default: bindings.append(try RBACBinding(object))
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        guard errors.isEmpty else { throw ManifestErrors(errors) }
+        self.init(roles: roles, bindings: bindings, defaultNamespace: defaultNamespace)
+    }
+
+    /// Builds a policy from roles and bindings.
+    ///
+    /// - Parameters:
+    ///   - roles: Roles and ClusterRoles; a ClusterRole's `rules` are replaced when it has an `aggregationRule`.
+    ///   - bindings: RoleBindings and ClusterRoleBindings.
+    ///   - defaultNamespace: where Roles and RoleBindings without a namespace go.
+    public init(roles inputRoles: [RBACRole], bindings inputBindings: [RBACBinding], defaultNamespace: String = "default") {
+        self.defaultNamespace = defaultNamespace
+
+        var roles: [RBACRole] = []
+        var clusterRolePositions: [String: Int] = [:]
+        var rolePositions: [NamespacedName: Int] = [:]
+        for var role in inputRoles {
+            switch role.kind {
+            case .clusterRole:
+                role.namespace = nil
+                if let existing = clusterRolePositions[role.name] {
+                    roles[existing] = role
+                } else {
+                    clusterRolePositions[role.name] = roles.count
+                    roles.append(role)
+                }
+            case .role:
+                role.aggregationRule = nil
+                if role.namespace?.isEmpty ?? true { role.namespace = defaultNamespace }
+                let key = NamespacedName(namespace: role.namespace ?? defaultNamespace, name: role.name)
+                if let existing = rolePositions[key] {
+                    roles[existing] = role
+                } else {
+                    rolePositions[key] = roles.count
+                    roles.append(role)
+                }
+            }
+        }
+        AggregationResolver.resolve(&roles)
+        self.roles = roles
+        self.clusterRolePositions = clusterRolePositions
+        self.rolePositions = rolePositions
+        compiledRules = roles.map { $0.rules.map(CompiledRule.init) }
+
+        var bindings: [RBACBinding] = []
+        var bindingPositions: [String: Int] = [:]
+        for var binding in inputBindings {
+            switch binding.kind {
+            case .clusterRoleBinding:
+                binding.namespace = nil
+            case .roleBinding:
+                if binding.namespace?.isEmpty ?? true { binding.namespace = defaultNamespace }
+            }
+            // Unnamed bindings (built in code) never replace each other.
+            guard !binding.name.isEmpty else {
+                bindings.append(binding)
+                continue
+            }
+            let key = "\(binding.kind.rawValue)/\(binding.namespace ?? "")/\(binding.name)"
+            if let existing = bindingPositions[key] {
+                bindings[existing] = binding
+            } else {
+                bindingPositions[key] = bindings.count
+                bindings.append(binding)
+            }
+        }
+        self.bindings = bindings
+
+        var boundRoles: [Int] = []
+        boundRoles.reserveCapacity(bindings.count)
+        var clusterIndex = SubjectIndex()
+        var namespaceIndex: [String: SubjectIndex] = [:]
+        for (position, binding) in bindings.enumerated() {
+            boundRoles.append(
+                Self.resolve(binding, clusterRoles: clusterRolePositions, roles: rolePositions) ?? -1)
+            switch binding.kind {
+            case .clusterRoleBinding:
+                clusterIndex.add(position, subjects: binding.subjects, namespace: "")
+            case .roleBinding:
+                let namespace = binding.namespace ?? defaultNamespace
+                namespaceIndex[namespace, default: SubjectIndex()].add(position, subjects: binding.subjects, namespace: namespace)
+            }
+        }
+        self.boundRoles = boundRoles
+        clusterBindingIndex = clusterIndex
+        namespaceBindingIndex = namespaceIndex
+    }
+
+    /// kube-apiserver's `GetRoleReferenceRules`: a ClusterRoleBinding can only use a ClusterRole
+    /// (a Role needs a namespace it does not have); a RoleBinding a Role in its own namespace or a ClusterRole.
+    private static func resolve(
+        _ binding: RBACBinding, clusterRoles: [String: Int], roles: [NamespacedName: Int]
+    ) -> Int? {
+        switch binding.roleRef.kind {
+        case RBACRole.Kind.clusterRole.rawValue:
+            return clusterRoles[binding.roleRef.name]
+        case RBACRole.Kind.role.rawValue:
+            guard binding.kind == .roleBinding, let namespace = binding.namespace else { return nil }
+            return roles[NamespacedName(namespace: namespace, name: binding.roleRef.name)]
+        default:
+            return nil
+        }
+    }
+
+    /// The ClusterRole `name`, aggregation resolved.
+    public func clusterRole(named name: String) -> RBACRole? {
+        clusterRolePositions[name].map { roles[$0] }
+    }
+
+    /// The Role `name` in `namespace`.
+    public func role(named name: String, namespace: String) -> RBACRole? {
+        rolePositions[NamespacedName(namespace: namespace, name: name)].map { roles[$0] }
+    }
+
+    /// The role `binding` refers to, or `nil` when it does not exist (or a ClusterRoleBinding refers to a Role).
+    public func role(for binding: RBACBinding) -> RBACRole? {
+        Self.resolve(binding, clusterRoles: clusterRolePositions, roles: rolePositions).map { roles[$0] }
+    }
+
+    /// Bindings whose role does not exist, in input order. They grant nothing; on a cluster,
+    /// creating the missing role would make them grant it at once.
+    public var unresolvedBindings: [RBACBinding] {
+        bindings.indices.filter { boundRoles[$0] < 0 }.map { bindings[$0] }
+    }
+
+    /// The ClusterRoles that contribute rules to the aggregated ClusterRole `name` (directly
+    /// selected, in name order), or `[]` when it does not aggregate.
+    public func aggregationSources(ofClusterRole name: String) -> [String] {
+        guard let role = clusterRole(named: name), let rule = role.aggregationRule else { return [] }
+        return roles.filter { $0.kind == .clusterRole && $0.name != name && rule.selects($0.labels) }.map(\.name).sorted()
+    }
+
+    /// The grant of `rule` in the binding at `position` to the first of its subjects that applies to `user`.
+    func grant(binding position: Int, rule: Int, user: UserInfo) -> Grant {
+        let binding = bindings[position]
+        let namespace = binding.kind == .roleBinding ? binding.namespace ?? "" : ""
+        let subjectIndex = Subject.firstIndex(in: binding.subjects, applyingTo: user, namespace: namespace) ?? 0
+        return Grant(
+            subject: binding.subjects[subjectIndex].resolved(bindingNamespace: namespace), binding: binding,
+            role: roles[boundRoles[position]], ruleIndex: rule)
+    }
+}

@@ -1,0 +1,385 @@
+public import KubeModel
+
+/// A deterministic synthetic RBAC policy of a real cluster's shape, for benchmarks and scale tests.
+///
+/// At scale 1 it has 1,000 namespaces, 4,100 Roles, 2,200 ClusterRoles, 13,500 RoleBindings and
+/// 2,000 ClusterRoleBindings (about 21,800 objects); other scales multiply every count. The same
+/// scale and seed always give the same objects. Random parts use users `user-<n>` (user `n` is in
+/// group `team-<n mod groups>`, see ``user(_:scale:)``), groups `team-<n>`, ServiceAccounts
+/// `sa-<n>` in namespace `ns-<n mod namespaces>`, and namespaces `ns-<n>`; some random
+/// ClusterRoles aggregate others by a `matchExpressions` selector, in chains and cycles.
+///
+/// Fixed parts, present at every scale, give known answers:
+/// - every namespace `ns-<n>` has a Role `deployer` (get, list, watch, create, update, patch,
+///   delete on `deployments.apps`, `services` and `configmaps`) bound by the RoleBinding
+///   `deployer` to the ServiceAccount `deployer` (written without namespace);
+/// - ClusterRoles `synthetic:view` ⊂ `synthetic:edit` ⊂ `synthetic:admin` aggregate, like
+///   Kubernetes' `view`/`edit`/`admin`, the ClusterRoles labelled
+///   `synthetic.warrant.dev/aggregate-to-view|edit|admin: "true"`, among them
+///   `synthetic:view-pods` (read pods and `pods/log`), `synthetic:edit-deployments` (write
+///   `deployments.apps`) and `synthetic:admin-rbac` (write Roles and RoleBindings); random
+///   ClusterRoles that carry the view label only ever read;
+/// - the ClusterRoleBinding `synthetic:viewers` grants `synthetic:view` to group `synthetic:viewers`,
+///   `synthetic:cluster-admins` grants `cluster-admin` to group `synthetic:admins`;
+/// - the RoleBinding `ns-0/alice-admin` grants `synthetic:admin` to user `alice` in `ns-0`;
+/// - the RoleBinding `ns-0/dangling` and the ClusterRoleBinding `synthetic:dangling` refer to
+///   roles that do not exist, for user `bob`.
+public enum SyntheticRBAC {
+    /// How many of each thing a scale gives.
+    public struct Counts: Sendable, Hashable {
+        /// Namespaces `ns-0` ... .
+        public var namespaces: Int
+        /// Roles, the `deployer` Roles included.
+        public var roles: Int
+        /// ClusterRoles, the fixed ones included.
+        public var clusterRoles: Int
+        /// RoleBindings, the fixed ones included.
+        public var roleBindings: Int
+        /// ClusterRoleBindings, the fixed ones included.
+        public var clusterRoleBindings: Int
+        /// Users `user-0` ... .
+        public var users: Int
+        /// Groups `team-0` ... .
+        public var groups: Int
+        /// ServiceAccounts `sa-0` ... .
+        public var serviceAccounts: Int
+
+        /// The number of RBAC objects.
+        public var objects: Int { roles + clusterRoles + roleBindings + clusterRoleBindings }
+    }
+
+    /// The counts at `scale` (1 is the full size).
+    public static func counts(scale: Double) -> Counts {
+        func scaled(_ full: Double, minimum: Int) -> Int { max(minimum, Int((full * scale).rounded())) }
+        let namespaces = scaled(1_000, minimum: 1)
+        return Counts(
+            namespaces: namespaces,
+            roles: scaled(4_100, minimum: namespaces),
+            clusterRoles: scaled(2_200, minimum: fixedClusterRoles.count + 1),
+            roleBindings: scaled(13_500, minimum: namespaces + 2),
+            clusterRoleBindings: scaled(2_000, minimum: 3),
+            users: scaled(5_000, minimum: 10),
+            groups: scaled(500, minimum: 2),
+            serviceAccounts: scaled(3_000, minimum: namespaces))
+    }
+
+    /// The label that makes a ClusterRole part of `synthetic:<role>` (`view`, `edit`, `admin`).
+    public static func aggregationLabel(_ role: String) -> String { "synthetic.warrant.dev/aggregate-to-\(role)" }
+
+    /// The synthetic user `user-<index>` with its team group and the implicit groups.
+    public static func user(_ index: Int, scale: Double) -> UserInfo {
+        UserInfo(name: "user-\(index)", groups: ["team-\(index % counts(scale: scale).groups)"])
+    }
+
+    /// The objects at `scale`: Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, in that order.
+    public static func objects(scale: Double = 1, seed: UInt64 = 1) -> [KubeObject] {
+        var generator = Generator(counts: counts(scale: scale), seed: seed)
+        return generator.generate()
+    }
+
+    /// `count` requests in the synthetic policy's vocabulary (users, ServiceAccounts, namespaces
+    /// and resources), a realistic mix of allowed and denied ones.
+    public static func requests(count: Int, scale: Double = 1, seed: UInt64 = 2) -> [AccessRequest] {
+        let counts = counts(scale: scale)
+        var random = SplitMix64(seed: seed)
+        let verbs = ["get", "list", "watch", "create", "update", "patch", "delete"]
+        var requests: [AccessRequest] = []
+        requests.reserveCapacity(count)
+        for _ in 0..<count {
+            let user: UserInfo
+            switch random.below(10) {
+            case 0..<5:
+                let index = random.below(counts.users)
+                user = UserInfo(name: "user-\(index)", groups: ["team-\(index % counts.groups)"])
+            case 5..<8:
+                let index = random.below(counts.serviceAccounts)
+                user = .serviceAccount("sa-\(index)", namespace: "ns-\(index % counts.namespaces)")
+            case 8:
+                user = UserInfo(name: "alice")
+            default:
+                user = UserInfo(name: "viewer-\(random.below(100))", groups: ["synthetic:viewers"])
+            }
+            let verb = verbs[random.below(verbs.count)]
+            let target = resourceCatalog[random.below(resourceCatalog.count)]
+            let namespace = random.below(100) < 85 ? "ns-\(random.below(counts.namespaces))" : ""
+            let named = ["get", "update", "patch", "delete"].contains(verb) && random.below(10) < 7
+            requests.append(
+                AccessRequest(
+                    user: user, verb: verb, apiGroup: target.group, resource: target.resource,
+                    name: named ? "name-\(random.below(4))" : "", namespace: namespace))
+        }
+        return requests
+    }
+
+    static let fixedClusterRoles = [
+        "cluster-admin", "synthetic:view", "synthetic:edit", "synthetic:admin", "synthetic:view-pods",
+        "synthetic:edit-deployments", "synthetic:admin-rbac",
+    ]
+
+    /// API group and resource (possibly with subresource) pairs that random rules draw from.
+    static let resourceCatalog: [(group: String, resource: String)] = [
+        ("", "pods"), ("", "pods/log"), ("", "pods/exec"), ("", "services"), ("", "configmaps"), ("", "secrets"),
+        ("", "serviceaccounts"), ("", "persistentvolumeclaims"), ("", "events"), ("apps", "deployments"),
+        ("apps", "statefulsets"), ("apps", "daemonsets"), ("apps", "replicasets"), ("apps", "deployments/scale"),
+        ("batch", "jobs"), ("batch", "cronjobs"), ("networking.k8s.io", "ingresses"),
+        ("networking.k8s.io", "networkpolicies"), ("autoscaling", "horizontalpodautoscalers"),
+        ("policy", "poddisruptionbudgets"), ("monitoring.coreos.com", "servicemonitors"),
+        ("coordination.k8s.io", "leases"),
+    ]
+
+    /// Builds the objects; one value per run so that the random stream is consumed in a fixed order.
+    private struct Generator {
+        let counts: Counts
+        var random: SplitMix64
+        var objects: [KubeObject] = []
+
+        static let readVerbs = ["get", "list", "watch"]
+        static let writeVerbs = ["create", "update", "patch", "delete"]
+        static let allVerbs = readVerbs + writeVerbs
+
+        init(counts: Counts, seed: UInt64) {
+            self.counts = counts
+            random = SplitMix64(seed: seed)
+        }
+
+        mutating func generate() -> [KubeObject] {
+            objects.reserveCapacity(counts.objects)
+            let randomRoles = counts.roles - counts.namespaces
+            addRoles(randomRoles: randomRoles)
+            let randomClusterRoles = addClusterRoles()
+            addRoleBindings(randomRoles: randomRoles, randomClusterRoles: randomClusterRoles)
+            addClusterRoleBindings(randomClusterRoles: randomClusterRoles)
+            return objects
+        }
+
+        private mutating func addRoles(randomRoles: Int) {
+            let deployer = [
+                PolicyRule(verbs: Self.allVerbs, apiGroups: ["apps"], resources: ["deployments"]),
+                PolicyRule(verbs: Self.allVerbs, apiGroups: [""], resources: ["services", "configmaps"]),
+            ]
+            for namespace in 0..<counts.namespaces {
+                append(role(kind: "Role", name: "deployer", namespace: "ns-\(namespace)", rules: deployer))
+            }
+            for index in 0..<randomRoles {
+                let rules = randomRules(verbs: random.below(4) == 0 ? Self.readVerbs : Self.allVerbs)
+                append(role(kind: "Role", name: "role-\(index)", namespace: "ns-\(index % counts.namespaces)", rules: rules))
+            }
+        }
+
+        /// Adds the ClusterRoles and returns the names of the random ones.
+        private mutating func addClusterRoles() -> [String] {
+            let view = aggregationLabel("view")
+            let edit = aggregationLabel("edit")
+            let admin = aggregationLabel("admin")
+            append(
+                role(
+                    kind: "ClusterRole", name: "cluster-admin",
+                    rules: [
+                        PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]),
+                        PolicyRule(verbs: ["*"], nonResourceURLs: ["*"]),
+                    ]))
+            append(role(kind: "ClusterRole", name: "synthetic:view", labels: [edit: "true"], aggregating: [view: "true"]))
+            append(role(kind: "ClusterRole", name: "synthetic:edit", labels: [admin: "true"], aggregating: [edit: "true"]))
+            append(role(kind: "ClusterRole", name: "synthetic:admin", aggregating: [admin: "true"]))
+            append(
+                role(
+                    kind: "ClusterRole", name: "synthetic:view-pods",
+                    rules: [PolicyRule(verbs: Self.readVerbs, apiGroups: [""], resources: ["pods", "pods/log"])],
+                    labels: [view: "true"]))
+            append(
+                role(
+                    kind: "ClusterRole", name: "synthetic:edit-deployments",
+                    rules: [PolicyRule(verbs: Self.writeVerbs, apiGroups: ["apps"], resources: ["deployments"])],
+                    labels: [edit: "true"]))
+            append(
+                role(
+                    kind: "ClusterRole", name: "synthetic:admin-rbac",
+                    rules: [
+                        PolicyRule(verbs: Self.allVerbs, apiGroups: [RBACAPI.group], resources: ["roles", "rolebindings"])
+                    ],
+                    labels: [admin: "true"]))
+            var names: [String] = []
+            for index in 0..<(counts.clusterRoles - fixedClusterRoles.count) {
+                var labels = ["synthetic.warrant.dev/bucket": "b\(random.below(16))"]
+                if index % 50 == 49 {
+                    let bucket = random.below(16)
+                    let expression: JSONValue = [
+                        "key": "synthetic.warrant.dev/bucket", "operator": "In",
+                        "values": [.string("b\(bucket)"), .string("b\((bucket + 1) % 16)")],
+                    ]
+                    let name = "aggregate-\(index)"
+                    names.append(name)
+                    append(role(kind: "ClusterRole", name: name, labels: labels, expressions: [expression]))
+                    continue
+                }
+                var verbs = Self.allVerbs
+                switch random.below(100) {
+                case 0..<8:
+                    labels[view] = "true"
+                    verbs = Self.readVerbs
+                case 8..<12:
+                    labels[edit] = "true"
+                case 12..<14:
+                    labels[admin] = "true"
+                default:
+                    break
+                }
+                let name = "clusterrole-\(index)"
+                names.append(name)
+                append(role(kind: "ClusterRole", name: name, rules: randomRules(verbs: verbs), labels: labels))
+            }
+            return names
+        }
+
+        private mutating func addRoleBindings(randomRoles: Int, randomClusterRoles: [String]) {
+            for namespace in 0..<counts.namespaces {
+                append(
+                    binding(
+                        kind: "RoleBinding", name: "deployer", namespace: "ns-\(namespace)", roleKind: "Role",
+                        roleName: "deployer",
+                        subjects: [["kind": "ServiceAccount", "name": "deployer"]]))
+            }
+            append(
+                binding(
+                    kind: "RoleBinding", name: "alice-admin", namespace: "ns-0", roleKind: "ClusterRole",
+                    roleName: "synthetic:admin",
+                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": "alice"]]))
+            append(
+                binding(
+                    kind: "RoleBinding", name: "dangling", namespace: "ns-0", roleKind: "Role", roleName: "does-not-exist",
+                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": "bob"]]))
+            for index in 0..<(counts.roleBindings - counts.namespaces - 2) {
+                let namespace = index % counts.namespaces
+                let rolesHere = randomRoles / counts.namespaces + (namespace < randomRoles % counts.namespaces ? 1 : 0)
+                let roleKind: String
+                let roleName: String
+                if rolesHere > 0 && random.below(10) < 7 {
+                    roleKind = "Role"
+                    roleName = "role-\(namespace + counts.namespaces * random.below(rolesHere))"
+                } else {
+                    roleKind = "ClusterRole"
+                    roleName = randomClusterRoles[random.below(randomClusterRoles.count)]
+                }
+                append(
+                    binding(
+                        kind: "RoleBinding", name: "rb-\(index)", namespace: "ns-\(namespace)", roleKind: roleKind,
+                        roleName: roleName, subjects: randomSubjects(bindingNamespace: namespace)))
+            }
+        }
+
+        private mutating func addClusterRoleBindings(randomClusterRoles: [String]) {
+            let group = JSONValue.string(RBACAPI.group)
+            append(
+                binding(
+                    kind: "ClusterRoleBinding", name: "synthetic:cluster-admins", roleKind: "ClusterRole",
+                    roleName: "cluster-admin",
+                    subjects: [["kind": "Group", "apiGroup": group, "name": "synthetic:admins"]]))
+            append(
+                binding(
+                    kind: "ClusterRoleBinding", name: "synthetic:viewers", roleKind: "ClusterRole", roleName: "synthetic:view",
+                    subjects: [["kind": "Group", "apiGroup": group, "name": "synthetic:viewers"]]))
+            append(
+                binding(
+                    kind: "ClusterRoleBinding", name: "synthetic:dangling", roleKind: "ClusterRole",
+                    roleName: "synthetic:does-not-exist", subjects: [["kind": "User", "apiGroup": group, "name": "bob"]]))
+            for index in 0..<(counts.clusterRoleBindings - 3) {
+                append(
+                    binding(
+                        kind: "ClusterRoleBinding", name: "crb-\(index)", roleKind: "ClusterRole",
+                        roleName: randomClusterRoles[random.below(randomClusterRoles.count)],
+                        subjects: randomSubjects(bindingNamespace: nil)))
+            }
+        }
+
+        private mutating func randomRules(verbs: [String]) -> [PolicyRule] {
+            var rules: [PolicyRule] = []
+            for _ in 0..<(1 + random.below(4)) {
+                let first = resourceCatalog[random.below(resourceCatalog.count)]
+                var resources = [first.resource]
+                for _ in 0..<random.below(3) {
+                    let other = resourceCatalog[random.below(resourceCatalog.count)]
+                    if other.group == first.group && !resources.contains(other.resource) { resources.append(other.resource) }
+                }
+                let ruleVerbs: [String] =
+                    random.below(50) == 0 && verbs.count > 3
+                    ? ["*"] : verbs.filter { _ in random.below(3) != 0 }.nonEmpty(or: [verbs[0]])
+                let names = random.below(10) == 0 ? ["name-\(random.below(4))"] : []
+                rules.append(PolicyRule(verbs: ruleVerbs, apiGroups: [first.group], resources: resources, resourceNames: names))
+            }
+            return rules
+        }
+
+        private mutating func randomSubjects(bindingNamespace: Int?) -> [JSONValue] {
+            var subjects: [JSONValue] = []
+            for _ in 0..<(1 + random.below(3)) {
+                switch random.below(3) {
+                case 0:
+                    subjects.append([
+                        "kind": "User", "apiGroup": .string(RBACAPI.group), "name": .string("user-\(random.below(counts.users))"),
+                    ])
+                case 1:
+                    subjects.append([
+                        "kind": "Group", "apiGroup": .string(RBACAPI.group),
+                        "name": .string("team-\(random.below(counts.groups))"),
+                    ])
+                default:
+                    let index = random.below(counts.serviceAccounts)
+                    let namespace = index % counts.namespaces
+                    if namespace == bindingNamespace && random.below(2) == 0 {
+                        subjects.append(["kind": "ServiceAccount", "name": .string("sa-\(index)")])
+                    } else {
+                        subjects.append([
+                            "kind": "ServiceAccount", "name": .string("sa-\(index)"), "namespace": .string("ns-\(namespace)"),
+                        ])
+                    }
+                }
+            }
+            return subjects
+        }
+
+        private func role(
+            kind: String, name: String, namespace: String? = nil, rules: [PolicyRule] = [], labels: [String: String] = [:],
+            aggregating: [String: String]? = nil, expressions: [JSONValue]? = nil
+        ) -> JSONValue {
+            var object: JSONValue = ["apiVersion": .string("\(RBACAPI.group)/v1"), "kind": .string(kind)]
+            object["metadata"] = metadata(name: name, namespace: namespace, labels: labels)
+            if let aggregating {
+                let matchLabels = JSONObject(aggregating.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+                object["aggregationRule"] = ["clusterRoleSelectors": [["matchLabels": .object(matchLabels)]]]
+            }
+            if let expressions {
+                object["aggregationRule"] = ["clusterRoleSelectors": [["matchExpressions": .array(expressions)]]]
+            }
+            object["rules"] = .array(rules.map(\.jsonValue))
+            return object
+        }
+
+        private func binding(
+            kind: String, name: String, namespace: String? = nil, roleKind: String, roleName: String, subjects: [JSONValue]
+        ) -> JSONValue {
+            var object: JSONValue = ["apiVersion": .string("\(RBACAPI.group)/v1"), "kind": .string(kind)]
+            object["metadata"] = metadata(name: name, namespace: namespace, labels: [:])
+            object["roleRef"] = ["apiGroup": .string(RBACAPI.group), "kind": .string(roleKind), "name": .string(roleName)]
+            object["subjects"] = .array(subjects)
+            return object
+        }
+
+        private func metadata(name: String, namespace: String?, labels: [String: String]) -> JSONValue {
+            var metadata: JSONValue = ["name": .string(name)]
+            if let namespace { metadata["namespace"] = .string(namespace) }
+            if !labels.isEmpty {
+                metadata["labels"] = .object(
+                    JSONObject(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+            }
+            return metadata
+        }
+
+        private mutating func append(_ content: JSONValue) {
+            objects.append(KubeObject(content, source: SourceLocation(file: "synthetic-rbac.yaml", line: objects.count + 1)))
+        }
+    }
+}
+
+extension Array {
+    fileprivate func nonEmpty(or fallback: [Element]) -> [Element] { isEmpty ? fallback : self }
+}
