@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "warrant", targets: ["warrant"]),
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "RBAC", targets: ["RBAC"]),
+        .library(name: "Audit", targets: ["Audit"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
     ],
     dependencies: [
@@ -24,14 +25,19 @@ let package = Package(
             dependencies: ["KubeModel"]
         ),
         .target(
+            name: "Audit",
+            dependencies: ["KubeModel", "RBAC"]
+        ),
+        .target(
             name: "Reports",
-            dependencies: ["KubeModel"]
+            dependencies: ["KubeModel", "RBAC", "Audit"]
         ),
         .target(
             name: "WarrantCLI",
             dependencies: [
                 "KubeModel",
                 "RBAC",
+                "Audit",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -51,6 +57,10 @@ let package = Package(
         .testTarget(
             name: "RBACTests",
             dependencies: ["RBAC", "KubeModel", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "WarrantCLITests",

@@ -24,9 +24,6 @@ struct ManifestOptions: ParsableArguments {
     var resourceMaps: [String] = []
 
     func validate() throws {
-        if files.isEmpty && kustomizations.isEmpty {
-            throw ValidationError("Give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION.")
-        }
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("Standard input (-f -) can be read only once.")
         }
@@ -35,6 +32,10 @@ struct ManifestOptions: ParsableArguments {
     /// Loads the manifests and builds the kind table (built-ins, the input's CRDs, resource maps).
     /// Prints every error to standard error and throws ``CommandExit`` with status 2 on bad input.
     func load(context: CommandContext) throws -> LoadedManifests {
+        if files.isEmpty && kustomizations.isEmpty {
+            context.standardError("error: give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION\n")
+            throw CommandExit(.invalidInput)
+        }
         let loader = ManifestLoader()
         do {
             var inputs = ManifestInput.from(arguments: files, readStandardInput: context.readStandardInput)

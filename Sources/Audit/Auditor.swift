@@ -1,0 +1,265 @@
+import Foundation
+public import KubeModel
+public import RBAC
+
+/// Runs the risk catalog over a set of RBAC objects (and the objects around them) and answers
+/// the compliance questions. Pure: no I/O, same input, same report.
+public struct Auditor: Sendable {
+    /// Accepted findings.
+    public var suppressions: Suppressions
+
+    /// Creates an auditor.
+    public init(suppressions: Suppressions = Suppressions()) {
+        self.suppressions = suppressions
+    }
+
+    /// ClusterRoles every cluster has, which bindings in manifests may name without defining.
+    static let builtinClusterRoles: Set<String> = ["cluster-admin", "admin", "edit", "view"]
+
+    /// Audits `policy`, built from `objects` (which also supply ServiceAccounts, annotations and
+    /// the tools' own configuration).
+    public func audit(objects: [KubeObject], policy: RBACPolicy) -> AuditReport {
+        var annotations: [String: [String: String]] = [:]
+        for object in objects where RBACAPI.isRBACObject(object) {
+            annotations[Self.key(kind: object.kind, namespace: object.namespace ?? policy.defaultNamespace, name: object.name)] = object.annotations
+        }
+        var raw: [Finding] = []
+        var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
+        let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
+        func hits(_ role: RBACRole) -> [RuleInspector.Hit] {
+            let position = rolePositions[Self.roleKey(role)] ?? -1
+            if let cached = hitsByRole[position] { return cached }
+            let computed = RuleInspector.inspect(role)
+            hitsByRole[position] = computed
+            return computed
+        }
+
+        var boundRoleKeys: Set<String> = []
+        var subjects: [String: SubjectPermissions] = [:]
+        var subjectOrder: [String] = []
+        var clusterWide: [Verdict.ClusterWideGrant] = []
+
+        for binding in policy.bindings {
+            let role = policy.role(for: binding)
+            let bindingNamespace = binding.kind == .roleBinding ? binding.namespace : nil
+            let resolvedSubjects = binding.subjects.map { Self.resolve($0, namespace: bindingNamespace) }
+            let roleName = role.map(\.description) ?? "\(binding.roleRef.kind) \"\(binding.roleRef.name)\""
+            let locations = [role?.source, binding.source].compactMap { $0 }
+            let bindingAnnotations = annotations[Self.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
+            let roleAnnotations = role.flatMap { annotations[Self.key(kind: $0.kind.rawValue, namespace: $0.namespace ?? "", name: $0.name)] } ?? [:]
+            func add(_ checkID: String, _ severity: Severity, _ message: String, subjects: [Subject] = resolvedSubjects) {
+                var finding = Finding(
+                    checkID: checkID, severity: severity, message: message, locations: locations, subjects: subjects,
+                    role: roleName, binding: binding.description, namespace: bindingNamespace)
+                finding.suppression = Suppressions.reason(annotations: bindingAnnotations, checkID: checkID)
+                    ?? Suppressions.reason(annotations: roleAnnotations, checkID: checkID)
+                raw.append(finding)
+            }
+
+            for subject in resolvedSubjects {
+                let key = subject.description
+                if subjects[key] == nil {
+                    subjects[key] = SubjectPermissions(subject: subject, entries: [], highestSeverity: nil)
+                    subjectOrder.append(key)
+                }
+                subjects[key]?.entries.append(
+                    SubjectPermissions.Entry(
+                        namespace: bindingNamespace, role: roleName, binding: binding.description, rules: role?.rules ?? [],
+                        location: binding.source, roleMissing: role == nil && !Self.isBuiltin(binding.roleRef)))
+            }
+
+            // Subjects that should never appear.
+            for subject in resolvedSubjects {
+                switch (subject.kind, subject.name) {
+                case (.group, "system:masters"):
+                    add("W202", .critical, "\(binding) grants \(roleName) to the system:masters group", subjects: [subject])
+                case (.user, UserInfo.anonymousName), (.group, UserInfo.allUnauthenticated):
+                    add("W203", .critical, "\(binding) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
+                case (.group, UserInfo.allAuthenticated), (.group, UserInfo.allServiceAccounts):
+                    add("W204", .high, "\(binding) grants \(roleName) to \(subject)", subjects: [subject])
+                case (.group, let name) where name.hasPrefix(UserInfo.allServiceAccounts + ":"):
+                    add("W204", .high, "\(binding) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))", subjects: [subject])
+                case (.serviceAccount, "default"):
+                    add("W205", .medium, "\(binding) grants \(roleName) to \(subject), which every pod without its own ServiceAccount uses", subjects: [subject])
+                default:
+                    break
+                }
+            }
+
+            let isClusterAdmin = binding.roleRef.kind == "ClusterRole" && binding.roleRef.name == "cluster-admin"
+            guard let role else {
+                if isClusterAdmin {
+                    add("W201", binding.kind == .clusterRoleBinding ? .critical : .high, "\(binding) grants cluster-admin to \(Self.list(resolvedSubjects))")
+                    if binding.kind == .clusterRoleBinding {
+                        add("W125", .high, "\(binding) grants cluster-admin in every namespace")
+                        clusterWide.append(
+                            Verdict.ClusterWideGrant(
+                                binding: binding.description, role: roleName, subjects: resolvedSubjects, summary: "cluster-admin: everything",
+                                location: binding.source))
+                    }
+                } else {
+                    let builtin = Self.isBuiltin(binding.roleRef)
+                    add(
+                        "W206", builtin ? .low : .medium,
+                        builtin
+                            ? "\(binding) refers to the built-in \(roleName), which is not in the input; its rules are not analysed"
+                            : "\(binding) refers to \(roleName), which does not exist")
+                }
+                continue
+            }
+            if binding.subjects.isEmpty { continue }
+            boundRoleKeys.insert(Self.roleKey(role))
+            for source in policy.aggregationSources(ofClusterRole: role.name) where role.kind == .clusterRole {
+                boundRoleKeys.insert("ClusterRole//\(source)")
+            }
+
+            let roleHits = hits(role)
+            let scopeIsCluster = binding.kind == .clusterRoleBinding
+            let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
+            if isClusterAdmin || roleHits.contains(where: { $0.checkID == "W100" }) {
+                add("W201", scopeIsCluster ? .critical : .high, "\(binding) grants \(roleName) (every verb on every resource) \(scopeText) to \(Self.list(resolvedSubjects))")
+            }
+            if scopeIsCluster {
+                let risky = roleHits.filter { RiskCatalog.check($0.checkID).severity >= .high }
+                let writes = role.rules.contains { rule in
+                    rule.verbs.contains { ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"].contains($0) }
+                }
+                let summary = risky.isEmpty ? Self.summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
+                add("W125", writes || !risky.isEmpty ? .high : .medium, "\(binding) grants \(roleName) cluster-wide to \(Self.list(resolvedSubjects)): \(summary)")
+                clusterWide.append(
+                    Verdict.ClusterWideGrant(
+                        binding: binding.description, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
+            }
+            var merged: [String: (Severity, [String])] = [:]
+            var order: [String] = []
+            for hit in roleHits {
+                let check = RiskCatalog.check(hit.checkID)
+                var severity = hit.severityOverride ?? (scopeIsCluster ? check.clusterWideSeverity : check.severity)
+                if scopeIsCluster, hit.severityOverride != nil { severity = check.severity }
+                if hit.restrictedByName { severity = severity.lowered }
+                if let existing = merged[hit.checkID] {
+                    merged[hit.checkID] = (max(existing.0, severity), existing.1 + [hit.detail])
+                } else {
+                    merged[hit.checkID] = (severity, [hit.detail])
+                    order.append(hit.checkID)
+                }
+            }
+            for checkID in order {
+                guard let (severity, details) = merged[checkID] else { continue }
+                add(
+                    checkID, severity,
+                    "\(roleName) grants \(Self.unique(details).joined(separator: "; ")) \(scopeText) to \(Self.list(resolvedSubjects)) through \(binding)")
+            }
+        }
+
+        // Roles bound to nobody: their risks are dormant.
+        for role in policy.roles {
+            let roleAnnotations = annotations[Self.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:]
+            if role.kind == .clusterRole {
+                let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key).sorted()
+                let builtinTargets = aggregating.filter { ["admin", "edit", "view"].contains($0.replacingOccurrences(of: "rbac.authorization.k8s.io/aggregate-to-", with: "")) }
+                if !builtinTargets.isEmpty && !role.rules.isEmpty {
+                    var finding = Finding(
+                        checkID: "W124", severity: .high,
+                        message: "\(role) is labelled \(builtinTargets.joined(separator: ", ")): its rules join the built-in roles in every namespace",
+                        locations: [role.source].compactMap { $0 }, role: role.description)
+                    finding.suppression = Suppressions.reason(annotations: roleAnnotations, checkID: "W124")
+                    raw.append(finding)
+                }
+            }
+            guard !boundRoleKeys.contains(Self.roleKey(role)) else { continue }
+            var seen: Set<String> = []
+            for hit in hits(role) where seen.insert(hit.checkID).inserted {
+                var finding = Finding(
+                    checkID: hit.checkID, severity: .low,
+                    message: "\(role) grants \(hit.detail), but no binding in the input uses it (dormant)",
+                    locations: [role.source].compactMap { $0 }, role: role.description, namespace: role.namespace, isDormant: true)
+                finding.suppression = Suppressions.reason(annotations: roleAnnotations, checkID: hit.checkID)
+                raw.append(finding)
+            }
+        }
+
+        // Tools that bring their own access control.
+        for detection in ToolDetection.detect(objects: objects, findings: raw) {
+            raw.append(detection.finding)
+        }
+
+        // Suppressions from the ignore file.
+        for index in raw.indices where raw[index].suppression == nil {
+            raw[index].suppression = suppressions.reason(for: raw[index])
+        }
+        var live = raw.filter { $0.suppression == nil }
+        let suppressed = raw.filter { $0.suppression != nil }
+
+        // Highest severity per subject, for escalation paths and the permission matrix.
+        var highest: [String: Severity] = [:]
+        for finding in live where !finding.isDormant {
+            for subject in finding.subjects {
+                highest[subject.description] = max(highest[subject.description] ?? finding.severity, finding.severity)
+            }
+        }
+        var subjectList = subjectOrder.compactMap { subjects[$0] }
+        for index in subjectList.indices {
+            subjectList[index].highestSeverity = highest[subjectList[index].subject.description]
+            subjectList[index].entries.sort { ($0.namespace == nil ? 0 : 1, $0.namespace ?? "") < ($1.namespace == nil ? 0 : 1, $1.namespace ?? "") }
+        }
+
+        let paths = EscalationAnalysis(policy: policy, objects: objects, subjects: subjectList).paths()
+        for path in paths {
+            let severity: Severity = path.reachesClusterWide ? .critical : .high
+            live.append(
+                Finding(
+                    checkID: "W301", severity: severity, message: "\(path.from) can gain the rights of \(path.to): \(path.description)",
+                    subjects: [path.from]))
+        }
+
+        live.sort { ($0.severity, $1.checkID, $1.message) > ($1.severity, $0.checkID, $0.message) }
+        let ownAccessControl = ToolDetection.detect(objects: objects, findings: raw).map(\.finding.message)
+        let clusterScoped = objects.filter { object in
+            guard let kind = KindTable.builtin.kind(object.groupKind) else { return false }
+            return !kind.namespaced
+        }.map { "\($0.kind) \($0.name)" }
+        let verdict = Verdict(
+            clusterWideGrants: clusterWide, ownAccessControl: ownAccessControl, escalationPathCount: paths.count,
+            criticalFindingCount: live.filter { $0.severity == .critical && !$0.isDormant }.count, clusterScopedObjects: clusterScoped)
+        var counts: [String: Int] = [:]
+        for role in policy.roles { counts[role.kind.rawValue, default: 0] += 1 }
+        for binding in policy.bindings { counts[binding.kind.rawValue, default: 0] += 1 }
+        return AuditReport(findings: live, suppressed: suppressed, subjects: subjectList, escalationPaths: paths, verdict: verdict, counts: counts)
+    }
+
+    static func key(kind: String, namespace: String, name: String) -> String { "\(kind)/\(namespace)/\(name)" }
+
+    static func roleKey(_ role: RBACRole) -> String { "\(role.kind.rawValue)/\(role.namespace ?? "")/\(role.name)" }
+
+    static func isBuiltin(_ ref: RoleRef) -> Bool {
+        ref.kind == "ClusterRole" && (builtinClusterRoles.contains(ref.name) || ref.name.hasPrefix("system:"))
+    }
+
+    static func resolve(_ subject: Subject, namespace: String?) -> Subject {
+        guard subject.kind == .serviceAccount, subject.namespace?.isEmpty ?? true, let namespace else { return subject }
+        var copy = subject
+        copy.namespace = namespace
+        return copy
+    }
+
+    static func list(_ subjects: [Subject]) -> String {
+        if subjects.isEmpty { return "no subject" }
+        if subjects.count <= 3 { return subjects.map(\.description).joined(separator: ", ") }
+        return subjects.prefix(3).map(\.description).joined(separator: ", ") + " and \(subjects.count - 3) more"
+    }
+
+    static func unique(_ values: [String]) -> [String] {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    static func summarize(_ rules: [PolicyRule]) -> String {
+        let parts = rules.prefix(3).map { rule in
+            rule.isResourceRule
+                ? "\(rule.verbs.joined(separator: ",")) on \(rule.resources.joined(separator: ","))"
+                : "\(rule.verbs.joined(separator: ",")) on \(rule.nonResourceURLs.joined(separator: ","))"
+        }
+        return parts.joined(separator: "; ") + (rules.count > 3 ? "; …" : "")
+    }
+}

@@ -1,0 +1,79 @@
+import KubeModel
+import RBAC
+
+/// Detects CI/CD tools that bring their own access-control model: the second compliance question.
+///
+/// Known cases: Argo CD's RBAC ConfigMap (`argocd-rbac-cm`, policy.csv roles), its local accounts
+/// and SSO in `argocd-cm`, AppProject roles; Flux's kustomize-controller and helm-controller, which
+/// impersonate the ServiceAccounts named in Kustomizations and HelmReleases and apply with their own
+/// rights when none is named and `--default-service-account` is not set; and any subject holding
+/// `impersonate` or `bind`, which then decides who acts as whom.
+enum ToolDetection {
+    struct Detection {
+        var finding: Finding
+    }
+
+    static func detect(objects: [KubeObject], findings: [Finding]) -> [Detection] {
+        var detections: [Detection] = []
+        func add(_ message: String, _ object: KubeObject?) {
+            detections.append(
+                Detection(
+                    finding: Finding(
+                        checkID: "W401", severity: .high, message: message, locations: [object?.source].compactMap { $0 },
+                        namespace: object?.namespace)))
+        }
+        for object in objects {
+            switch (object.groupKind.group, object.kind, object.name) {
+            case ("", "ConfigMap", "argocd-rbac-cm"):
+                add(
+                    "Argo CD RBAC (ConfigMap argocd-rbac-cm): Argo CD's own roles and policy.csv decide who may sync or change applications, outside Kubernetes RBAC and its audit log",
+                    object)
+            case ("", "ConfigMap", "argocd-cm"):
+                let data = object.content["data"]?.objectValue
+                let accounts = data?.keys.filter { $0.hasPrefix("accounts.") } ?? []
+                let sso = ["dex.config", "oidc.config"].filter { data?.contains($0) == true }
+                if !accounts.isEmpty || !sso.isEmpty {
+                    add(
+                        "Argo CD user accounts (ConfigMap argocd-cm: \((accounts + sso).joined(separator: ", "))): people log in to Argo CD, not to Kubernetes",
+                        object)
+                }
+            case ("argoproj.io", "AppProject", _):
+                if let roles = object.content[path: ["spec", "roles"]]?.arrayValue, !roles.isEmpty {
+                    add("Argo CD AppProject \(object.name) defines \(roles.count) project role(s) with their own policies and tokens", object)
+                }
+            case ("apps", "Deployment", "kustomize-controller"), ("apps", "Deployment", "helm-controller"):
+                let arguments = containerArguments(object)
+                let hasDefault = arguments.contains { $0.hasPrefix("--default-service-account") }
+                add(
+                    "Flux \(object.name) impersonates the ServiceAccount each \(object.name == "helm-controller" ? "HelmRelease" : "Kustomization") names"
+                        + (hasDefault
+                            ? ""
+                            : ", and without --default-service-account applies everything else with its own (cluster-admin) rights"),
+                    object)
+            default:
+                break
+            }
+        }
+        var reported: Set<String> = []
+        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant {
+            for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
+                let verb = finding.checkID == "W115" ? "impersonate" : "bind"
+                detections.append(
+                    Detection(
+                        finding: Finding(
+                            checkID: "W401", severity: .high,
+                            message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
+                            locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
+                            namespace: finding.namespace)))
+            }
+        }
+        return detections
+    }
+
+    static func containerArguments(_ object: KubeObject) -> [String] {
+        let containers = object.content[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []
+        return containers.flatMap { container in
+            ((container["args"]?.arrayValue ?? []) + (container["command"]?.arrayValue ?? [])).compactMap(\.stringValue)
+        }
+    }
+}

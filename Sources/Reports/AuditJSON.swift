@@ -1,0 +1,107 @@
+public import Audit
+public import KubeModel
+import RBAC
+
+/// `warrant audit -o json`: the whole report as one JSON object.
+///
+/// Schema (stable; fields are only ever added):
+/// - `verdict`: `compliant` (bool), `clusterWidePermissions` (list of `binding`, `role`,
+///   `subjects`, `summary`, `location`), `ownAccessControl` (list of strings),
+///   `escalationPaths` (count), `criticalFindings` (count), `clusterScopedObjects` (list);
+/// - `summary`: finding counts per severity plus `suppressed` and `dormant`;
+/// - `findings` and `suppressed`: lists of `id`, `name`, `title`, `severity`, `message`,
+///   `dormant`, `locations` (`file:line` strings), `subjects`, `role`, `binding`, `namespace`,
+///   and for suppressed ones `reason`;
+/// - `subjects`: `subject` (`kind`, `name`, `namespace`), `highestSeverity`, and `permissions`:
+///   `scope` (`cluster` or `namespace`), `namespace`, `role`, `binding`, `roleMissing`, `rules`;
+/// - `escalationPaths`: `from`, `to`, `steps` (`means`, `gains`), `reachesClusterWide`;
+/// - `counts`: objects analysed per RBAC kind.
+public enum AuditJSON {
+    /// The report as a ``JSONValue``.
+    public static func value(_ report: AuditReport) -> JSONValue {
+        var root = JSONObject()
+        let verdict = report.verdict
+        root["verdict"] = [
+            "compliant": .bool(verdict.isCompliant),
+            "clusterWidePermissions": .array(
+                verdict.clusterWideGrants.map { grant in
+                    [
+                        "binding": .string(grant.binding), "role": .string(grant.role),
+                        "subjects": .array(grant.subjects.map(subjectValue)), "summary": .string(grant.summary),
+                        "location": grant.location.map { .string($0.description) } ?? .null,
+                    ]
+                }),
+            "ownAccessControl": .array(verdict.ownAccessControl.map(JSONValue.string)),
+            "escalationPaths": .integer(Int64(verdict.escalationPathCount)),
+            "criticalFindings": .integer(Int64(verdict.criticalFindingCount)),
+            "clusterScopedObjects": .array(verdict.clusterScopedObjects.map(JSONValue.string)),
+        ]
+        var summary = JSONObject()
+        let counts = report.severityCounts
+        for severity in Severity.allCases.reversed() { summary[severity.rawValue] = .integer(Int64(counts[severity] ?? 0)) }
+        summary["dormant"] = .integer(Int64(report.findings.filter(\.isDormant).count))
+        summary["suppressed"] = .integer(Int64(report.suppressed.count))
+        root["summary"] = .object(summary)
+        root["findings"] = .array(report.findings.map(findingValue))
+        root["suppressed"] = .array(report.suppressed.map(findingValue))
+        root["subjects"] = .array(
+            report.subjects.map { entry in
+                [
+                    "subject": subjectValue(entry.subject),
+                    "highestSeverity": entry.highestSeverity.map { .string($0.rawValue) } ?? .null,
+                    "permissions": .array(
+                        entry.entries.map { item in
+                            [
+                                "scope": .string(item.namespace == nil ? "cluster" : "namespace"),
+                                "namespace": item.namespace.map(JSONValue.string) ?? .null,
+                                "role": .string(item.role), "binding": .string(item.binding), "roleMissing": .bool(item.roleMissing),
+                                "rules": .array(item.rules.map(\.jsonValue)),
+                            ]
+                        }),
+                ]
+            })
+        root["escalationPaths"] = .array(
+            report.escalationPaths.map { path in
+                [
+                    "from": subjectValue(path.from), "to": subjectValue(path.to),
+                    "steps": .array(path.steps.map { ["means": .string($0.means), "gains": subjectValue($0.gains)] }),
+                    "reachesClusterWide": .bool(path.reachesClusterWide),
+                ]
+            })
+        var countObject = JSONObject()
+        for (kind, count) in report.counts.sorted(by: { $0.key < $1.key }) { countObject[kind] = .integer(Int64(count)) }
+        root["counts"] = .object(countObject)
+        return .object(root)
+    }
+
+    /// The report as indented JSON text.
+    public static func render(_ report: AuditReport) -> String {
+        JSONWriter.write(value(report)) + "\n"
+    }
+
+    static func subjectValue(_ subject: Subject) -> JSONValue {
+        var object = JSONObject()
+        object["kind"] = .string(subject.kind.rawValue)
+        object["name"] = .string(subject.name)
+        if let namespace = subject.namespace, !namespace.isEmpty { object["namespace"] = .string(namespace) }
+        return .object(object)
+    }
+
+    static func findingValue(_ finding: Finding) -> JSONValue {
+        let check = finding.check
+        var object = JSONObject()
+        object["id"] = .string(check.id)
+        object["name"] = .string(check.name)
+        object["title"] = .string(check.title)
+        object["severity"] = .string(finding.severity.rawValue)
+        object["message"] = .string(finding.message)
+        object["dormant"] = .bool(finding.isDormant)
+        object["locations"] = .array(finding.locations.map { .string($0.description) })
+        object["subjects"] = .array(finding.subjects.map(subjectValue))
+        object["role"] = finding.role.map(JSONValue.string) ?? .null
+        object["binding"] = finding.binding.map(JSONValue.string) ?? .null
+        object["namespace"] = finding.namespace.map(JSONValue.string) ?? .null
+        if let reason = finding.suppression { object["reason"] = .string(reason) }
+        return .object(object)
+    }
+}

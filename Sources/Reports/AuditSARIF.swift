@@ -1,0 +1,114 @@
+public import Audit
+public import KubeModel
+
+/// `warrant audit -o sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
+///
+/// Every catalog check is a rule with its title, rationale (full description) and remediation
+/// (help); results carry the finding's file and line, `level` from the severity (critical and
+/// high: error, medium: warning, low: note) and GitHub's `security-severity`. Suppressed findings
+/// are included with a `suppressions` entry, as SARIF intends.
+public enum AuditSARIF {
+    /// The SARIF log as text.
+    public static func render(_ report: AuditReport, toolVersion: String) -> String {
+        JSONWriter.write(value(report, toolVersion: toolVersion)) + "\n"
+    }
+
+    /// The SARIF log as a value.
+    public static func value(_ report: AuditReport, toolVersion: String) -> JSONValue {
+        let checks = RiskCatalog.checks
+        let ruleIndex = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($0.element.id, $0.offset) })
+        let rules: [JSONValue] = checks.map { check in
+            [
+                "id": .string(check.id),
+                "name": .string(pascalCase(check.name)),
+                "shortDescription": ["text": .string(check.title)],
+                "fullDescription": ["text": .string(check.rationale)],
+                "help": [
+                    "text": .string("\(check.rationale)\n\nRemediation: \(check.remediation)"),
+                    "markdown": .string("**\(check.title)**\n\n\(check.rationale)\n\n**Remediation:** \(check.remediation)"),
+                ],
+                "defaultConfiguration": ["level": .string(level(check.severity))],
+                "properties": [
+                    "tags": ["security", "kubernetes", "rbac"],
+                    "security-severity": .string(securitySeverity(check.severity)),
+                    "problem.severity": .string(level(check.severity) == "note" ? "recommendation" : level(check.severity)),
+                ],
+            ]
+        }
+        func result(_ finding: Finding) -> JSONValue {
+            var object = JSONObject()
+            object["ruleId"] = .string(finding.checkID)
+            object["ruleIndex"] = .integer(Int64(ruleIndex[finding.checkID] ?? 0))
+            object["level"] = .string(level(finding.severity))
+            object["message"] = ["text": .string(finding.message)]
+            object["locations"] = .array(
+                finding.locations.map { location in
+                    var physical = JSONObject()
+                    physical["artifactLocation"] = ["uri": .string(uri(location.file))]
+                    if location.line > 0 { physical["region"] = ["startLine": .integer(Int64(location.line))] }
+                    return ["physicalLocation": .object(physical)]
+                })
+            object["properties"] = [
+                "severity": .string(finding.severity.rawValue), "dormant": .bool(finding.isDormant),
+                "security-severity": .string(securitySeverity(finding.severity)),
+            ]
+            if let reason = finding.suppression {
+                object["suppressions"] = [["kind": .string(reason.hasPrefix("annotation") ? "inSource" : "external"), "justification": .string(reason)]]
+            }
+            return .object(object)
+        }
+        return [
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [
+                [
+                    "tool": [
+                        "driver": [
+                            "name": "warrant", "version": .string(toolVersion), "semanticVersion": .string(toolVersion),
+                            "informationUri": "https://github.com/warrant-dev/warrant", "rules": .array(rules),
+                        ]
+                    ],
+                    "results": .array(report.findings.map(result) + report.suppressed.map(result)),
+                    "columnKind": "unicodeCodePoints",
+                ]
+            ],
+        ]
+    }
+
+    static func level(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: "error"
+        case .medium: "warning"
+        case .low: "note"
+        }
+    }
+
+    static func securitySeverity(_ severity: Severity) -> String {
+        switch severity {
+        case .critical: "9.5"
+        case .high: "8.0"
+        case .medium: "5.5"
+        case .low: "3.0"
+        }
+    }
+
+    static func pascalCase(_ name: String) -> String {
+        name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// A relative or absolute path as a URI reference: characters outside the unreserved and path
+    /// sets are percent-encoded (`<stdin>` becomes `%3Cstdin%3E`).
+    static func uri(_ path: String) -> String {
+        var output = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                output += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return output
+    }
+}

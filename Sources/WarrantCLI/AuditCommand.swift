@@ -1,0 +1,127 @@
+import ArgumentParser
+import Audit
+import Foundation
+import KubeModel
+import RBAC
+import Reports
+
+/// `--fail-on` threshold.
+enum FailThreshold: String, ExpressibleByArgument, CaseIterable {
+    case critical, high, medium, low, none
+
+    var severity: Severity? { Severity(rawValue: rawValue) }
+}
+
+/// `warrant audit -o` formats.
+enum AuditFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif, junit, markdown, gitlab
+}
+
+/// `warrant audit`: RBAC risk findings and the compliance verdict for a set of manifests.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit RBAC in manifests: risky permissions, escalation paths and a compliance verdict.",
+        discussion: """
+            Evaluates every Role, ClusterRole and binding with Kubernetes' exact RBAC semantics and \
+            reports:
+              - findings from a catalog of risky permissions (wildcards, secrets, pods/exec, \
+            escalate/bind/impersonate, webhooks, cluster-admin, system:anonymous, ...), each with a \
+            stable ID, a severity, the rationale, the remediation and the file:line of the role and \
+            of the binding that makes it live; roles bound to nobody are reported as dormant (low);
+              - escalation paths over several hops (create pods → run as another ServiceAccount → its rights);
+              - effective permissions per subject;
+              - a verdict on the compliance questions for a CI/CD tool: does it need cluster-wide \
+            permissions, does it bring its own access-control model (Argo CD RBAC and accounts, \
+            AppProject roles, Flux impersonation, any holder of impersonate or bind)?
+
+            Namespaced objects without a namespace are placed in --namespace (as 'kubectl apply -n' would).
+
+            Formats: text (default; coloured on a terminal unless NO_COLOR is set), json, sarif \
+            (2.1.0, for code scanning), junit, markdown (a report for a CISO), gitlab (Code Quality).
+
+            Exit code 1 when a finding is at or above --fail-on (default high); 'none' never fails.
+
+            Suppressions are always listed, never silent: annotate the Role or binding with \
+            warrant.dev/ignore: "W104,W106" (and warrant.dev/ignore-reason), or give an ignore file:
+              ignore:
+              - check: W104            # ID or name
+                role: ingress-nginx    # optional; also binding, namespace
+                reason: serves TLS certificates from Secrets
+
+            Run 'warrant audit --list-checks' for the catalog.
+
+            EXAMPLES
+              warrant audit -f argocd/install.yaml -n argocd
+              warrant audit -f rbac/ -o sarif > warrant.sarif
+              warrant audit -f rbac/ -o markdown --fail-on none > audit.md
+            """
+    )
+
+    @OptionGroup var manifests: ManifestOptions
+
+    @Option(name: .shortAndLong, help: "The namespace for namespaced objects written without one.")
+    var namespace: String = "default"
+
+    @Option(name: .shortAndLong, help: "Output format: text, json, sarif, junit, markdown or gitlab.")
+    var output: AuditFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: critical, high, medium, low or none.")
+    var failOn: FailThreshold = .high
+
+    @Option(name: .customLong("ignore-file"), help: ArgumentHelp("Suppressions, each with a reason.", valueName: "file"))
+    var ignoreFile: String?
+
+    @Flag(name: .customLong("no-permissions"), help: "Leave the per-subject permissions out of the text output.")
+    var noPermissions = false
+
+    @Flag(name: .customLong("list-checks"), help: "Print the risk catalog and exit.")
+    var listChecks = false
+
+    func run() async throws {
+        let context = CommandContext.current
+        if listChecks {
+            var table = TextTable(headers: ["ID", "NAME", "SEVERITY", "CLUSTER-WIDE", "TITLE"])
+            for check in RiskCatalog.checks {
+                table.append([check.id, check.name, check.severity.rawValue, check.clusterWideSeverity.rawValue, check.title])
+            }
+            context.standardOutput(table.render())
+            return
+        }
+        let loaded = try manifests.load(context: context)
+        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
+        var suppressions = Suppressions()
+        if let ignoreFile {
+            do {
+                suppressions = try Suppressions.load(bytes: try ManifestLoader.readFile(ignoreFile), file: ignoreFile)
+            } catch {
+                context.standardError("error: \(error)\n")
+                throw CommandExit(.invalidInput)
+            }
+        }
+        let objects = loaded.objects.map { object -> KubeObject in
+            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
+            var placed = object
+            placed.namespace = namespace
+            return placed
+        }
+        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy)
+        let text: String
+        switch output {
+        case .text:
+            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
+            text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
+        case .json: text = AuditJSON.render(report)
+        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
+        case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
+        case .markdown: text = AuditMarkdown.render(report)
+        case .gitlab: text = AuditGitLab.render(report)
+        }
+        context.standardOutput(text)
+        let failing = report.findings(atOrAbove: failOn.severity)
+        if !failing.isEmpty {
+            context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
+            throw CommandExit(.failure)
+        }
+    }
+}
