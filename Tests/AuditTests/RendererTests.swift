@@ -59,7 +59,8 @@ private func python(_ script: String, _ arguments: [String]) throws -> (Int32, S
             except ImportError:
                 sys.exit(3)
             schema = json.load(open(sys.argv[1]))
-            errors = list(jsonschema.Draft7Validator(schema).iter_errors(json.load(open(sys.argv[2]))))
+            validator = jsonschema.validators.validator_for(schema)(schema)
+            errors = list(validator.iter_errors(json.load(open(sys.argv[2]))))
             for e in errors: print(e.message, list(e.path))
             sys.exit(1 if errors else 0)
             """
