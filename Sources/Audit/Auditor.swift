@@ -68,17 +68,24 @@ public struct Auditor: Sendable {
                         location: binding.source, roleMissing: role == nil && !Self.isBuiltin(binding.roleRef)))
             }
 
-            // Subjects that should never appear.
+            // Subjects that should never appear. Granting only health and version URLs to everyone
+            // is what Kubernetes itself does (system:public-info-viewer), so that is low.
+            let publicInfoOnly = role.map { $0.rules.allSatisfy { !$0.isResourceRule && $0.verbs.allSatisfy { $0 == "get" } } } ?? false
             for subject in resolvedSubjects {
                 switch (subject.kind, subject.name) {
                 case (.group, "system:masters"):
                     add("W202", .critical, "\(binding) grants \(roleName) to the system:masters group", subjects: [subject])
                 case (.user, UserInfo.anonymousName), (.group, UserInfo.allUnauthenticated):
-                    add("W203", .critical, "\(binding) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
+                    add(
+                        "W203", publicInfoOnly ? .low : .critical,
+                        "\(binding) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
                 case (.group, UserInfo.allAuthenticated), (.group, UserInfo.allServiceAccounts):
-                    add("W204", .high, "\(binding) grants \(roleName) to \(subject)", subjects: [subject])
+                    add("W204", publicInfoOnly ? .low : .high, "\(binding) grants \(roleName) to \(subject)", subjects: [subject])
                 case (.group, let name) where name.hasPrefix(UserInfo.allServiceAccounts + ":"):
-                    add("W204", .high, "\(binding) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))", subjects: [subject])
+                    add(
+                        "W204", publicInfoOnly ? .low : .high,
+                        "\(binding) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))",
+                        subjects: [subject])
                 case (.serviceAccount, "default"):
                     add("W205", .medium, "\(binding) grants \(roleName) to \(subject), which every pod without its own ServiceAccount uses", subjects: [subject])
                 default:

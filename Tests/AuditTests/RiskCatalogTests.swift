@@ -148,6 +148,23 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
     #expect(report.findings.first { $0.checkID == checkID }?.severity == severity)
 }
 
+@Test func publicHealthEndpointsForEveryoneAreLow() throws {
+    let report = try audit("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: public-info}
+        rules: [{nonResourceURLs: [/healthz, /version], verbs: [get]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: public-info}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: public-info}
+        subjects: [{kind: Group, name: "system:unauthenticated"}, {kind: Group, name: "system:authenticated"}]
+        """)
+    #expect(report.findings.first { $0.checkID == "W203" }?.severity == .low)
+    #expect(report.findings.first { $0.checkID == "W204" }?.severity == .low)
+}
+
 @Test func clusterAdminAndMissingRoles() throws {
     let report = try audit("""
         apiVersion: rbac.authorization.k8s.io/v1
