@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "KubeModel", package: "Warrant"),
                 .product(name: "RBAC", package: "Warrant"),
+                .product(name: "Audit", package: "Warrant"),
             ],
             path: "Benchmarks/WarrantBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -143,7 +143,11 @@ public struct Auditor: Sendable {
                 let check = RiskCatalog.check(hit.checkID)
                 var severity = hit.severityOverride ?? (scopeIsCluster ? check.clusterWideSeverity : check.severity)
                 if scopeIsCluster, hit.severityOverride != nil { severity = check.severity }
-                if hit.restrictedByName { severity = severity.lowered }
+                if hit.restrictedByName {
+                    // `bind` limited to named roles is Kubernetes' documented way to let a deployer hand
+                    // out exactly those roles; other named grants are one level less severe.
+                    severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
+                }
                 if let existing = merged[hit.checkID] {
                     merged[hit.checkID] = (max(existing.0, severity), existing.1 + [hit.detail])
                 } else {

@@ -79,7 +79,7 @@ public enum RiskCatalog {
             remediation: "Remove the bind verb, or limit it with resourceNames to the roles that may be handed out."),
         RiskCheck(
             id: "W114", name: "rbac-write", title: "Rule can write Roles or bindings", target: .rule,
-            severity: .high, clusterWideSeverity: .critical,
+            severity: .medium, clusterWideSeverity: .critical,
             rationale: "Writing Roles and bindings changes who can do what; escalation prevention limits it to the writer's own rights, which for a namespace admin is still the whole namespace.",
             remediation: "Keep RBAC objects out of CI credentials unless the pipeline deploys them, and then only for the roles it owns."),
         RiskCheck(

@@ -55,7 +55,8 @@ enum ToolDetection {
             }
         }
         var reported: Set<String> = []
-        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant {
+        // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
+        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant && finding.severity >= .high {
             for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
                 let verb = finding.checkID == "W115" ? "impersonate" : "bind"
                 detections.append(

@@ -18,6 +18,7 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
             case unknownKind = "unknown-kind"
             case invalidResourceMap = "invalid-resource-map"
             case renderFailed = "render-failed"
+            case namespaceMismatch = "namespace-mismatch"
         }
 
         fileprivate let value: Value
@@ -46,6 +47,8 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let invalidResourceMap = Code(value: .invalidResourceMap)
         /// `kubectl kustomize` is missing or failed.
         public static let renderFailed = Code(value: .renderFailed)
+        /// An object names another namespace than the one deployed to.
+        public static let namespaceMismatch = Code(value: .namespaceMismatch)
 
         /// The stable name of the code (`not-utf8`).
         public var description: String { value.rawValue }

@@ -22,7 +22,9 @@ public struct Warrant: AsyncParsableCommand {
             Start with 'warrant manifests -f FILE' to see how Warrant reads your manifests.
             """,
         version: version,
-        subcommands: [ManifestsCommand.self, CanCommand.self, WhoCanCommand.self, AuditCommand.self]
+        subcommands: [
+            ManifestsCommand.self, ScopeCommand.self, CredentialsCommand.self, CanCommand.self, WhoCanCommand.self, AuditCommand.self,
+        ]
     )
 
     public init() {}

@@ -24,7 +24,7 @@ private let ruleChecks: [(String, String, Severity, Severity)] = [
     ("- {apiGroups: [''], resources: [nodes/proxy], verbs: [get]}", "W111", .critical, .critical),
     ("- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate]}", "W112", .critical, .critical),
     ("- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}", "W113", .critical, .critical),
-    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}", "W114", .high, .critical),
+    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}", "W114", .medium, .critical),
     ("- {apiGroups: [''], resources: [users], verbs: [impersonate]}", "W115", .critical, .critical),
     ("- {apiGroups: [authentication.k8s.io], resources: [userextras/scopes], verbs: [impersonate]}", "W115", .critical, .critical),
     ("- {apiGroups: [''], resources: [serviceaccounts/token], verbs: [create]}", "W116", .high, .critical),
@@ -80,6 +80,11 @@ func nearMissesDoNotFire(_ testCase: (String, String)) throws {
 @Test func resourceNamesLowerTheSeverity() throws {
     let report = try audit(boundRole(rules: "- {apiGroups: [''], resources: [serviceaccounts/token], resourceNames: [builder], verbs: [create]}"))
     #expect(report.findings.first { $0.checkID == "W116" }?.severity == .medium)
+}
+
+@Test func bindLimitedToNamedRolesIsMedium() throws {
+    let report = try audit(boundRole(rules: "- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [view], verbs: [bind]}"))
+    #expect(report.findings.first { $0.checkID == "W113" }?.severity == .medium)
 }
 
 @Test func unboundRolesAreDormantAndLow() throws {

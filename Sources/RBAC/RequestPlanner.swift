@@ -1,0 +1,131 @@
+public import KubeModel
+
+/// The API requests each deploy method makes for a set of manifests: the single source of truth
+/// for `warrant scope` (which turns them into a Role) and `warrant deploy` (which makes them).
+///
+/// Grounded in how each tool calls the API:
+/// - server-side apply is a PATCH; when the object does not exist the API server also checks
+///   `create` for it, with its name (k8s.io/apiserver `pkg/endpoints/handlers/patch.go`,
+///   `createAuthorizerAttributes`);
+/// - client-side `kubectl apply` GETs the live object, then POSTs it or sends a strategic-merge
+///   PATCH (k8s.io/kubectl `pkg/cmd/apply/patcher.go`, `apply.go`);
+/// - ApplySet pruning (KEP-3659, kubectl `pkg/cmd/apply/applyset.go` and `applyset_pruner.go`)
+///   reads and server-side-applies the parent object, LISTs every member group-kind by the
+///   `applyset.kubernetes.io/part-of` label and DELETEs members no longer applied;
+/// - `kubectl rollout status` watches the workload by name (list and watch with a
+///   `metadata.name` field selector) after a GET (kubectl `pkg/cmd/rollout/rollout_status.go`);
+/// - Helm 3 keeps each release revision in a Secret it gets, lists (by label), creates, updates
+///   and deletes (helm `pkg/storage/driver/secrets.go`), reads current objects for its three-way
+///   merge before creating or patching them and deletes objects dropped from the chart
+///   (helm `pkg/kube/client.go`), and with `--wait` lists a Deployment's ReplicaSets and pods
+///   (helm `pkg/kube/ready.go`).
+public enum RequestPlanner {
+    /// Kinds whose readiness `--wait` follows.
+    static let workloadKinds: Set<GroupKind> = [
+        GroupKind(group: "apps", kind: "Deployment"), GroupKind(group: "apps", kind: "StatefulSet"),
+        GroupKind(group: "apps", kind: "DaemonSet"), GroupKind(group: "apps", kind: "ReplicaSet"),
+        GroupKind(group: "batch", kind: "Job"), GroupKind(group: "", kind: "ReplicationController"),
+    ]
+
+    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with `options`.
+    public static func requests(
+        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions
+    ) -> [PlannedRequest] {
+        var requests: [PlannedRequest] = []
+        var appliedKinds: [ResourceKind] = []
+        var seenKinds: Set<GroupKind> = []
+        for object in objects {
+            guard let kind = kinds.kind(object.groupKind), kind.namespaced else { continue }
+            if seenKinds.insert(object.groupKind).inserted { appliedKinds.append(kind) }
+            func add(_ verb: String, _ reason: String) {
+                requests.append(
+                    PlannedRequest(
+                        verb: verb, apiGroup: kind.group, resource: kind.resource, objectName: object.name, reason: reason,
+                        object: object.displayName, source: object.source))
+            }
+            switch method {
+            case .warrant:
+                add("get", "warrant deploy reads the live object to skip unchanged objects and to diff")
+                add("patch", "server-side apply is a PATCH")
+                add("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)")
+            case .kubectl:
+                add("get", "kubectl apply reads the live object for its three-way merge (kubectl apply/patcher.go)")
+                add("create", "kubectl apply creates missing objects")
+                add("patch", "kubectl apply sends a strategic-merge patch to existing objects")
+            case .kubectlSSA:
+                add("patch", "kubectl apply --server-side sends an apply PATCH")
+                add("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)")
+            case .helm:
+                add("get", "Helm reads current objects for its three-way merge (helm pkg/kube/client.go)")
+                add("create", "Helm creates new objects")
+                add("patch", "Helm patches changed objects")
+                add("delete", "Helm deletes objects removed from the chart on upgrade")
+            }
+        }
+
+        func add(_ verb: String, _ group: String, _ resource: String, name: String? = nil, _ reason: String) {
+            requests.append(PlannedRequest(verb: verb, apiGroup: group, resource: resource, resourceName: name, reason: reason))
+        }
+
+        if options.prune && method != .helm {
+            for kind in appliedKinds {
+                requests.append(
+                    PlannedRequest(
+                        verb: "list", apiGroup: kind.group, resource: kind.resource,
+                        reason: "pruning lists the ApplySet's \(kind.kind) members by the applyset.kubernetes.io/part-of label"))
+                requests.append(
+                    PlannedRequest(
+                        verb: "delete", apiGroup: kind.group, resource: kind.resource,
+                        reason: "pruning deletes \(kind.kind) members that left the manifests"))
+            }
+            for verb in ["get", "patch", "create"] {
+                add(verb, "", "configmaps", name: options.applySetName, "the ApplySet parent ConfigMap records the set's members (KEP-3659)")
+            }
+        }
+
+        if options.wait {
+            let workloads = appliedKinds.filter { workloadKinds.contains(GroupKind(group: $0.group, kind: $0.kind)) }
+            switch method {
+            case .warrant:
+                if !workloads.isEmpty {
+                    add("list", "", "pods", "waiting reads the workloads' pods to fail fast on ImagePullBackOff or CrashLoopBackOff")
+                    add("list", "", "events", "a failed wait reports the pod's last events")
+                }
+                if workloads.contains(where: { $0.kind == "Deployment" }) {
+                    add("list", "apps", "replicasets", "waiting finds a Deployment's current ReplicaSet and its pods")
+                }
+            case .kubectl, .kubectlSSA:
+                for kind in workloads {
+                    for verb in ["list", "watch"] {
+                        requests.append(
+                            PlannedRequest(
+                                verb: verb, apiGroup: kind.group, resource: kind.resource,
+                                reason: "kubectl rollout status watches the \(kind.kind) by name (rollout_status.go)"))
+                    }
+                }
+            case .helm:
+                if workloads.contains(where: { $0.kind == "Deployment" }) {
+                    add("list", "apps", "replicasets", "helm --wait lists a Deployment's ReplicaSets (helm pkg/kube/ready.go)")
+                }
+                if !workloads.isEmpty {
+                    add("list", "", "pods", "helm --wait lists the workloads' pods (helm pkg/kube/ready.go)")
+                }
+            }
+        }
+
+        switch method {
+        case .warrant:
+            for verb in ["get", "patch", "create"] {
+                add(verb, "", "configmaps", name: options.historyName, "the deployment record is kept in this ConfigMap")
+            }
+            add("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what")
+        case .helm:
+            for verb in ["get", "list", "create", "update", "delete"] {
+                add(verb, "", "secrets", "Helm stores release revisions in Secrets (helm pkg/storage/driver/secrets.go)")
+            }
+        case .kubectl, .kubectlSSA:
+            break
+        }
+        return requests
+    }
+}

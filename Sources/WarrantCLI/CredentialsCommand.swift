@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import RBAC
+
+/// `warrant credentials`: the CI/CD credential bundle and its kubeconfig.
+struct CredentialsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credentials",
+        abstract: "Create a least-privilege CI/CD credential: ServiceAccount, Role, RoleBinding, token and kubeconfig.",
+        discussion: """
+            The Compliant Kubernetes recipe for CI credentials in two commands:
+
+              1. warrant credentials create --name ci -n shop -f deploy/ -o out/
+                 writes out/ci.yaml: a ServiceAccount, the Role 'warrant scope' derives from the
+                 manifests, a RoleBinding and (with --token secret) a token Secret. A namespace admin
+                 applies it: kubectl apply -f out/ci.yaml
+              2. warrant credentials kubeconfig --server https://API:6443 \\
+                   --certificate-authority ca.crt --token-file token -n shop -o ci.kubeconfig --ci gitlab
+                 writes a kubeconfig (mode 0600) and explains how to store it as a protected CI secret.
+            """,
+        subcommands: [CreateCredentials.self, KubeconfigCommand.self]
+    )
+}
+
+/// `--token` kinds.
+enum TokenKind: String, ExpressibleByArgument, CaseIterable {
+    case secret
+    case request
+}
+
+/// `--ci` systems.
+enum CISystem: String, ExpressibleByArgument, CaseIterable {
+    case gitlab
+    case github
+}
+
+/// `warrant credentials create`.
+struct CreateCredentials: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Write the credential bundle for deploying the manifests: ServiceAccount, Role, RoleBinding, token Secret.",
+        discussion: """
+            Offline: writes one manifest for a namespace admin to apply. The Role is exactly what \
+            'warrant scope' derives for the same options. The ServiceAccount does not automount its \
+            token into pods: it is for the pipeline only.
+
+            --token secret (default) adds a Secret of type kubernetes.io/service-account-token \
+            annotated with kubernetes.io/service-account.name, the long-lived token the Compliant \
+            Kubernetes tutorial uses. --token request adds none: the safer, short-lived form, where \
+            each pipeline obtains a token with TokenRequest ('kubectl create token NAME --duration D') \
+            and nothing long-lived is stored.
+
+            Exits 1 when the manifests hold cluster-scoped objects (listed for an administrator), \
+            2 on invalid input.
+            """
+    )
+
+    @Option(help: "The name of the ServiceAccount, Role and RoleBinding.")
+    var name: String
+
+    @Option(name: .shortAndLong, help: "The namespace the pipeline deploys to.")
+    var namespace: String
+
+    @OptionGroup var manifests: ManifestOptions
+
+    @Option(name: .customLong("for"), help: "The deploy method: warrant, kubectl, kubectl-ssa or helm.")
+    var method: DeployMethodOption = .warrant
+
+    @Flag(help: "The pipeline prunes objects that left the manifests.")
+    var prune = false
+
+    @Flag(help: "The pipeline waits for workloads to become ready.")
+    var wait = false
+
+    @Option(help: "secret: a long-lived token Secret; request: short-lived tokens from TokenRequest (safer).")
+    var token: TokenKind = .secret
+
+    @Option(help: "With --token request: the token lifetime to suggest (kubectl's format, e.g. 1h).")
+    var duration: String = "1h"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output.", valueName: "dir"))
+    var output: String?
+
+    func validate() throws {
+        guard Self.isDNSLabel(name) else {
+            throw ValidationError("--name must be a DNS label (lower-case letters, digits and '-', at most 63 characters): '\(name)'")
+        }
+        guard Self.isDNSLabel(namespace) else { throw ValidationError("-n must be a namespace name: '\(namespace)'") }
+    }
+
+    static func isDNSLabel(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 63, text.first?.isLetter == true || text.first?.isNumber == true, text.last != "-" else {
+            return false
+        }
+        return text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+
+    func run() async throws {
+        let context = CommandContext.current
+        let loaded = try manifests.load(context: context)
+        let result = try ScopeSupport.derive(
+            loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait), roleName: name,
+            context: context)
+        for warning in result.warnings { context.warn(warning) }
+        var documents: [JSONValue] = [
+            [
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
+                "automountServiceAccountToken": false,
+            ],
+            result.roleObject,
+            [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(name)],
+                "subjects": [["kind": "ServiceAccount", "name": .string(name), "namespace": .string(namespace)]],
+            ],
+        ]
+        if token == .secret {
+            documents.append([
+                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": [
+                    "name": .string("\(name)-token"), "namespace": .string(namespace),
+                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
+                    "annotations": ["kubernetes.io/service-account.name": .string(name)],
+                ],
+            ])
+        }
+        let text = "# Credential bundle for CI/CD deploys to \(namespace) (warrant credentials create).\n"
+            + "# Apply as a namespace admin: kubectl apply -f <this file>\n" + YAMLWriter.write(documents: documents)
+        var next = ""
+        if let output {
+            let path = URL(fileURLWithPath: output).appendingPathComponent("\(name).yaml").path
+            do {
+                try SecureFile.write(text, to: path, mode: 0o644)
+            } catch {
+                context.standardError("error: \(error)\n")
+                throw CommandExit(.invalidInput)
+            }
+            next += "wrote \(path)\n"
+        } else {
+            context.standardOutput(text)
+        }
+        next += "Next steps:\n  1. As a namespace admin of \(namespace): kubectl apply -f \(output.map { "\($0)/\(name).yaml" } ?? "<the bundle>")\n"
+        switch token {
+        case .secret:
+            next += "  2. Read the token and CA (they stay out of your terminal):\n"
+            next += "       kubectl get secret \(name)-token -n \(namespace) -o jsonpath='{.data.token}' | base64 -d > token\n"
+            next += "       kubectl get secret \(name)-token -n \(namespace) -o jsonpath='{.data.ca\\.crt}' | base64 -d > ca.crt\n"
+        case .request:
+            next += "  2. Get a short-lived token (TokenRequest) when the pipeline runs:\n"
+            next += "       kubectl create token \(name) -n \(namespace) --duration \(duration) > token\n"
+        }
+        next += "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci gitlab\n"
+        context.standardError(next)
+        try ScopeSupport.reportAdministratorObjects(result, context: context)
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+
+/// `warrant credentials kubeconfig`: a kubeconfig for a pipeline, written 0600, never printed to a terminal.
+struct KubeconfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubeconfig",
+        abstract: "Write a kubeconfig for a CI credential (one cluster, user and context; mode 0600).",
+        discussion: """
+            Builds a kubeconfig from the API server URL, the cluster's CA certificate (PEM) and a \
+            token file, with the namespace set in the context. With -o it is written with mode 0600; \
+            without -o it goes to standard output only when that is not a terminal (pipe it into \
+            your secret store): the token is never shown on screen.
+
+            --ci gitlab|github explains how to keep it as a protected CI secret and prints a deploy job.
+
+            EXAMPLES
+              warrant credentials kubeconfig --server https://k8s.example.com:6443 \\
+                --certificate-authority ca.crt --token-file token -n shop -o ci.kubeconfig --ci gitlab
+              warrant credentials kubeconfig ... | base64 -w0 | gh secret set WARRANT_KUBECONFIG --env production
+            """
+    )
+
+    @Option(help: "The API server URL (https://...).")
+    var server: String
+
+    @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("The cluster's CA certificate, PEM.", valueName: "file"))
+    var certificateAuthority: String
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the ServiceAccount token.", valueName: "file"))
+    var tokenFile: String
+
+    @Option(name: .shortAndLong, help: "The namespace of the context.")
+    var namespace: String
+
+    @Option(help: "The name of the cluster, user and context.")
+    var name: String = "warrant-ci"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the kubeconfig here (mode 0600).", valueName: "file"))
+    var output: String?
+
+    @Option(help: "Explain how to store it in gitlab or github, with a deploy job.")
+    var ci: CISystem?
+
+    func run() async throws {
+        let context = CommandContext.current
+        func fail(_ message: String) -> CommandExit {
+            context.standardError("error: \(message)\n")
+            return CommandExit(.invalidInput)
+        }
+        guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
+            throw fail("--server must be an https:// URL of the API server, not '\(server)'")
+        }
+        let ca: [UInt8]
+        let tokenBytes: [UInt8]
+        do {
+            ca = try ManifestLoader.readFile(certificateAuthority)
+            tokenBytes = try ManifestLoader.readFile(tokenFile)
+        } catch {
+            throw fail("\(error)")
+        }
+        let pem = String(decoding: ca, as: UTF8.self)
+        guard pem.contains("-----BEGIN CERTIFICATE-----"), pem.contains("-----END CERTIFICATE-----") else {
+            throw fail("\(certificateAuthority): not a PEM certificate (expected -----BEGIN CERTIFICATE-----); extract it with: kubectl get secret NAME -o jsonpath='{.data.ca\\.crt}' | base64 -d")
+        }
+        let token = String(decoding: tokenBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
+            throw fail("\(tokenFile): expected one token (no spaces or line breaks inside); a token from a Secret must be base64-decoded first")
+        }
+        let kubeconfig: JSONValue = [
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [["name": .string(name), "cluster": ["server": .string(server), "certificate-authority-data": .string(Data(ca).base64EncodedString())]]],
+            "users": [["name": .string(name), "user": ["token": .string(token)]]],
+            "contexts": [["name": .string(name), "context": ["cluster": .string(name), "user": .string(name), "namespace": .string(namespace)]]],
+            "current-context": .string(name),
+        ]
+        let text = YAMLWriter.write(kubeconfig)
+        let instructions = ci.map { Self.instructions(for: $0, namespace: namespace, file: output ?? "ci.kubeconfig") } ?? ""
+        if let output {
+            do {
+                try SecureFile.write(text, to: output)
+            } catch {
+                throw fail("\(error)")
+            }
+            context.standardOutput("wrote \(output) (mode 0600): cluster \(server), namespace \(namespace)\n" + instructions)
+        } else {
+            guard !context.outputIsTerminal else {
+                throw fail("refusing to print a kubeconfig holding a token to the terminal: write it with -o FILE, or pipe it into your secret store")
+            }
+            context.standardOutput(text)
+            context.standardError(instructions)
+        }
+    }
+
+    static func instructions(for ci: CISystem, namespace: String, file: String) -> String {
+        switch ci {
+        case .gitlab:
+            return """
+
+                Store it in GitLab (Settings > CI/CD > Variables > Add variable):
+                  Key: WARRANT_KUBECONFIG_B64    Value: the output of 'base64 -w0 \(file)'
+                  Visibility: Masked and hidden  Flags: Protect variable (protected branches and tags only)
+                  Environment scope: production
+                  (File-type variables cannot be masked, so the kubeconfig is stored base64-encoded.)
+                Then delete the local copy: shred -u \(file)
+
+                A deploy job for .gitlab-ci.yml:
+
+                  deploy:
+                    stage: deploy
+                    environment:
+                      name: production
+                    rules:
+                      - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+                    script:
+                      - umask 077
+                      - printf '%s' "$WARRANT_KUBECONFIG_B64" | base64 -d > "$CI_BUILDS_DIR/warrant.kubeconfig"
+                      - export KUBECONFIG="$CI_BUILDS_DIR/warrant.kubeconfig"
+                      - warrant deploy -f deploy/ -n \(namespace) --prune --wait --record-file deploy-record.jsonl
+                    after_script:
+                      - rm -f "$CI_BUILDS_DIR/warrant.kubeconfig"
+                    artifacts:
+                      when: always
+                      paths: [deploy-record.jsonl]
+
+                """
+        case .github:
+            return """
+
+                Store it in GitHub as an environment secret with required reviewers:
+                  Settings > Environments > production: add required reviewers and limit it to protected branches,
+                  then add the secret WARRANT_KUBECONFIG with the value of 'base64 -w0 \(file)'
+                  (or: base64 -w0 \(file) | gh secret set WARRANT_KUBECONFIG --env production)
+                Then delete the local copy: shred -u \(file)
+
+                A deploy job for .github/workflows/deploy.yml:
+
+                  jobs:
+                    deploy:
+                      runs-on: ubuntu-latest
+                      environment: production
+                      steps:
+                        - uses: actions/checkout@v4
+                        - name: Write the kubeconfig (mode 0600)
+                          env:
+                            KUBECONFIG_B64: ${{ secrets.WARRANT_KUBECONFIG }}
+                          run: |
+                            umask 077
+                            printf '%s' "$KUBECONFIG_B64" | base64 -d > "$RUNNER_TEMP/warrant.kubeconfig"
+                        - name: Deploy
+                          env:
+                            KUBECONFIG: ${{ runner.temp }}/warrant.kubeconfig
+                          run: warrant deploy -f deploy/ -n \(namespace) --prune --wait --record-file deploy-record.jsonl
+
+                """
+        }
+    }
+}
