@@ -23,12 +23,10 @@ enum SecureFile {
         }
         do {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
+            // rename(2) replaces an existing file atomically.
+            guard rename(temporary.path, path) == 0 else {
+                throw Failure(path: path, reason: String(cString: strerror(errno)))
             }
-            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw Failure(path: path, reason: error.localizedDescription)

@@ -17,7 +17,10 @@ public struct WarrantRun: Sendable {
 ///   - arguments: the arguments after the program name.
 ///   - standardInput: what `-f -` reads.
 ///   - environment: the environment the command sees (nothing else leaks in).
-public func runWarrant(_ arguments: [String], standardInput: String = "", environment: [String: String] = [:]) async -> WarrantRun {
+///   - terminal: whether standard output claims to be a terminal.
+public func runWarrant(
+    _ arguments: [String], standardInput: String = "", environment: [String: String] = [:], terminal: Bool = false
+) async -> WarrantRun {
     let output = OutputBuffer()
     let errors = OutputBuffer()
     let input = Array(standardInput.utf8)
@@ -27,7 +30,8 @@ public func runWarrant(_ arguments: [String], standardInput: String = "", enviro
         standardOutput: { output.append($0) },
         standardError: { errors.append($0) },
         readStandardInput: { input },
-        environment: environment
+        environment: environment,
+        outputIsTerminal: terminal
     )
     let status = await WarrantMain.run(arguments, context: context)
     return WarrantRun(status: status, standardOutput: output.text, standardError: errors.text)
