@@ -11,6 +11,13 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "generate-synthetic",
+            dependencies: [
+                .product(name: "KubeModel", package: "Warrant"),
+                .product(name: "RBAC", package: "Warrant"),
+            ]
+        ),
+        .executableTarget(
             name: "WarrantBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -25,16 +25,18 @@ public struct Auditor: Sendable {
         }
         var raw: [Finding] = []
         var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
+        var ruleCache: [PolicyRule: [RuleInspector.Hit]] = [:]
         let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
         func hits(_ role: RBACRole) -> [RuleInspector.Hit] {
             let position = rolePositions[Self.roleKey(role)] ?? -1
             if let cached = hitsByRole[position] { return cached }
-            let computed = RuleInspector.inspect(role)
+            let computed = RuleInspector.inspect(role, cache: &ruleCache)
             hitsByRole[position] = computed
             return computed
         }
 
         var boundRoleKeys: Set<String> = []
+        var aggregatorsSeen: Set<String> = []
         var subjects: [String: SubjectPermissions] = [:]
         var subjectOrder: [String] = []
         var clusterWide: [Verdict.ClusterWideGrant] = []
@@ -116,8 +118,8 @@ public struct Auditor: Sendable {
             }
             if binding.subjects.isEmpty { continue }
             boundRoleKeys.insert(Self.roleKey(role))
-            for source in policy.aggregationSources(ofClusterRole: role.name) where role.kind == .clusterRole {
-                boundRoleKeys.insert("ClusterRole//\(source)")
+            if role.kind == .clusterRole, role.aggregationRule != nil, aggregatorsSeen.insert(role.name).inserted {
+                for source in policy.aggregationSources(ofClusterRole: role.name) { boundRoleKeys.insert("ClusterRole//\(source)") }
             }
 
             let roleHits = hits(role)
@@ -137,7 +139,7 @@ public struct Auditor: Sendable {
                     Verdict.ClusterWideGrant(
                         binding: binding.description, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
             }
-            var merged: [String: (Severity, [String])] = [:]
+            var merged: [String: (severity: Severity, details: [String])] = [:]
             var order: [String] = []
             for hit in roleHits {
                 let check = RiskCatalog.check(hit.checkID)
@@ -148,8 +150,9 @@ public struct Auditor: Sendable {
                     // out exactly those roles; other named grants are one level less severe.
                     severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
                 }
-                if let existing = merged[hit.checkID] {
-                    merged[hit.checkID] = (max(existing.0, severity), existing.1 + [hit.detail])
+                if let existing = merged[hit.checkID]?.severity {
+                    merged[hit.checkID]?.severity = max(existing, severity)
+                    merged[hit.checkID]?.details.append(hit.detail)
                 } else {
                     merged[hit.checkID] = (severity, [hit.detail])
                     order.append(hit.checkID)
@@ -212,7 +215,18 @@ public struct Auditor: Sendable {
         var subjectList = subjectOrder.compactMap { subjects[$0] }
         for index in subjectList.indices {
             subjectList[index].highestSeverity = highest[subjectList[index].subject.description]
-            subjectList[index].entries.sort { ($0.namespace == nil ? 0 : 1, $0.namespace ?? "") < ($1.namespace == nil ? 0 : 1, $1.namespace ?? "") }
+            // Cluster-wide entries first, then by namespace; bindings in input order otherwise.
+            let entries = subjectList[index].entries
+            if entries.count > 1 {
+                subjectList[index].entries = entries.indices.sorted { lhs, rhs in
+                    switch (entries[lhs].namespace, entries[rhs].namespace) {
+                    case (nil, nil): return lhs < rhs
+                    case (nil, _): return true
+                    case (_, nil): return false
+                    case (let left?, let right?): return left != right ? left < right : lhs < rhs
+                    }
+                }.map { entries[$0] }
+            }
         }
 
         let paths = EscalationAnalysis(policy: policy, objects: objects, subjects: subjectList).paths()
@@ -224,7 +238,15 @@ public struct Auditor: Sendable {
                     subjects: [path.from]))
         }
 
-        live.sort { ($0.severity, $1.checkID, $1.message) > ($1.severity, $0.checkID, $0.message) }
+        // Most severe first, then by check; otherwise in the order found (bindings in input order),
+        // which keeps the report stable for the same input.
+        let order = live.indices.sorted { lhs, rhs in
+            let (left, right) = (live[lhs], live[rhs])
+            if left.severity != right.severity { return left.severity > right.severity }
+            if left.checkID != right.checkID { return left.checkID < right.checkID }
+            return lhs < rhs
+        }
+        live = order.map { live[$0] }
         let ownAccessControl = ToolDetection.detect(objects: objects, findings: raw).map(\.finding.message)
         let clusterScoped = objects.filter { object in
             guard let kind = KindTable.builtin.kind(object.groupKind) else { return false }

@@ -5,6 +5,7 @@ import RBAC
 /// ServiceAccount of the namespace), request ServiceAccount tokens, read token Secrets, impersonate
 /// or use nodes/proxy gains the rights of other subjects; a path is reported when it ends at a
 /// subject with more: cluster-wide rights the start lacks, or a more severe live finding.
+/// At most ``maximumPathsPerSubject`` paths per subject are reported, shortest and strongest first.
 struct EscalationAnalysis {
     let policy: RBACPolicy
     let objects: [KubeObject]
@@ -12,6 +13,10 @@ struct EscalationAnalysis {
 
     /// The deepest path searched.
     static let maximumSteps = 3
+    /// Paths reported per subject: the shortest, to the strongest targets first.
+    static let maximumPathsPerSubject = 3
+    /// Subjects carried from one hop to the next, which bounds the search on large clusters.
+    static let maximumFrontier = 64
 
     private struct Power: Comparable {
         var clusterWide: Bool
@@ -26,6 +31,8 @@ struct EscalationAnalysis {
         var tokenSecrets: [String: String] = [:]
         /// Whether it can become anyone (impersonation).
         var anyone: String?
+
+        var isEmpty: Bool { anyone == nil && namespaces.isEmpty && tokenSecrets.isEmpty }
     }
 
     func paths() -> [EscalationPath] {
@@ -51,24 +58,41 @@ struct EscalationAnalysis {
         }
         var power: [String: Power] = [:]
         var means: [String: Means] = [:]
+        var roleCache: [String: RoleMeans] = [:]
         for entry in subjects {
             power[entry.subject.description] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
-            means[entry.subject.description] = capabilities(entry)
+            means[entry.subject.description] = capabilities(entry, cache: &roleCache)
         }
-        let bySubject = Dictionary(subjects.map { ($0.subject.description, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
+        func powerOf(_ subject: Subject) -> Power { power[subject.description] ?? Power(clusterWide: false, severity: -1) }
+        // Targets by namespace, strongest first, so that a search stops at the first one that is
+        // not stronger than the start; and the targets that can go further, for the next hop.
+        // Ties are broken by name, so that the same input always gives the same report.
+        func strongestFirst(_ accounts: [Subject]) -> [Subject] {
+            accounts.sorted { lhs, rhs in
+                let (left, right) = (powerOf(lhs), powerOf(rhs))
+                return left != right ? left > right : lhs.description < rhs.description
+            }
+        }
+        var strongest: [String: [Subject]] = [:]
+        var onward: [String: [Subject]] = [:]
+        for (namespace, accounts) in accountsByNamespace {
+            strongest[namespace] = strongestFirst(accounts)
+            onward[namespace] = accounts.filter { means[$0.description]?.isEmpty == false }
+        }
+        let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
+        strongest["*"] = strongestFirst(everyAccount)
+        onward["*"] = everyAccount.filter { means[$0.description]?.isEmpty == false }
 
         var result: [EscalationPath] = []
         for entry in subjects {
             let start = entry.subject
-            let startPower = power[start.description] ?? Power(clusterWide: false, severity: -1)
-            guard let startMeans = means[start.description],
-                startMeans.anyone != nil || !startMeans.namespaces.isEmpty || !startMeans.tokenSecrets.isEmpty
-            else { continue }
-            // Breadth-first over subjects, shortest path to each.
+            let startPower = powerOf(start)
+            guard startPower < maximum, let startMeans = means[start.description], !startMeans.isEmpty else { continue }
             var visited: Set<String> = [start.description]
             var frontier: [(Subject, [EscalationPath.Step])] = [(start, [])]
             var found: [EscalationPath] = []
-            for _ in 0..<Self.maximumSteps {
+            search: for _ in 0..<Self.maximumSteps {
                 var next: [(Subject, [EscalationPath.Step])] = []
                 for (current, steps) in frontier {
                     guard let currentMeans = means[current.description] else { continue }
@@ -77,28 +101,33 @@ struct EscalationAnalysis {
                             EscalationPath(
                                 from: start, steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
                                 reachesClusterWide: true, endSeverity: .critical))
+                        if found.count >= Self.maximumPathsPerSubject { break search }
                         continue
                     }
                     let routes =
                         currentMeans.namespaces.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, false) }
                         + currentMeans.tokenSecrets.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, true) }
                     for (namespace, how, needsTokenSecret) in routes {
-                        let targets = namespace == "*" ? accountsByNamespace.values.flatMap { $0 } : accountsByNamespace[namespace] ?? []
-                        for target in targets where !needsTokenSecret || withTokenSecret.contains(target.description) {
+                        for target in strongest[namespace] ?? [] {
+                            let targetPower = powerOf(target)
+                            guard targetPower > startPower else { break }
+                            guard !needsTokenSecret || withTokenSecret.contains(target.description),
+                                visited.insert(target.description).inserted
+                            else { continue }
+                            found.append(
+                                EscalationPath(
+                                    from: start, steps: steps + [EscalationPath.Step(means: how, gains: target)],
+                                    reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
+                                    endSeverity: severity(targetPower.severity)))
+                            if found.count >= Self.maximumPathsPerSubject { break search }
+                        }
+                        for target in (onward[namespace] ?? []).prefix(Self.maximumFrontier) where !needsTokenSecret || withTokenSecret.contains(target.description) {
                             guard visited.insert(target.description).inserted else { continue }
-                            let step = EscalationPath.Step(means: how, gains: target)
-                            let targetPower = power[target.description] ?? Power(clusterWide: false, severity: -1)
-                            if targetPower > startPower {
-                                found.append(
-                                    EscalationPath(
-                                        from: start, steps: steps + [step], reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
-                                        endSeverity: bySubject[target.description].flatMap { _ in severity(targetPower.severity) }))
-                            }
-                            next.append((target, steps + [step]))
+                            next.append((target, steps + [EscalationPath.Step(means: how, gains: target)]))
                         }
                     }
                 }
-                frontier = next
+                frontier = Array(next.prefix(Self.maximumFrontier))
                 if frontier.isEmpty { break }
             }
             result.append(contentsOf: found)
@@ -106,34 +135,61 @@ struct EscalationAnalysis {
         return result
     }
 
-    private func capabilities(_ entry: SubjectPermissions) -> Means {
+    /// What one role lets its holder do to become someone else, independent of where it applies.
+    private struct RoleMeans {
+        var impersonate = false
+        var nodesProxy = false
+        var createPods = false
+        var requestTokens = false
+        var listSecrets = false
+    }
+
+    private func capabilities(_ entry: SubjectPermissions, cache: inout [String: RoleMeans]) -> Means {
         var means = Means()
         for item in entry.entries {
             let scope = item.namespace ?? "*"
-            for rule in item.rules where rule.isResourceRule {
-                if rule.resourceNames.isEmpty == false { continue }
-                if RuleInspector.grantsVerb(rule, "impersonate"),
-                    ["users", "groups", "serviceaccounts"].contains(where: { RuleInspector.grants(rule, group: "", resource: $0) })
-                {
-                    means.anyone = "impersonate (\(item.role))"
-                }
-                if (RuleInspector.grantsVerb(rule, "get") || RuleInspector.grantsVerb(rule, "create")),
-                    RuleInspector.grants(rule, group: "", resource: "nodes/proxy")
-                {
-                    means.namespaces["*"] = "exec through nodes/proxy (\(item.role))"
-                }
-                if RuleInspector.grantsVerb(rule, "create"),
-                    [("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"), ("batch", "jobs"), ("batch", "cronjobs")]
-                        .contains(where: { RuleInspector.grants(rule, group: $0.0, resource: $0.1) })
-                {
-                    means.namespaces[scope] = means.namespaces[scope] ?? "create pods \(scope == "*" ? "in any namespace" : "in \(scope)") (\(item.role))"
-                }
-                if RuleInspector.grantsVerb(rule, "create"), RuleInspector.grants(rule, group: "", resource: "serviceaccounts/token") {
-                    means.namespaces[scope] = means.namespaces[scope] ?? "request tokens \(scope == "*" ? "in any namespace" : "in \(scope)") (\(item.role))"
-                }
-                if RuleInspector.grantsVerb(rule, "list"), RuleInspector.grants(rule, group: "", resource: "secrets") {
-                    means.tokenSecrets[scope] = means.tokenSecrets[scope] ?? "read token Secrets \(scope == "*" ? "in any namespace" : "in \(scope)") (\(item.role))"
-                }
+            let role: RoleMeans
+            if let cached = cache[item.role] {
+                role = cached
+            } else {
+                role = Self.roleMeans(item.rules)
+                cache[item.role] = role
+            }
+            let place = scope == "*" ? "in any namespace" : "in \(scope)"
+            if role.impersonate { means.anyone = "impersonate (\(item.role))" }
+            if role.nodesProxy { means.namespaces["*"] = "exec through nodes/proxy (\(item.role))" }
+            if role.createPods { means.namespaces[scope] = means.namespaces[scope] ?? "create pods \(place) (\(item.role))" }
+            if role.requestTokens { means.namespaces[scope] = means.namespaces[scope] ?? "request tokens \(place) (\(item.role))" }
+            if role.listSecrets { means.tokenSecrets[scope] = means.tokenSecrets[scope] ?? "read token Secrets \(place) (\(item.role))" }
+        }
+        return means
+    }
+
+    private static func roleMeans(_ rules: [PolicyRule]) -> RoleMeans {
+        var means = RoleMeans()
+        for rule in rules where rule.isResourceRule {
+            if !rule.resourceNames.isEmpty { continue }
+            if RuleInspector.grantsVerb(rule, "impersonate"),
+                ["users", "groups", "serviceaccounts"].contains(where: { RuleInspector.grants(rule, group: "", resource: $0) })
+            {
+                means.impersonate = true
+            }
+            if RuleInspector.grantsVerb(rule, "get") || RuleInspector.grantsVerb(rule, "create"),
+                RuleInspector.grants(rule, group: "", resource: "nodes/proxy")
+            {
+                means.nodesProxy = true
+            }
+            if RuleInspector.grantsVerb(rule, "create"),
+                [("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"), ("batch", "jobs"), ("batch", "cronjobs")]
+                    .contains(where: { RuleInspector.grants(rule, group: $0.0, resource: $0.1) })
+            {
+                means.createPods = true
+            }
+            if RuleInspector.grantsVerb(rule, "create"), RuleInspector.grants(rule, group: "", resource: "serviceaccounts/token") {
+                means.requestTokens = true
+            }
+            if RuleInspector.grantsVerb(rule, "list"), RuleInspector.grants(rule, group: "", resource: "secrets") {
+                means.listSecrets = true
             }
         }
         return means

@@ -64,46 +64,70 @@ struct RuleInspector {
         Capability(checkID: "W123", verbs: ["delete", "deletecollection"], groups: ["", "events.k8s.io"], resources: ["events"]),
     ]
 
-    /// The risks in `role`'s rules.
-    static func inspect(_ role: RBACRole) -> [Hit] {
+    /// The risks in `role`'s rules. Aggregated ClusterRoles repeat their sources' rules, so results
+    /// are cached per rule in `cache`.
+    static func inspect(_ role: RBACRole, cache: inout [PolicyRule: [Hit]]) -> [Hit] {
         var hits: [Hit] = []
         for (index, rule) in role.rules.enumerated() where rule.isResourceRule {
-            let restricted = !rule.resourceNames.isEmpty
-            let allVerbs = rule.verbs.contains("*")
-            let allGroups = rule.apiGroups.contains("*")
-            let wildcardResources = rule.resources.filter { $0 == "*" || $0.hasPrefix("*/") }
-            if allVerbs && allGroups && rule.resources.contains("*") {
-                hits.append(Hit(checkID: "W100", detail: "'*' verbs on '*' resources in '*' API groups", ruleIndex: index, restrictedByName: restricted))
-            } else {
-                if allVerbs {
-                    hits.append(Hit(checkID: "W101", detail: "'*' verbs on \(rule.resources.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
-                }
-                if !wildcardResources.isEmpty {
-                    hits.append(
-                        Hit(
-                            checkID: "W102", detail: "resources \(wildcardResources.joined(separator: ", ")) with verbs \(rule.verbs.joined(separator: ", "))",
-                            ruleIndex: index, restrictedByName: restricted))
-                }
-                if allGroups {
-                    hits.append(Hit(checkID: "W103", detail: "'*' API groups for \(rule.resources.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
-                }
+            if let cached = cache[rule] {
+                hits.append(contentsOf: cached.map { hit in
+                    var copy = hit
+                    copy.ruleIndex = index
+                    return copy
+                })
+                continue
             }
-            for capability in capabilities {
-                let verbs = capability.verbs.filter { grantsVerb(rule, $0) }
-                guard !verbs.isEmpty else { continue }
-                let resources = capability.resources.filter { resource in capability.groups.contains { grants(rule, group: $0, resource: resource) } }
-                guard !resources.isEmpty else { continue }
+            let computed = inspect(rule, index: index)
+            cache[rule] = computed
+            hits.append(contentsOf: computed)
+        }
+        hits.append(contentsOf: certificateApproval(role))
+        return hits
+    }
+
+    /// The risks of one rule.
+    private static func inspect(_ rule: PolicyRule, index: Int) -> [Hit] {
+        var hits: [Hit] = []
+        let restricted = !rule.resourceNames.isEmpty
+        let allVerbs = rule.verbs.contains("*")
+        let allGroups = rule.apiGroups.contains("*")
+        let wildcardResources = rule.resources.filter { $0 == "*" || $0.hasPrefix("*/") }
+        if allVerbs && allGroups && rule.resources.contains("*") {
+            hits.append(Hit(checkID: "W100", detail: "'*' verbs on '*' resources in '*' API groups", ruleIndex: index, restrictedByName: restricted))
+        } else {
+            if allVerbs {
+                hits.append(Hit(checkID: "W101", detail: "'*' verbs on \(rule.resources.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
+            }
+            if !wildcardResources.isEmpty {
                 hits.append(
                     Hit(
-                        checkID: capability.checkID, detail: "\(verbs.joined(separator: ", ")) on \(resources.joined(separator: ", "))",
-                        ruleIndex: index, restrictedByName: restricted, severityOverride: capability.severityOverride))
+                        checkID: "W102", detail: "resources \(wildcardResources.joined(separator: ", ")) with verbs \(rule.verbs.joined(separator: ", "))",
+                        ruleIndex: index, restrictedByName: restricted))
             }
-            let workloads = workloadResources.filter { grants(rule, group: $0.0, resource: $0.1) }.map(\.1)
-            if grantsVerb(rule, "create"), !workloads.isEmpty {
-                hits.append(Hit(checkID: "W106", detail: "create on \(workloads.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
+            if allGroups {
+                hits.append(Hit(checkID: "W103", detail: "'*' API groups for \(rule.resources.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
             }
         }
-        // W117 needs three rights, possibly from different rules of the same role.
+        for capability in capabilities {
+            let verbs = capability.verbs.filter { grantsVerb(rule, $0) }
+            guard !verbs.isEmpty else { continue }
+            let resources = capability.resources.filter { resource in capability.groups.contains { grants(rule, group: $0, resource: resource) } }
+            guard !resources.isEmpty else { continue }
+            hits.append(
+                Hit(
+                    checkID: capability.checkID, detail: "\(verbs.joined(separator: ", ")) on \(resources.joined(separator: ", "))",
+                    ruleIndex: index, restrictedByName: restricted, severityOverride: capability.severityOverride))
+        }
+        let workloads = workloadResources.filter { grants(rule, group: $0.0, resource: $0.1) }.map(\.1)
+        if grantsVerb(rule, "create"), !workloads.isEmpty {
+            hits.append(Hit(checkID: "W106", detail: "create on \(workloads.joined(separator: ", "))", ruleIndex: index, restrictedByName: restricted))
+        }
+        return hits
+    }
+
+    /// W117 needs three rights, possibly from different rules of the same role.
+    private static func certificateApproval(_ role: RBACRole) -> [Hit] {
+        var hits: [Hit] = []
         let canCreate = role.rules.firstIndex { grantsVerb($0, "create") && grants($0, group: "certificates.k8s.io", resource: "certificatesigningrequests") }
         let canApprove = role.rules.contains {
             ($0.verbs.contains("update") || $0.verbs.contains("patch") || $0.verbs.contains("*"))

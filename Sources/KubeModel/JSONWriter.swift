@@ -49,10 +49,19 @@ public enum JSONWriter {
         }
     }
 
+    /// Newline-plus-indentation strings for the first levels, so that deep documents do not build
+    /// a new padding string per line.
+    private static let newlines: [String] = (0..<32).map { "\n" + String(repeating: " ", count: $0) }
+
     private static func newline(indent: Int, level: Int, into output: inout String) {
         guard indent > 0 else { return }
-        output += "\n"
-        output += String(repeating: " ", count: indent * level)
+        let width = indent * level
+        if width < newlines.count {
+            output += newlines[width]
+        } else {
+            output += "\n"
+            output += String(repeating: " ", count: width)
+        }
     }
 
     /// Writes a quoted, escaped JSON string.

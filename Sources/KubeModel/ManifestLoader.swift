@@ -12,11 +12,15 @@ public struct ManifestLoader: Sendable {
     public var limits: ManifestLimits
     /// At most this many errors are collected before loading stops.
     public var maximumErrors: Int
+    /// Whether to try the fast YAML reader before the full parser (on by default; off only to
+    /// check in tests and fuzzing that both read the same).
+    public var usesFastReader: Bool
 
     /// Creates a loader.
-    public init(limits: ManifestLimits = .default, maximumErrors: Int = 20) {
+    public init(limits: ManifestLimits = .default, maximumErrors: Int = 20, usesFastReader: Bool = true) {
         self.limits = limits
         self.maximumErrors = maximumErrors
+        self.usesFastReader = usesFastReader
     }
 
     /// Loads every input, in order.
@@ -61,6 +65,9 @@ public struct ManifestLoader: Sendable {
     /// Parses documents without checking that they are Kubernetes objects: for auxiliary files
     /// (resource maps, access checks, ignore files) that share the loader's formats, limits and locations.
     public func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [LoadedDocument] {
+        if let fast = fastDocuments(bytes, file: file) {
+            return fast.map { LoadedDocument(value: $0.value, line: $0.line, listLines: $0.listLines) }
+        }
         var documents: [LoadedDocument] = []
         do {
             try parse(bytes, file: file) { documents.append(LoadedDocument(value: $0.value, line: $0.line, listLines: $0.listLines)) }
@@ -73,6 +80,21 @@ public struct ManifestLoader: Sendable {
     }
 
     private func load(_ bytes: [UInt8], file: String, into objects: inout [KubeObject], errors: inout [ManifestError]) {
+        // The fast reader handles almost every manifest; any error is reported by the full parser,
+        // which knows the line of every field.
+        if let documents = fastDocuments(bytes, file: file) {
+            var fastObjects: [KubeObject] = []
+            var fastErrors: [ManifestError] = []
+            for document in documents {
+                ObjectValidator(file: file, document: document).flatten(
+                    document.value, line: document.line, path: [], into: &fastObjects, errors: &fastErrors)
+                if !fastErrors.isEmpty { break }
+            }
+            if fastErrors.isEmpty {
+                objects.append(contentsOf: fastObjects)
+                return
+            }
+        }
         do {
             try parse(bytes, file: file) { document in
                 let validator = ObjectValidator(file: file, document: document)
@@ -102,6 +124,18 @@ public struct ManifestLoader: Sendable {
             try JSONReader(file: file, limits: limits).read(bytes, body)
         } else {
             try YAMLReader(file: file, limits: limits).read(String(decoding: bytes, as: UTF8.self), body)
+        }
+    }
+
+    /// The documents as the fast YAML reader reads them, or `nil` when the file needs the full
+    /// parser (JSON, a BOM, bytes that are not UTF-8, or YAML beyond the fast reader's subset).
+    private func fastDocuments(_ bytes: [UInt8], file: String) -> [ParsedDocument]? {
+        guard usesFastReader, !Self.isJSON(bytes, file: file), !bytes.starts(with: [0xEF, 0xBB, 0xBF]), bytes.count <= limits.maximumFileSize,
+            UTF8Validation.firstInvalidByte(in: bytes) == nil,
+            let documents = try? FastYAMLReader.documents(bytes, maximumDepth: limits.maximumDepth)
+        else { return nil }
+        return documents.compactMap { document in
+            document.value.isNull ? nil : ParsedDocument(value: document.value, line: document.line, listLines: document.listLines) { _ in nil }
         }
     }
 

@@ -13,7 +13,8 @@ import RBAC
 ///   `dormant`, `locations` (`file:line` strings), `subjects`, `role`, `binding`, `namespace`,
 ///   and for suppressed ones `reason`;
 /// - `subjects`: `subject` (`kind`, `name`, `namespace`), `highestSeverity`, and `permissions`:
-///   `scope` (`cluster` or `namespace`), `namespace`, `role`, `binding`, `roleMissing`, `rules`;
+///   `scope` (`cluster` or `namespace`), `namespace`, `role`, `binding`, `roleMissing`;
+/// - `roles`: each bound role once, `role` and its `rules` (aggregation resolved);
 /// - `escalationPaths`: `from`, `to`, `steps` (`means`, `gains`), `reachesClusterWide`;
 /// - `counts`: objects analysed per RBAC kind.
 public enum AuditJSON {
@@ -55,11 +56,18 @@ public enum AuditJSON {
                                 "scope": .string(item.namespace == nil ? "cluster" : "namespace"),
                                 "namespace": item.namespace.map(JSONValue.string) ?? .null,
                                 "role": .string(item.role), "binding": .string(item.binding), "roleMissing": .bool(item.roleMissing),
-                                "rules": .array(item.rules.map(\.jsonValue)),
                             ]
                         }),
                 ]
             })
+        var roles: [JSONValue] = []
+        var seenRoles: Set<String> = []
+        for subject in report.subjects {
+            for item in subject.entries where !item.roleMissing && seenRoles.insert(item.role).inserted {
+                roles.append(["role": .string(item.role), "rules": .array(item.rules.map(\.jsonValue))])
+            }
+        }
+        root["roles"] = .array(roles)
         root["escalationPaths"] = .array(
             report.escalationPaths.map { path in
                 [

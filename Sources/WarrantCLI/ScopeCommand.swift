@@ -165,10 +165,16 @@ enum ScopeSupport {
             return try ScopeDeriver(method: method, options: options, namespace: target, roleName: roleName)
                 .derive(objects: loaded.objects, kinds: loaded.kinds)
         } catch {
-            for failure in error.errors { context.standardError("error: \(failure)\n") }
+            for failure in error.errors.prefix(maximumErrorsShown) { context.standardError("error: \(failure)\n") }
+            if error.errors.count > maximumErrorsShown {
+                context.standardError("error: … and \(error.errors.count - maximumErrorsShown) more\n")
+            }
             throw CommandExit(.invalidInput)
         }
     }
+
+    /// At most this many input errors are printed; the rest are counted.
+    static let maximumErrorsShown = 20
 
     /// Lists cluster-scoped objects on standard error and ends with status 1 when there are any.
     static func reportAdministratorObjects(_ result: ScopeResult, context: CommandContext) throws {

@@ -1,12 +1,26 @@
 import KubeModel
 
 /// libFuzzer entry point: any bytes, as YAML and as JSON, must load or fail with a
-/// ``ManifestErrors`` naming the file, never crash; whatever loads must survive a YAML and a JSON
-/// round trip unchanged.
+/// ``ManifestErrors`` naming the file, never crash; the fast YAML reader must agree with the full
+/// parser (same objects, lines and errors); whatever loads must survive a YAML and a JSON round
+/// trip unchanged.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzManifestLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
     let loader = ManifestLoader(limits: ManifestLimits(maximumFileSize: 1 << 20))
+    let fullParser = ManifestLoader(limits: ManifestLimits(maximumFileSize: 1 << 20), usesFastReader: false)
+    let fast = Result { () throws(ManifestErrors) in try loader.load(bytes: bytes, file: "fuzz.yaml") }
+    let full = Result { () throws(ManifestErrors) in try fullParser.load(bytes: bytes, file: "fuzz.yaml") }
+    switch (fast, full) {
+    case (.success(let a), .success(let b)):
+        if a.map(\.content) != b.map(\.content) || a.map(\.source) != b.map(\.source) {
+            fatalError("the fast reader and the full parser disagree on:\n\(String(decoding: bytes, as: UTF8.self))")
+        }
+    case (.failure(let a), .failure(let b)):
+        if a.errors != b.errors { fatalError("different errors: \(a) / \(b)") }
+    default:
+        fatalError("one reader failed, the other did not: \(fast) / \(full)")
+    }
     for file in ["fuzz.yaml", "fuzz.json"] {
         do {
             let objects = try loader.load(bytes: bytes, file: file)

@@ -1,0 +1,539 @@
+/// A fast reader for the YAML that Kubernetes manifests are made of, with Yams as the fallback.
+///
+/// Parsing with Yams builds a node tree of classes before Warrant converts it, which dominates the
+/// time of every command on large inputs. This reader handles the subset nearly every manifest
+/// uses — block mappings and sequences, single-line plain and quoted scalars, literal and folded
+/// block scalars, single-line flow collections, comments and document markers — straight from the
+/// bytes into ``JSONValue``. On anything else (anchors, aliases, tags, complex keys, multi-line
+/// plain or quoted scalars, multi-line flow collections, tabs, directives, merge keys, duplicate
+/// keys, explicit indentation indicators) it gives up, and the file is read by ``YAMLReader``,
+/// which also produces every error message. Differential tests and the fuzzer check that whatever
+/// this reader accepts, Yams reads the same way.
+struct FastYAMLReader {
+    /// Thrown when the input needs the full YAML parser.
+    struct Unsupported: Error {}
+
+    private struct Line {
+        var start: Int
+        var end: Int  // exclusive, without the line break (and without a trailing CR)
+        var indent: Int
+        var hasBreak: Bool
+        var isBlank: Bool  // empty, spaces only, or a comment
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var lines: [Line] = []
+    private var current = 0
+    private let maximumDepth: Int
+    /// Lines of the elements of the current document's top-level lists.
+    private var rootListLines: [String: [Int]] = [:]
+    /// The element lines of the sequence read last (the outermost, as inner ones finish first).
+    private var lastSequenceLines: [Int] = []
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    /// The documents of `bytes` (valid UTF-8), or ``Unsupported``.
+    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
+        do {
+            return try bytes.withUnsafeBufferPointer { buffer in
+                var reader = FastYAMLReader(bytes: buffer, maximumDepth: maximumDepth)
+                try reader.splitLines()
+                return try reader.readDocuments()
+            }
+        } catch {
+            throw Unsupported()
+        }
+    }
+
+    // MARK: Lines
+
+    private mutating func splitLines() throws(Unsupported) {
+        var start = 0
+        let count = bytes.count
+        lines.reserveCapacity(count / 24)
+        while start < count {
+            var end = start
+            while end < count, bytes[end] != 0x0A { end += 1 }
+            let hasBreak = end < count
+            var contentEnd = end
+            if contentEnd > start, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            var indent = 0
+            while start + indent < contentEnd, bytes[start + indent] == 0x20 { indent += 1 }
+            if start + indent < contentEnd, bytes[start + indent] == 0x09 { throw Unsupported() }
+            let first = start + indent < contentEnd ? bytes[start + indent] : 0
+            lines.append(Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23))
+            start = end + 1
+        }
+    }
+
+    private func text(_ from: Int, _ to: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+    }
+
+    private func isMarker(_ line: Line, _ character: UInt8) -> Bool {
+        guard line.indent == 0, line.end - line.start >= 3,
+            bytes[line.start] == character, bytes[line.start + 1] == character, bytes[line.start + 2] == character
+        else { return false }
+        return line.end - line.start == 3 || bytes[line.start + 3] == 0x20
+    }
+
+    /// Skips blank and comment lines.
+    private mutating func skipBlank() {
+        while current < lines.count, lines[current].isBlank { current += 1 }
+    }
+
+    // MARK: Documents
+
+    private mutating func readDocuments() throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
+        var documents: [(value: JSONValue, line: Int, listLines: [String: [Int]])] = []
+        while true {
+            skipBlank()
+            guard current < lines.count else { break }
+            let line = lines[current]
+            if bytes[line.start + line.indent] == UInt8(ascii: "%") { throw Unsupported() }
+            if isMarker(line, UInt8(ascii: "-")) {
+                // `--- # comment` is fine; `--- value` is not handled here.
+                try expectEndOfLine(line, from: line.start + 3)
+                current += 1
+                continue
+            }
+            if isMarker(line, UInt8(ascii: ".")) {
+                try expectEndOfLine(line, from: line.start + 3)
+                current += 1
+                continue
+            }
+            let startLine = current + 1
+            rootListLines = [:]
+            let value = try readBlock(column: line.indent, offset: line.start + line.indent, depth: 0)
+            skipBlank()
+            if current < lines.count {
+                let next = lines[current]
+                guard isMarker(next, UInt8(ascii: "-")) || isMarker(next, UInt8(ascii: ".")) else { throw Unsupported() }
+            }
+            documents.append((value, startLine, rootListLines))
+        }
+        return documents
+    }
+
+    private func expectEndOfLine(_ line: Line, from position: Int) throws(Unsupported) {
+        var index = position
+        while index < line.end, bytes[index] == 0x20 { index += 1 }
+        guard index == line.end || (bytes[index] == 0x23 && index > position) else { throw Unsupported() }
+    }
+
+    // MARK: Block structure
+
+    /// Reads the node that starts at `offset` on the current line, at `column`.
+    private mutating func readBlock(column: Int, offset: Int, depth: Int) throws(Unsupported) -> JSONValue {
+        guard depth <= maximumDepth else { throw Unsupported() }
+        let line = lines[current]
+        let byte = bytes[offset]
+        if byte == UInt8(ascii: "-"), offset + 1 == line.end || bytes[offset + 1] == 0x20 {
+            return try readSequence(column: column, offset: offset, depth: depth)
+        }
+        if try mappingKeyEnd(line: line, from: offset) != nil {
+            return try readMapping(column: column, offset: offset, depth: depth)
+        }
+        let value = try readInlineValue(line: line, from: offset, depth: depth)
+        current += 1
+        return value
+    }
+
+    private mutating func readSequence(column: Int, offset: Int, depth: Int) throws(Unsupported) -> JSONValue {
+        var elements: [JSONValue] = []
+        var elementLines: [Int] = []
+        var position = offset
+        while true {
+            let line = lines[current]
+            elementLines.append(current + 1)
+            var rest = position + 1
+            while rest < line.end, bytes[rest] == 0x20 { rest += 1 }
+            if rest == line.end || bytes[rest] == 0x23 {
+                current += 1
+                skipBlank()
+                if current < lines.count, lines[current].indent > column { elementLines[elementLines.count - 1] = current + 1 }
+                elements.append(try readNested(parentColumn: column, allowSequenceAtParent: false, depth: depth + 1))
+            } else if bytes[rest] == UInt8(ascii: "-"), rest + 1 == line.end || bytes[rest + 1] == 0x20 {
+                throw Unsupported()
+            } else if try mappingKeyEnd(line: line, from: rest) != nil {
+                elements.append(try readMapping(column: rest - line.start, offset: rest, depth: depth + 1))
+            } else if bytes[rest] == UInt8(ascii: "|") || bytes[rest] == UInt8(ascii: ">") {
+                elements.append(.string(try readBlockScalar(line: line, indicator: rest, parentColumn: column)))
+            } else {
+                elements.append(try readInlineValue(line: line, from: rest, depth: depth + 1))
+                current += 1
+            }
+            skipBlank()
+            guard current < lines.count else { break }
+            let next = lines[current]
+            if next.indent < column { break }
+            guard next.indent == column else { throw Unsupported() }
+            let start = next.start + next.indent
+            guard bytes[start] == UInt8(ascii: "-"), start + 1 == next.end || bytes[start + 1] == 0x20 else { break }
+            position = start
+        }
+        if depth == 0 { rootListLines[""] = elementLines }
+        lastSequenceLines = elementLines
+        return .array(elements)
+    }
+
+    private mutating func readMapping(column: Int, offset: Int, depth: Int) throws(Unsupported) -> JSONValue {
+        var object = JSONObject()
+        var position = offset
+        while true {
+            let line = lines[current]
+            guard let (key, afterColon) = try mappingKeyEnd(line: line, from: position) else { throw Unsupported() }
+            if key == "<<" || object.contains(key) { throw Unsupported() }
+            var rest = afterColon
+            while rest < line.end, bytes[rest] == 0x20 { rest += 1 }
+            let value: JSONValue
+            if rest == line.end || bytes[rest] == 0x23 {
+                current += 1
+                lastSequenceLines = []
+                value = try readNested(parentColumn: column, allowSequenceAtParent: true, depth: depth + 1)
+                if depth == 0, case .array(let elements) = value, lastSequenceLines.count == elements.count {
+                    // Lines of a top-level list's elements, for `List` items and auxiliary files.
+                    rootListLines[key] = lastSequenceLines
+                }
+            } else if bytes[rest] == UInt8(ascii: "|") || bytes[rest] == UInt8(ascii: ">") {
+                value = .string(try readBlockScalar(line: line, indicator: rest, parentColumn: column))
+            } else {
+                value = try readInlineValue(line: line, from: rest, depth: depth + 1)
+                if depth == 0, case .array(let elements) = value {
+                    rootListLines[key] = Array(repeating: current + 1, count: elements.count)
+                }
+                current += 1
+            }
+            object.appendUnchecked(key, value)
+            skipBlank()
+            guard current < lines.count else { break }
+            let next = lines[current]
+            if next.indent < column { break }
+            guard next.indent == column else { throw Unsupported() }
+            position = next.start + next.indent
+            if isMarker(next, UInt8(ascii: "-")) || isMarker(next, UInt8(ascii: ".")) { break }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "-"), position + 1 == next.end || bytes[position + 1] == 0x20 { break }
+        }
+        return .object(object)
+    }
+
+    /// Reads what follows `key:` or `-` on later lines: a more indented node, a sequence at the
+    /// parent's column (`key:` followed by `- item`), or null.
+    private mutating func readNested(parentColumn: Int, allowSequenceAtParent: Bool, depth: Int) throws(Unsupported) -> JSONValue {
+        skipBlank()
+        guard current < lines.count else { return .null }
+        let line = lines[current]
+        let start = line.start + line.indent
+        if isMarker(line, UInt8(ascii: "-")) || isMarker(line, UInt8(ascii: ".")) { return .null }
+        if line.indent > parentColumn {
+            return try readBlock(column: line.indent, offset: start, depth: depth)
+        }
+        if allowSequenceAtParent, line.indent == parentColumn, bytes[start] == UInt8(ascii: "-"),
+            start + 1 == line.end || bytes[start + 1] == 0x20
+        {
+            return try readSequence(column: parentColumn, offset: start, depth: depth)
+        }
+        return .null
+    }
+
+    /// When a mapping entry starts at `from`: its key and the position after the `:`.
+    private func mappingKeyEnd(line: Line, from: Int) throws(Unsupported) -> (String, Int)? {
+        let first = bytes[from]
+        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+            guard let (key, end) = try quoted(line: line, from: from) else { return nil }
+            var index = end
+            while index < line.end, bytes[index] == 0x20 { index += 1 }
+            guard index < line.end, bytes[index] == UInt8(ascii: ":"), index + 1 == line.end || bytes[index + 1] == 0x20 else { return nil }
+            return (key, index + 1)
+        }
+        switch first {
+        case UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"),
+            UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "#"),
+            UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":"):
+            // A flow collection or an indicator: not a plain key (flow mappings as keys are not handled).
+            for index in from..<line.end where bytes[index] == UInt8(ascii: ":") && (index + 1 == line.end || bytes[index + 1] == 0x20) {
+                if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { throw Unsupported() }
+            }
+            return nil
+        default:
+            break
+        }
+        var index = from
+        while index < line.end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":"), index + 1 == line.end || bytes[index + 1] == 0x20 {
+                var keyEnd = index
+                while keyEnd > from, bytes[keyEnd - 1] == 0x20 { keyEnd -= 1 }
+                guard keyEnd > from else { throw Unsupported() }
+                return (text(from, keyEnd), index + 1)
+            }
+            if byte == 0x23, index > from, bytes[index - 1] == 0x20 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    // MARK: Scalars
+
+    /// A value that ends on this line: quoted, flow or plain, followed only by a comment.
+    private func readInlineValue(line: Line, from: Int, depth: Int) throws(Unsupported) -> JSONValue {
+        let first = bytes[from]
+        switch first {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            guard let (string, end) = try quoted(line: line, from: from) else { throw Unsupported() }
+            try expectEndOfLine(line, from: end)
+            return .string(string)
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            var index = from
+            let value = try flow(line: line, index: &index, depth: depth)
+            try expectEndOfLine(line, from: index)
+            return value
+        case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"),
+            UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "]"),
+            UInt8(ascii: "}"), UInt8(ascii: "#"):
+            throw Unsupported()
+        case UInt8(ascii: "-"):
+            if from + 1 == line.end || bytes[from + 1] == 0x20 { throw Unsupported() }
+        default:
+            break
+        }
+        var end = from
+        var index = from
+        while index < line.end {
+            let byte = bytes[index]
+            if byte == 0x23, bytes[index - 1] == 0x20 { break }
+            if byte == UInt8(ascii: ":"), index + 1 == line.end || bytes[index + 1] == 0x20 { throw Unsupported() }
+            if byte != 0x20 { end = index + 1 }
+            index += 1
+        }
+        return ScalarResolver.resolve(plain: text(from, end))
+    }
+
+    /// A single-line quoted scalar at `from`: its value and the position after the closing quote,
+    /// or `nil` when it does not close on this line.
+    private func quoted(line: Line, from: Int) throws(Unsupported) -> (String, Int)? {
+        let quote = bytes[from]
+        var index = from + 1
+        var runStart = index
+        var result = ""
+        while index < line.end {
+            let byte = bytes[index]
+            if quote == UInt8(ascii: "'") {
+                if byte == UInt8(ascii: "'") {
+                    result += text(runStart, index)
+                    if index + 1 < line.end, bytes[index + 1] == UInt8(ascii: "'") {
+                        result += "'"
+                        index += 2
+                        runStart = index
+                        continue
+                    }
+                    return (result, index + 1)
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                result += text(runStart, index)
+                return (result, index + 1)
+            } else if byte == UInt8(ascii: "\\") {
+                result += text(runStart, index)
+                guard index + 1 < line.end else { throw Unsupported() }
+                let escape = bytes[index + 1]
+                index += 2
+                switch escape {
+                case UInt8(ascii: "\""): result += "\""
+                case UInt8(ascii: "\\"): result += "\\"
+                case UInt8(ascii: "/"): result += "/"
+                case UInt8(ascii: "n"): result += "\n"
+                case UInt8(ascii: "t"): result += "\t"
+                case UInt8(ascii: "r"): result += "\r"
+                case UInt8(ascii: "0"): result += "\u{0}"
+                case UInt8(ascii: " "): result += " "
+                case UInt8(ascii: "u"), UInt8(ascii: "x"), UInt8(ascii: "U"):
+                    let digits = escape == UInt8(ascii: "x") ? 2 : escape == UInt8(ascii: "u") ? 4 : 8
+                    guard index + digits <= line.end, let code = UInt32(text(index, index + digits), radix: 16),
+                        let scalar = Unicode.Scalar(code)
+                    else { throw Unsupported() }
+                    result.unicodeScalars.append(scalar)
+                    index += digits
+                default:
+                    throw Unsupported()
+                }
+                runStart = index
+                continue
+            }
+            index += 1
+        }
+        throw Unsupported()  // continues on the next line
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header is at `indicator`; reads its lines.
+    private mutating func readBlockScalar(line: Line, indicator: Int, parentColumn: Int) throws(Unsupported) -> String {
+        let literal = bytes[indicator] == UInt8(ascii: "|")
+        var index = indicator + 1
+        var chomping: UInt8 = 0
+        if index < line.end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            chomping = bytes[index]
+            index += 1
+        }
+        try expectEndOfLine(line, from: index)
+        current += 1
+        // Content indentation: the first non-empty line's.
+        var probe = current
+        var leadingEmpty = 0
+        while probe < lines.count, lines[probe].start + lines[probe].indent == lines[probe].end {
+            if lines[probe].indent > 0 { throw Unsupported() }
+            leadingEmpty += 1
+            probe += 1
+        }
+        guard probe < lines.count, lines[probe].indent > parentColumn else { throw Unsupported() }
+        let contentIndent = lines[probe].indent
+        var contentLines: [(text: String, empty: Bool, moreIndented: Bool)] = Array(repeating: ("", true, false), count: leadingEmpty)
+        current = probe
+        var lastHadBreak = true
+        while current < lines.count {
+            let candidate = lines[current]
+            let isEmpty = candidate.start + candidate.indent == candidate.end
+            if isEmpty {
+                if candidate.indent > contentIndent {
+                    contentLines.append((text(candidate.start + contentIndent, candidate.end), false, true))
+                } else {
+                    contentLines.append(("", true, false))
+                }
+            } else {
+                if candidate.indent < contentIndent { break }
+                for position in candidate.start..<candidate.end where bytes[position] == 0x0D { throw Unsupported() }
+                contentLines.append((text(candidate.start + contentIndent, candidate.end), false, candidate.indent > contentIndent))
+            }
+            lastHadBreak = candidate.hasBreak
+            current += 1
+        }
+        var trailing = 0
+        while let last = contentLines.last, last.empty {
+            contentLines.removeLast()
+            trailing += 1
+        }
+        guard !contentLines.isEmpty, lastHadBreak || trailing > 0 else { throw Unsupported() }
+        var body = ""
+        if literal {
+            body = contentLines.map(\.text).joined(separator: "\n")
+        } else {
+            if contentLines.contains(where: { $0.moreIndented || $0.text.first == "\t" }) { throw Unsupported() }
+            var pendingEmpty = 0
+            var first = true
+            for line in contentLines {
+                if line.empty {
+                    pendingEmpty += 1
+                    continue
+                }
+                if !first { body += pendingEmpty == 0 ? " " : String(repeating: "\n", count: pendingEmpty) }
+                body += line.text
+                pendingEmpty = 0
+                first = false
+            }
+        }
+        switch chomping {
+        case UInt8(ascii: "-"): return body
+        case UInt8(ascii: "+"): return body + String(repeating: "\n", count: trailing + 1)
+        default: return body + "\n"
+        }
+    }
+
+    // MARK: Flow collections (one line)
+
+    private func flow(line: Line, index: inout Int, depth: Int) throws(Unsupported) -> JSONValue {
+        guard depth <= maximumDepth else { throw Unsupported() }
+        let open = bytes[index]
+        let close = open == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: "}")
+        index += 1
+        var elements: [JSONValue] = []
+        var object = JSONObject()
+        func skipSpaces() {
+            while index < line.end, bytes[index] == 0x20 { index += 1 }
+        }
+        skipSpaces()
+        if index < line.end, bytes[index] == close {
+            index += 1
+            return open == UInt8(ascii: "[") ? .array([]) : .object(object)
+        }
+        while true {
+            skipSpaces()
+            guard index < line.end else { throw Unsupported() }
+            if open == UInt8(ascii: "[") {
+                elements.append(try flowScalarOrCollection(line: line, index: &index, depth: depth, isKey: false))
+            } else {
+                let keyValue = try flowScalarOrCollection(line: line, index: &index, depth: depth, isKey: true)
+                guard case .string(let key) = keyValue, !object.contains(key), key != "<<" else { throw Unsupported() }
+                skipSpaces()
+                guard index < line.end, bytes[index] == UInt8(ascii: ":") else { throw Unsupported() }
+                index += 1
+                skipSpaces()
+                guard index < line.end else { throw Unsupported() }
+                let value: JSONValue
+                if bytes[index] == UInt8(ascii: ",") || bytes[index] == close {
+                    value = .null
+                } else {
+                    value = try flowScalarOrCollection(line: line, index: &index, depth: depth, isKey: false)
+                }
+                object.appendUnchecked(key, value)
+            }
+            skipSpaces()
+            guard index < line.end else { throw Unsupported() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                skipSpaces()
+                if index < line.end, bytes[index] == close {
+                    index += 1
+                    break
+                }
+                continue
+            }
+            guard bytes[index] == close else { throw Unsupported() }
+            index += 1
+            break
+        }
+        return open == UInt8(ascii: "[") ? .array(elements) : .object(object)
+    }
+
+    private func flowScalarOrCollection(line: Line, index: inout Int, depth: Int, isKey: Bool) throws(Unsupported) -> JSONValue {
+        let first = bytes[index]
+        switch first {
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard !isKey else { throw Unsupported() }
+            return try flow(line: line, index: &index, depth: depth + 1)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            guard let (string, end) = try quoted(line: line, from: index) else { throw Unsupported() }
+            index = end
+            return .string(string)
+        case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"),
+            UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: "#"), UInt8(ascii: ","),
+            UInt8(ascii: "]"), UInt8(ascii: "}"):
+            throw Unsupported()
+        case UInt8(ascii: "-"):
+            if index + 1 < line.end, bytes[index + 1] == 0x20 { throw Unsupported() }
+        default:
+            break
+        }
+        let start = index
+        var end = index
+        while index < line.end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "[")
+                || byte == UInt8(ascii: "{")
+            {
+                break
+            }
+            if byte == UInt8(ascii: ":") {
+                if isKey && (index + 1 == line.end || bytes[index + 1] == 0x20) { break }
+                throw Unsupported()
+            }
+            if byte == 0x23, bytes[index - 1] == 0x20 { throw Unsupported() }
+            if byte != 0x20 { end = index + 1 }
+            index += 1
+        }
+        guard end > start else { throw Unsupported() }
+        let plain = text(start, end)
+        return isKey ? .string(plain) : ScalarResolver.resolve(plain: plain)
+    }
+}
