@@ -73,24 +73,17 @@ public struct ScopeDeriver: Sendable {
             guard let role = try? RBACRole(object) else { continue }
             rolesByReference["\(role.kind.rawValue)/\(role.name)"] = role
         }
+        // Rules the deployer must hold, collected first and merged by (groups, resources, verbs),
+        // name restrictions united, so that many small Roles do not make the comparison quadratic.
+        var mustHold: [(rule: PolicyRule, reason: PlannedRequest)] = []
         func hold(_ rules: [PolicyRule], because reason: String, object: KubeObject) {
             for rule in rules {
-                let held = explanations.map(\.rule)
-                if PolicyComparator.covers(held, [rule]).covered {
-                    if let index = explanations.firstIndex(where: { PolicyComparator.covers([$0.rule], [rule]).covered }) {
-                        explanations[index].reasons.append(
-                            PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason, object: object.displayName, source: object.source))
-                    }
-                    continue
-                }
                 if rule.verbs.contains("*") || rule.resources.contains("*") || rule.apiGroups.contains("*") {
                     warnings.append(
                         "\(object.displayName) grants a wildcard (\(rule)); the deployer must hold it too to create it. Name the verbs and resources instead.")
                 }
-                explanations.append(
-                    RuleExplanation(
-                        rule: rule,
-                        reasons: [PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason, object: object.displayName, source: object.source)]))
+                mustHold.append(
+                    (rule, PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason, object: object.displayName, source: object.source)))
             }
         }
         for object in namespaced where RBACAPI.isRBACObject(object) {
@@ -122,6 +115,41 @@ public struct ScopeDeriver: Sendable {
                 break
             }
         }
+        struct HoldKey: Hashable {
+            var verbs: [String]
+            var apiGroups: [String]
+            var resources: [String]
+            var nonResourceURLs: [String]
+        }
+        var merged: [HoldKey: (names: Set<String>, unnamed: Bool, reasons: [PlannedRequest])] = [:]
+        var mergeOrder: [HoldKey] = []
+        for (rule, reason) in mustHold {
+            let key = HoldKey(
+                verbs: rule.verbs.sorted(), apiGroups: rule.apiGroups.sorted(), resources: rule.resources.sorted(),
+                nonResourceURLs: rule.nonResourceURLs.sorted())
+            if merged[key] == nil {
+                merged[key] = ([], false, [])
+                mergeOrder.append(key)
+            }
+            merged[key]?.names.formUnion(rule.resourceNames)
+            if rule.resourceNames.isEmpty { merged[key]?.unnamed = true }
+            merged[key]?.reasons.append(reason)
+        }
+        let planned = explanations.map(\.rule)
+        for key in mergeOrder {
+            guard let entry = merged[key] else { continue }
+            let rule = PolicyRule(
+                verbs: key.verbs, apiGroups: key.apiGroups, resources: key.resources,
+                resourceNames: entry.unnamed ? [] : entry.names.sorted(), nonResourceURLs: key.nonResourceURLs)
+            if PolicyComparator.covers(planned, [rule]).covered,
+                let index = explanations.firstIndex(where: { PolicyComparator.covers([$0.rule], [rule]).covered })
+            {
+                explanations[index].reasons.append(contentsOf: entry.reasons)
+            } else {
+                explanations.append(RuleExplanation(rule: rule, reasons: entry.reasons))
+            }
+        }
+
         // A rule that the others already cover (a named rule on configmaps when every ConfigMap is
         // writable anyway) is dropped, so that removing any rule, verb or resource breaks the deploy.
         var index = explanations.count - 1
