@@ -240,10 +240,11 @@ public struct Auditor: Sendable {
 
         // Most severe first, then by check; otherwise in the order found (bindings in input order),
         // which keeps the report stable for the same input.
+        let severities = live.map(\.severity)
+        let checks = live.map(\.checkID)
         let order = live.indices.sorted { lhs, rhs in
-            let (left, right) = (live[lhs], live[rhs])
-            if left.severity != right.severity { return left.severity > right.severity }
-            if left.checkID != right.checkID { return left.checkID < right.checkID }
+            if severities[lhs] != severities[rhs] { return severities[lhs] > severities[rhs] }
+            if checks[lhs] != checks[rhs] { return checks[lhs] < checks[rhs] }
             return lhs < rhs
         }
         live = order.map { live[$0] }

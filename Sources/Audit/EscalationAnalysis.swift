@@ -155,12 +155,14 @@ struct EscalationAnalysis {
                 role = Self.roleMeans(item.rules)
                 cache[item.role] = role
             }
+            // Most subjects can do none of this: only then are the descriptions built.
+            guard role.impersonate || role.nodesProxy || role.createPods || role.requestTokens || role.listSecrets else { continue }
             let place = scope == "*" ? "in any namespace" : "in \(scope)"
             if role.impersonate { means.anyone = "impersonate (\(item.role))" }
             if role.nodesProxy { means.namespaces["*"] = "exec through nodes/proxy (\(item.role))" }
-            if role.createPods { means.namespaces[scope] = means.namespaces[scope] ?? "create pods \(place) (\(item.role))" }
-            if role.requestTokens { means.namespaces[scope] = means.namespaces[scope] ?? "request tokens \(place) (\(item.role))" }
-            if role.listSecrets { means.tokenSecrets[scope] = means.tokenSecrets[scope] ?? "read token Secrets \(place) (\(item.role))" }
+            if role.createPods, means.namespaces[scope] == nil { means.namespaces[scope] = "create pods \(place) (\(item.role))" }
+            if role.requestTokens, means.namespaces[scope] == nil { means.namespaces[scope] = "request tokens \(place) (\(item.role))" }
+            if role.listSecrets, means.tokenSecrets[scope] == nil { means.tokenSecrets[scope] = "read token Secrets \(place) (\(item.role))" }
         }
         return means
     }

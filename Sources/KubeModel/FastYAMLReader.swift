@@ -19,6 +19,7 @@ struct FastYAMLReader {
         var indent: Int
         var hasBreak: Bool
         var isBlank: Bool  // empty, spaces only, or a comment
+        var hasTab: Bool
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -56,7 +57,25 @@ struct FastYAMLReader {
         lines.reserveCapacity(count / 24)
         while start < count {
             var end = start
-            while end < count, bytes[end] != 0x0A { end += 1 }
+            var hasTab = false
+            while end < count, bytes[end] != 0x0A {
+                let byte = bytes[end]
+                if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xEF {
+                    // libyaml accepts only printable characters (YAML 1.1 c-printable): leave control
+                    // characters, C1 controls, U+FEFF and U+FFFE/U+FFFF to it, and tabs outside block
+                    // scalars too.
+                    switch byte {
+                    case 0x09: hasTab = true
+                    case 0x0D: break
+                    case 0xC2: if end + 1 < count, bytes[end + 1] >= 0x80, bytes[end + 1] <= 0x9F { throw Unsupported() }
+                    case 0xEF:
+                        if end + 2 < count, bytes[end + 1] == 0xBF, bytes[end + 2] >= 0xBE { throw Unsupported() }
+                        if end + 2 < count, bytes[end + 1] == 0xBB, bytes[end + 2] == 0xBF { throw Unsupported() }
+                    default: throw Unsupported()
+                    }
+                }
+                end += 1
+            }
             let hasBreak = end < count
             var contentEnd = end
             if contentEnd > start, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
@@ -64,7 +83,8 @@ struct FastYAMLReader {
             while start + indent < contentEnd, bytes[start + indent] == 0x20 { indent += 1 }
             if start + indent < contentEnd, bytes[start + indent] == 0x09 { throw Unsupported() }
             let first = start + indent < contentEnd ? bytes[start + indent] : 0
-            lines.append(Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23))
+            lines.append(
+                Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23, hasTab: hasTab))
             start = end + 1
         }
     }
@@ -130,6 +150,7 @@ struct FastYAMLReader {
     private mutating func readBlock(column: Int, offset: Int, depth: Int) throws(Unsupported) -> JSONValue {
         guard depth <= maximumDepth else { throw Unsupported() }
         let line = lines[current]
+        guard !line.hasTab else { throw Unsupported() }
         let byte = bytes[offset]
         if byte == UInt8(ascii: "-"), offset + 1 == line.end || bytes[offset + 1] == 0x20 {
             return try readSequence(column: column, offset: offset, depth: depth)
@@ -148,6 +169,7 @@ struct FastYAMLReader {
         var position = offset
         while true {
             let line = lines[current]
+            guard !line.hasTab else { throw Unsupported() }
             elementLines.append(current + 1)
             var rest = position + 1
             while rest < line.end, bytes[rest] == 0x20 { rest += 1 }
@@ -185,6 +207,7 @@ struct FastYAMLReader {
         var position = offset
         while true {
             let line = lines[current]
+            guard !line.hasTab else { throw Unsupported() }
             guard let (key, afterColon) = try mappingKeyEnd(line: line, from: position) else { throw Unsupported() }
             if key == "<<" || object.contains(key) { throw Unsupported() }
             var rest = afterColon

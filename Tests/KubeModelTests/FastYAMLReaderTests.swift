@@ -49,6 +49,13 @@ private let edgeCases: [String] = [
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nkind2:\n- a\n- - b\n",
     "kind: ConfigMap\nmetadata:\n  name: missing-api-version\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tab\n",
+    // Found by the fuzzer: libyaml rejects control characters anywhere.
+    "\n\u{0}",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{1}b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{85}b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{FEFF}b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\tb\ndata:\n  k:\tv\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # note\twith tab\ndata:\n  script: |\n    a\tb\n",
 ]
 
 @Test("the fast reader reads edge cases as the full parser does", arguments: edgeCases.indices)
