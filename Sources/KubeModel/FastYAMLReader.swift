@@ -66,7 +66,9 @@ struct FastYAMLReader {
                     // scalars too.
                     switch byte {
                     case 0x09: hasTab = true
-                    case 0x0D: break
+                    case 0x0D:
+                        // A CR alone is a line break to libyaml; only CRLF is handled here.
+                        if end + 1 >= count || bytes[end + 1] != 0x0A { throw Unsupported() }
                     case 0xC2: if end + 1 < count, bytes[end + 1] >= 0x80, bytes[end + 1] <= 0x9F { throw Unsupported() }
                     case 0xEF:
                         if end + 2 < count, bytes[end + 1] == 0xBF, bytes[end + 2] >= 0xBE { throw Unsupported() }
@@ -121,9 +123,8 @@ struct FastYAMLReader {
                 continue
             }
             if isMarker(line, UInt8(ascii: ".")) {
-                try expectEndOfLine(line, from: line.start + 3)
-                current += 1
-                continue
+                // libyaml's handling of `...` depends on what came before; leave it to libyaml.
+                throw Unsupported()
             }
             let startLine = current + 1
             rootListLines = [:]

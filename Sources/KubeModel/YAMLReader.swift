@@ -93,7 +93,14 @@ struct YAMLReader {
             context = ctx?.text
         case .duplicatedKeysInMapping(let duplicates, let ctx):
             line = ctx.mark.line
-            problem = "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
+            if duplicates.contains("<uncovertable>") {
+                // Yams picks the reported key by sorting nodes, which is not stable when a list or
+                // mapping is a key; the first line naming one of the repeated keys is.
+                line = Self.firstLine(naming: duplicates.filter { $0 != "<uncovertable>" }, in: text) ?? line
+            }
+            // Yams lists the keys in hash order; sorted, the message is the same on every run.
+            let names = duplicates.map { $0 == "<uncovertable>" ? "(a list or mapping used as key)" : "'\($0)'" }
+            problem = "duplicate key \(names.sorted().joined(separator: ", ")) in a mapping"
             return ManifestError(
                 .syntax, at: SourceLocation(file: file, line: line), problem,
                 hint: "each key may appear once per mapping; remove or merge the repeated one")
@@ -128,6 +135,17 @@ struct YAMLReader {
             if byte != UInt8(ascii: " ") { atStart = false }
         }
         return false
+    }
+
+    /// The first line on which one of `keys` appears followed by a colon.
+    private static func firstLine(naming keys: [String], in text: String) -> Int? {
+        guard !keys.isEmpty else { return nil }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if keys.contains(where: { line.contains("\($0):") || line.contains("\($0)\":") || line.contains("\($0)':") }) {
+                return index + 1
+            }
+        }
+        return nil
     }
 
     private static func hint(for problem: String) -> String {

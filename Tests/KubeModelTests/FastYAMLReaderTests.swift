@@ -51,6 +51,13 @@ private let edgeCases: [String] = [
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tab\n",
     // Found by the fuzzer: libyaml rejects control characters anywhere.
     "\n\u{0}",
+    "...",
+    "# \r\rRSD",
+    // Errors must not depend on hash order (Yams reports duplicate keys from a dictionary).
+    "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, a: 1, b: 2, [x]: 1, a: 2, b: 3, [x]: 2}\n",
+    "{\n  \"meta\": 1,\n  \"data\": 2,\n  {\"k\": 1}: 3,\n  \"meta\": 4,\n  \"data\": 5,\n  {\"k\": 1}: 6\n}\n",
+    "apiVersion: v1\rkind: ConfigMap\rmetadata: {name: cr}\r",
+    "---\n...\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{1}b\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{85}b\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\u{FEFF}b\n",
