@@ -145,6 +145,11 @@ struct YAMLReader {
                 return index + 1
             }
         }
+        // Keys without values (`{a, b}`): the first line that names one at all.
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where keys.contains(where: { line.contains($0) }) {
+            return index + 1
+        }
         return nil
     }
 

@@ -55,6 +55,7 @@ private let edgeCases: [String] = [
     "# \r\rRSD",
     // Errors must not depend on hash order (Yams reports duplicate keys from a dictionary).
     "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, a: 1, b: 2, [x]: 1, a: 2, b: 3, [x]: 2}\n",
+    "{\n  \"metadam\",\n  {\"k\": 1},\n  \"metadam\",\n  {\"k\": 1}\n}\n",
     "{\n  \"meta\": 1,\n  \"data\": 2,\n  {\"k\": 1}: 3,\n  \"meta\": 4,\n  \"data\": 5,\n  {\"k\": 1}: 6\n}\n",
     "apiVersion: v1\rkind: ConfigMap\rmetadata: {name: cr}\r",
     "---\n...\n",
