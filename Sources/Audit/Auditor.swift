@@ -46,13 +46,15 @@ public struct Auditor: Sendable {
             let bindingNamespace = binding.kind == .roleBinding ? binding.namespace : nil
             let resolvedSubjects = binding.subjects.map { Self.resolve($0, namespace: bindingNamespace) }
             let roleName = role.map(\.description) ?? "\(binding.roleRef.kind) \"\(binding.roleRef.name)\""
+            let bindingName = binding.description
+            lazy var subjectsText = Self.list(resolvedSubjects)
             let locations = [role?.source, binding.source].compactMap { $0 }
             let bindingAnnotations = annotations[Self.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
             let roleAnnotations = role.flatMap { annotations[Self.key(kind: $0.kind.rawValue, namespace: $0.namespace ?? "", name: $0.name)] } ?? [:]
             func add(_ checkID: String, _ severity: Severity, _ message: String, subjects: [Subject] = resolvedSubjects) {
                 var finding = Finding(
                     checkID: checkID, severity: severity, message: message, locations: locations, subjects: subjects,
-                    role: roleName, binding: binding.description, namespace: bindingNamespace)
+                    role: roleName, binding: bindingName, namespace: bindingNamespace)
                 finding.suppression = Suppressions.reason(annotations: bindingAnnotations, checkID: checkID)
                     ?? Suppressions.reason(annotations: roleAnnotations, checkID: checkID)
                 raw.append(finding)
@@ -66,7 +68,7 @@ public struct Auditor: Sendable {
                 }
                 subjects[key]?.entries.append(
                     SubjectPermissions.Entry(
-                        namespace: bindingNamespace, role: roleName, binding: binding.description, rules: role?.rules ?? [],
+                        namespace: bindingNamespace, role: roleName, binding: bindingName, rules: role?.rules ?? [],
                         location: binding.source, roleMissing: role == nil && !Self.isBuiltin(binding.roleRef)))
             }
 
@@ -76,20 +78,20 @@ public struct Auditor: Sendable {
             for subject in resolvedSubjects {
                 switch (subject.kind, subject.name) {
                 case (.group, "system:masters"):
-                    add("W202", .critical, "\(binding) grants \(roleName) to the system:masters group", subjects: [subject])
+                    add("W202", .critical, "\(bindingName) grants \(roleName) to the system:masters group", subjects: [subject])
                 case (.user, UserInfo.anonymousName), (.group, UserInfo.allUnauthenticated):
                     add(
                         "W203", publicInfoOnly ? .low : .critical,
-                        "\(binding) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
+                        "\(bindingName) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
                 case (.group, UserInfo.allAuthenticated), (.group, UserInfo.allServiceAccounts):
-                    add("W204", publicInfoOnly ? .low : .high, "\(binding) grants \(roleName) to \(subject)", subjects: [subject])
+                    add("W204", publicInfoOnly ? .low : .high, "\(bindingName) grants \(roleName) to \(subject)", subjects: [subject])
                 case (.group, let name) where name.hasPrefix(UserInfo.allServiceAccounts + ":"):
                     add(
                         "W204", publicInfoOnly ? .low : .high,
-                        "\(binding) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))",
+                        "\(bindingName) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))",
                         subjects: [subject])
                 case (.serviceAccount, "default"):
-                    add("W205", .medium, "\(binding) grants \(roleName) to \(subject), which every pod without its own ServiceAccount uses", subjects: [subject])
+                    add("W205", .medium, "\(bindingName) grants \(roleName) to \(subject), which every pod without its own ServiceAccount uses", subjects: [subject])
                 default:
                     break
                 }
@@ -98,12 +100,12 @@ public struct Auditor: Sendable {
             let isClusterAdmin = binding.roleRef.kind == "ClusterRole" && binding.roleRef.name == "cluster-admin"
             guard let role else {
                 if isClusterAdmin {
-                    add("W201", binding.kind == .clusterRoleBinding ? .critical : .high, "\(binding) grants cluster-admin to \(Self.list(resolvedSubjects))")
+                    add("W201", binding.kind == .clusterRoleBinding ? .critical : .high, "\(bindingName) grants cluster-admin to \(subjectsText)")
                     if binding.kind == .clusterRoleBinding {
-                        add("W125", .high, "\(binding) grants cluster-admin in every namespace")
+                        add("W125", .high, "\(bindingName) grants cluster-admin in every namespace")
                         clusterWide.append(
                             Verdict.ClusterWideGrant(
-                                binding: binding.description, role: roleName, subjects: resolvedSubjects, summary: "cluster-admin: everything",
+                                binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: "cluster-admin: everything",
                                 location: binding.source))
                     }
                 } else {
@@ -126,7 +128,7 @@ public struct Auditor: Sendable {
             let scopeIsCluster = binding.kind == .clusterRoleBinding
             let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
             if isClusterAdmin || roleHits.contains(where: { $0.checkID == "W100" }) {
-                add("W201", scopeIsCluster ? .critical : .high, "\(binding) grants \(roleName) (every verb on every resource) \(scopeText) to \(Self.list(resolvedSubjects))")
+                add("W201", scopeIsCluster ? .critical : .high, "\(bindingName) grants \(roleName) (every verb on every resource) \(scopeText) to \(subjectsText)")
             }
             if scopeIsCluster {
                 let risky = roleHits.filter { RiskCatalog.check($0.checkID).severity >= .high }
@@ -134,10 +136,10 @@ public struct Auditor: Sendable {
                     rule.verbs.contains { ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"].contains($0) }
                 }
                 let summary = risky.isEmpty ? Self.summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
-                add("W125", writes || !risky.isEmpty ? .high : .medium, "\(binding) grants \(roleName) cluster-wide to \(Self.list(resolvedSubjects)): \(summary)")
+                add("W125", writes || !risky.isEmpty ? .high : .medium, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(summary)")
                 clusterWide.append(
                     Verdict.ClusterWideGrant(
-                        binding: binding.description, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
+                        binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
             }
             var merged: [String: (severity: Severity, details: [String])] = [:]
             var order: [String] = []
@@ -162,7 +164,7 @@ public struct Auditor: Sendable {
                 guard let (severity, details) = merged[checkID] else { continue }
                 add(
                     checkID, severity,
-                    "\(roleName) grants \(Self.unique(details).joined(separator: "; ")) \(scopeText) to \(Self.list(resolvedSubjects)) through \(binding)")
+                    "\(roleName) grants \(Self.unique(details).joined(separator: "; ")) \(scopeText) to \(subjectsText) through \(bindingName)")
             }
         }
 

@@ -24,18 +24,20 @@ struct CanCommand: AsyncParsableCommand {
 
             --list prints every rule the user holds in the namespace, like 'kubectl auth can-i --list'.
 
-            --check FILE runs access-policy tests kept in the repository: a YAML or JSON list of
-            expectations, each with
-              as, groups, verb, resource, group (API group, "" for core), subresource, name,
-              namespace, nonResourceURL, expect: allow|deny
-            It prints every mismatch with the rule (or its absence) that decided it, then
-            'N passed, N failed', and exits 1 when any failed.
+            --check FILE runs access-policy tests kept in the repository: a YAML
+            or JSON list of expectations, each with
+              as, groups, verb, resource, group (API group, "" for core),
+              subresource, name, namespace, nonResourceURL, expect: allow|deny
+            It prints every mismatch with the rule (or its absence) that
+            decided it, then 'N passed, N failed', and exits 1 when any failed.
 
             EXAMPLES
-              warrant can create deployments -n shop --as system:serviceaccount:shop:ci -f rbac/
-              warrant can get pods/web --subresource log -n shop --as alice --as-group developers -f rbac/
-              warrant can get /healthz --as system:anonymous -f cluster-rbac.yaml
-              warrant can --list -n shop --as system:serviceaccount:shop:ci -f rbac/
+              warrant can create deployments -n shop \\
+                --as system:serviceaccount:shop:ci -f rbac/
+              warrant can get pods/web --subresource log -n shop \\
+                --as alice --as-group developers -f rbac/
+              warrant can get /healthz --as system:anonymous -f rbac/
+              warrant can --list -n shop --as alice -f rbac/
               warrant can --check access-policy.yaml -f rbac/
             """
     )

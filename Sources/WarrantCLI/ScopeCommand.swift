@@ -23,14 +23,16 @@ struct ScopeCommand: AsyncParsableCommand {
             wildcard. Resources that need the same verbs share a rule.
 
             Deploy methods (--for):
-              warrant       warrant deploy: get (skip unchanged objects, diff), patch and create
-                            (server-side apply creates missing objects), a history ConfigMap and an
-                            Event for the record
-              kubectl       kubectl apply: get, create, patch (three-way merge)
-              kubectl-ssa   kubectl apply --server-side: patch, create
-              helm          helm upgrade --install: get, create, patch, delete, and release Secrets
-            --prune adds list and delete on the applied kinds and the ApplySet parent ConfigMap
-            (--applyset); --wait adds what waiting for rollouts reads.
+              warrant      warrant deploy: get (skip unchanged objects, diff),
+                           patch and create (server-side apply creates missing
+                           objects), and a history ConfigMap and an Event for
+                           the deploy record
+              kubectl      kubectl apply: get, create, patch
+              kubectl-ssa  kubectl apply --server-side: patch, create
+              helm         helm upgrade --install: get, create, patch, delete,
+                           and Secrets for the release history
+            --prune adds list and delete on the applied kinds and the ApplySet
+            parent ConfigMap (--applyset); --wait adds what waiting reads.
 
             Roles and RoleBindings in the manifests: Kubernetes only lets a deployer create a Role \
             whose permissions it holds itself (escalation prevention), so their rules are added and \
