@@ -25,12 +25,26 @@ public struct DeployOptions: Sendable, Hashable {
     public var applySetName: String
     /// The ConfigMap holding `warrant deploy`'s records.
     public var historyName: String
+    /// Where Helm keeps release revisions (its `HELM_DRIVER`).
+    public var helmStorage: HelmStorage
+
+    /// Helm's release storage drivers.
+    public enum HelmStorage: String, Sendable, Hashable, CaseIterable {
+        /// Secrets, Helm's default: the deployer must list Secrets, which the audit reports as high.
+        case secret
+        /// ConfigMaps (`HELM_DRIVER=configmap`): no Secret reads beyond the chart's own objects.
+        case configMap = "configmap"
+    }
 
     /// Creates options.
-    public init(prune: Bool = false, wait: Bool = false, applySetName: String = "warrant-applyset", historyName: String = "warrant-history") {
+    public init(
+        prune: Bool = false, wait: Bool = false, applySetName: String = "warrant-applyset", historyName: String = "warrant-history",
+        helmStorage: HelmStorage = .secret
+    ) {
         self.prune = prune
         self.wait = wait
         self.applySetName = applySetName
         self.historyName = historyName
+        self.helmStorage = helmStorage
     }
 }

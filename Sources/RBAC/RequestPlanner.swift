@@ -11,11 +11,14 @@ public import KubeModel
 ///   PATCH (k8s.io/kubectl `pkg/cmd/apply/patcher.go`, `apply.go`);
 /// - ApplySet pruning (KEP-3659, kubectl `pkg/cmd/apply/applyset.go` and `applyset_pruner.go`)
 ///   reads and server-side-applies the parent object, LISTs every member group-kind by the
-///   `applyset.kubernetes.io/part-of` label and DELETEs members no longer applied;
+///   `applyset.kubernetes.io/part-of` label and DELETEs members no longer applied; `warrant deploy`
+///   does the same except for Secrets, which it prunes by the names it recorded, because a LIST of
+///   Secrets returns their contents;
 /// - `kubectl rollout status` watches the workload by name (list and watch with a
 ///   `metadata.name` field selector) after a GET (kubectl `pkg/cmd/rollout/rollout_status.go`);
 /// - Helm 3 keeps each release revision in a Secret it gets, lists (by label), creates, updates
-///   and deletes (helm `pkg/storage/driver/secrets.go`), reads current objects for its three-way
+///   and deletes (helm `pkg/storage/driver/secrets.go`; ConfigMaps with `HELM_DRIVER=configmap`,
+///   `cfgmaps.go`, which spares the deployer from listing Secrets), reads current objects for its three-way
 ///   merge before creating or patching them and deletes objects dropped from the chart
 ///   (helm `pkg/kube/client.go`), and with `--wait` lists a Deployment's ReplicaSets and pods
 ///   (helm `pkg/kube/ready.go`).
@@ -69,6 +72,15 @@ public enum RequestPlanner {
 
         if options.prune && method != .helm {
             for kind in appliedKinds {
+                if method == .warrant, kind.group.isEmpty, kind.resource == "secrets" {
+                    // Listing Secrets returns their contents. Warrant prunes Secrets by the names it
+                    // recorded in the ApplySet parent instead, so its credential never lists them.
+                    requests.append(
+                        PlannedRequest(
+                            verb: "delete", apiGroup: "", resource: "secrets",
+                            reason: "pruning deletes Secrets that left the manifests, by the names recorded in the ApplySet parent (no list)"))
+                    continue
+                }
                 requests.append(
                     PlannedRequest(
                         verb: "list", apiGroup: kind.group, resource: kind.resource,
@@ -120,8 +132,10 @@ public enum RequestPlanner {
             }
             add("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what")
         case .helm:
+            let storage = options.helmStorage == .configMap ? "configmaps" : "secrets"
+            let driver = options.helmStorage == .configMap ? "HELM_DRIVER=configmap, helm pkg/storage/driver/cfgmaps.go" : "helm pkg/storage/driver/secrets.go"
             for verb in ["get", "list", "create", "update", "delete"] {
-                add(verb, "", "secrets", "Helm stores release revisions in Secrets (helm pkg/storage/driver/secrets.go)")
+                add(verb, "", storage, "Helm stores release revisions in \(storage == "secrets" ? "Secrets" : "ConfigMaps") (\(driver))")
             }
         case .kubectl, .kubectlSSA:
             break

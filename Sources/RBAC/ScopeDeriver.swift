@@ -64,6 +64,12 @@ public struct ScopeDeriver: Sendable {
         let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options)
         var explanations = Self.rules(from: requests)
         var warnings: [String] = []
+        if requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) {
+            warnings.append(
+                method == .helm
+                    ? "Helm's default release storage needs list on Secrets, which returns their contents; use --helm-storage configmap (HELM_DRIVER=configmap) to avoid it"
+                    : "pruning Secrets with \(method) needs list on Secrets, which returns their contents; --for warrant prunes Secrets by name instead")
+        }
 
         // Escalation prevention: creating a Role needs every permission it grants; a binding needs
         // the permissions of its role, or `bind` on it.

@@ -73,6 +73,9 @@ struct CreateCredentials: AsyncParsableCommand {
     @Flag(help: "The pipeline waits for workloads to become ready.")
     var wait = false
 
+    @Option(name: .customLong("helm-storage"), help: "With --for helm: secret (Helm's default) or configmap (HELM_DRIVER=configmap).")
+    var helmStorage: HelmStorageOption = .secret
+
     @Option(help: "secret: a long-lived token Secret; request: short-lived tokens from TokenRequest (safer).")
     var token: TokenKind = .secret
 
@@ -100,7 +103,8 @@ struct CreateCredentials: AsyncParsableCommand {
         let context = CommandContext.current
         let loaded = try manifests.load(context: context)
         let result = try ScopeSupport.derive(
-            loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait), roleName: name,
+            loaded, namespace: namespace, method: method.method,
+            options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), roleName: name,
             context: context)
         for warning in result.warnings { context.warn(warning) }
         var documents: [JSONValue] = [

@@ -30,7 +30,9 @@ struct ScopeCommand: AsyncParsableCommand {
               kubectl      kubectl apply: get, create, patch
               kubectl-ssa  kubectl apply --server-side: patch, create
               helm         helm upgrade --install: get, create, patch, delete,
-                           and Secrets for the release history
+                           and Secrets for the release history (ConfigMaps
+                           with --helm-storage configmap, which spares the
+                           deployer from listing Secrets)
             --prune adds list and delete on the applied kinds and the ApplySet
             parent ConfigMap (--applyset); --wait adds what waiting reads.
 
@@ -71,6 +73,11 @@ struct ScopeCommand: AsyncParsableCommand {
     @Option(help: "The ApplySet parent ConfigMap used for pruning.")
     var applyset: String = "warrant-applyset"
 
+    @Option(
+        name: .customLong("helm-storage"),
+        help: "With --for helm: where Helm keeps releases, secret (its default) or configmap (HELM_DRIVER=configmap; no Secret listing).")
+    var helmStorage: HelmStorageOption = .secret
+
     @Option(help: "The Role's name.")
     var name: String = "deployer"
 
@@ -87,7 +94,7 @@ struct ScopeCommand: AsyncParsableCommand {
         let context = CommandContext.current
         let loaded = try manifests.load(context: context)
         let result = try ScopeSupport.derive(
-            loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait, applySetName: applyset),
+            loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
             roleName: name, context: context)
         for warning in result.warnings { context.warn(warning) }
         if explain { context.standardError(ScopeSupport.explanation(result)) }
@@ -135,6 +142,14 @@ struct ScopeCommand: AsyncParsableCommand {
         context.standardOutput(text)
         if !over.isEmpty || !missing.isEmpty { throw CommandExit(.failure) }
     }
+}
+
+/// `--helm-storage` values.
+enum HelmStorageOption: String, ExpressibleByArgument, CaseIterable {
+    case secret
+    case configmap
+
+    var storage: DeployOptions.HelmStorage { self == .configmap ? .configMap : .secret }
 }
 
 /// `-o yaml|json` for commands that print manifests.

@@ -95,6 +95,40 @@ func goldenRoles(_ testCase: (DeployMethod, DeployOptions, [String])) throws {
     }
 }
 
+@Test func helmWithConfigMapStorageNeedsNoSecretListingAndAuditsClean() throws {
+    let secretStorage = try derive(try load(app), method: .helm)
+    #expect(summary(secretStorage).contains("|secrets||create,delete,get,list,update"))
+    // Helm's default storage lists Secrets: the audit says so (W104, high).
+    #expect(try auditOf(secretStorage).findings.contains { $0.checkID == "W104" && $0.severity == .high })
+    let configMapStorage = try derive(try load(app), method: .helm, options: DeployOptions(helmStorage: .configMap))
+    #expect(!summary(configMapStorage).contains { $0.contains("secrets") })
+    #expect(summary(configMapStorage).contains("|configmaps||create,delete,get,list,patch,update"))
+    let audit = try auditOf(configMapStorage)
+    #expect(audit.findings(atOrAbove: .high).isEmpty, "\(audit.findings.map(\.message))")
+}
+
+@Test(arguments: [DeployMethod.warrant, .kubectl, .kubectlSSA])
+func derivedRolesAuditWithoutHighFindings(method: DeployMethod) throws {
+    // kubectl's pruning lists Secrets (W104, high, warned about); warrant prunes them by name.
+    let optionSets = method == .warrant ? [DeployOptions(), DeployOptions(prune: true, wait: true)] : [DeployOptions(), DeployOptions(wait: true)]
+    for options in optionSets {
+        let objects = try load(app + "\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n")
+        let audit = try auditOf(try derive(objects, method: method, options: options))
+        #expect(audit.findings(atOrAbove: .high).isEmpty, "\(method): \(audit.findings.map(\.message))")
+        #expect(audit.verdict.isCompliant)
+    }
+}
+
+@Test func pruningSecretsWithKubectlIsWarnedAbout() throws {
+    let objects = try load("apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\n")
+    let kubectl = try derive(objects, method: .kubectlSSA, options: DeployOptions(prune: true))
+    #expect(kubectl.warnings.contains { $0.contains("list on Secrets") })
+    #expect(summary(kubectl).contains("|secrets||create,delete,list,patch"))
+    let warrant = try derive(objects, method: .warrant, options: DeployOptions(prune: true))
+    #expect(warrant.warnings.isEmpty)
+    #expect(summary(warrant).contains("|secrets||create,delete,get,patch"))
+}
+
 @Test func namedRulesForWarrantsOwnObjectsWhenConfigMapsAreNotDeployed() throws {
     let result = try derive(try load("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"), options: DeployOptions(prune: true))
     #expect(summary(result).contains("|configmaps|warrant-applyset|create,get,patch"))
