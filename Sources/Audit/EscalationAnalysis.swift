@@ -69,10 +69,11 @@ struct EscalationAnalysis {
         // not stronger than the start; and the targets that can go further, for the next hop.
         // Ties are broken by name, so that the same input always gives the same report.
         func strongestFirst(_ accounts: [Subject]) -> [Subject] {
-            accounts.sorted { lhs, rhs in
-                let (left, right) = (powerOf(lhs), powerOf(rhs))
-                return left != right ? left > right : lhs.description < rhs.description
-            }
+            let names = accounts.map(\.description)
+            let powers = accounts.map(powerOf)
+            return accounts.indices.sorted { lhs, rhs in
+                powers[lhs] != powers[rhs] ? powers[lhs] > powers[rhs] : names[lhs] < names[rhs]
+            }.map { accounts[$0] }
         }
         var strongest: [String: [Subject]] = [:]
         var onward: [String: [Subject]] = [:]
@@ -169,31 +170,36 @@ struct EscalationAnalysis {
 
     private static func roleMeans(_ rules: [PolicyRule]) -> RoleMeans {
         var means = RoleMeans()
-        for rule in rules where rule.isResourceRule {
-            if !rule.resourceNames.isEmpty { continue }
-            if RuleInspector.grantsVerb(rule, "impersonate"),
-                ["users", "groups", "serviceaccounts"].contains(where: { RuleInspector.grants(rule, group: "", resource: $0) })
-            {
-                means.impersonate = true
-            }
-            if RuleInspector.grantsVerb(rule, "get") || RuleInspector.grantsVerb(rule, "create"),
-                RuleInspector.grants(rule, group: "", resource: "nodes/proxy")
-            {
-                means.nodesProxy = true
-            }
-            if RuleInspector.grantsVerb(rule, "create"),
-                [("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"), ("batch", "jobs"), ("batch", "cronjobs")]
-                    .contains(where: { RuleInspector.grants(rule, group: $0.0, resource: $0.1) })
-            {
-                means.createPods = true
-            }
-            if RuleInspector.grantsVerb(rule, "create"), RuleInspector.grants(rule, group: "", resource: "serviceaccounts/token") {
-                means.requestTokens = true
-            }
-            if RuleInspector.grantsVerb(rule, "list"), RuleInspector.grants(rule, group: "", resource: "secrets") {
-                means.listSecrets = true
-            }
+        for rule in rules {
+            let ruleMeans = Self.ruleMeans(rule)
+            means.impersonate = means.impersonate || ruleMeans.impersonate
+            means.nodesProxy = means.nodesProxy || ruleMeans.nodesProxy
+            means.createPods = means.createPods || ruleMeans.createPods
+            means.requestTokens = means.requestTokens || ruleMeans.requestTokens
+            means.listSecrets = means.listSecrets || ruleMeans.listSecrets
         }
+        return means
+    }
+
+    private static func ruleMeans(_ rule: PolicyRule) -> RoleMeans {
+        var means = RoleMeans()
+        // Rules without these verbs, or limited to names, give none of the means.
+        guard rule.isResourceRule, rule.resourceNames.isEmpty,
+            rule.verbs.contains(where: { ["*", "create", "get", "list", "impersonate"].contains($0) })
+        else { return means }
+        let workloads = [
+            ("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"),
+            ("batch", "jobs"), ("batch", "cronjobs"),
+        ]
+        means.impersonate =
+            RuleInspector.grantsVerb(rule, "impersonate")
+            && ["users", "groups", "serviceaccounts"].contains { RuleInspector.grants(rule, group: "", resource: $0) }
+        means.nodesProxy =
+            (RuleInspector.grantsVerb(rule, "get") || RuleInspector.grantsVerb(rule, "create"))
+            && RuleInspector.grants(rule, group: "", resource: "nodes/proxy")
+        means.createPods = RuleInspector.grantsVerb(rule, "create") && workloads.contains { RuleInspector.grants(rule, group: $0.0, resource: $0.1) }
+        means.requestTokens = RuleInspector.grantsVerb(rule, "create") && RuleInspector.grants(rule, group: "", resource: "serviceaccounts/token")
+        means.listSecrets = RuleInspector.grantsVerb(rule, "list") && RuleInspector.grants(rule, group: "", resource: "secrets")
         return means
     }
 
