@@ -196,9 +196,8 @@ public struct Auditor: Sendable {
         }
 
         // Tools that bring their own access control.
-        for detection in ToolDetection.detect(objects: objects, findings: raw) {
-            raw.append(detection.finding)
-        }
+        let detections = ToolDetection.detect(objects: objects, findings: raw)
+        raw.append(contentsOf: detections.map(\.finding))
 
         // Suppressions from the ignore file.
         for index in raw.indices where raw[index].suppression == nil {
@@ -250,7 +249,7 @@ public struct Auditor: Sendable {
             return lhs < rhs
         }
         live = order.map { live[$0] }
-        let ownAccessControl = ToolDetection.detect(objects: objects, findings: raw).map(\.finding.message)
+        let ownAccessControl = detections.map(\.finding.message)
         let clusterScoped = objects.filter { object in
             guard let kind = KindTable.builtin.kind(object.groupKind) else { return false }
             return !kind.namespaced
