@@ -36,14 +36,27 @@ struct EscalationAnalysis {
     }
 
     func paths() -> [EscalationPath] {
-        var accountsByNamespace: [String: [Subject]] = [:]
-        var known: Set<String> = []
+        // Subjects become integer nodes, so that the search hashes no strings.
+        var nodes: [Subject] = []
+        var keys: [String] = []
+        var nodeIndex: [String: Int] = [:]
+        func node(_ subject: Subject) -> Int {
+            let key = subject.description
+            if let existing = nodeIndex[key] { return existing }
+            nodeIndex[key] = nodes.count
+            nodes.append(subject)
+            keys.append(key)
+            return nodes.count - 1
+        }
+        var accountsByNamespace: [String: [Int]] = [:]
+        var isAccount: Set<Int> = []
         func addAccount(_ subject: Subject) {
-            guard subject.kind == .serviceAccount, let namespace = subject.namespace, known.insert(subject.description).inserted else { return }
-            accountsByNamespace[namespace, default: []].append(subject)
+            guard subject.kind == .serviceAccount, let namespace = subject.namespace else { return }
+            let id = node(subject)
+            if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
         }
         for entry in subjects { addAccount(entry.subject) }
-        var withTokenSecret: Set<String> = []
+        var withTokenSecret: Set<Int> = []
         for object in objects where object.groupKind.group == "" {
             let namespace = object.namespace ?? policy.defaultNamespace
             if object.kind == "ServiceAccount" {
@@ -53,54 +66,51 @@ struct EscalationAnalysis {
             {
                 let subject = Subject.serviceAccount(account, namespace: namespace)
                 addAccount(subject)
-                withTokenSecret.insert(subject.description)
+                withTokenSecret.insert(node(subject))
             }
         }
-        var power: [String: Power] = [:]
-        var means: [String: Means] = [:]
+        let starts = subjects.map { node($0.subject) }
+        var power = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
+        var means = [Means?](repeating: nil, count: nodes.count)
         var roleCache: [String: RoleMeans] = [:]
-        for entry in subjects {
-            power[entry.subject.description] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
-            means[entry.subject.description] = capabilities(entry, cache: &roleCache)
+        for (entry, id) in zip(subjects, starts) {
+            power[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
+            let capability = capabilities(entry, cache: &roleCache)
+            if !capability.isEmpty { means[id] = capability }
         }
         let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
-        func powerOf(_ subject: Subject) -> Power { power[subject.description] ?? Power(clusterWide: false, severity: -1) }
         // Targets by namespace, strongest first, so that a search stops at the first one that is
         // not stronger than the start; and the targets that can go further, for the next hop.
         // Ties are broken by name, so that the same input always gives the same report.
-        func strongestFirst(_ accounts: [Subject]) -> [Subject] {
-            let names = accounts.map(\.description)
-            let powers = accounts.map(powerOf)
-            return accounts.indices.sorted { lhs, rhs in
-                powers[lhs] != powers[rhs] ? powers[lhs] > powers[rhs] : names[lhs] < names[rhs]
-            }.map { accounts[$0] }
+        func strongestFirst(_ accounts: [Int]) -> [Int] {
+            accounts.sorted { lhs, rhs in power[lhs] != power[rhs] ? power[lhs] > power[rhs] : keys[lhs] < keys[rhs] }
         }
-        var strongest: [String: [Subject]] = [:]
-        var onward: [String: [Subject]] = [:]
+        var strongest: [String: [Int]] = [:]
+        var onward: [String: [Int]] = [:]
         for (namespace, accounts) in accountsByNamespace {
             strongest[namespace] = strongestFirst(accounts)
-            onward[namespace] = accounts.filter { means[$0.description]?.isEmpty == false }
+            onward[namespace] = accounts.filter { means[$0] != nil }
         }
         let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
         strongest["*"] = strongestFirst(everyAccount)
-        onward["*"] = everyAccount.filter { means[$0.description]?.isEmpty == false }
+        onward["*"] = everyAccount.filter { means[$0] != nil }
 
         var result: [EscalationPath] = []
-        for entry in subjects {
-            let start = entry.subject
-            let startPower = powerOf(start)
-            guard startPower < maximum, let startMeans = means[start.description], !startMeans.isEmpty else { continue }
-            var visited: Set<String> = [start.description]
-            var frontier: [(Subject, [EscalationPath.Step])] = [(start, [])]
+        var visitedBy = [Int](repeating: -1, count: nodes.count)
+        for (position, start) in starts.enumerated() {
+            let startPower = power[start]
+            guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
+            visitedBy[start] = position
+            var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
             var found: [EscalationPath] = []
             search: for _ in 0..<Self.maximumSteps {
-                var next: [(Subject, [EscalationPath.Step])] = []
+                var next: [(Int, [EscalationPath.Step])] = []
                 for (current, steps) in frontier {
-                    guard let currentMeans = means[current.description] else { continue }
+                    guard let currentMeans = means[current] else { continue }
                     if let how = currentMeans.anyone {
                         found.append(
                             EscalationPath(
-                                from: start, steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
+                                from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
                                 reachesClusterWide: true, endSeverity: .critical))
                         if found.count >= Self.maximumPathsPerSubject { break search }
                         continue
@@ -110,21 +120,21 @@ struct EscalationAnalysis {
                         + currentMeans.tokenSecrets.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, true) }
                     for (namespace, how, needsTokenSecret) in routes {
                         for target in strongest[namespace] ?? [] {
-                            let targetPower = powerOf(target)
+                            let targetPower = power[target]
                             guard targetPower > startPower else { break }
-                            guard !needsTokenSecret || withTokenSecret.contains(target.description),
-                                visited.insert(target.description).inserted
-                            else { continue }
+                            guard !needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
+                            visitedBy[target] = position
                             found.append(
                                 EscalationPath(
-                                    from: start, steps: steps + [EscalationPath.Step(means: how, gains: target)],
+                                    from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: nodes[target])],
                                     reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
                                     endSeverity: severity(targetPower.severity)))
                             if found.count >= Self.maximumPathsPerSubject { break search }
                         }
-                        for target in (onward[namespace] ?? []).prefix(Self.maximumFrontier) where !needsTokenSecret || withTokenSecret.contains(target.description) {
-                            guard visited.insert(target.description).inserted else { continue }
-                            next.append((target, steps + [EscalationPath.Step(means: how, gains: target)]))
+                        for target in (onward[namespace] ?? []).prefix(Self.maximumFrontier)
+                        where (!needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
+                            visitedBy[target] = position
+                            next.append((target, steps + [EscalationPath.Step(means: how, gains: nodes[target])]))
                         }
                     }
                 }
