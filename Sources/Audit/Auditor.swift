@@ -17,8 +17,9 @@ public struct Auditor: Sendable {
     static let builtinClusterRoles: Set<String> = ["cluster-admin", "admin", "edit", "view"]
 
     /// Audits `policy`, built from `objects` (which also supply ServiceAccounts, annotations and
-    /// the tools' own configuration).
-    public func audit(objects: [KubeObject], policy: RBACPolicy) -> AuditReport {
+    /// the tools' own configuration). `kinds` tells which objects are cluster-scoped (custom
+    /// resources included when their CRDs are in it).
+    public func audit(objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin) -> AuditReport {
         var annotations: [String: [String: String]] = [:]
         for object in objects where RBACAPI.isRBACObject(object) {
             annotations[Self.key(kind: object.kind, namespace: object.namespace ?? policy.defaultNamespace, name: object.name)] = object.annotations
@@ -251,7 +252,7 @@ public struct Auditor: Sendable {
         live = order.map { live[$0] }
         let ownAccessControl = detections.map(\.finding.message)
         let clusterScoped = objects.filter { object in
-            guard let kind = KindTable.builtin.kind(object.groupKind) else { return false }
+            guard let kind = kinds.kind(object.groupKind) else { return false }
             return !kind.namespaced
         }.map { "\($0.kind) \($0.name)" }
         let verdict = Verdict(

@@ -105,7 +105,7 @@ struct AuditCommand: AsyncParsableCommand {
             placed.namespace = namespace
             return placed
         }
-        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy)
+        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
         let text: String
         switch output {
         case .text:

@@ -10,7 +10,7 @@ private func auditShared(_ file: String, namespace: String) throws -> AuditRepor
     for index in objects.indices where objects[index].namespace == nil && kinds.kind(objects[index].groupKind)?.namespaced == true {
         objects[index].namespace = namespace
     }
-    return Auditor().audit(objects: objects, policy: try RBACPolicy(objects: objects, defaultNamespace: namespace))
+    return Auditor().audit(objects: objects, policy: try RBACPolicy(objects: objects, defaultNamespace: namespace), kinds: kinds)
 }
 
 private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests != nil, "../shared/testdata/manifests is absent")
@@ -45,6 +45,9 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
         #expect(admin.severity == .critical)
         #expect(admin.subjects.contains(.serviceAccount("kustomize-controller", namespace: "flux-system")))
         #expect(report.verdict.ownAccessControl.contains { $0.contains("kustomize-controller") && $0.contains("--default-service-account") })
+        // CRDs, ClusterRoles, bindings and the Namespace are what an administrator installs.
+        #expect(report.verdict.clusterScopedObjects.filter { $0.hasPrefix("CustomResourceDefinition") }.count == 10)
+        #expect(report.verdict.clusterScopedObjects.contains("Namespace flux-system"))
         #expect(!report.verdict.isCompliant)
     }
 
