@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBACTests",
-            dependencies: ["RBAC", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["RBAC", "Audit", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "AuditTests",
