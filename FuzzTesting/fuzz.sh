@@ -10,6 +10,10 @@ swift build -c release --scratch-path ../.build-fuzz \
   --product FuzzManifestLoader
 mkdir -p corpus-work
 cp -n corpus/* corpus-work/ 2>/dev/null || true
+# The shared real-world manifests, when present next to the checkout, seed the corpus too (not committed here).
+for file in ../../shared/testdata/manifests/*.yaml; do
+  [ -f "$file" ] && head -c 8000 "$file" > "corpus-work/shared-$(basename "$file")"
+done
 # -rss_limit_mb bounds memory per input; -timeout flags inputs slower than 10 s (alias bombs must be stopped early).
 ../.build-fuzz/release/FuzzManifestLoader corpus-work -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=65536 -print_final_stats=1 -artifact_prefix=./
