@@ -21,8 +21,12 @@ public struct Auditor: Sendable {
     /// resources included when their CRDs are in it).
     public func audit(objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin) -> AuditReport {
         var annotations: [String: [String: String]] = [:]
-        for object in objects where RBACAPI.isRBACObject(object) {
-            annotations[Self.key(kind: object.kind, namespace: object.namespace ?? policy.defaultNamespace, name: object.name)] = object.annotations
+        // Only objects that suppress something need remembering; ClusterRoles and
+        // ClusterRoleBindings have no namespace, Roles and RoleBindings the policy's default one.
+        for object in objects where RBACAPI.isRBACObject(object) && object.content[path: ["metadata", "annotations", Suppressions.annotation]] != nil {
+            let clusterScoped = object.kind == "ClusterRole" || object.kind == "ClusterRoleBinding"
+            let namespace = clusterScoped ? "" : object.namespace ?? policy.defaultNamespace
+            annotations[Self.key(kind: object.kind, namespace: namespace, name: object.name)] = object.annotations
         }
         var raw: [Finding] = []
         var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
@@ -50,8 +54,10 @@ public struct Auditor: Sendable {
             let bindingName = binding.description
             lazy var subjectsText = Self.list(resolvedSubjects)
             let locations = [role?.source, binding.source].compactMap { $0 }
-            let bindingAnnotations = annotations[Self.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
-            let roleAnnotations = role.flatMap { annotations[Self.key(kind: $0.kind.rawValue, namespace: $0.namespace ?? "", name: $0.name)] } ?? [:]
+            let bindingAnnotations =
+                annotations.isEmpty ? [:] : annotations[Self.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
+            let roleAnnotations =
+                annotations.isEmpty ? [:] : role.flatMap { annotations[Self.key(kind: $0.kind.rawValue, namespace: $0.namespace ?? "", name: $0.name)] } ?? [:]
             func add(_ checkID: String, _ severity: Severity, _ message: String, subjects: [Subject] = resolvedSubjects) {
                 var finding = Finding(
                     checkID: checkID, severity: severity, message: message, locations: locations, subjects: subjects,

@@ -283,6 +283,28 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
     }
 }
 
+@Test func suppressionAnnotationsOnClusterRolesAndClusterRoleBindings() throws {
+    let report = try audit("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: reader
+          annotations: {warrant.dev/ignore: "W104", warrant.dev/ignore-reason: "reads TLS secrets"}
+        rules: [{apiGroups: [''], resources: [secrets], verbs: [list]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: reader
+          annotations: {warrant.dev/ignore: "cluster-wide-grant"}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
+        subjects: [{kind: ServiceAccount, name: ingress, namespace: team}]
+        """)
+    #expect(!report.findings.contains { $0.checkID == "W104" || $0.checkID == "W125" })
+    #expect(report.suppressed.first { $0.checkID == "W104" }?.suppression?.contains("reads TLS secrets") == true)
+    #expect(report.suppressed.first { $0.checkID == "W125" }?.suppression?.contains("no reason given") == true)
+}
+
 @Test func catalogIDsAreUniqueAndDocumented() {
     let checks = RiskCatalog.checks
     #expect(Set(checks.map(\.id)).count == checks.count)
