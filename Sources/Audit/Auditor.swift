@@ -30,6 +30,7 @@ public struct Auditor: Sendable {
         }
         var raw: [Finding] = []
         var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
+        var riskSummaries: [String: [RoleRiskSummary]] = [:]
         var ruleCache: [PolicyRule: [RuleInspector.Hit]] = [:]
         let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
         func hits(_ role: RBACRole) -> [RuleInspector.Hit] {
@@ -148,30 +149,18 @@ public struct Auditor: Sendable {
                     Verdict.ClusterWideGrant(
                         binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
             }
-            var merged: [String: (severity: Severity, details: [String])] = [:]
-            var order: [String] = []
-            for hit in roleHits {
-                let check = RiskCatalog.check(hit.checkID)
-                var severity = hit.severityOverride ?? (scopeIsCluster ? check.clusterWideSeverity : check.severity)
-                if scopeIsCluster, hit.severityOverride != nil { severity = check.severity }
-                if hit.restrictedByName {
-                    // `bind` limited to named roles is Kubernetes' documented way to let a deployer hand
-                    // out exactly those roles; other named grants are one level less severe.
-                    severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
-                }
-                if let existing = merged[hit.checkID]?.severity {
-                    merged[hit.checkID]?.severity = max(existing, severity)
-                    merged[hit.checkID]?.details.append(hit.detail)
-                } else {
-                    merged[hit.checkID] = (severity, [hit.detail])
-                    order.append(hit.checkID)
-                }
+            // The risks of a role depend only on the role and on whether it is granted cluster-wide,
+            // so they are summarised once per role and scope, however many bindings use the role.
+            let summaryKey = "\(scopeIsCluster ? "c" : "n")|\(Self.roleKey(role))"
+            let summaries: [RoleRiskSummary]
+            if let cached = riskSummaries[summaryKey] {
+                summaries = cached
+            } else {
+                summaries = Self.summarize(roleHits, clusterWide: scopeIsCluster)
+                riskSummaries[summaryKey] = summaries
             }
-            for checkID in order {
-                guard let (severity, details) = merged[checkID] else { continue }
-                add(
-                    checkID, severity,
-                    "\(roleName) grants \(Self.unique(details).joined(separator: "; ")) \(scopeText) to \(subjectsText) through \(bindingName)")
+            for summary in summaries {
+                add(summary.checkID, summary.severity, "\(roleName) grants \(summary.details) \(scopeText) to \(subjectsText) through \(bindingName)")
             }
         }
 
@@ -268,6 +257,40 @@ public struct Auditor: Sendable {
         for role in policy.roles { counts[role.kind.rawValue, default: 0] += 1 }
         for binding in policy.bindings { counts[binding.kind.rawValue, default: 0] += 1 }
         return AuditReport(findings: live, suppressed: suppressed, subjects: subjectList, escalationPaths: paths, verdict: verdict, counts: counts)
+    }
+
+    /// One check's findings in a role, merged: the highest severity and every distinct detail.
+    struct RoleRiskSummary {
+        var checkID: String
+        var severity: Severity
+        var details: String
+    }
+
+    /// The role's hits merged per check, in the order first found, with scope and name
+    /// restrictions applied to the severity.
+    static func summarize(_ hits: [RuleInspector.Hit], clusterWide: Bool) -> [RoleRiskSummary] {
+        var merged: [String: (severity: Severity, details: [String])] = [:]
+        var order: [String] = []
+        for hit in hits {
+            let check = RiskCatalog.check(hit.checkID)
+            var severity = hit.severityOverride ?? (clusterWide ? check.clusterWideSeverity : check.severity)
+            if clusterWide, hit.severityOverride != nil { severity = check.severity }
+            if hit.restrictedByName {
+                // `bind` limited to named roles is Kubernetes' documented way to let a deployer hand
+                // out exactly those roles; other named grants are one level less severe.
+                severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
+            }
+            if let existing = merged[hit.checkID]?.severity {
+                merged[hit.checkID]?.severity = max(existing, severity)
+                merged[hit.checkID]?.details.append(hit.detail)
+            } else {
+                merged[hit.checkID] = (severity, [hit.detail])
+                order.append(hit.checkID)
+            }
+        }
+        return order.compactMap { checkID in
+            merged[checkID].map { RoleRiskSummary(checkID: checkID, severity: $0.severity, details: unique($0.details).joined(separator: "; ")) }
+        }
     }
 
     static func key(kind: String, namespace: String, name: String) -> String { "\(kind)/\(namespace)/\(name)" }
