@@ -31,6 +31,7 @@ public struct Auditor: Sendable {
         var raw: [Finding] = []
         var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
         var riskSummaries: [String: [RoleRiskSummary]] = [:]
+        var hitsByRoleName: [String: [RuleInspector.Hit]] = [:]
         var ruleCache: [PolicyRule: [RuleInspector.Hit]] = [:]
         let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
         func hits(_ role: RBACRole) -> [RuleInspector.Hit] {
@@ -133,6 +134,7 @@ public struct Auditor: Sendable {
             }
 
             let roleHits = hits(role)
+            if hitsByRoleName[roleName] == nil { hitsByRoleName[roleName] = roleHits }
             let scopeIsCluster = binding.kind == .clusterRoleBinding
             let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
             if isClusterAdmin || roleHits.contains(where: { $0.checkID == "W100" }) {
@@ -226,7 +228,7 @@ public struct Auditor: Sendable {
             }
         }
 
-        let paths = EscalationAnalysis(policy: policy, objects: objects, subjects: subjectList).paths()
+        let paths = EscalationAnalysis(policy: policy, objects: objects, subjects: subjectList, roleHits: hitsByRoleName).paths()
         for path in paths {
             let severity: Severity = path.reachesClusterWide ? .critical : .high
             live.append(

@@ -10,6 +10,9 @@ struct EscalationAnalysis {
     let policy: RBACPolicy
     let objects: [KubeObject]
     let subjects: [SubjectPermissions]
+    /// The risk-catalog hits of each bound role, by role name (`ClusterRole "edit"`), which the
+    /// auditor has already computed; the means of escalation are read from them.
+    let roleHits: [String: [RuleInspector.Hit]]
 
     /// The deepest path searched.
     static let maximumSteps = 3
@@ -163,7 +166,8 @@ struct EscalationAnalysis {
             if let cached = cache[item.role] {
                 role = cached
             } else {
-                role = Self.roleMeans(item.rules)
+                // A role without hits is missing (no rules), so it gives no means.
+                role = roleHits[item.role].map(Self.roleMeans(from:)) ?? RoleMeans()
                 cache[item.role] = role
             }
             // Most subjects can do none of this: only then are the descriptions built.
@@ -178,38 +182,22 @@ struct EscalationAnalysis {
         return means
     }
 
-    private static func roleMeans(_ rules: [PolicyRule]) -> RoleMeans {
+    /// The means read from a role's catalog hits: only hits on rules without `resourceNames`
+    /// count (W115 impersonation of users, groups or ServiceAccounts, W111 nodes/proxy, W106
+    /// creating pods or their controllers, W116 tokens, W104 list or watch of Secrets).
+    private static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
         var means = RoleMeans()
-        for rule in rules {
-            let ruleMeans = Self.ruleMeans(rule)
-            means.impersonate = means.impersonate || ruleMeans.impersonate
-            means.nodesProxy = means.nodesProxy || ruleMeans.nodesProxy
-            means.createPods = means.createPods || ruleMeans.createPods
-            means.requestTokens = means.requestTokens || ruleMeans.requestTokens
-            means.listSecrets = means.listSecrets || ruleMeans.listSecrets
+        for hit in hits where !hit.restrictedByName {
+            switch hit.checkID {
+            case "W115":
+                if ["users", "groups", "serviceaccounts"].contains(where: { hit.detail.contains($0) }) { means.impersonate = true }
+            case "W111": means.nodesProxy = true
+            case "W106": means.createPods = true
+            case "W116": means.requestTokens = true
+            case "W104": if hit.severityOverride == nil { means.listSecrets = true }
+            default: break
+            }
         }
-        return means
-    }
-
-    private static func ruleMeans(_ rule: PolicyRule) -> RoleMeans {
-        var means = RoleMeans()
-        // Rules without these verbs, or limited to names, give none of the means.
-        guard rule.isResourceRule, rule.resourceNames.isEmpty,
-            rule.verbs.contains(where: { ["*", "create", "get", "list", "impersonate"].contains($0) })
-        else { return means }
-        let workloads = [
-            ("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"),
-            ("batch", "jobs"), ("batch", "cronjobs"),
-        ]
-        means.impersonate =
-            RuleInspector.grantsVerb(rule, "impersonate")
-            && ["users", "groups", "serviceaccounts"].contains { RuleInspector.grants(rule, group: "", resource: $0) }
-        means.nodesProxy =
-            (RuleInspector.grantsVerb(rule, "get") || RuleInspector.grantsVerb(rule, "create"))
-            && RuleInspector.grants(rule, group: "", resource: "nodes/proxy")
-        means.createPods = RuleInspector.grantsVerb(rule, "create") && workloads.contains { RuleInspector.grants(rule, group: $0.0, resource: $0.1) }
-        means.requestTokens = RuleInspector.grantsVerb(rule, "create") && RuleInspector.grants(rule, group: "", resource: "serviceaccounts/token")
-        means.listSecrets = RuleInspector.grantsVerb(rule, "list") && RuleInspector.grants(rule, group: "", resource: "secrets")
         return means
     }
 
