@@ -34,8 +34,8 @@ public struct Auditor: Sendable {
         var hitsByRoleName: [String: [RuleInspector.Hit]] = [:]
         var ruleCache: [PolicyRule: [RuleInspector.Hit]] = [:]
         let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
-        func hits(_ role: RBACRole) -> [RuleInspector.Hit] {
-            let position = rolePositions[Self.roleKey(role)] ?? -1
+        func hits(_ role: RBACRole, key: String) -> [RuleInspector.Hit] {
+            let position = rolePositions[key] ?? -1
             if let cached = hitsByRole[position] { return cached }
             let computed = RuleInspector.inspect(role, cache: &ruleCache)
             hitsByRole[position] = computed
@@ -128,16 +128,27 @@ public struct Auditor: Sendable {
                 continue
             }
             if binding.subjects.isEmpty { continue }
-            boundRoleKeys.insert(Self.roleKey(role))
+            let roleKey = Self.roleKey(role)
+            boundRoleKeys.insert(roleKey)
             if role.kind == .clusterRole, role.aggregationRule != nil, aggregatorsSeen.insert(role.name).inserted {
                 for source in policy.aggregationSources(ofClusterRole: role.name) { boundRoleKeys.insert("ClusterRole//\(source)") }
             }
 
-            let roleHits = hits(role)
+            let roleHits = hits(role, key: roleKey)
             if hitsByRoleName[roleName] == nil { hitsByRoleName[roleName] = roleHits }
             let scopeIsCluster = binding.kind == .clusterRoleBinding
             let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
-            if isClusterAdmin || roleHits.contains(where: { $0.checkID == "W100" }) {
+            // The risks of a role depend only on the role and on whether it is granted cluster-wide,
+            // so they are summarised once per role and scope, however many bindings use the role.
+            let summaryKey = "\(scopeIsCluster ? "c" : "n")|\(roleKey)"
+            let summaries: [RoleRiskSummary]
+            if let cached = riskSummaries[summaryKey] {
+                summaries = cached
+            } else {
+                summaries = Self.summarize(roleHits, clusterWide: scopeIsCluster)
+                riskSummaries[summaryKey] = summaries
+            }
+            if isClusterAdmin || summaries.contains(where: { $0.checkID == "W100" }) {
                 add("W201", scopeIsCluster ? .critical : .high, "\(bindingName) grants \(roleName) (every verb on every resource) \(scopeText) to \(subjectsText)")
             }
             if scopeIsCluster {
@@ -150,16 +161,6 @@ public struct Auditor: Sendable {
                 clusterWide.append(
                     Verdict.ClusterWideGrant(
                         binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
-            }
-            // The risks of a role depend only on the role and on whether it is granted cluster-wide,
-            // so they are summarised once per role and scope, however many bindings use the role.
-            let summaryKey = "\(scopeIsCluster ? "c" : "n")|\(Self.roleKey(role))"
-            let summaries: [RoleRiskSummary]
-            if let cached = riskSummaries[summaryKey] {
-                summaries = cached
-            } else {
-                summaries = Self.summarize(roleHits, clusterWide: scopeIsCluster)
-                riskSummaries[summaryKey] = summaries
             }
             for summary in summaries {
                 add(summary.checkID, summary.severity, "\(roleName) grants \(summary.details) \(scopeText) to \(subjectsText) through \(bindingName)")
@@ -181,9 +182,10 @@ public struct Auditor: Sendable {
                     raw.append(finding)
                 }
             }
-            guard !boundRoleKeys.contains(Self.roleKey(role)) else { continue }
+            let roleKey = Self.roleKey(role)
+            guard !boundRoleKeys.contains(roleKey) else { continue }
             var seen: Set<String> = []
-            for hit in hits(role) where seen.insert(hit.checkID).inserted {
+            for hit in hits(role, key: roleKey) where seen.insert(hit.checkID).inserted {
                 var finding = Finding(
                     checkID: hit.checkID, severity: .low,
                     message: "\(role) grants \(hit.detail), but no binding in the input uses it (dormant)",
