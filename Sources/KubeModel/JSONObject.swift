@@ -85,11 +85,6 @@ public struct JSONObject: Sendable {
             rebuildIndex()
         }
     }
-
-    /// The members sorted by key.
-    public var sortedByKey: [(key: String, value: JSONValue)] {
-        members.sorted { $0.key < $1.key }
-    }
 }
 
 extension JSONObject: Sequence {

@@ -65,6 +65,7 @@ public struct ManifestLoader: Sendable {
     /// Parses documents without checking that they are Kubernetes objects: for auxiliary files
     /// (resource maps, access checks, ignore files) that share the loader's formats, limits and locations.
     public func documents(bytes: [UInt8], file: String) throws(ManifestError) -> [LoadedDocument] {
+        let bytes = try Self.text(bytes, file: file)
         if let fast = fastDocuments(bytes, file: file) {
             return fast.map { LoadedDocument(value: $0.value, line: $0.line, listLines: $0.listLines) }
         }
@@ -79,7 +80,14 @@ public struct ManifestLoader: Sendable {
         return documents
     }
 
-    private func load(_ bytes: [UInt8], file: String, into objects: inout [KubeObject], errors: inout [ManifestError]) {
+    private func load(_ input: [UInt8], file: String, into objects: inout [KubeObject], errors: inout [ManifestError]) {
+        let bytes: [UInt8]
+        do {
+            bytes = try Self.text(input, file: file)
+        } catch {
+            errors.append(error)
+            return
+        }
         // The fast reader handles almost every manifest; any error is reported by the full parser,
         // which knows the line of every field.
         if let documents = fastDocuments(bytes, file: file) {
@@ -110,8 +118,9 @@ public struct ManifestLoader: Sendable {
 
     private struct StopLoading: Error {}
 
-    private func parse(_ bytes: [UInt8], file: String, _ body: (ParsedDocument) throws -> Void) throws {
-        var bytes = bytes
+    /// The file's bytes without a UTF-8 byte order mark, checked once to be UTF-8, for both readers.
+    private static func text(_ input: [UInt8], file: String) throws(ManifestError) -> [UInt8] {
+        var bytes = input
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let offset = UTF8Validation.firstInvalidByte(in: bytes) {
             let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
@@ -120,6 +129,11 @@ public struct ManifestLoader: Sendable {
                 "the file is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(offset))",
                 hint: "save the file as UTF-8; Kubernetes manifests must be UTF-8 text")
         }
+        return bytes
+    }
+
+    /// Parses UTF-8 `bytes` (see ``text(_:file:)``) with the full JSON or YAML parser.
+    private func parse(_ bytes: [UInt8], file: String, _ body: (ParsedDocument) throws -> Void) throws {
         if Self.isJSON(bytes, file: file) {
             try JSONReader(file: file, limits: limits).read(bytes, body)
         } else {
@@ -127,11 +141,10 @@ public struct ManifestLoader: Sendable {
         }
     }
 
-    /// The documents as the fast YAML reader reads them, or `nil` when the file needs the full
-    /// parser (JSON, a BOM, bytes that are not UTF-8, or YAML beyond the fast reader's subset).
+    /// The documents of UTF-8 `bytes` as the fast YAML reader reads them, or `nil` when the file
+    /// needs the full parser (JSON, or YAML beyond the fast reader's subset).
     private func fastDocuments(_ bytes: [UInt8], file: String) -> [ParsedDocument]? {
-        guard usesFastReader, !Self.isJSON(bytes, file: file), !bytes.starts(with: [0xEF, 0xBB, 0xBF]), bytes.count <= limits.maximumFileSize,
-            UTF8Validation.firstInvalidByte(in: bytes) == nil,
+        guard usesFastReader, !Self.isJSON(bytes, file: file), bytes.count <= limits.maximumFileSize,
             let documents = try? FastYAMLReader.documents(bytes, maximumDepth: limits.maximumDepth)
         else { return nil }
         return documents.compactMap { document in
