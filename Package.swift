@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "RBAC", targets: ["RBAC"]),
         .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
     ],
     dependencies: [
@@ -29,8 +30,12 @@ let package = Package(
             dependencies: ["KubeModel", "RBAC"]
         ),
         .target(
+            name: "Restrict",
+            dependencies: ["KubeModel", "RBAC"]
+        ),
+        .target(
             name: "Reports",
-            dependencies: ["KubeModel", "RBAC", "Audit"]
+            dependencies: ["KubeModel", "RBAC", "Audit", "Restrict"]
         ),
         .target(
             name: "WarrantCLI",
@@ -38,6 +43,7 @@ let package = Package(
                 "KubeModel",
                 "RBAC",
                 "Audit",
+                "Restrict",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -61,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "AuditTests",
             dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "RestrictTests",
+            dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "WarrantCLITests",

@@ -15,16 +15,27 @@ enum ToolDetection {
 
     static func detect(objects: [KubeObject], findings: [Finding]) -> [Detection] {
         var detections: [Detection] = []
-        func add(_ message: String, _ object: KubeObject?) {
+        func add(_ message: String, _ object: KubeObject?, severity: Severity = .high) {
             detections.append(
                 Detection(
                     finding: Finding(
-                        checkID: "W401", severity: .high, message: message, locations: [object?.source].compactMap { $0 },
-                        namespace: object?.namespace)))
+                        checkID: "W401", severity: severity, message: message, locations: [object?.source].compactMap { $0 },
+                        namespace: object?.namespace,
+                        suppression: object.flatMap { Suppressions.reason(annotations: $0.annotations, checkID: "W401") })))
+        }
+        // Namespaces whose argocd-cm switches every Argo CD log-in off: the admin user, anonymous
+        // access, local accounts and SSO. Argo CD's own RBAC then grants nobody anything.
+        var loginDisabled: Set<String> = []
+        for object in objects where object.groupKind.group.isEmpty && object.kind == "ConfigMap" && object.name == "argocd-cm" {
+            let data = object.content["data"]?.objectValue ?? JSONObject()
+            let noAccounts = !data.keys.contains { $0.hasPrefix("accounts.") || $0 == "dex.config" || $0 == "oidc.config" }
+            if data["admin.enabled"]?.stringValue == "false" && data["users.anonymous.enabled"]?.stringValue != "true" && noAccounts {
+                loginDisabled.insert(object.namespace ?? "")
+            }
         }
         for object in objects {
             switch (object.groupKind.group, object.kind, object.name) {
-            case ("", "ConfigMap", "argocd-rbac-cm"):
+            case ("", "ConfigMap", "argocd-rbac-cm") where !loginDisabled.contains(object.namespace ?? ""):
                 add(
                     "Argo CD RBAC (ConfigMap argocd-rbac-cm): Argo CD's own roles and policy.csv decide who may sync or change applications, outside Kubernetes RBAC and its audit log",
                     object)
@@ -43,7 +54,18 @@ enum ToolDetection {
                 }
             case ("apps", "Deployment", "kustomize-controller"), ("apps", "Deployment", "helm-controller"):
                 let arguments = containerArguments(object)
-                let hasDefault = arguments.contains { $0.hasPrefix("--default-service-account") }
+                let hasDefault = arguments.contains { $0.hasPrefix("--default-service-account=") && $0.count > "--default-service-account=".count }
+                // Flux's multi-tenancy lockdown: a default ServiceAccount, no references across
+                // namespaces, only the controller's own namespace watched. What remains is Flux's
+                // own notion of who applies as which ServiceAccount: medium, for a risk analysis.
+                let lockedDown =
+                    hasDefault && arguments.contains("--no-cross-namespace-refs=true") && arguments.contains("--watch-all-namespaces=false")
+                if lockedDown {
+                    add(
+                        "Flux \(object.name) is locked down (--default-service-account, --no-cross-namespace-refs, --watch-all-namespaces=false) but still impersonates the ServiceAccount each \(object.name == "helm-controller" ? "HelmRelease" : "Kustomization") names: an administrator's risk analysis decides whether that is acceptable",
+                        object, severity: .medium)
+                    continue
+                }
                 add(
                     "Flux \(object.name) impersonates the ServiceAccount each \(object.name == "helm-controller" ? "HelmRelease" : "Kustomization") names"
                         + (hasDefault
@@ -57,6 +79,8 @@ enum ToolDetection {
         var reported: Set<String> = []
         // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
         for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant && finding.severity >= .high {
+            // A suppressed grant's consequence carries the same suppression: listed, not live.
+            let suppression = finding.suppression.map { "follows from the suppressed \(finding.checkID): \($0)" }
             for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
                 let verb = finding.checkID == "W115" ? "impersonate" : "bind"
                 detections.append(
@@ -65,7 +89,7 @@ enum ToolDetection {
                             checkID: "W401", severity: .high,
                             message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
                             locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
-                            namespace: finding.namespace)))
+                            namespace: finding.namespace, suppression: suppression)))
             }
         }
         return detections

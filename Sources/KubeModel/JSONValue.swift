@@ -57,6 +57,25 @@ extension JSONValue {
         return false
     }
 
+    /// Sets (or, with `nil`, removes) the value at a path of object keys, creating missing
+    /// objects on the way. Does nothing when a step is a value other than an object.
+    public mutating func setValue(_ value: JSONValue?, at path: [String]) {
+        guard let key = path.first else {
+            self = value ?? .null
+            return
+        }
+        guard case .object(var object) = self else { return }
+        self = .null
+        if path.count == 1 {
+            object[key] = value
+        } else {
+            var child = object[key] ?? .object(JSONObject())
+            child.setValue(value, at: Array(path.dropFirst()))
+            object[key] = child
+        }
+        self = .object(object)
+    }
+
     /// The member `key` when this is an object, else `nil`.
     public subscript(key: String) -> JSONValue? {
         get { objectValue?[key] }

@@ -1,0 +1,96 @@
+import KubeModel
+
+/// The platform's container safeguards: resource requests and limits on every container (policy
+/// engines such as Gatekeeper reject containers without requests) and images pinned to a tag.
+struct ContainerPolicy {
+    var requests: [String: String]
+    var limits: [String: String]
+
+    /// The path to the pod template's spec in a workload, `nil` for other kinds.
+    static func podSpecPath(of object: KubeObject) -> [String]? {
+        switch (object.groupKind.group, object.kind) {
+        case ("", "Pod"): return ["spec"]
+        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"), ("batch", "Job"),
+            ("", "ReplicationController"):
+            return ["spec", "template", "spec"]
+        case ("batch", "CronJob"): return ["spec", "jobTemplate", "spec", "template", "spec"]
+        default: return nil
+        }
+    }
+
+    /// Fills in missing requests and limits; returns what was added and the images to flag.
+    func apply(to object: inout KubeObject) -> (added: [String], imageWarnings: [String]) {
+        guard let path = Self.podSpecPath(of: object), var podSpec = object.content[path: path] else { return ([], []) }
+        var added: [String] = []
+        var warnings: [String] = []
+        for list in ["initContainers", "containers"] {
+            guard var containers = podSpec[list]?.arrayValue else { continue }
+            for index in containers.indices {
+                let name = containers[index]["name"]?.stringValue ?? "#\(index)"
+                if let image = containers[index]["image"]?.stringValue, let problem = Self.imageProblem(image) {
+                    warnings.append("container \(name): image \(image) \(problem); pin a version (or a digest)")
+                }
+                var resources = containers[index]["resources"]?.objectValue ?? JSONObject()
+                var requests = resources["requests"]?.objectValue ?? JSONObject()
+                var limits = resources["limits"]?.objectValue ?? JSONObject()
+                var changes: [String] = []
+                for key in self.requests.keys.sorted() where requests[key] == nil {
+                    guard let value = self.requests[key] else { continue }
+                    // A request above an existing limit would be rejected: use the limit.
+                    let request = limits[key]?.stringValue.flatMap { limit in
+                        Quantity.compare(limit, value) == .orderedAscending ? limit : nil
+                    } ?? value
+                    requests[key] = .string(request)
+                    changes.append("requests.\(key)=\(request)")
+                }
+                for key in self.limits.keys.sorted() where limits[key] == nil {
+                    guard let value = self.limits[key] else { continue }
+                    // A limit below the request would be rejected: use the request.
+                    let limit = requests[key]?.stringValue.flatMap { request in
+                        Quantity.compare(request, value) == .orderedDescending ? request : nil
+                    } ?? value
+                    limits[key] = .string(limit)
+                    changes.append("limits.\(key)=\(limit)")
+                }
+                guard !changes.isEmpty else { continue }
+                resources["requests"] = .object(requests)
+                resources["limits"] = .object(limits)
+                containers[index]["resources"] = .object(resources)
+                added.append("container \(name): \(changes.joined(separator: ", "))")
+            }
+            podSpec[list] = .array(containers)
+        }
+        if !added.isEmpty { object.content.setValue(podSpec, at: path) }
+        return (added, warnings)
+    }
+
+    /// Why `image` is not pinned, or `nil` when it is.
+    static func imageProblem(_ image: String) -> String? {
+        if image.contains("@") { return nil }
+        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastComponent.lastIndex(of: ":") else { return "has no tag (it means :latest)" }
+        return lastComponent[lastComponent.index(after: colon)...] == "latest" ? "uses :latest" : nil
+    }
+}
+
+/// Kubernetes resource quantities (`100m`, `128Mi`, `1Gi`, `2`), just enough to compare them.
+enum Quantity {
+    static func value(_ text: String) -> Double? {
+        let suffixes: [(String, Double)] = [
+            ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+            ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("m", 1e-3),
+        ]
+        for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return Double(text)
+    }
+
+    /// Compares two quantities; `.orderedSame` when either does not parse.
+    static func compare(_ lhs: String, _ rhs: String) -> ComparisonOrder {
+        guard let left = value(lhs), let right = value(rhs) else { return .orderedSame }
+        return left < right ? .orderedAscending : left > right ? .orderedDescending : .orderedSame
+    }
+
+    enum ComparisonOrder { case orderedAscending, orderedSame, orderedDescending }
+}

@@ -1,0 +1,92 @@
+public import KubeModel
+import RBAC
+
+/// Rewrites a tool's install manifest into a namespace-confined install: `warrant restrict`.
+///
+/// - ClusterRoles and ClusterRoleBindings become Roles and RoleBindings in the tool's namespace
+///   (for what the tool needs to run: its ConfigMaps, Secrets, Leases, Events and custom
+///   resources) and in each target namespace (the application kinds), wildcards replaced by
+///   explicit kinds and verbs, and everything cut that the built-in `admin` ClusterRole does not
+///   hold, so that a namespace administrator can apply the result under escalation prevention.
+/// - Cluster-scoped objects, and namespaced objects a namespace administrator may not create
+///   (ResourceQuotas, say), move to the administrator's list, never dropped.
+/// - The profile makes the tool's own settings namespaced (``ToolProfile``).
+/// - Containers get resource requests and limits; unpinned images are flagged.
+///
+/// Running it on its own output changes nothing.
+public struct Restrictor: Sendable {
+    /// What to confine to.
+    public var options: RestrictOptions
+
+    /// Creates a restrictor.
+    public init(options: RestrictOptions) {
+        self.options = options
+    }
+
+    /// Restricts `objects`.
+    ///
+    /// - Parameter kinds: the kind table (built-ins, the input's CRDs, resource maps).
+    /// - Throws: ``RestrictError`` for bad options or input: invalid namespace names, no
+    ///   objects, objects of unknown kinds.
+    public func restrict(objects: [KubeObject], kinds inputKinds: KindTable) throws(RestrictError) -> RestrictResult {
+        try validate(objects: objects)
+        let profile = options.profile ?? ToolProfile.detect(objects)
+        var kinds = inputKinds
+        for kind in profile.knownKinds where kinds.kind(GroupKind(group: kind.group, kind: kind.kind)) == nil { kinds.add(kind) }
+        let unknown = objects.filter { kinds.kind($0.groupKind) == nil }
+        if !unknown.isEmpty {
+            throw RestrictError(
+                unknown.prefix(5).map { "\($0.source?.description ?? "-"): unknown kind \($0.groupKind) (\($0.displayName))" }
+                    .joined(separator: "\n"),
+                hint: "restrict must know whether each kind is namespaced: include its CustomResourceDefinition with -f, or declare it with --resource-map")
+        }
+        var run = RestrictRun(options: options, profile: profile, objects: objects, kinds: kinds)
+        run.confineObjects()
+        switch profile {
+        case .argocd: run.configureArgoCD()
+        case .flux: run.configureFlux()
+        case .generic: break
+        }
+        run.recordAcceptedRisks()
+        run.addAdministratorRole()
+        return run.result()
+    }
+
+    private func validate(objects: [KubeObject]) throws(RestrictError) {
+        for namespace in [options.toolNamespace] + options.targetNamespaces where !Self.isNamespaceName(namespace) {
+            throw RestrictError(
+                "'\(namespace)' is not a valid namespace name",
+                hint: "a namespace name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+        }
+        if options.targetNamespaces.isEmpty {
+            throw RestrictError("no target namespaces", hint: "name the namespaces the tool deploys to with --target-namespaces A,B")
+        }
+        if objects.isEmpty {
+            throw RestrictError("the input holds no objects", hint: "give the tool's install manifest with -f")
+        }
+    }
+
+    /// Whether `name` is a DNS-1123 label, as namespace names must be.
+    static func isNamespaceName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func alphanumeric(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
+        guard let first = bytes.first, let last = bytes.last, alphanumeric(first), alphanumeric(last) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == 0x2D }
+    }
+}
+
+/// Why `restrict` cannot run: a message and what to do.
+public struct RestrictError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// What to do about it.
+    public var hint: String
+
+    init(_ message: String, hint: String) {
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { "\(message)\n  hint: \(hint)" }
+}
