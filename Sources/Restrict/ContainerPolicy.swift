@@ -37,20 +37,18 @@ struct ContainerPolicy {
                 for key in self.requests.keys.sorted() where requests[key] == nil {
                     guard let value = self.requests[key] else { continue }
                     // A request above an existing limit would be rejected: use the limit.
-                    let request = limits[key]?.stringValue.flatMap { limit in
-                        Quantity.compare(limit, value) == .orderedAscending ? limit : nil
-                    } ?? value
-                    requests[key] = .string(request)
-                    changes.append("requests.\(key)=\(request)")
+                    var request = JSONValue.string(value)
+                    if let limit = limits[key], let text = Quantity.text(limit), Quantity.compare(text, value) == .orderedAscending { request = limit }
+                    requests[key] = request
+                    changes.append("requests.\(key)=\(Quantity.text(request) ?? value)")
                 }
                 for key in self.limits.keys.sorted() where limits[key] == nil {
                     guard let value = self.limits[key] else { continue }
                     // A limit below the request would be rejected: use the request.
-                    let limit = requests[key]?.stringValue.flatMap { request in
-                        Quantity.compare(request, value) == .orderedDescending ? request : nil
-                    } ?? value
-                    limits[key] = .string(limit)
-                    changes.append("limits.\(key)=\(limit)")
+                    var limit = JSONValue.string(value)
+                    if let request = requests[key], let text = Quantity.text(request), Quantity.compare(text, value) == .orderedDescending { limit = request }
+                    limits[key] = limit
+                    changes.append("limits.\(key)=\(Quantity.text(limit) ?? value)")
                 }
                 guard !changes.isEmpty else { continue }
                 resources["requests"] = .object(requests)
@@ -75,6 +73,16 @@ struct ContainerPolicy {
 
 /// Kubernetes resource quantities (`100m`, `128Mi`, `1Gi`, `2`), just enough to compare them.
 enum Quantity {
+    /// A quantity as written: YAML may have read `2` or `0.5` as a number.
+    static func text(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .integer(let number): return String(number)
+        case .double(let number): return String(number)
+        default: return nil
+        }
+    }
+
     static func value(_ text: String) -> Double? {
         let suffixes: [(String, Double)] = [
             ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
