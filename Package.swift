@@ -15,6 +15,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -34,6 +39,30 @@ let package = Package(
             dependencies: ["KubeModel", "RBAC"]
         ),
         .target(
+            name: "KubeAPI",
+            dependencies: [
+                "KubeModel",
+                "RBAC",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "KubeTestServer",
+            dependencies: [
+                "KubeModel",
+                "RBAC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "Reports",
             dependencies: ["KubeModel", "RBAC", "Audit", "Restrict"]
         ),
@@ -44,6 +73,7 @@ let package = Package(
                 "RBAC",
                 "Audit",
                 "Restrict",
+                "KubeAPI",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -73,8 +103,12 @@ let package = Package(
             dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
+            name: "KubeAPITests",
+            dependencies: ["KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport"]
+        ),
+        .testTarget(
             name: "WarrantCLITests",
-            dependencies: ["WarrantCLI", "WarrantTestSupport", "warrant"]
+            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "warrant"]
         ),
     ]
 )
