@@ -88,8 +88,8 @@ import WarrantTestSupport
         (["--target-namespaces", "Shop"], "'Shop' is not a valid namespace name"),
         (["--target-namespaces", "shop", "--default-requests", "cpu"], "--default-requests 'cpu': expected NAME=QUANTITY"),
     ])
-    func badOptionsExitTwoAndWriteNothing(extra: [String], message: String) async throws {
-        try await withTemporaryDirectory { folder in
+    func badOptionsExitTwoAndWriteNothing(extra: [String], message: String) async {
+        await withTemporaryDirectory { folder in
             let admin = folder.appendingPathComponent("admin.yaml").path
             let run = await runWarrant(["restrict", "-f", "-", "-n", "tools", "--admin-out", admin] + extra, standardInput: Self.install)
             #expect(run.status == 2)
