@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import KubeAPI
 import KubeModel
 import RBAC
 import Reports
@@ -51,17 +52,26 @@ struct AuditCommand: AsyncParsableCommand {
 
             Run 'warrant audit --list-checks' for the catalog.
 
+            AGAINST A CLUSTER (--cluster, --kubeconfig or --context)
+            Reads every Role, ClusterRole, RoleBinding and ClusterRoleBinding from the API (with -n: \
+            the namespaced ones of that namespace only, and all cluster-scoped ones). When the \
+            credential may not list some of them (cluster-scoped RBAC, typically), the audit covers \
+            what it could read and says plainly what it could not; nothing readable → exit 3.
+
             EXAMPLES
               warrant audit -f argocd/install.yaml -n argocd
               warrant audit -f rbac/ -o sarif > warrant.sarif
               warrant audit -f rbac/ -o markdown --fail-on none > audit.md
+              warrant audit --cluster -n shop -o markdown > shop-audit.md
             """
     )
 
     @OptionGroup var manifests: ManifestOptions
 
-    @Option(name: .shortAndLong, help: "The namespace for namespaced objects written without one.")
-    var namespace: String = "default"
+    @OptionGroup var live: ClusterOptions
+
+    @Option(name: .shortAndLong, help: "The namespace for namespaced objects written without one (default: default); with --cluster, the namespace to audit (default: all).")
+    var namespace: String?
 
     @Option(name: .shortAndLong, help: "Output format: text, json, sarif, junit, markdown or gitlab.")
     var output: AuditFormat = .text
@@ -88,17 +98,14 @@ struct AuditCommand: AsyncParsableCommand {
             context.standardOutput(table.render())
             return
         }
+        if live.isLive {
+            try await auditCluster(context: context)
+            return
+        }
+        let namespace = self.namespace ?? "default"
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
-        var suppressions = Suppressions()
-        if let ignoreFile {
-            do {
-                suppressions = try Suppressions.load(bytes: try ManifestLoader.readFile(ignoreFile), file: ignoreFile)
-            } catch {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
-            }
-        }
+        let suppressions = try loadSuppressions(context: context)
         let objects = loaded.objects.map { object -> KubeObject in
             guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
             var placed = object
@@ -106,6 +113,21 @@ struct AuditCommand: AsyncParsableCommand {
             return placed
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
+        try render(report, context: context)
+    }
+
+    private func loadSuppressions(context: CommandContext) throws -> Suppressions {
+        guard let ignoreFile else { return Suppressions() }
+        do {
+            return try Suppressions.load(bytes: try ManifestLoader.readFile(ignoreFile), file: ignoreFile)
+        } catch {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+    }
+
+    /// Prints the report and exits 1 when a finding reaches --fail-on.
+    private func render(_ report: AuditReport, context: CommandContext) throws {
         let text: String
         switch output {
         case .text:
@@ -123,5 +145,49 @@ struct AuditCommand: AsyncParsableCommand {
             context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
             throw CommandExit(.failure)
         }
+    }
+
+    /// `--cluster`: the RBAC objects from the API, then the same audit.
+    private func auditCluster(context: CommandContext) async throws {
+        let suppressions = try loadSuppressions(context: context)
+        let kinds = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
+        let (objects, unreadable) = try await live.withClient(namespace: namespace, context: context) { client, connection in
+            var objects: [KubeObject] = []
+            var unreadable: [String] = []
+            for kind in kinds {
+                let clusterScoped = kind.hasPrefix("Cluster")
+                do {
+                    let listed = try await client.list(GroupKind(group: RBACAPI.group, kind: kind), namespace: clusterScoped ? nil : namespace)
+                    for var object in listed.objects {
+                        object.source = SourceLocation(file: "cluster \(object.displayName)", line: 0)
+                        objects.append(object)
+                    }
+                } catch let error as KubeAPIError where error.isForbidden {
+                    unreadable.append("\(kind)s\(clusterScoped || namespace == nil ? "" : " in \(namespace ?? "")"): \(error.message)")
+                } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+                    throw reportAPIError(error, context: context)
+                }
+            }
+            _ = connection
+            return (objects, unreadable)
+        }
+        if unreadable.count == kinds.count {
+            context.standardError("error: the credential may not list any RBAC object:\n" + unreadable.map { "  - \($0)\n" }.joined())
+            throw CommandExit(.unreachable)
+        }
+        if !unreadable.isEmpty {
+            context.warn(
+                "the audit is incomplete: the credential may not list\n" + unreadable.map { "  - \($0)" }.joined(separator: "\n")
+                    + "\n  bindings to roles it cannot read are reported as missing roles (W206); audit with a credential that may list cluster-scoped RBAC for the full picture")
+        }
+        let policy: RBACPolicy
+        do {
+            policy = try RBACPolicy(objects: objects, defaultNamespace: namespace ?? "default")
+        } catch {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.failure)
+        }
+        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: KindTable.builtin)
+        try render(report, context: context)
     }
 }

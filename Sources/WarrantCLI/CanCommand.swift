@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import KubeModel
 import RBAC
 import Reports
@@ -39,6 +40,14 @@ struct CanCommand: AsyncParsableCommand {
               warrant can get /healthz --as system:anonymous -f rbac/
               warrant can --list -n shop --as alice -f rbac/
               warrant can --check access-policy.yaml -f rbac/
+
+            AGAINST A CLUSTER (--cluster, --kubeconfig or --context)
+            The same questions go to the API server: SelfSubjectAccessReview for yourself, \
+            SubjectAccessReview for --as (you need create on subjectaccessreviews), \
+            SelfSubjectRulesReview for --list, one SubjectAccessReview per expectation for --check. \
+            TYPE is mapped through the server's discovery, so custom resources work.
+              warrant can create deployments -n shop --cluster
+              warrant can get secrets -n shop --as system:serviceaccount:shop:ci --cluster
             """
     )
 
@@ -49,6 +58,8 @@ struct CanCommand: AsyncParsableCommand {
     var type: String?
 
     @OptionGroup var manifests: ManifestOptions
+
+    @OptionGroup var live: ClusterOptions
 
     @Option(name: .shortAndLong, help: "The namespace of the request; also for RBAC objects written without one.")
     var namespace: String = "default"
@@ -79,9 +90,17 @@ struct CanCommand: AsyncParsableCommand {
             if verb != nil || list { throw ValidationError("--check runs the expectations in the file; give no VERB, TYPE or --list with it.") }
             return
         }
-        if `as` == nil { throw ValidationError("Say who asks with --as USER (ServiceAccounts: --as system:serviceaccount:NAMESPACE:NAME).") }
+        if live.isLive && !(manifests.files.isEmpty && manifests.kustomizations.isEmpty) {
+            throw ValidationError("Ask either the cluster (--cluster) or manifests (-f), not both.")
+        }
+        if `as` == nil && !live.isLive {
+            throw ValidationError("Say who asks with --as USER (ServiceAccounts: --as system:serviceaccount:NAMESPACE:NAME).")
+        }
         if list {
             if verb != nil { throw ValidationError("--list takes no VERB or TYPE.") }
+            if live.isLive && `as` != nil {
+                throw ValidationError("--list --cluster lists your own rules (SelfSubjectRulesReview); Kubernetes has no review of another user's rules.")
+            }
             return
         }
         guard verb != nil, type != nil else { throw ValidationError("Give a VERB and a TYPE, e.g. 'warrant can get pods --as alice -f rbac/'.") }
@@ -89,6 +108,10 @@ struct CanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
+        if live.isLive {
+            try await runLive(context: context)
+            return
+        }
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         if let check {
@@ -132,6 +155,88 @@ struct CanCommand: AsyncParsableCommand {
             failed += 1
             output += "FAIL \(expectation.location): expected \(expectation.allow ? "allow" : "deny") for \(expectation.request)\n"
             output += "     \(decision.reason)\n"
+        }
+        output += "\(passed) passed, \(failed) failed\n"
+        context.standardOutput(output)
+        if failed > 0 { throw CommandExit(.failure) }
+    }
+
+    // MARK: - Against a cluster
+
+    private func runLive(context: CommandContext) async throws {
+        try await live.withClient(namespace: namespace, context: context) { client, connection in
+            do {
+                if let check {
+                    try await runLiveChecks(file: check, client: client, context: context)
+                    return
+                }
+                let requestNamespace = allNamespaces ? "" : namespace
+                if list {
+                    let review = try await client.selfSubjectRules(namespace: requestNamespace)
+                    context.standardOutput(RBACCommandSupport.rulesTable(review.rules))
+                    if review.incomplete { context.warn("the server says this list may be incomplete (another authorizer than RBAC is in use)") }
+                    return
+                }
+                let kinds = try await Self.servedKinds(client)
+                let target = try ResourceTarget.parse(type ?? "", subresource: subresource, kinds: kinds) { context.warn($0) }
+                let request = target.request(user: UserInfo(name: `as` ?? "", groups: asGroups), verb: verb ?? "", namespace: requestNamespace)
+                let answer = try await Self.review(request, asSomeoneElse: `as` != nil, client: client)
+                context.standardOutput(answer.allowed ? "yes\n" : "no\n")
+                if why {
+                    context.standardError((answer.reason.isEmpty ? "the server gave no reason" : answer.reason) + " (\(connection.origin))\n")
+                }
+                if !answer.allowed { throw CommandExit(.failure) }
+            } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+                throw reportAPIError(error, context: context)
+            }
+        }
+    }
+
+    /// The built-in kinds plus everything the server serves (custom resources included).
+    static func servedKinds(_ client: KubeClient) async throws -> KindTable {
+        var kinds = KindTable.builtin
+        for mapping in try await client.restMapper().mappings where kinds.kind(GroupKind(group: mapping.group, kind: mapping.kind)) == nil {
+            kinds.add(
+                ResourceKind(group: mapping.group, versions: [mapping.version], kind: mapping.kind, resource: mapping.resource, namespaced: mapping.namespaced))
+        }
+        return kinds
+    }
+
+    /// Asks the server: SelfSubjectAccessReview for the caller, SubjectAccessReview for another user
+    /// (with the groups Kubernetes would add on authentication, as the offline answer assumes).
+    static func review(_ request: AccessRequest, asSomeoneElse: Bool, client: KubeClient) async throws -> (allowed: Bool, reason: String) {
+        let attributes =
+            request.isResourceRequest
+            ? AccessAttributes(
+                verb: request.verb, group: request.apiGroup, resource: request.resource, subresource: request.subresource, name: request.name,
+                namespace: request.namespace)
+            : AccessAttributes(verb: request.verb, nonResourceURL: request.path)
+        if asSomeoneElse {
+            return try await client.subjectAccess(attributes, user: request.user.name, groups: request.user.groups)
+        }
+        return try await client.selfSubjectAccess(attributes)
+    }
+
+    private func runLiveChecks(file: String, client: KubeClient, context: CommandContext) async throws {
+        let expectations: [AccessExpectation]
+        do {
+            expectations = try AccessExpectation.load(bytes: try ManifestLoader.readFile(file), file: file, kinds: try await Self.servedKinds(client))
+        } catch let error as ManifestError {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+        var passed = 0
+        var failed = 0
+        var output = ""
+        for expectation in expectations {
+            let answer = try await Self.review(expectation.request, asSomeoneElse: true, client: client)
+            if answer.allowed == expectation.allow {
+                passed += 1
+                continue
+            }
+            failed += 1
+            output += "FAIL \(expectation.location): expected \(expectation.allow ? "allow" : "deny") for \(expectation.request)\n"
+            output += "     the server says \(answer.allowed ? "allowed" : "denied")\(answer.reason.isEmpty ? "" : ": " + answer.reason)\n"
         }
         output += "\(passed) passed, \(failed) failed\n"
         context.standardOutput(output)

@@ -51,8 +51,17 @@ struct CreateCredentials: AsyncParsableCommand {
             each pipeline obtains a token with TokenRequest ('kubectl create token NAME --duration D') \
             and nothing long-lived is stored.
 
+            --apply does it in the cluster (your kubeconfig, or --kubeconfig/--context): checks first \
+            that you hold every permission the Role grants (Kubernetes' escalation prevention would \
+            refuse it otherwise) and lists what you lack without changing anything; applies the \
+            ServiceAccount, Role, RoleBinding (and token Secret) with server-side apply; waits for \
+            the token (or requests one, --token request); writes a kubeconfig (mode 0600, \
+            --kubeconfig-out, default NAME.kubeconfig); then verifies, as the new credential, that it \
+            holds exactly the scoped rules in the namespace and nothing of them in --verify-namespace.
+
             Exits 1 when the manifests hold cluster-scoped objects (listed for an administrator), \
-            2 on invalid input.
+            when you lack permissions or the verification fails; 2 on invalid input; 3 when the \
+            cluster cannot be reached.
             """
     )
 
@@ -85,6 +94,20 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output.", valueName: "dir"))
     var output: String?
 
+    @Flag(help: "Create the credential in the cluster, write its kubeconfig and verify it.")
+    var apply = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .customLong("kubeconfig-out"), help: ArgumentHelp("With --apply: where to write the kubeconfig (mode 0600).", valueName: "file"))
+    var kubeconfigOut: String?
+
+    @Option(name: .customLong("verify-namespace"), help: "With --apply: a namespace where the credential must be denied (default: default, or kube-system).")
+    var verifyNamespace: String?
+
+    @Option(help: "With --apply: seconds to wait for the token controller.")
+    var timeout: Int = 60
+
     func validate() throws {
         guard Self.isDNSLabel(name) else {
             throw ValidationError("--name must be a DNS label (lower-case letters, digits and '-', at most 63 characters): '\(name)'")
@@ -107,29 +130,11 @@ struct CreateCredentials: AsyncParsableCommand {
             options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), roleName: name,
             context: context)
         for warning in result.warnings { context.warn(warning) }
-        var documents: [JSONValue] = [
-            [
-                "apiVersion": "v1", "kind": "ServiceAccount",
-                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
-                "automountServiceAccountToken": false,
-            ],
-            result.roleObject,
-            [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
-                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(name)],
-                "subjects": [["kind": "ServiceAccount", "name": .string(name), "namespace": .string(namespace)]],
-            ],
-        ]
-        if token == .secret {
-            documents.append([
-                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
-                "metadata": [
-                    "name": .string("\(name)-token"), "namespace": .string(namespace),
-                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
-                    "annotations": ["kubernetes.io/service-account.name": .string(name)],
-                ],
-            ])
+        let documents = bundle(roleObject: result.roleObject)
+        if apply {
+            try await applyInCluster(documents: documents, role: result.role, context: context)
+            try ScopeSupport.reportAdministratorObjects(result, context: context)
+            return
         }
         let text = "# Credential bundle for CI/CD deploys to \(namespace) (warrant credentials create).\n"
             + "# Apply as a namespace admin: kubectl apply -f <this file>\n" + YAMLWriter.write(documents: documents)
@@ -159,5 +164,34 @@ struct CreateCredentials: AsyncParsableCommand {
         next += "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci gitlab\n"
         context.standardError(next)
         try ScopeSupport.reportAdministratorObjects(result, context: context)
+    }
+
+    /// The ServiceAccount, the Role, the RoleBinding and, with `--token secret`, the token Secret.
+    func bundle(roleObject: JSONValue) -> [JSONValue] {
+        var documents: [JSONValue] = [
+            [
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
+                "automountServiceAccountToken": false,
+            ],
+            roleObject,
+            [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(name)],
+                "subjects": [["kind": "ServiceAccount", "name": .string(name), "namespace": .string(namespace)]],
+            ],
+        ]
+        if token == .secret {
+            documents.append([
+                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": [
+                    "name": .string("\(name)-token"), "namespace": .string(namespace),
+                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
+                    "annotations": ["kubernetes.io/service-account.name": .string(name)],
+                ],
+            ])
+        }
+        return documents
     }
 }

@@ -68,14 +68,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
             throw fail("\(tokenFile): expected one token (no spaces or line breaks inside); a token from a Secret must be base64-decoded first")
         }
-        let kubeconfig: JSONValue = [
-            "apiVersion": "v1", "kind": "Config",
-            "clusters": [["name": .string(name), "cluster": ["server": .string(server), "certificate-authority-data": .string(Data(ca).base64EncodedString())]]],
-            "users": [["name": .string(name), "user": ["token": .string(token)]]],
-            "contexts": [["name": .string(name), "context": ["cluster": .string(name), "user": .string(name), "namespace": .string(namespace)]]],
-            "current-context": .string(name),
-        ]
-        let text = YAMLWriter.write(kubeconfig)
+        let text = YAMLWriter.write(Self.document(name: name, server: server, certificateAuthority: ca, token: token, namespace: namespace))
         let instructions = ci.map { Self.instructions(for: $0, namespace: namespace, file: output ?? "ci.kubeconfig") } ?? ""
         if let output {
             do {
@@ -91,6 +84,20 @@ struct KubeconfigCommand: AsyncParsableCommand {
             context.standardOutput(text)
             context.standardError(instructions)
         }
+    }
+
+    /// A kubeconfig with one cluster, user and context, all named `name`.
+    static func document(name: String, server: String, certificateAuthority: [UInt8]?, token: String, namespace: String) -> JSONValue {
+        var cluster = JSONObject()
+        cluster["server"] = .string(server)
+        if let certificateAuthority { cluster["certificate-authority-data"] = .string(Data(certificateAuthority).base64EncodedString()) }
+        return [
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [["name": .string(name), "cluster": .object(cluster)]],
+            "users": [["name": .string(name), "user": ["token": .string(token)]]],
+            "contexts": [["name": .string(name), "context": ["cluster": .string(name), "user": .string(name), "namespace": .string(namespace)]]],
+            "current-context": .string(name),
+        ]
     }
 
     static func instructions(for ci: CISystem, namespace: String, file: String) -> String {

@@ -36,3 +36,21 @@ public final class CredentialSource: Sendable {
     }
     public func invalidate() {}
 }
+public struct KubeConfigError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+public struct KubeConfig: Sendable {
+    public func connection(context: String?, namespace: String?) throws(KubeConfigError) -> ClusterConnection {
+        throw KubeConfigError(description: "stub")
+    }
+}
+public struct KubeConfigLoader: Sendable {
+    public init(environment: [String: String], homeDirectory: String? = nil) {}
+    public func load(explicitPath: String?) throws(KubeConfigError) -> KubeConfig { throw KubeConfigError(description: "stub") }
+}
+public enum InClusterConfig {
+    public static func connection(environment: [String: String], serviceAccountFolder: String = "/var/run/secrets/kubernetes.io/serviceaccount") throws(KubeConfigError) -> ClusterConnection {
+        throw KubeConfigError(description: "stub")
+    }
+    public static func isAvailable(environment: [String: String]) -> Bool { false }
+}

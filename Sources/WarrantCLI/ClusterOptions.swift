@@ -1,0 +1,86 @@
+import ArgumentParser
+import KubeAPI
+import KubeModel
+
+/// The options of commands that can also ask a cluster instead of manifests: `--cluster` and
+/// the connection options.
+struct ClusterOptions: ParsableArguments {
+    @Flag(help: "Ask the cluster (from the kubeconfig, or in-cluster in a pod) instead of reading manifests.")
+    var cluster = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    /// Whether the command talks to a cluster.
+    var isLive: Bool { cluster || connection.kubeconfig != nil || connection.kubeContext != nil }
+
+    func withClient<T: Sendable>(
+        namespace: String?, context: CommandContext, _ body: (KubeClient, ClusterConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.withClient(namespace: namespace, context: context, body)
+    }
+}
+
+/// How to reach the cluster: `--kubeconfig`, `--context`. The namespace (`-n`) is each command's own.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The kubeconfig (default: KUBECONFIG, a colon-separated list, then ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .customLong("context"), help: "The kubeconfig context (default: its current-context).")
+    var kubeContext: String?
+
+    /// Where the cluster is and how to authenticate: the kubeconfig as kubectl finds it, else
+    /// the pod's ServiceAccount when running in a cluster. Configuration errors exit 2.
+    func connection(namespace: String?, context: CommandContext) throws -> ClusterConnection {
+        let loader = KubeConfigLoader(environment: context.environment, homeDirectory: context.environment["HOME"])
+        do {
+            let config = try loader.load(explicitPath: kubeconfig)
+            let connection = try config.connection(context: kubeContext, namespace: namespace)
+            for warning in connection.warnings { context.warn(warning) }
+            return connection
+        } catch {
+            if kubeconfig == nil, kubeContext == nil, context.environment["KUBECONFIG"] == nil,
+                InClusterConfig.isAvailable(environment: context.environment)
+            {
+                do {
+                    var connection = try InClusterConfig.connection(environment: context.environment)
+                    if let namespace { connection.namespace = namespace }
+                    return connection
+                } catch let inCluster {
+                    context.standardError("error: \(inCluster)\n")
+                    throw CommandExit(.invalidInput)
+                }
+            }
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+    }
+
+    /// Runs `body` with a client; transport failures (unreachable, TLS, 401) exit 3 with the
+    /// reason, other API errors are left to the caller.
+    func withClient<T: Sendable>(
+        namespace: String?, context: CommandContext, _ body: (KubeClient, ClusterConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try connection(namespace: namespace, context: context)
+        do {
+            return try await KubeClient.with(
+                connection, credentials: CredentialSource(connection.credentials),
+                configuration: KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)")
+            ) { client in
+                try await body(client, connection)
+            }
+        } catch let error as KubeAPIError where error.isTransportFailure || error.code == 401 {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.unreachable)
+        } catch let error as KubeConfigError {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+    }
+}
+
+/// Reports an API error on standard error and returns the exit for it: 3 when the cluster
+/// refused or could not be reached, 1 otherwise.
+func reportAPIError(_ error: KubeAPIError, context: CommandContext) -> CommandExit {
+    context.standardError("error: \(error)\n")
+    return CommandExit(error.isTransportFailure || error.code == 401 ? .unreachable : .failure)
+}
