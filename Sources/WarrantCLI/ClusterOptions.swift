@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeAPI
 import KubeModel
+import Logging
 
 /// The options of commands that can also ask a cluster instead of manifests: `--cluster` and
 /// the connection options.
@@ -27,6 +28,11 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(name: .customLong("context"), help: "The kubeconfig context (default: its current-context).")
     var kubeContext: String?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: "Log API requests on standard error: trace (with headers, Authorization redacted), debug (method, path, status, time), notice (retries), warning.")
+    var logLevel: LogLevelOption = .warning
 
     /// Where the cluster is and how to authenticate: the kubeconfig as kubectl finds it, else
     /// the pod's ServiceAccount when running in a cluster. Configuration errors exit 2.
@@ -55,6 +61,14 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// Client settings: the user agent and a logger on standard error at `--log-level`.
+    func clientConfiguration(context: CommandContext) -> KubeClient.Configuration {
+        let level = logLevel.level
+        let write = context.standardError
+        let logger = Logger(label: "warrant.kubeapi") { _ in StandardErrorLogHandler(write: write, logLevel: level) }
+        return KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)", logger: logger)
+    }
+
     /// Runs `body` with a client; transport failures (unreachable, TLS, 401) exit 3 with the
     /// reason, other API errors are left to the caller.
     func withClient<T: Sendable>(
@@ -64,7 +78,7 @@ struct ConnectionOptions: ParsableArguments {
         do {
             return try await KubeClient.with(
                 connection, credentials: CredentialSource(connection.credentials),
-                configuration: KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)")
+                configuration: clientConfiguration(context: context)
             ) { client in
                 try await body(client, connection)
             }
@@ -83,4 +97,11 @@ struct ConnectionOptions: ParsableArguments {
 func reportAPIError(_ error: KubeAPIError, context: CommandContext) -> CommandExit {
     context.standardError("error: \(error)\n")
     return CommandExit(error.isTransportFailure || error.code == 401 ? .unreachable : .failure)
+}
+
+/// `--log-level` values.
+enum LogLevelOption: String, ExpressibleByArgument, CaseIterable {
+    case trace, debug, info, notice, warning, error
+
+    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .warning }
 }

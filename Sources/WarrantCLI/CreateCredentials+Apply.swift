@@ -104,7 +104,7 @@ extension CreateCredentials {
     private func verify(_ credential: ClusterConnection, role: RBACRole, otherNamespace: String, context: CommandContext) async throws {
         let problems = try await KubeClient.with(
             credential, credentials: CredentialSource(credential.credentials),
-            configuration: KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)")
+            configuration: connection.clientConfiguration(context: context)
         ) { client in
             var problems: [String] = []
             let held = try await client.selfSubjectRules(namespace: namespace).rules

@@ -1,4 +1,5 @@
 public import KubeModel
+public import Logging
 import Synchronization
 
 /// A Kubernetes API client: typed `Status` errors, retries, a concurrency limit, discovery and a
@@ -16,12 +17,20 @@ public final class KubeClient: Sendable {
         public var retry: RetryPolicy
         /// Requests in flight at most.
         public var maximumConcurrentRequests: Int
+        /// Where requests are logged: method, path, status and time at `debug`, headers (the
+        /// Authorization header redacted) and body sizes at `trace`, retries at `notice`. Bodies
+        /// are never logged: they may hold Secrets or tokens. Quiet by default.
+        public var logger: Logger
 
         /// Creates settings.
-        public init(userAgent: String = "warrant", retry: RetryPolicy = RetryPolicy(), maximumConcurrentRequests: Int = 16) {
+        public init(
+            userAgent: String = "warrant", retry: RetryPolicy = RetryPolicy(), maximumConcurrentRequests: Int = 16,
+            logger: Logger = Logger(label: "warrant.kubeapi", factory: { _ in SwiftLogNoOpLogHandler() })
+        ) {
             self.userAgent = userAgent
             self.retry = retry
             self.maximumConcurrentRequests = maximumConcurrentRequests
+            self.logger = logger
         }
     }
 
@@ -79,9 +88,24 @@ public final class KubeClient: Sendable {
         while true {
             attempt += 1
             let error: KubeAPIError
+            let logger = configuration.logger
             do {
                 let authorization = try await authorization()
+                logger.debug("request", metadata: ["method": "\(request.method)", "target": "\(request.target)", "attempt": "\(attempt)"])
+                if logger.logLevel <= .trace {
+                    var headers = request.headers.map { "\($0.0): \($0.1)" }
+                    headers.append("User-Agent: \(configuration.userAgent)")
+                    if authorization != nil { headers.append("Authorization: Bearer <redacted>") }
+                    logger.trace("request headers", metadata: ["headers": "\(headers.joined(separator: "; "))", "bodyBytes": "\(request.body?.count ?? 0)"])
+                }
+                let sent = ContinuousClock.now
                 let response = try await limiter.run { try await self.transport.send(request, authorization: authorization) }
+                logger.debug(
+                    "response",
+                    metadata: [
+                        "method": "\(request.method)", "target": "\(request.target)", "status": "\(response.status)",
+                        "duration": "\(ContinuousClock.now - sent)", "bodyBytes": "\(response.body.count)",
+                    ])
                 if (200..<300).contains(response.status) { return response }
                 error = KubeAPIError.from(response, request: request)
             } catch let failure as KubeAPIError {
@@ -97,6 +121,8 @@ public final class KubeClient: Sendable {
             guard configuration.retry.shouldRetry(error, request: request, attempt: attempt) else { throw error }
             let wait = random.withLock { configuration.retry.delay(after: error, attempt: attempt, random: &$0) }
             guard ContinuousClock.now - started + wait < configuration.retry.maximumTotal else { throw error }
+            configuration.logger.notice(
+                "retrying", metadata: ["request": "\(request.method) \(request.path)", "after": "\(wait)", "reason": "\(error.code) \(error.reason)"])
             try await sleeper(wait)
         }
     }
