@@ -1,6 +1,8 @@
+import Foundation
 import Logging
 
-/// Writes log lines to the command's standard error: `LEVEL message key=value …`.
+/// Writes log lines to the command's standard error, as
+/// `2026-11-26T21:50:08.123Z DEBUG message key=value …` (UTC, milliseconds).
 struct StandardErrorLogHandler: LogHandler {
     let write: @Sendable (String) -> Void
     var logLevel: Logger.Level
@@ -14,6 +16,7 @@ struct StandardErrorLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        write("\(event.level.rawValue.uppercased()) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n")
+        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        write("\(time) \(event.level.rawValue.uppercased()) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n")
     }
 }
