@@ -23,7 +23,7 @@ struct ConfigInClusterTests {
             #expect(connection.warnings.isEmpty)
             guard case .tokenFile(let path) = connection.credentials else { Issue.record("expected a token file"); return }
             #expect(path == folder.path + "/token")
-            #expect(try await CredentialSource(connection.credentials).current() == .bearer("sa-token"))
+            #expect(try await CredentialSource(connection: connection).current() == .bearer("sa-token"))
 
             var withPodNamespace = environment
             withPodNamespace["POD_NAMESPACE"] = "from-env"

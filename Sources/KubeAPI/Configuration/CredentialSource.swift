@@ -1,5 +1,4 @@
 public import Foundation
-import KubeModel
 import Synchronization
 
 /// Produces what a request needs to authenticate, refreshing it as needed. Thread-safe.
@@ -69,6 +68,15 @@ public final class CredentialSource: Sendable {
         self.environment = environment
         self.runner = runner
         self.now = now
+    }
+
+    /// Creates a source for a connection's credentials, giving exec plugins its cluster details.
+    public convenience init(
+        connection: ClusterConnection,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        runner: any ExecPluginRunner = ProcessExecPluginRunner()
+    ) {
+        self.init(connection.credentials, cluster: connection, environment: environment, runner: runner)
     }
 
     /// What the next request should authenticate with.

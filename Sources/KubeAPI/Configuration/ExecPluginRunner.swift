@@ -71,6 +71,7 @@ public struct ProcessExecPluginRunner: ExecPluginRunner {
         self.forwardsStandardError = forwardsStandardError
     }
 
+    /// Runs the plugin, killing it when it outlives the invocation's timeout.
     public func run(_ invocation: ExecPluginInvocation) async throws(ExecPluginRunError) -> ExecPluginResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: invocation.executable)
