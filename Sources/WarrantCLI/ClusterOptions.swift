@@ -40,22 +40,21 @@ struct ConnectionOptions: ParsableArguments {
         let loader = KubeConfigLoader(environment: context.environment, homeDirectory: context.environment["HOME"])
         do {
             let config = try loader.load(explicitPath: kubeconfig)
+            // Like kubectl: the pod's ServiceAccount only when there is no kubeconfig at all.
+            if config.isEmpty, kubeconfig == nil, InClusterConfig.isAvailable(environment: context.environment) {
+                var connection = try InClusterConfig.connection(environment: context.environment)
+                if let namespace { connection.namespace = namespace }
+                return connection
+            }
+            if config.isEmpty {
+                context.standardError(
+                    "error: no kubeconfig found (looked at \(loader.candidateFiles(explicitPath: kubeconfig).joined(separator: ", "))) and not running in a pod\n  hint: give one with --kubeconfig FILE or KUBECONFIG\n")
+                throw CommandExit(.invalidInput)
+            }
             let connection = try config.connection(context: kubeContext, namespace: namespace)
             for warning in connection.warnings { context.warn(warning) }
             return connection
-        } catch {
-            if kubeconfig == nil, kubeContext == nil, context.environment["KUBECONFIG"] == nil,
-                InClusterConfig.isAvailable(environment: context.environment)
-            {
-                do {
-                    var connection = try InClusterConfig.connection(environment: context.environment)
-                    if let namespace { connection.namespace = namespace }
-                    return connection
-                } catch let inCluster {
-                    context.standardError("error: \(inCluster)\n")
-                    throw CommandExit(.invalidInput)
-                }
-            }
+        } catch let error as KubeConfigError {
             context.standardError("error: \(error)\n")
             throw CommandExit(.invalidInput)
         }
@@ -77,7 +76,7 @@ struct ConnectionOptions: ParsableArguments {
         let connection = try connection(namespace: namespace, context: context)
         do {
             return try await KubeClient.with(
-                connection, credentials: CredentialSource(connection.credentials),
+                connection, credentials: CredentialSource(connection: connection),
                 configuration: clientConfiguration(context: context)
             ) { client in
                 try await body(client, connection)

@@ -103,7 +103,7 @@ extension CreateCredentials {
     /// and what every authenticated user holds, and none of them in `otherNamespace`.
     private func verify(_ credential: ClusterConnection, role: RBACRole, otherNamespace: String, context: CommandContext) async throws {
         let problems = try await KubeClient.with(
-            credential, credentials: CredentialSource(credential.credentials),
+            credential, credentials: CredentialSource(connection: credential),
             configuration: connection.clientConfiguration(context: context)
         ) { client in
             var problems: [String] = []
