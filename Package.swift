@@ -107,7 +107,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeAPITests",
-            dependencies: ["KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport"]
+            dependencies: [
+                "KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "WarrantCLITests",

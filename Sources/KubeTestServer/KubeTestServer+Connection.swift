@@ -1,0 +1,201 @@
+import KubeModel
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import RBAC
+import Synchronization
+
+extension KubeTestServer {
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    /// Serves the requests of one connection in order, until the client closes it.
+    func serve(_ connection: Connection) async {
+        let channel = connection.channel
+        let id = ObjectIdentifier(channel)
+        connections.withLock { $0[id] = channel }
+        defer { _ = connections.withLock { $0.removeValue(forKey: id) } }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body = ByteBuffer()
+                var tooLarge = false
+                var certificateUser: UserInfo??
+                for try await part in inbound {
+                    switch part {
+                    case .head(let requestHead):
+                        head = requestHead
+                        body.clear()
+                        tooLarge = false
+                    case .body(var chunk):
+                        if body.readableBytes + chunk.readableBytes > configuration.maximumRequestBodySize { tooLarge = true }
+                        if !tooLarge { body.writeBuffer(&chunk) }
+                    case .end:
+                        guard let requestHead = head else { continue }
+                        if certificateUser == nil {
+                            let certificate = try? await channel.nioSSL_peerCertificate().get()
+                            certificateUser = .some(certificate.flatMap { certificate in
+                                (try? certificate.toDERBytes()).flatMap(CertificateAuthority.user(fromDER:))
+                                    .map { UserInfo(name: $0.name, groups: $0.groups) }
+                            })
+                        }
+                        let request = APIRequest(
+                            method: requestHead.method.rawValue, uri: requestHead.uri,
+                            headers: requestHead.headers.map { ($0.name, $0.value) }, body: Array(buffer: body))
+                        let response = tooLarge
+                            ? APIResponse.error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(configuration.maximumRequestBodySize)"))
+                            : await handle(request, certificateUser: certificateUser ?? nil)
+                        switch response {
+                        case .drop:
+                            try await channel.close()
+                            return
+                        case .full(let status, let headers, let bytes):
+                            var responseHeaders = HTTPHeaders(headers)
+                            responseHeaders.add(name: "Content-Length", value: String(bytes.count))
+                            responseHeaders.add(name: "Audit-Id", value: ServerState.newUID())
+                            try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: .init(statusCode: status), headers: responseHeaders)))
+                            if request.method != "HEAD" { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+                            try await outbound.write(.end(nil))
+                        case .watch(let stream):
+                            try await streamWatch(stream, version: requestHead.version, channel: channel, outbound: outbound)
+                        }
+                    }
+                }
+            }
+        } catch {
+            // The client went away; nothing to answer.
+        }
+    }
+
+    /// Sends a watch: the initial events, then live ones, with bookmarks when allowed, until the
+    /// timeout, the client closing the connection, or the server shutting down.
+    private func streamWatch(
+        _ stream: WatchStream, version: HTTPVersion, channel: any Channel, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
+        defer { state.withLock { _ = $0.store.watchers.removeValue(forKey: stream.id) } }
+        let headers = HTTPHeaders([("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")])
+        try await outbound.write(.head(HTTPResponseHead(version: version, status: .ok, headers: headers)))
+        for event in stream.initial { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: event.line)))) }
+        let continuation = stream.continuation
+        channel.closeFuture.whenComplete { _ in continuation.finish() }
+        if stream.initial.last?.type == "ERROR" { continuation.finish() }
+        let interval = configuration.bookmarkInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let timeout = stream.timeout {
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    continuation.finish()
+                }
+            }
+            if stream.bookmarks {
+                group.addTask { [self] in
+                    while true {
+                        try await Task.sleep(for: interval)
+                        self.state.withLock { state in
+                            _ = continuation.yield(WatchEvent(type: "BOOKMARK", object: state.bookmarkObject(apiVersion: stream.apiVersion, kind: stream.kind)))
+                        }
+                    }
+                }
+            }
+            for await event in stream.events {
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: event.line))))
+            }
+            group.cancelAll()
+        }
+        try await outbound.write(.end(nil))
+    }
+
+    /// Faults, authentication, the request itself, then hooks and the token controller.
+    func handle(_ request: APIRequest, certificateUser: UserInfo?) async -> APIResponse {
+        let info = RequestInfo(method: request.method, path: request.path, query: request.query)
+        let fault = state.withLock { $0.drawFault(path: request.path) }
+        switch fault {
+        case .latency(let delay): try? await Task.sleep(for: delay)
+        case .dropConnection:
+            record(request, info: info, user: nil, status: 0)
+            return .drop
+        case .status(let code, let retryAfter):
+            let response = APIResponse.error(.injected(code, retryAfter: retryAfter))
+            record(request, info: info, user: nil, status: code)
+            return response
+        case nil: break
+        }
+        // A bearer token wins over a client certificate; a bad token is a 401 (`request/union`).
+        let user: UserInfo?
+        if let authorization = request.headers["authorization"] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 && parts[0].lowercased() == "bearer" {
+                let token = parts[1].trimmingSpaces()
+                user = state.withLock { $0.authenticate(token: token) }
+            } else {
+                user = nil
+            }
+        } else {
+            user = certificateUser
+        }
+        guard let user else {
+            record(request, info: info, user: nil, status: 401)
+            return .error(.unauthorized)
+        }
+        let (response, changes) = state.withLock { state in
+            state.changes = []
+            let response = state.serve(request, info: info, user: user, serverURL: url)
+            defer { state.changes = [] }
+            return (response, state.changes)
+        }
+        await react(to: changes)
+        record(request, info: info, user: user, status: response.statusCode)
+        return response
+    }
+
+    private func record(_ request: APIRequest, info: RequestInfo, user: UserInfo?, status: Int) {
+        let entry = RecordedRequest(
+            method: request.method, path: request.path, query: request.rawQuery, user: user?.name, verb: info.verb,
+            statusCode: status, contentType: request.headers["content-type"] ?? "")
+        state.withLock { $0.requests.append(entry) }
+    }
+
+    /// Runs the hooks on each change and the token controller on new token Secrets.
+    private func react(to changes: [ServerState.Change]) async {
+        let hooks = self.hooks.withLock { $0 }
+        for change in changes {
+            if !hooks.isEmpty {
+                var object = change.object
+                for hook in hooks { hook(&object, change.event) }
+                if change.event.kind != .deleted && object != change.object {
+                    let changed = object
+                    state.withLock { $0.controllerWrite(change.key, changed) }
+                }
+            }
+            if change.key.group.isEmpty && change.key.resource == "secrets" && change.event.kind == .created
+                && change.object.content["type"]?.stringValue == "kubernetes.io/service-account-token"
+            {
+                let delay = configuration.tokenControllerDelay
+                if delay == .zero {
+                    state.withLock { $0.fillTokenSecret(change.key) }
+                } else {
+                    // The token controller runs in the background, like kube-controller-manager's.
+                    Task { [self] in
+                        try? await Task.sleep(for: delay)
+                        self.state.withLock { $0.fillTokenSecret(change.key) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ServerState {
+    /// A write by a simulated controller: replaces the stored object when it still exists and changed.
+    mutating func controllerWrite(_ key: ObjectKey, _ input: KubeObject) {
+        guard let current = store[key] else { return }
+        var object = input
+        for field in ["uid", "creationTimestamp", "resourceVersion", "name", "namespace"] {
+            object.setMetadata(field, current.content[path: ["metadata", field]])
+        }
+        guard object.content != current.content else { return }
+        if key.group == "rbac.authorization.k8s.io" { cachedPolicy = nil }
+        let version = store.nextVersion()
+        object.setMetadata("resourceVersion", .string(String(version)))
+        store.write(key, object, type: "MODIFIED", version: version)
+    }
+}
