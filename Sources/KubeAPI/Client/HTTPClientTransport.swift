@@ -38,6 +38,8 @@ public final class HTTPClientTransport: KubeTransport {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(Int64(timeout.components.seconds)))
         configuration.httpVersion = .http1Only
+        // The client's own RetryPolicy decides about repeating; a TLS failure fails at once.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.server = connection.server
         self.caOrigin =
