@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "RBAC", targets: ["RBAC"]),
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Restrict", targets: ["Restrict"]),
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        // The API test server, for the benchmarks package; not part of the tool.
+        .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
     ],
     dependencies: [

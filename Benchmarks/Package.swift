@@ -18,12 +18,21 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "kube-test-server",
+            dependencies: [
+                .product(name: "KubeTestServer", package: "Warrant"),
+                .product(name: "KubeModel", package: "Warrant"),
+            ]
+        ),
+        .executableTarget(
             name: "WarrantBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "KubeModel", package: "Warrant"),
                 .product(name: "RBAC", package: "Warrant"),
                 .product(name: "Audit", package: "Warrant"),
+                .product(name: "KubeAPI", package: "Warrant"),
+                .product(name: "KubeTestServer", package: "Warrant"),
             ],
             path: "Benchmarks/WarrantBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

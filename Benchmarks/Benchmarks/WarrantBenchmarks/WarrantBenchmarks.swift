@@ -4,4 +4,5 @@ let benchmarks: @Sendable () -> Void = {
     loaderBenchmarks()
     scopeBenchmarks()
     rbacBenchmarks()
+    kubeAPIBenchmarks()
 }

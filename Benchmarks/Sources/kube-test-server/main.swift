@@ -1,0 +1,35 @@
+// Runs the project's Kubernetes API test server until interrupted, for measuring the `warrant`
+// executable (and peers such as kubectl) against it. Writes a kubeconfig (admin token) to the
+// path given as the first argument and prints the server's URL.
+import Foundation
+import KubeModel
+import KubeTestServer
+
+let arguments = CommandLine.arguments
+guard arguments.count == 2 else {
+    FileHandle.standardError.write(Data("usage: kube-test-server KUBECONFIG-TO-WRITE\n".utf8))
+    exit(2)
+}
+let server = try await KubeTestServer.start()
+try server.seed(try ManifestLoader().load(bytes: Array("apiVersion: v1\nkind: Namespace\nmetadata: {name: bench}\n".utf8), file: "seed"))
+let kubeconfig = """
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - name: test
+      cluster:
+        server: \(server.url)
+        certificate-authority-data: \(Data(server.caCertificatePEM.utf8).base64EncodedString())
+    users:
+    - name: admin
+      user:
+        token: \(KubeTestServer.adminToken)
+    contexts:
+    - name: test
+      context: {cluster: test, user: admin, namespace: bench}
+    current-context: test
+    """
+try kubeconfig.write(toFile: arguments[1], atomically: true, encoding: .utf8)
+print(server.url)
+fflush(stdout)
+while true { try await Task.sleep(for: .seconds(3600)) }
