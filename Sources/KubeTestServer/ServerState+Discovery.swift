@@ -6,7 +6,7 @@ extension ServerState {
     static let aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
     /// `/version`, `/api`, `/apis`, `/apis/{group}`, `/api/v1`, `/apis/{group}/{version}`,
-    /// aggregated discovery, and a minimal `/openapi/v2` and `/openapi/v3`.
+    /// aggregated discovery, and a schema-less `/openapi/v3` (no `/openapi/v2`).
     func discovery(_ request: APIRequest, info: RequestInfo, serverURL: String) throws(APIError) -> APIResponse {
         guard request.method == "GET" || request.method == "HEAD" else { throw APIError.methodNotAllowed }
         let parts = info.path.split(separator: "/").map(String.init)
@@ -43,12 +43,45 @@ extension ServerState {
             guard groups().contains(where: { $0.name == path[1] && $0.versions.contains(path[2]) }) else { throw APIError.pathNotFound }
             return .json(resourceList(group: path[1], version: path[2]))
         case ["openapi", "v3"]:
-            return .json(["paths": [:]])
-        case ["openapi", "v2"]:
-            return .json(["swagger": "2.0", "info": ["title": "Kubernetes", "version": .string("v\(configuration.kubernetesVersion.major).\(configuration.kubernetesVersion.minor).0")], "paths": [:], "definitions": [:]])
+            var paths: JSONValue = ["api/v1": ["serverRelativeURL": "/openapi/v3/api/v1"]]
+            for group in groups() {
+                for version in group.versions {
+                    paths["apis/\(group.name)/\(version)"] = ["serverRelativeURL": .string("/openapi/v3/apis/\(group.name)/\(version)")]
+                }
+            }
+            return .json(["paths": paths])
+        case ["openapi", "v3", "api", "v1"]:
+            return .json(openAPIDocument(group: "", version: "v1"))
+        case let path where path.count == 5 && path[0] == "openapi" && path[1] == "v3" && path[2] == "apis":
+            return .json(openAPIDocument(group: path[3], version: path[4]))
         default:
             throw APIError.pathNotFound
         }
+    }
+
+    /// A per-group-version OpenAPI v3 document without schemas: one PATCH operation per resource,
+    /// tagged with `x-kubernetes-group-version-kind` and declaring the `fieldValidation` query
+    /// parameter, which is what kubectl looks for (`query_param_verifier_v3.go`) before it leaves
+    /// validation to the server.
+    func openAPIDocument(group: String, version: String) -> JSONValue {
+        var paths = JSONObject()
+        for kind in kinds.kinds where kind.group == group && kind.versions.contains(version) {
+            let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
+            let path = kind.namespaced
+                ? "\(prefix)/namespaces/{namespace}/\(kind.resource)/{name}" : "\(prefix)/\(kind.resource)/{name}"
+            paths[path] = [
+                "patch": [
+                    "x-kubernetes-group-version-kind": ["group": .string(group), "version": .string(version), "kind": .string(kind.kind)],
+                    "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string", "uniqueItems": true]]],
+                    "responses": ["200": ["description": "OK"]],
+                ]
+            ]
+        }
+        let (major, minor) = configuration.kubernetesVersion
+        return [
+            "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": .string("v\(major).\(minor).0")],
+            "paths": .object(paths), "components": ["schemas": [:]],
+        ]
     }
 
     /// The served groups, sorted as kube-apiserver lists them (here by name), with their versions.
