@@ -18,6 +18,9 @@ public final class HTTPClientTransport: KubeTransport {
     /// - Throws: ``KubeAPIError`` (reason `TLS`) when the CA or the client certificate cannot be read.
     public init(connection: ClusterConnection, authentication: AuthMaterial, userAgent: String, timeout: Duration = .seconds(60)) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // Closing a connection (an abandoned watch, shutdown) waits this long for the server's
+        // close_notify; NIOSSL's 5 s default would hold every command that ends during a watch.
+        tls.shutdownTimeout = .milliseconds(500)
         let label = "TLS \(connection.server)"
         do {
             if connection.insecureSkipTLSVerify {
