@@ -115,7 +115,7 @@ struct CanCommand: AsyncParsableCommand {
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         if let check {
-            try runChecks(file: check, policy: policy, kinds: loaded.kinds, context: context)
+            try await runChecks(file: check, policy: policy, kinds: loaded.kinds, context: context)
             return
         }
         let user = UserInfo(name: `as` ?? "", groups: asGroups)
@@ -135,7 +135,18 @@ struct CanCommand: AsyncParsableCommand {
         if !decision.isAllowed { throw CommandExit(.failure) }
     }
 
-    private func runChecks(file: String, policy: RBACPolicy, kinds: KindTable, context: CommandContext) throws {
+    private func runChecks(file: String, policy: RBACPolicy, kinds: KindTable, context: CommandContext) async throws {
+        try await Self.runExpectations(file: file, kinds: kinds, context: context) { expectation in
+            let decision = policy.authorize(expectation.request)
+            return (decision.isAllowed, decision.reason)
+        }
+    }
+
+    /// Reads the expectations in `file`, asks `decide` about each, prints every mismatch with its
+    /// file:line and the reason, then `N passed, N failed`; exit 1 when any failed.
+    static func runExpectations(
+        file: String, kinds: KindTable, context: CommandContext, decide: (AccessExpectation) async throws -> (allowed: Bool, reason: String)
+    ) async throws {
         let expectations: [AccessExpectation]
         do {
             expectations = try AccessExpectation.load(bytes: try ManifestLoader.readFile(file), file: file, kinds: kinds)
@@ -147,14 +158,14 @@ struct CanCommand: AsyncParsableCommand {
         var failed = 0
         var output = ""
         for expectation in expectations {
-            let decision = policy.authorize(expectation.request)
-            if decision.isAllowed == expectation.allow {
+            let answer = try await decide(expectation)
+            if answer.allowed == expectation.allow {
                 passed += 1
                 continue
             }
             failed += 1
             output += "FAIL \(expectation.location): expected \(expectation.allow ? "allow" : "deny") for \(expectation.request)\n"
-            output += "     \(decision.reason)\n"
+            output += "     \(answer.reason)\n"
         }
         output += "\(passed) passed, \(failed) failed\n"
         context.standardOutput(output)
@@ -218,28 +229,9 @@ struct CanCommand: AsyncParsableCommand {
     }
 
     private func runLiveChecks(file: String, client: KubeClient, context: CommandContext) async throws {
-        let expectations: [AccessExpectation]
-        do {
-            expectations = try AccessExpectation.load(bytes: try ManifestLoader.readFile(file), file: file, kinds: try await Self.servedKinds(client))
-        } catch let error as ManifestError {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
-        }
-        var passed = 0
-        var failed = 0
-        var output = ""
-        for expectation in expectations {
+        try await Self.runExpectations(file: file, kinds: try await Self.servedKinds(client), context: context) { expectation in
             let answer = try await Self.review(expectation.request, asSomeoneElse: true, client: client)
-            if answer.allowed == expectation.allow {
-                passed += 1
-                continue
-            }
-            failed += 1
-            output += "FAIL \(expectation.location): expected \(expectation.allow ? "allow" : "deny") for \(expectation.request)\n"
-            output += "     the server says \(answer.allowed ? "allowed" : "denied")\(answer.reason.isEmpty ? "" : ": " + answer.reason)\n"
+            return (answer.allowed, "the server says \(answer.allowed ? "allowed" : "denied")\(answer.reason.isEmpty ? "" : ": " + answer.reason)")
         }
-        output += "\(passed) passed, \(failed) failed\n"
-        context.standardOutput(output)
-        if failed > 0 { throw CommandExit(.failure) }
     }
 }

@@ -34,6 +34,25 @@ import WarrantTestSupport
         }
     }
 
+    @Test func checkFilesRunAsSubjectAccessReviews() async throws {
+        let server = try await KubeTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
+        try await withTemporaryDirectory { folder in
+            let admin = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, in: folder, named: "admin")
+            let checks = try writeFile(
+                """
+                - {as: alice, verb: create, resource: deployments, group: apps, namespace: shop, expect: allow}
+                - {as: alice, verb: get, resource: secrets, namespace: other, expect: allow}
+                """, named: "checks.yaml", in: folder)
+            let run = await runWarrant(["can", "--check", checks, "--kubeconfig", admin])
+            #expect(run.status == 1)
+            #expect(run.standardOutput.contains("1 passed, 1 failed"))
+            #expect(run.standardOutput.contains("checks.yaml:2"))
+            #expect(run.standardOutput.contains("the server says denied"))
+        }
+    }
+
     @Test func auditReadsRBACFromTheClusterAndSaysWhatItCouldNotRead() async throws {
         let server = try await KubeTestServer.start()
         defer { Task { try? await server.shutdown() } }
