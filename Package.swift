@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RBAC", targets: ["RBAC"]),
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Restrict", targets: ["Restrict"]),
+        .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         // The API test server, for the benchmarks package; not part of the tool.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
@@ -42,6 +43,10 @@ let package = Package(
         .target(
             name: "Restrict",
             dependencies: ["KubeModel", "RBAC"]
+        ),
+        .target(
+            name: "Delivery",
+            dependencies: ["KubeModel", "RBAC", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "KubeAPI",
@@ -109,6 +114,10 @@ let package = Package(
         .testTarget(
             name: "RestrictTests",
             dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: ["Delivery", "KubeModel", "RBAC", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "KubeAPITests",
