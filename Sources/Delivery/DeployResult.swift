@@ -1,0 +1,14 @@
+/// How a deploy ended.
+public enum DeployResult: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Applied (and pruned, and healthy when waited for).
+    case succeeded
+    /// Stopped by an error; the message says which.
+    case failed
+    /// Nothing was changed: `--dry-run`.
+    case dryRun = "dry-run"
+    /// Stopped by a signal or a timeout before finishing.
+    case interrupted
+
+    /// The raw value.
+    public var description: String { rawValue }
+}
