@@ -1,0 +1,205 @@
+public import KubeModel
+public import RBAC
+
+/// Where `warrant deploy` keeps its records in the namespace: ConfigMaps whose `records.jsonl`
+/// holds one record per line (``DeployRecord/jsonLine``), oldest first.
+///
+/// The newest records live in the ConfigMap named ``name`` (`warrant-history`). A ConfigMap is
+/// limited to 1 MiB in all, so the records of one ConfigMap are kept under ``sizeLimit``
+/// (900 KiB by default). When the next record does not fit, the records rotate: the head's
+/// records move, unchanged, to `warrant-history-1`, those of `-1` to `-2` and so on up to
+/// ``archives``; the records of the last archive are dropped, and the head keeps the digest of
+/// the newest dropped record as its anchor (``anchorAnnotation``) and the count of dropped
+/// records (``droppedAnnotation``). The chain therefore stays verifiable across rotation:
+/// the oldest kept record's `previous` is the anchor (``RecordChain/verify(_:anchor:)``).
+///
+/// Records are moved as the lines they were written as, never re-encoded, so rotation cannot
+/// change a digest.
+///
+/// ``archives`` is 0 by default: the Role that `warrant scope` derives for `warrant deploy`
+/// (`RequestPlanner`) grants access to the one ConfigMap `warrant-history` by name, so by
+/// default old records are dropped (anchor kept) rather than moved. Keep a complete copy with
+/// `--record-file` (JSON lines, ``jsonLines(_:)``) as a CI artifact, or raise ``archives``
+/// together with the Role.
+public struct HistoryStore: Sendable, Hashable {
+    /// The data key holding the records.
+    public static let dataKey = "records.jsonl"
+    /// The head's annotation holding the digest of the newest dropped record.
+    public static let anchorAnnotation = "warrant.dev/history-anchor"
+    /// The head's annotation counting the records dropped so far.
+    public static let droppedAnnotation = "warrant.dev/history-dropped"
+    /// The label on every history ConfigMap.
+    public static let managedByLabel = "app.kubernetes.io/managed-by"
+
+    /// The head ConfigMap's name.
+    public var name: String
+    /// The namespace.
+    public var namespace: String
+    /// The largest size in bytes of the records in one ConfigMap.
+    public var sizeLimit: Int
+    /// How many archive ConfigMaps (`<name>-1` …) keep rotated records before they are dropped.
+    public var archives: Int
+
+    /// Creates the store of a namespace.
+    ///
+    /// - Parameters:
+    ///   - name: the head ConfigMap's name, `DeployOptions`' `historyName` (`warrant-history`) by default.
+    ///   - namespace: the namespace.
+    ///   - sizeLimit: bytes of records per ConfigMap, 900 KiB by default (the API server stores at most 1 MiB per object).
+    ///   - archives: archive ConfigMaps to rotate into before dropping, 0 by default (see the type's discussion).
+    public init(name: String = DeployOptions().historyName, namespace: String, sizeLimit: Int = 900 * 1024, archives: Int = 0) {
+        self.name = name
+        self.namespace = namespace
+        self.sizeLimit = sizeLimit
+        self.archives = max(0, archives)
+    }
+
+    /// The names of the head and the archives, newest first: what the Role must grant.
+    public var configMapNames: [String] { [name] + (0..<archives).map { "\(name)-\($0 + 1)" } }
+
+    /// The ConfigMaps to server-side apply to add `record` to the history in `configMaps` (the live
+    /// history ConfigMaps; other objects are ignored): the head only, or, when it rotates, the
+    /// head and every archive.
+    ///
+    /// - Throws: ``HistoryError`` when the record alone is larger than ``sizeLimit``.
+    public func append(_ record: DeployRecord, to configMaps: [KubeObject]) throws(HistoryError) -> [KubeObject] {
+        let line = record.jsonLine
+        guard line.utf8.count + 1 <= sizeLimit else {
+            throw HistoryError(recordID: record.id, size: line.utf8.count + 1, limit: sizeLimit)
+        }
+        let head = configMap(named: name, in: configMaps)
+        var anchor = head?.annotations[Self.anchorAnnotation]
+        var dropped = Int(head?.annotations[Self.droppedAnnotation] ?? "") ?? 0
+        let headLines = head.map(Self.lines) ?? []
+        let headSize = headLines.reduce(0) { $0 + $1.utf8.count + 1 }
+        if headSize + line.utf8.count + 1 <= sizeLimit {
+            return [makeConfigMap(name, lines: headLines + [line], anchor: anchor, dropped: dropped)]
+        }
+        // Rotate: head → -1 → -2 … → -archives → dropped.
+        var segments: [[String]] = [headLines]
+        for index in 0..<archives {
+            segments.append(configMap(named: "\(name)-\(index + 1)", in: configMaps).map(Self.lines) ?? [])
+        }
+        let droppedLines = segments.removeLast()
+        if let newest = droppedLines.last(where: { !$0.isEmpty }) {
+            anchor = Self.digest(ofLine: newest) ?? anchor
+            dropped += droppedLines.count
+        }
+        var result = [makeConfigMap(name, lines: [line], anchor: anchor, dropped: dropped)]
+        for (index, lines) in segments.enumerated() {
+            result.append(makeConfigMap("\(name)-\(index + 1)", lines: lines, anchor: nil, dropped: nil))
+        }
+        return result
+    }
+
+    /// The records in the history ConfigMaps, oldest first (the archives from the highest number
+    /// down, then the head).
+    ///
+    /// - Throws: ``RecordError`` for a line that is not a record, with the ConfigMap and line.
+    public func records(from configMaps: [KubeObject]) throws(RecordError) -> [DeployRecord] {
+        var records: [DeployRecord] = []
+        for configMap in historyConfigMaps(in: configMaps) {
+            for (offset, line) in Self.lines(configMap).enumerated() {
+                let source = SourceLocation(file: "ConfigMap \(namespace)/\(configMap.name)", line: offset + 1)
+                records.append(try DeployRecord(jsonLine: line, source: source))
+            }
+        }
+        return records
+    }
+
+    /// The anchor of the history: the digest of the newest dropped record, `nil` when none was dropped.
+    public func anchor(in configMaps: [KubeObject]) -> String? {
+        configMap(named: name, in: configMaps)?.annotations[Self.anchorAnnotation]
+    }
+
+    /// The digest of the newest record, the `previous` of the next one: `nil` for an empty history
+    /// (or the anchor, when every kept record was dropped).
+    public func latestDigest(in configMaps: [KubeObject]) -> String? {
+        for configMap in historyConfigMaps(in: configMaps).reversed() {
+            if let line = Self.lines(configMap).last, let digest = Self.digest(ofLine: line) { return digest }
+        }
+        return anchor(in: configMaps)
+    }
+
+    /// Records as JSON lines (one canonical record per line, each ending in a newline), the
+    /// format of `--record-file`.
+    public static func jsonLines(_ records: [DeployRecord]) -> String {
+        records.map { $0.jsonLine + "\n" }.joined()
+    }
+
+    /// The records in JSON-lines text; blank lines are skipped.
+    ///
+    /// - Parameter file: names the input in errors.
+    /// - Throws: ``RecordError`` for a line that is not a record, with its line number.
+    public static func records(jsonLines text: String, file: String) throws(RecordError) -> [DeployRecord] {
+        var records: [DeployRecord] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = String(line).trimmingWhitespace()
+            guard !trimmed.isEmpty else { continue }
+            records.append(try DeployRecord(jsonLine: trimmed, source: SourceLocation(file: file, line: offset + 1)))
+        }
+        return records
+    }
+
+    // MARK: - ConfigMaps
+
+    private func configMap(named configMapName: String, in objects: [KubeObject]) -> KubeObject? {
+        objects.first { $0.kind == "ConfigMap" && $0.groupKind.group.isEmpty && $0.name == configMapName }
+    }
+
+    /// The head and archive ConfigMaps present, oldest first (any `<name>-N`, even beyond ``archives``).
+    private func historyConfigMaps(in objects: [KubeObject]) -> [KubeObject] {
+        var archived: [(Int, KubeObject)] = []
+        for object in objects where object.kind == "ConfigMap" && object.groupKind.group.isEmpty {
+            let prefix = "\(name)-"
+            guard object.name.hasPrefix(prefix), let number = Int(object.name.dropFirst(prefix.count)), number > 0 else { continue }
+            archived.append((number, object))
+        }
+        var result = archived.sorted { $0.0 > $1.0 }.map(\.1)
+        if let head = configMap(named: name, in: objects) { result.append(head) }
+        return result
+    }
+
+    private static func lines(_ configMap: KubeObject) -> [String] {
+        guard let text = configMap.content[path: ["data", dataKey]]?.stringValue else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
+    }
+
+    /// The `digest` member of a record line, without reading the whole record.
+    private static func digest(ofLine line: String) -> String? {
+        guard let value = try? JSONValue.parseJSON(Array(line.utf8), source: "record") else { return nil }
+        return value["digest"]?.stringValue
+    }
+
+    private func makeConfigMap(_ configMapName: String, lines: [String], anchor: String?, dropped: Int?) -> KubeObject {
+        var annotations = JSONObject()
+        if let anchor { annotations[Self.anchorAnnotation] = .string(anchor) }
+        if let dropped, dropped > 0 { annotations[Self.droppedAnnotation] = .string(String(dropped)) }
+        let labels: JSONObject = JSONObject([(Self.managedByLabel, JSONValue.string("warrant"))])
+        var metadata = JSONObject([
+            ("name", JSONValue.string(configMapName)), ("namespace", .string(namespace)), ("labels", .object(labels)),
+        ])
+        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        return KubeObject(
+            .object(
+                JSONObject([
+                    ("apiVersion", JSONValue.string("v1")), ("kind", .string("ConfigMap")), ("metadata", .object(metadata)),
+                    ("data", .object(JSONObject([(Self.dataKey, .string(lines.map { $0 + "\n" }.joined()))]))),
+                ])))
+    }
+}
+
+/// A deployment record too large for a history ConfigMap.
+public struct HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The record's ID.
+    public var recordID: String
+    /// Its size in bytes.
+    public var size: Int
+    /// The limit.
+    public var limit: Int
+
+    /// What went wrong and what to do.
+    public var description: String {
+        "deployment record \(recordID) is \(size) bytes, more than the \(limit) a history ConfigMap holds; keep it with --record-file"
+    }
+}

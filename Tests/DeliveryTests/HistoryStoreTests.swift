@@ -1,0 +1,99 @@
+import Foundation
+import KubeModel
+import Testing
+
+@testable import Delivery
+
+@Suite("History store")
+struct HistoryStoreTests {
+    /// Appends `records` one by one, applying the returned ConfigMaps as the API server would.
+    func appendAll(_ records: [DeployRecord], store: HistoryStore) throws -> [KubeObject] {
+        var live: [KubeObject] = []
+        for record in records {
+            for configMap in try store.append(record, to: live) {
+                live.removeAll { $0.name == configMap.name }
+                live.append(configMap)
+            }
+        }
+        return live
+    }
+
+    @Test("records append as JSON lines in the head and read back in order")
+    func appendAndRead() throws {
+        let store = HistoryStore(namespace: "team-a")
+        let chain = sampleChain(3)
+        let live = try appendAll(chain, store: store)
+        #expect(live.map(\.name) == ["warrant-history"])
+        #expect(live.first?.namespace == "team-a")
+        let text = try #require(live.first?.content[path: ["data", "records.jsonl"]]?.stringValue)
+        #expect(text == HistoryStore.jsonLines(chain))
+        #expect(try store.records(from: live) == chain)
+        #expect(store.latestDigest(in: live) == chain.last?.digest)
+        #expect(store.latestDigest(in: []) == nil)
+    }
+
+    @Test("rotation moves whole ConfigMaps down and keeps the chain verifiable")
+    func rotation() throws {
+        let size = sampleChain(1)[0].jsonLine.utf8.count + 1
+        let store = HistoryStore(namespace: "team-a", sizeLimit: size * 3 + 10, archives: 2)
+        #expect(store.configMapNames == ["warrant-history", "warrant-history-1", "warrant-history-2"])
+        let chain = sampleChain(8)
+        let live = try appendAll(chain, store: store)
+        // 8 records, 3 per ConfigMap: head [6,7], -1 [3,4,5], -2 [0,1,2]; nothing dropped yet.
+        let read = try store.records(from: live)
+        #expect(read == chain)
+        #expect(store.anchor(in: live) == nil)
+        #expect(RecordChain.verify(read, anchor: store.anchor(in: live)).isEmpty)
+
+        // Two more rotate [0,1,2] out: the anchor is the digest of record 2.
+        let more = try appendAll(chain + sampleChain(2, after: chain.last?.digest).map { $0 }, store: store)
+        let kept = try store.records(from: more)
+        #expect(kept.count == 7)
+        #expect(store.anchor(in: more) == chain[2].digest)
+        #expect(more.first { $0.name == "warrant-history" }?.annotations[HistoryStore.droppedAnnotation] == "3")
+        #expect(RecordChain.verify(kept, anchor: store.anchor(in: more)).isEmpty)
+        #expect(RecordChain.verify(kept).map(\.kind) == [.gap])
+    }
+
+    @Test("without archives, old records are dropped and the anchor kept")
+    func dropping() throws {
+        let size = sampleChain(1)[0].jsonLine.utf8.count + 1
+        let store = HistoryStore(namespace: "team-a", sizeLimit: size * 2 + 10)
+        let chain = sampleChain(5)
+        let live = try appendAll(chain, store: store)
+        #expect(live.map(\.name) == ["warrant-history"])
+        let kept = try store.records(from: live)
+        #expect(kept == [chain[4]])
+        #expect(store.anchor(in: live) == chain[3].digest)
+        #expect(RecordChain.verify(kept, anchor: store.anchor(in: live)).isEmpty)
+        #expect(store.latestDigest(in: live) == chain[4].digest)
+    }
+
+    @Test("a record larger than a ConfigMap is refused")
+    func tooLarge() {
+        let store = HistoryStore(namespace: "team-a", sizeLimit: 100)
+        #expect(throws: HistoryError.self) { try store.append(sampleRecord(previous: nil), to: []) }
+    }
+
+    @Test("a tampered line is found by verification, a garbled one names its ConfigMap and line")
+    func tampering() throws {
+        let store = HistoryStore(namespace: "team-a")
+        var live = try appendAll(sampleChain(3), store: store)
+        let text = try #require(live[0].content[path: ["data", "records.jsonl"]]?.stringValue)
+        live[0].content.setValue(.string(text.replacingOccurrences(of: "user1", with: "eve")), at: ["data", "records.jsonl"])
+        #expect(RecordChain.verify(try store.records(from: live)).map(\.kind) == [.altered])
+        live[0].content.setValue(.string(text + "{oops\n"), at: ["data", "records.jsonl"])
+        #expect {
+            try store.records(from: live)
+        } throws: { error in
+            String(describing: error).contains("ConfigMap team-a/warrant-history:4")
+        }
+    }
+
+    @Test("record files are JSON lines; blank lines are skipped")
+    func recordFile() throws {
+        let chain = sampleChain(2)
+        let text = "\n" + HistoryStore.jsonLines(chain) + "\n"
+        #expect(try HistoryStore.records(jsonLines: text, file: "records.jsonl") == chain)
+    }
+}
