@@ -1,0 +1,183 @@
+public import KubeModel
+import RBAC
+
+/// The checks `warrant deploy` makes before any change.
+///
+/// Errors stop the deploy (exit status 2): an object in another namespace than `-n`, a
+/// cluster-scoped object (a namespace's deploy credential cannot create one), the same object
+/// twice, a kind the API does not serve. Warnings are the platform safeguards of a compliance
+/// platform such as Welkin (Gatekeeper rejects or warns on these): images tagged `:latest` or
+/// not tagged, containers without resource requests, workloads no NetworkPolicy selects, fewer
+/// than 2 replicas, LoadBalancer Services.
+public enum DeployValidation {
+    /// Kinds whose pod template is at a known path, and that path.
+    static let podSpecPaths: [GroupKind: [String]] = [
+        GroupKind(group: "", kind: "Pod"): ["spec"],
+        GroupKind(group: "apps", kind: "Deployment"): ["spec", "template", "spec"],
+        GroupKind(group: "apps", kind: "StatefulSet"): ["spec", "template", "spec"],
+        GroupKind(group: "apps", kind: "DaemonSet"): ["spec", "template", "spec"],
+        GroupKind(group: "apps", kind: "ReplicaSet"): ["spec", "template", "spec"],
+        GroupKind(group: "", kind: "ReplicationController"): ["spec", "template", "spec"],
+        GroupKind(group: "batch", kind: "Job"): ["spec", "template", "spec"],
+        GroupKind(group: "batch", kind: "CronJob"): ["spec", "jobTemplate", "spec", "template", "spec"],
+    ]
+
+    /// Validates `objects` for a deploy into `namespace`.
+    ///
+    /// - Parameters:
+    ///   - objects: the manifests' objects.
+    ///   - namespace: the namespace deployed to (`-n`).
+    ///   - kinds: the kinds the cluster serves (built-in kinds plus CRDs).
+    ///   - strict: `--strict`: report the warnings as errors too (the returned warnings are then empty).
+    /// - Returns: errors that must stop the deploy and warnings to print.
+    public static func validate(
+        _ objects: [KubeObject], namespace: String, kinds: KindTable, strict: Bool = false
+    ) -> (errors: [DeployIssue], warnings: [DeployIssue]) {
+        var errors: [DeployIssue] = []
+        var warnings: [DeployIssue] = []
+        var seen: [ObjectReference: KubeObject] = [:]
+        for object in objects {
+            guard let kind = kinds.kind(object.groupKind) else {
+                errors.append(
+                    DeployIssue(
+                        "unknown-kind", object, "the kind \(object.groupKind) (apiVersion \(object.apiVersion)) is not known",
+                        hint: "check apiVersion and kind, or pass the CustomResourceDefinition so Warrant knows the kind"))
+                continue
+            }
+            guard kind.namespaced else {
+                errors.append(
+                    DeployIssue(
+                        "cluster-scoped", object, "\(kind.kind) is cluster-scoped; a namespace's deploy cannot create it",
+                        hint: "ask a cluster administrator to apply it, and remove it from the deploy"))
+                continue
+            }
+            if let own = object.namespace, own != namespace {
+                errors.append(
+                    DeployIssue(
+                        "namespace-mismatch", object, "metadata.namespace is '\(own)', but the deploy is into '\(namespace)'",
+                        hint: "remove metadata.namespace or set it to '\(namespace)'"))
+            }
+            var reference = ObjectReference(object)
+            reference.namespace = object.namespace ?? namespace
+            if let first = seen[reference] {
+                let location = first.source.map { " (\($0))" } ?? ""
+                errors.append(
+                    DeployIssue(
+                        "duplicate", object, "the same object is defined twice; first definition\(location)",
+                        hint: "keep one definition: applying both would let the last one win silently"))
+            } else {
+                seen[reference] = object
+            }
+        }
+        warnings += safeguards(objects, namespace: namespace)
+        if strict {
+            return (errors + warnings, [])
+        }
+        return (errors, warnings)
+    }
+
+    /// The platform safeguards' warnings.
+    static func safeguards(_ objects: [KubeObject], namespace: String) -> [DeployIssue] {
+        var warnings: [DeployIssue] = []
+        let policies = objects.filter { $0.groupKind == GroupKind(group: "networking.k8s.io", kind: "NetworkPolicy") }
+        let autoscalers = objects.filter { $0.kind == "HorizontalPodAutoscaler" && $0.groupKind.group == "autoscaling" }
+        for object in objects {
+            if object.groupKind == GroupKind(group: "", kind: "Service"),
+                object.content[path: ["spec", "type"]]?.stringValue == "LoadBalancer"
+            {
+                warnings.append(
+                    DeployIssue(
+                        "service-loadbalancer", object, "Service of type LoadBalancer exposes the workload outside the cluster",
+                        hint: "use an Ingress, or ask the platform team whether LoadBalancer Services are allowed"))
+            }
+            guard let path = podSpecPaths[object.groupKind], let podSpec = object.content[path: path] else { continue }
+            warnings += containerWarnings(object, podSpec: podSpec)
+            if object.kind == "Deployment" || object.kind == "StatefulSet" {
+                let replicas = object.content[path: ["spec", "replicas"]]?.integerValue ?? 1
+                let scaledUp = autoscalers.contains { autoscaler in
+                    autoscaler.content[path: ["spec", "scaleTargetRef", "kind"]]?.stringValue == object.kind
+                        && autoscaler.content[path: ["spec", "scaleTargetRef", "name"]]?.stringValue == object.name
+                        && (autoscaler.content[path: ["spec", "minReplicas"]]?.integerValue ?? 1) >= 2
+                }
+                if replicas < 2 && !scaledUp {
+                    warnings.append(
+                        DeployIssue(
+                            "replicas-fewer-than-2", object, "\(replicas) replica\(replicas == 1 ? "" : "s"): the workload is down during every node drain",
+                            hint: "set spec.replicas to 2 or more (or a HorizontalPodAutoscaler with minReplicas ≥ 2)"))
+                }
+            }
+            let templateLabels: [String: String]
+            if object.kind == "Pod" {
+                templateLabels = object.labels
+            } else {
+                templateLabels = labels(object.content[path: Array(path.dropLast()) + ["metadata", "labels"]])
+            }
+            let selected = policies.contains { policy in
+                (policy.namespace ?? namespace) == (object.namespace ?? namespace)
+                    && selector(policy.content[path: ["spec", "podSelector"]])?.matches(templateLabels) == true
+            }
+            if !selected {
+                warnings.append(
+                    DeployIssue(
+                        "networkpolicy-missing", object, "no NetworkPolicy in the manifests selects this workload's pods",
+                        hint: "add a NetworkPolicy whose podSelector matches the pod template's labels"))
+            }
+        }
+        return warnings
+    }
+
+    private static func containerWarnings(_ object: KubeObject, podSpec: JSONValue) -> [DeployIssue] {
+        var warnings: [DeployIssue] = []
+        for key in ["initContainers", "containers"] {
+            for container in podSpec[key]?.arrayValue ?? [] {
+                let name = container["name"]?.stringValue ?? "?"
+                let image = container["image"]?.stringValue ?? ""
+                if let problem = imageProblem(image) {
+                    warnings.append(
+                        DeployIssue(
+                            "image-latest", object, "container '\(name)' uses image '\(image)', \(problem)",
+                            hint: "pin a version tag or a digest (image@sha256:…) so that every deploy runs what was tested"))
+                }
+                let requests = container[path: ["resources", "requests"]]?.objectValue
+                if requests?.isEmpty ?? true {
+                    warnings.append(
+                        DeployIssue(
+                            "resources-requests-missing", object, "container '\(name)' has no resource requests",
+                            hint: "set resources.requests.cpu and resources.requests.memory"))
+                }
+            }
+        }
+        return warnings
+    }
+
+    /// Why an image reference is not pinned, or `nil` when it has a version tag or a digest.
+    static func imageProblem(_ image: String) -> String? {
+        if image.contains("@") { return nil }
+        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastComponent.lastIndex(of: ":") else { return "which has no tag (so :latest)" }
+        let tag = lastComponent[lastComponent.index(after: colon)...]
+        return tag == "latest" || tag.isEmpty ? "tagged :latest" : nil
+    }
+
+    private static func labels(_ value: JSONValue?) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, member) in value?.objectValue ?? JSONObject() {
+            if let string = member.stringValue { result[key] = string }
+        }
+        return result
+    }
+
+    /// A label selector read leniently (an absent selector selects nothing; an empty one everything).
+    static func selector(_ value: JSONValue?) -> LabelSelector? {
+        guard let value, value.objectValue != nil else { return nil }
+        var requirements: [LabelSelector.Requirement] = []
+        for entry in value["matchExpressions"]?.arrayValue ?? [] {
+            guard let key = entry["key"]?.stringValue, let name = entry["operator"]?.stringValue,
+                let `operator` = LabelSelector.Operator(rawValue: name)
+            else { return nil }
+            let values = (entry["values"]?.arrayValue ?? []).compactMap(\.stringValue)
+            requirements.append(LabelSelector.Requirement(key: key, operator: `operator`, values: values))
+        }
+        return LabelSelector(matchLabels: labels(value["matchLabels"]), matchExpressions: requirements)
+    }
+}
