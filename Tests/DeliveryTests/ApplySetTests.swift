@@ -77,9 +77,9 @@ struct ApplySetTests {
     func pruneCandidates() {
         let member = [ApplySet.partOfLabel: set.id]
         var kept = make("v1", "ConfigMap", "kept", labels: member)
-        kept.setMetadata("annotations", .object(JSONObject([(ApplySet.onRemoveAnnotation, "keep")])))
+        kept.setMetadata("annotations", .object(JSONObject([(ApplySet.onRemoveAnnotation, JSONValue.string("keep"))])))
         var detached = make("v1", "ConfigMap", "detached", labels: member)
-        detached.setMetadata("annotations", .object(JSONObject([(ApplySet.deletionAnnotation, "detach")])))
+        detached.setMetadata("annotations", .object(JSONObject([(ApplySet.deletionAnnotation, JSONValue.string("detach"))])))
         let live = [
             make("apps/v1", "Deployment", "web", labels: member),  // applied (other version below)
             make("apps/v1", "Deployment", "old", labels: member),  // candidate

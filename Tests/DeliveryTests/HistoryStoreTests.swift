@@ -34,7 +34,8 @@ struct HistoryStoreTests {
 
     @Test("rotation moves whole ConfigMaps down and keeps the chain verifiable")
     func rotation() throws {
-        let size = sampleChain(1)[0].jsonLine.utf8.count + 1
+        // Every record but the first has a `previous`; all those lines have the same size.
+        let size = sampleChain(2)[1].jsonLine.utf8.count + 1
         let store = HistoryStore(namespace: "team-a", sizeLimit: size * 3 + 10, archives: 2)
         #expect(store.configMapNames == ["warrant-history", "warrant-history-1", "warrant-history-2"])
         let chain = sampleChain(8)
@@ -57,7 +58,7 @@ struct HistoryStoreTests {
 
     @Test("without archives, old records are dropped and the anchor kept")
     func dropping() throws {
-        let size = sampleChain(1)[0].jsonLine.utf8.count + 1
+        let size = sampleChain(2)[1].jsonLine.utf8.count + 1
         let store = HistoryStore(namespace: "team-a", sizeLimit: size * 2 + 10)
         let chain = sampleChain(5)
         let live = try appendAll(chain, store: store)

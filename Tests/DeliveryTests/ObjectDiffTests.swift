@@ -74,7 +74,7 @@ struct ObjectDiffTests {
         new[1] = "changed 2"
         new[17] = "changed 18"
         let text = try #require(UnifiedDiff.text(old: old, new: new, oldName: "a", newName: "b", context: 3))
-        #expect(text.components(separatedBy: "\n").filter { $0.hasPrefix("@@") } == ["@@ -1,5 +1,5 @@", "@@ -15,6 +15,6 @@"])
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("@@") } == ["@@ -1,5 +1,5 @@", "@@ -15,6 +15,6 @@"])
         let created = try #require(ObjectDiff.unifiedDiff(live: nil, desired: make("v1", "ConfigMap", "new")))
         #expect(created.hasPrefix("--- live\n+++ desired\n@@ -0,0 +1,5 @@\n+apiVersion: v1\n"))
         #expect(UnifiedDiff.text(old: ["a"], new: ["a", "b"], oldName: "a", newName: "b", context: 3) == "--- a\n+++ b\n@@ -1 +1,2 @@\n a\n+b\n")
