@@ -86,6 +86,7 @@ let package = Package(
                 "Audit",
                 "Restrict",
                 "KubeAPI",
+                "Delivery",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

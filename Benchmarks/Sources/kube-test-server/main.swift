@@ -30,6 +30,5 @@ let kubeconfig = """
     current-context: test
     """
 try kubeconfig.write(toFile: arguments[1], atomically: true, encoding: .utf8)
-print(server.url)
-fflush(stdout)
+FileHandle.standardOutput.write(Data((server.url + "\n").utf8))
 while true { try await Task.sleep(for: .seconds(3600)) }

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Delivery
+import Foundation
+import KubeAPI
+import KubeModel
+import RBAC
+import Synchronization
+
+/// `warrant deploy`: the push-style deploy step for CI jobs.
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Deploy manifests into a namespace with a least-privilege credential, and record who deployed what.",
+        discussion: """
+            Steps, in order; nothing changes before the first two pass:
+              1. validation: objects in another namespace, cluster-scoped objects, duplicates and
+                 unknown kinds exit 2; platform safeguards (':latest' or untagged images,
+                 containers without requests, workloads no NetworkPolicy selects, fewer than 2
+                 replicas, LoadBalancer Services) are warnings, errors with --strict;
+              2. pre-flight: the credential's rules in the namespace (SelfSubjectRulesReview)
+                 must hold what 'warrant scope --for warrant' derives for these manifests and no
+                 more: a credential with wildcards, cluster-wide rights or more than it needs is
+                 refused (exit 1) unless --allow-broad-credential; what it lacks is listed;
+              3. apply: server-side apply (field manager 'warrant') in stages — ServiceAccounts,
+                 Secrets, ConfigMaps, RBAC, then workloads — concurrently within a stage; objects
+                 that would not change are not written ("no changes"); conflicts with another
+                 field manager are listed field by field (exit 1) unless --force-conflicts;
+              4. --prune: deletes members of the ApplySet (kubectl's KEP-3659 labels, parent
+                 ConfigMap --applyset) that left the manifests, never anything outside the set,
+                 never PersistentVolumeClaims unless --prune-pvcs, and stops when more than
+                 --max-prune would go;
+              5. --wait: until every object is healthy (kstatus rules), failing fast on
+                 ImagePullBackOff, CrashLoopBackOff, Unschedulable or a failed Job with the
+                 pod's reason and last events; --timeout bounds it;
+              6. the record: who (GITLAB_USER_LOGIN, GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR or
+                 --actor), the credential, cluster, namespace, commit, pipeline, objects with
+                 digests, result and the digest of the previous record, kept in the ConfigMap
+                 warrant-history (see 'warrant history'), appended to --record-file, and an Event.
+                 A failed, interrupted or dry-run deploy is recorded too.
+
+            --dry-run sends everything with dryRun=All (nothing is stored); --diff prints the
+            unified diff of live and desired objects.
+
+            EXIT CODES
+              0  deployed (or nothing to change)
+              1  refused by pre-flight, conflicts, prune limit, failed rollout or timeout
+              2  invalid manifests or options
+              3  the cluster could not be reached
+            """
+    )
+
+    @OptionGroup var manifests: ManifestOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .shortAndLong, help: "The namespace to deploy to.")
+    var namespace: String
+
+    @Flag(help: "Delete objects of the ApplySet that left the manifests.")
+    var prune = false
+
+    @Flag(help: "Wait until every object is healthy.")
+    var wait = false
+
+    @Option(help: "With --wait: how long to wait, e.g. 5m, 90s.")
+    var timeout: String = "5m"
+
+    @Flag(name: .customLong("dry-run"), help: "Send everything with dryRun=All: validated and authorized by the server, nothing stored.")
+    var dryRun = false
+
+    @Flag(help: "Print the unified diff of live and desired objects.")
+    var diff = false
+
+    @Flag(name: .customLong("force-conflicts"), help: "Take over fields other field managers own.")
+    var forceConflicts = false
+
+    @Option(name: .customLong("max-prune"), help: "With --prune: stop when more than N objects or P% of the set would be deleted.")
+    var maxPrune: String?
+
+    @Flag(name: .customLong("prune-pvcs"), help: "With --prune: also delete PersistentVolumeClaims (their data goes with them).")
+    var prunePVCs = false
+
+    @Option(help: "The ApplySet parent ConfigMap.")
+    var applyset: String = "warrant-applyset"
+
+    @Flag(help: "Turn platform-safeguard warnings into errors.")
+    var strict = false
+
+    @Option(help: "Who deploys, when the CI variables do not say (GITLAB_USER_LOGIN, GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR).")
+    var actor: String?
+
+    @Option(name: .customLong("record-file"), help: ArgumentHelp("Also append the record to this JSON-lines file (a CI artifact).", valueName: "file"))
+    var recordFile: String?
+
+    @Flag(name: .customLong("allow-broad-credential"), help: "Deploy even with a credential that holds more than the deploy needs.")
+    var allowBroadCredential = false
+
+    func run() async throws {
+        let context = CommandContext.current
+        let loaded = try manifests.load(context: context)
+        let objects = loaded.objects.map { object -> KubeObject in
+            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
+            var placed = object
+            placed.namespace = namespace
+            return placed
+        }
+        let validation = DeployValidation.validate(objects, namespace: namespace, kinds: loaded.kinds, strict: strict)
+        if !validation.errors.isEmpty {
+            for issue in validation.errors { context.standardError("error: \(issue)\n") }
+            throw CommandExit(.invalidInput)
+        }
+        if let maxPrune {
+            do {
+                _ = try MaxPrune(parsing: maxPrune)
+            } catch {
+                context.standardError("error: --max-prune: \(error)\n")
+                throw CommandExit(.invalidInput)
+            }
+        }
+        for issue in validation.warnings { context.warn("\(issue)") }
+        let waitLimit = try CreateCredentials.seconds(timeout, context: context)
+        let deployer = Deployer(
+            command: self, objects: objects, kinds: loaded.kinds, context: context, waitLimit: .seconds(waitLimit))
+        try await connection.withClient(namespace: namespace, context: context) { client, cluster in
+            try await deployer.runInterruptibly(client: client, cluster: cluster)
+        }
+    }
+}

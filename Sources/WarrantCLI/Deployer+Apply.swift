@@ -1,0 +1,198 @@
+import Delivery
+import Foundation
+import KubeAPI
+import KubeModel
+import RBAC
+import Synchronization
+
+extension Deployer {
+    /// Apply in stages, prune, wait.
+    func deploy(client: KubeClient, deployID: String, progress: Progress) async throws {
+        let clock = ContinuousClock()
+        let applySet = ApplySet(name: command.applyset, namespace: namespace, version: Warrant.version, prunePVCs: command.prunePVCs)
+        let members: [KubeObject]
+        do {
+            members = try applySet.labeled(objects)
+        } catch {
+            context.standardError("error: \(error)\n")
+            throw DeployFailure(message: "\(error)")
+        }
+        var diffs: [String] = []
+        let applyTime = try await clock.measure {
+            for stage in DeployPlan.stages(members) {
+                try Task.checkCancellation()
+                let results = try await withThrowingTaskGroup(of: Applied.self) { group in
+                    for object in stage { group.addTask { try await apply(object, deployID: deployID, client: client) } }
+                    var results: [Applied] = []
+                    for try await result in group { results.append(result) }
+                    return results
+                }
+                for result in results.sorted(by: { $0.object.displayName < $1.object.displayName }) {
+                    progress.state.withLock { state in
+                        if let action = result.action {
+                            state.applied.append(RecordedObject(result.object, action: action))
+                            state.diff = state.diff + result.summary
+                        } else {
+                            state.unchanged += 1
+                        }
+                    }
+                    if let text = result.diff { diffs.append(text) }
+                }
+            }
+        }
+        progress.state.withLock { $0.durations["apply"] = Self.milliseconds(applyTime) }
+        if command.diff && !diffs.isEmpty { context.standardOutput(diffs.joined()) }
+        if command.prune {
+            let pruneTime = try await clock.measure { try await prune(applySet, members: members, client: client, progress: progress) }
+            progress.state.withLock { $0.durations["prune"] = Self.milliseconds(pruneTime) }
+        }
+        let changed = progress.state.withLock { $0.applied.count + $0.pruned.count }
+        if changed == 0 {
+            context.standardError("no changes: the \(objects.count) object(s) in \(namespace) already match the manifests\n")
+        }
+        if command.wait && !command.dryRun {
+            let waitTime = try await clock.measure { try await waitForHealth(client: client) }
+            progress.state.withLock { $0.durations["wait"] = Self.milliseconds(waitTime) }
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    struct Applied: Sendable {
+        var object: KubeObject
+        var action: RecordedObject.Action?
+        var summary: DiffSummary
+        var diff: String?
+    }
+
+    /// Applies one object unless the live one already holds what the manifest says (then no
+    /// write at all); conflicts are reported field by field.
+    private func apply(_ object: KubeObject, deployID: String, client: KubeClient) async throws -> Applied {
+        let live = try await client.get(object.groupKind, namespace: object.namespace, name: object.name)
+        if let live, ObjectDiff.isUnchanged(live: live, desired: object) {
+            return Applied(object: object, action: nil, summary: DiffSummary(), diff: nil)
+        }
+        var annotated = object
+        var annotations = object.content[path: ["metadata", "annotations"]]?.objectValue ?? JSONObject()
+        annotations[Self.recordAnnotation] = .string(deployID)
+        annotated.setMetadata("annotations", .object(annotations))
+        let result: KubeObject
+        do {
+            result = try await client.apply(annotated, fieldManager: "warrant", force: command.forceConflicts, dryRun: command.dryRun)
+        } catch let error as KubeAPIError where error.isConflict && !error.causes.isEmpty {
+            var text = "error: \(object.displayName) (\(object.source?.description ?? "-")): fields another field manager owns:\n"
+            for cause in error.causes { text += "  - \(cause.field): \(cause.message)\n" }
+            text += "  take them over with --force-conflicts, or leave them out of the manifests\n"
+            context.standardError(text)
+            throw DeployFailure(message: "conflicts on \(object.displayName): " + error.causes.map(\.field).joined(separator: ", "))
+        }
+        context.standardError("\(command.dryRun ? "would apply" : (live == nil ? "created" : "configured")) \(object.displayName)\n")
+        return Applied(
+            object: object, action: live == nil ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result),
+            diff: command.diff ? ObjectDiff.unifiedDiff(live: live, desired: result) : nil)
+    }
+
+    /// Deletes the set's members that left the manifests: Secrets by the names the parent
+    /// recorded (listing Secrets would return their contents), other kinds by the part-of label.
+    /// The parent is applied with the old and new members first, so that an interrupted prune
+    /// still knows the whole set next time (kubectl does the same).
+    private func prune(_ applySet: ApplySet, members: [KubeObject], client: KubeClient, progress: Progress) async throws {
+        let secret = GroupKind(group: "", kind: "Secret")
+        let parent = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: command.applyset)
+        var seen: Set<GroupKind> = []
+        let groupKinds = ((parent.map(ApplySet.recordedGroupKinds) ?? []) + members.map(\.groupKind)).filter { seen.insert($0).inserted }
+        var live: [KubeObject] = []
+        for groupKind in groupKinds where groupKind != secret {
+            live += try await client.list(
+                groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)")
+            ).objects
+        }
+        var candidates: [ObjectReference] = applySet.pruneCandidates(live: live, applied: members).map(ObjectReference.init)
+        candidates += applySet.recordedPruneCandidates(parent: parent, applied: members)
+        let previousMembers = parent.map { ApplySet.recordedMembers(in: $0).count } ?? 0
+        let limit = try command.maxPrune.map { text throws -> MaxPrune in try MaxPrune(parsing: text) } ?? .default
+        if !candidates.isEmpty, limit.isExceeded(candidates: candidates.count, previousMembers: previousMembers) {
+            context.standardError(
+                "error: pruning would delete \(candidates.count) of the set's \(previousMembers) object(s), more than --max-prune \(limit) allows; nothing was deleted:\n"
+                    + candidates.map { "  - \($0)\n" }.joined() + "  raise --max-prune if that is intended\n")
+            throw DeployFailure(message: "prune stopped at --max-prune \(limit): \(candidates.count) candidate(s)")
+        }
+        if !candidates.isEmpty, let parent {
+            _ = try await client.apply(applySet.parent(members: members, previous: parent), fieldManager: "warrant", dryRun: command.dryRun)
+        }
+        for reference in candidates {
+            try Task.checkCancellation()
+            let deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: command.dryRun)
+            guard deleted else { continue }
+            progress.state.withLock {
+                $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil))
+            }
+            context.standardError("\(command.dryRun ? "would prune" : "pruned") \(reference)\n")
+        }
+        _ = try await client.apply(applySet.parent(members: members), fieldManager: "warrant", dryRun: command.dryRun)
+    }
+
+    /// Waits until every object is healthy (kstatus), failing fast on broken pods; progress
+    /// lines carry a UTC time (plain lines, as CI logs want them).
+    private func waitForHealth(client: KubeClient) async throws {
+        let started = ContinuousClock.now
+        var reported: [String: String] = [:]
+        let workloads = objects.contains { ContainerPolicyKinds.isWorkload($0) }
+        while true {
+            try Task.checkCancellation()
+            var pending: [String] = []
+            for object in objects {
+                let live = try await client.get(object.groupKind, namespace: namespace, name: object.name)
+                let health = HealthStatus.compute(live)
+                switch health.status {
+                case .current:
+                    continue
+                case .failed:
+                    context.standardError("error: \(object.displayName) failed: \(health.message)\n")
+                    throw DeployFailure(message: "\(object.displayName) failed: \(health.message)")
+                default:
+                    pending.append("\(object.displayName): \(health.message)")
+                    if reported[object.displayName] != health.message {
+                        reported[object.displayName] = health.message
+                        context.standardError("\(Self.now()) waiting for \(object.displayName): \(health.message)\n")
+                    }
+                }
+            }
+            if pending.isEmpty {
+                context.standardError("\(Self.now()) all \(objects.count) object(s) are ready\n")
+                return
+            }
+            if workloads {
+                let pods = try await client.list(GroupKind(group: "", kind: "Pod"), namespace: namespace).objects
+                let events = try await client.list(GroupKind(group: "", kind: "Event"), namespace: namespace).objects
+                if let failure = PodFailure.detect(pods: pods, events: events).first {
+                    context.standardError("error: \(failure)\n")
+                    throw DeployFailure(message: "\(failure)")
+                }
+            }
+            if ContinuousClock.now - started > waitLimit {
+                context.standardError("error: timed out after \(waitLimit) waiting for:\n" + pending.map { "  - \($0)\n" }.joined())
+                throw DeployFailure(message: "timed out waiting for " + pending.joined(separator: "; "))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    static func now() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+}
+
+/// The kinds whose pods `--wait` watches for fast failure.
+enum ContainerPolicyKinds {
+    static func isWorkload(_ object: KubeObject) -> Bool {
+        switch (object.groupKind.group, object.kind) {
+        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"), ("batch", "Job"), ("", "Pod"):
+            return true
+        default:
+            return false
+        }
+    }
+}

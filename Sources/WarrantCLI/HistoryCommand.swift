@@ -1,0 +1,95 @@
+import ArgumentParser
+import Delivery
+import KubeAPI
+import KubeModel
+import RBAC
+
+/// `-o` values of `warrant history`.
+enum HistoryFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case json
+    case markdown
+
+    var format: HistoryRenderer.Format { HistoryRenderer.Format(rawValue: rawValue) ?? .table }
+}
+
+/// `warrant history`: the deploy records of a namespace, and whether their chain is intact.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List who deployed what, when and from which commit; --verify checks the record chain.",
+        discussion: """
+            Reads the records 'warrant deploy' keeps in the ConfigMap warrant-history of the \\
+            namespace (JSON lines; each record holds the SHA-256 of the previous one), or a \\
+            JSON-lines file written with 'warrant deploy --record-file' (--record-file here).
+
+            Storage: one ConfigMap, kept under 900 KiB (ConfigMaps are limited to 1 MiB). When it \\
+            is full the oldest records are dropped and the ConfigMap keeps the digest of the last \\
+            dropped one as the chain's anchor, so the chain still verifies; keep the \\
+            --record-file of every deploy as a CI artifact for the complete history.
+
+            --verify recomputes every record's digest and follows the chain: a record changed \\
+            after the fact, a record missing from the middle, or records out of order are \\
+            reported, and the exit code is 1.
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .shortAndLong, help: "The namespace whose history to read.")
+    var namespace: String?
+
+    @Option(name: .customLong("record-file"), help: ArgumentHelp("Read a JSON-lines record file instead of the cluster.", valueName: "file"))
+    var recordFile: String?
+
+    @Flag(help: "Check the chain: every digest, no gap, no reordering (exit 1 on any problem).")
+    var verify = false
+
+    @Option(name: .shortAndLong, help: "Output format: table, json or markdown.")
+    var output: HistoryFormatOption = .table
+
+    func run() async throws {
+        let context = CommandContext.current
+        let records: [DeployRecord]
+        var anchor: String?
+        if let recordFile {
+            do {
+                let bytes = try ManifestLoader.readFile(recordFile)
+                records = try HistoryStore.records(jsonLines: String(decoding: bytes, as: UTF8.self), file: recordFile)
+            } catch {
+                context.standardError("error: \(error)\n")
+                throw CommandExit(.invalidInput)
+            }
+        } else {
+            let (loaded, loadedAnchor) = try await connection.withClient(namespace: namespace, context: context) { client, cluster in
+                let namespace = self.namespace ?? cluster.namespace
+                let store = HistoryStore(namespace: namespace)
+                do {
+                    var configMaps: [KubeObject] = []
+                    for name in store.configMapNames {
+                        if let configMap = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: name) {
+                            configMaps.append(configMap)
+                        }
+                    }
+                    return (try store.records(from: configMaps), store.anchor(in: configMaps))
+                } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+                    throw reportAPIError(error, context: context)
+                } catch let error as RecordError {
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.failure)
+                }
+            }
+            records = loaded
+            anchor = loadedAnchor
+        }
+        context.standardOutput(HistoryRenderer.render(records, format: output.format))
+        guard verify else { return }
+        let problems = RecordChain.verify(records, anchor: anchor)
+        if problems.isEmpty {
+            context.standardError("verified: \(records.count) record(s), every digest matches and the chain has no gap\n")
+            return
+        }
+        context.standardError("error: the record chain is broken:\n" + problems.map { "  - \($0)\n" }.joined())
+        throw CommandExit(.failure)
+    }
+}
