@@ -131,7 +131,10 @@ extension Deployer {
             }
             context.standardError("\(command.dryRun ? "would prune" : "pruned") \(reference)\n")
         }
-        _ = try await client.apply(applySet.parent(members: members), fieldManager: "warrant", dryRun: command.dryRun)
+        let desired = applySet.parent(members: members)
+        if parent == nil || !candidates.isEmpty || !ObjectDiff.isUnchanged(live: parent!, desired: desired) {
+            _ = try await client.apply(desired, fieldManager: "warrant", dryRun: command.dryRun)
+        }
     }
 
     /// Waits until every object is healthy (kstatus), failing fast on broken pods; progress

@@ -34,7 +34,9 @@ struct Deployer: Sendable {
     /// Runs the deploy; SIGINT and SIGTERM cancel it, and the record still says what was done.
     func runInterruptibly(client: KubeClient, cluster: ClusterConnection) async throws {
         let started = Date()
-        let deployID = "\(DeployRecord.timestamp(started))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        // 20261126T224054Z-1a2b3c4d: sortable, and valid in an Event's name once lower-cased.
+        let stamp = DeployRecord.timestamp(started).filter { $0 != "-" && $0 != ":" }.split(separator: ".").first.map(String.init) ?? "deploy"
+        let deployID = "\(stamp.hasSuffix("Z") ? stamp : stamp + "Z")-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
         let required = try requiredRules()
         try await preflight(client: client, required: required)
         let progress = Progress()
