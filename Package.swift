@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantCLITests",
-            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "warrant"]
+            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "warrant"]
         ),
     ]
 )

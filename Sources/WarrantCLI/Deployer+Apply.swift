@@ -101,6 +101,17 @@ extension Deployer {
     private func prune(_ applySet: ApplySet, members: [KubeObject], client: KubeClient, progress: Progress) async throws {
         let secret = GroupKind(group: "", kind: "Secret")
         let parent = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: command.applyset)
+        // KEP-3659: a tool leaves sets that another tool manages alone (kubectl refuses Warrant's the same way).
+        if let parent, let tooling = parent.annotations[ApplySet.toolingAnnotation], !tooling.hasPrefix("warrant/") {
+            context.standardError(
+                "error: the ApplySet \(namespace)/\(command.applyset) is managed by \(tooling) (\(ApplySet.toolingAnnotation)); Warrant does not prune a set another tool manages\n  hint: choose another parent with --applyset, or keep deploying this set with that tool\n")
+            throw DeployFailure(message: "ApplySet \(command.applyset) is managed by \(tooling)")
+        }
+        if let parent, parent.labels[ApplySet.idLabel] != applySet.id {
+            context.standardError(
+                "error: ConfigMap \(namespace)/\(command.applyset) is not the parent of ApplySet \(applySet.id) (its \(ApplySet.idLabel) label differs); nothing was pruned\n")
+            throw DeployFailure(message: "ConfigMap \(command.applyset) is not this ApplySet's parent")
+        }
         var seen: Set<GroupKind> = []
         let groupKinds = ((parent.map(ApplySet.recordedGroupKinds) ?? []) + members.map(\.groupKind)).filter { seen.insert($0).inserted }
         var live: [KubeObject] = []

@@ -60,6 +60,7 @@ struct Deployer: Sendable {
             throw CommandExit(.failure)
         }
         if let exit = failure as? CommandExit { throw exit }
+        if failure is DeployFailure { throw CommandExit(.failure) }  // already explained
         if let api = failure as? KubeAPIError { throw reportAPIError(api, context: context) }
         context.standardError("error: \(failure)\n")
         throw CommandExit(.failure)
