@@ -3,6 +3,7 @@ import NIOHTTP1
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantTestSupport
 
 private let kubectlPath = "/usr/bin/kubectl"
 
@@ -19,20 +20,12 @@ struct TestServerKubectlTests {
         var error: String
     }
 
-    static func kubectl(_ arguments: [String], kubeconfig: String, input: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kubectl)
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
-        process.environment = ["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self), error: String(decoding: errorData, as: UTF8.self))
+    static func kubectl(_ arguments: [String], kubeconfig: String) async throws -> Run {
+        // Off the cooperative threads: the server under test serves on them (see runProcess).
+        let result = try await runProcess(
+            URL(fileURLWithPath: kubectl), ["--kubeconfig", kubeconfig] + arguments,
+            environment: ["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"])
+        return Run(status: result.status, output: result.output, error: result.error)
     }
 
     static func writeKubeconfig(_ server: KubeTestServer, in directory: URL) throws -> String {
@@ -67,26 +60,26 @@ struct TestServerKubectlTests {
             let kubeconfig = try Self.writeKubeconfig(server, in: directory)
             try server.seed([try object("{apiVersion: v1, kind: Namespace, metadata: {name: shop}}")])
 
-            let namespaces = try Self.kubectl(["get", "namespaces"], kubeconfig: kubeconfig)
+            let namespaces = try await Self.kubectl(["get", "namespaces"], kubeconfig: kubeconfig)
             #expect(namespaces.status == 0, "\(namespaces.error)")
             #expect(namespaces.output.contains("kube-system"))
 
             let manifest = directory.appendingPathComponent("deploy.yaml")
             try Data(deploymentYAML.utf8).write(to: manifest)
-            let apply = try Self.kubectl(["apply", "--server-side", "-f", manifest.path], kubeconfig: kubeconfig)
+            let apply = try await Self.kubectl(["apply", "--server-side", "-f", manifest.path], kubeconfig: kubeconfig)
             #expect(apply.status == 0, "\(apply.error)")
             #expect(apply.output.contains("deployment.apps/web serverside-applied"))
             let stored = try #require(server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web"))
             #expect(stored.content[path: ["metadata", "managedFields"]]?.arrayValue?.first?["manager"] == "kubectl")
 
-            let get = try Self.kubectl(["get", "deployments", "-o", "json"], kubeconfig: kubeconfig)
+            let get = try await Self.kubectl(["get", "deployments", "-o", "json"], kubeconfig: kubeconfig)
             #expect(get.status == 0, "\(get.error)")
             #expect(get.output.contains("\"name\": \"web\""))
-            let getOne = try Self.kubectl(["get", "deploy", "web"], kubeconfig: kubeconfig)
+            let getOne = try await Self.kubectl(["get", "deploy", "web"], kubeconfig: kubeconfig)
             #expect(getOne.status == 0, "\(getOne.error)")
             #expect(getOne.output.contains("web"))
 
-            let delete = try Self.kubectl(["delete", "-f", manifest.path], kubeconfig: kubeconfig)
+            let delete = try await Self.kubectl(["delete", "-f", manifest.path], kubeconfig: kubeconfig)
             #expect(delete.status == 0, "\(delete.error)")
             #expect(delete.output.contains("deleted"))
             #expect(server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") == nil)

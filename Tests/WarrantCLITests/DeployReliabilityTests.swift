@@ -69,24 +69,18 @@ func writeManyObjects(_ count: Int, in folder: URL, version: String = "1") throw
             let (server, ci) = try await deployFixture(in: folder, flags: ["--wait"], hook: stuck)
             defer { Task { try? await server.shutdown() } }
             guard let executable = warrantExecutable() else { return }
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--wait", "--timeout", "60s"]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            // Wait until it is waiting for the rollout, then interrupt.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+            let arguments = ["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--wait", "--timeout", "60s"]
+            let result = try await runProcess(executable, arguments) { process in
+                // Interrupt once it is waiting for the rollout.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .milliseconds(700))
+                process.interrupt()
             }
-            try await Task.sleep(for: .milliseconds(700))
-            process.interrupt()
-            process.waitUntilExit()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationStatus == 1)
-            #expect(text.contains("interrupted"))
+            #expect(result.status == 1)
+            #expect(result.error.contains("interrupted"))
             let history = await runWarrant(["history", "-n", "guestbook", "--kubeconfig", ci, "-o", "json", "--verify"])
             #expect(history.standardOutput.contains("\"interrupted\""))
             #expect(history.status == 0)

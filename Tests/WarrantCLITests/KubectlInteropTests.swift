@@ -9,20 +9,12 @@ import WarrantTestSupport
 /// tool refusing to prune the other's set (KEP-3659).
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl"), "kubectl is not installed"))
 struct KubectlInteropTests {
-    static func kubectl(_ arguments: [String], kubeconfig: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECTL_APPLYSET"] = "true"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func kubectl(_ arguments: [String], kubeconfig: String, home: URL) async throws -> (status: Int32, output: String) {
+        // A HOME of its own: kubectl's discovery cache stays out of the user's and other tests' way.
+        let result = try await runProcess(
+            URL(fileURLWithPath: "/usr/bin/kubectl"), ["--kubeconfig", kubeconfig] + arguments,
+            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin", "KUBECTL_APPLYSET": "true"])
+        return (result.status, result.output + result.error)
     }
 
     @Test func applySetsAreUnderstoodBothWays() async throws {
@@ -36,8 +28,8 @@ struct KubectlInteropTests {
             _ = try writeFile("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n", named: "a.yaml", in: manifests)
 
             // kubectl's set: Warrant computes the same id, and leaves the set alone.
-            let made = try Self.kubectl(
-                ["apply", "--server-side", "--prune", "--applyset=configmaps/kset", "-n", "shop", "-f", manifests.path], kubeconfig: kubeconfig)
+            let made = try await Self.kubectl(
+                ["apply", "--server-side", "--prune", "--applyset=configmaps/kset", "-n", "shop", "-f", manifests.path], kubeconfig: kubeconfig, home: folder)
             #expect(made.status == 0, "\(made.output)")
             let parent = try #require(server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "kset"))
             #expect(parent.labels[ApplySet.idLabel] == ApplySet.id(name: "kset", namespace: "shop", kind: "ConfigMap", group: ""))
@@ -52,8 +44,8 @@ struct KubectlInteropTests {
             // Warrant's set: kubectl reads its annotations and refuses to take it over.
             let deployed = await runWarrant(["deploy", "-f", manifests.path, "-n", "blog", "--kubeconfig", kubeconfig, "--prune", "--allow-broad-credential"])
             #expect(deployed.status == 0, "\(deployed.standardError)")
-            let taken = try Self.kubectl(
-                ["apply", "--server-side", "--prune", "--applyset=configmaps/warrant-applyset", "-n", "blog", "-f", manifests.path], kubeconfig: kubeconfig)
+            let taken = try await Self.kubectl(
+                ["apply", "--server-side", "--prune", "--applyset=configmaps/warrant-applyset", "-n", "blog", "-f", manifests.path], kubeconfig: kubeconfig, home: folder)
             #expect(taken.status != 0)
             #expect(taken.output.contains("managed by tooling \"warrant\""))
         }

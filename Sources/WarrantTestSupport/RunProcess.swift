@@ -1,0 +1,52 @@
+public import Foundation
+
+/// What a program printed and how it ended.
+public struct ProcessResult: Sendable {
+    /// The exit status (or the signal's number when it was killed by one).
+    public var status: Int32
+    /// Standard output.
+    public var output: String
+    /// Standard error.
+    public var error: String
+}
+
+/// Runs a program to completion without blocking Swift's cooperative threads: the reads and the
+/// wait happen on Dispatch's threads. Tests need this because the API test server in the same
+/// process serves on the cooperative pool, which has as many threads as cores (two here): a
+/// blocked test thread can starve the server that the program it waits for is talking to.
+///
+/// - Parameter whileRunning: runs once the program has started (to interrupt it, say).
+public func runProcess(
+    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+    whileRunning: (@Sendable (Process) async throws -> Void)? = nil
+) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = FileHandle.nullDevice
+    let exited = AsyncStream<Int32>.makeStream()
+    process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
+    try process.run()
+    async let printed = readToEnd(output.fileHandleForReading)
+    async let complained = readToEnd(error.fileHandleForReading)
+    if let whileRunning { try await whileRunning(process) }
+    var status: Int32 = -1
+    for await value in exited.stream {
+        status = value
+        break
+    }
+    return ProcessResult(status: status, output: await printed, error: await complained)
+}
+
+private func readToEnd(_ handle: FileHandle) async -> String {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(returning: String(decoding: handle.readDataToEndOfFile(), as: UTF8.self))
+        }
+    }
+}
