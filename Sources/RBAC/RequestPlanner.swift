@@ -48,7 +48,7 @@ public enum RequestPlanner {
             }
             switch method {
             case .warrant:
-                add("get", "warrant deploy reads the live object to skip unchanged objects and to diff")
+                add("get", "warrant deploy reads a live object it cannot list (a Secret, or one not yet in the set) and for --diff")
                 add("patch", "server-side apply is a PATCH")
                 add("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)")
             case .kubectl:
@@ -68,6 +68,18 @@ public enum RequestPlanner {
 
         func add(_ verb: String, _ group: String, _ resource: String, name: String? = nil, _ reason: String) {
             requests.append(PlannedRequest(verb: verb, apiGroup: group, resource: resource, resourceName: name, reason: reason))
+        }
+
+        if method == .warrant {
+            for kind in appliedKinds where !(kind.group.isEmpty && kind.resource == "secrets") {
+                // One list per kind, by the ApplySet's part-of label, finds the live members that
+                // would not change: no request per object. Secrets are read one by one (a list of
+                // Secrets returns every Secret's contents).
+                requests.append(
+                    PlannedRequest(
+                        verb: "list", apiGroup: kind.group, resource: kind.resource,
+                        reason: "warrant deploy lists the set's \(kind.kind) members once to skip unchanged objects"))
+            }
         }
 
         if options.prune && method != .helm {

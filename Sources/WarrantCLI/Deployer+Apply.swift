@@ -19,10 +19,14 @@ extension Deployer {
         }
         var diffs: [String] = []
         let applyTime = try await clock.measure {
+            let known = try await liveMembers(of: members, applySet: applySet, client: client)
             for stage in DeployPlan.stages(members) {
                 try Task.checkCancellation()
                 let results = try await withThrowingTaskGroup(of: Applied.self) { group in
-                    for object in stage { group.addTask { try await apply(object, deployID: deployID, client: client) } }
+                    for object in stage {
+                        let live = known[Self.key(object)]
+                        group.addTask { try await apply(object, live: live, deployID: deployID, client: client) }
+                    }
                     var results: [Applied] = []
                     for try await result in group { results.append(result) }
                     return results
@@ -67,10 +71,45 @@ extension Deployer {
         var diff: String?
     }
 
+    static func key(_ object: KubeObject) -> String { "\(object.groupKind)/\(object.name)" }
+
+    /// What the set's members look like live: one list per kind by the ApplySet's part-of label
+    /// (instead of a request per object), and Secrets one by one (a list would return every
+    /// Secret's contents). An object missing here is new, or not yet in the set.
+    private func liveMembers(of members: [KubeObject], applySet: ApplySet, client: KubeClient) async throws -> [String: Lookup] {
+        var result: [String: Lookup] = [:]
+        var seen: Set<GroupKind> = []
+        for object in members where seen.insert(object.groupKind).inserted && object.groupKind != GroupKind(group: "", kind: "Secret") {
+            let listed = try await client.list(
+                object.groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)"))
+            for live in listed.objects { result[Self.key(live)] = .found(live) }
+        }
+        for object in members where result[Self.key(object)] == nil {
+            if object.groupKind == GroupKind(group: "", kind: "Secret") || command.diff {
+                let live = try await client.get(object.groupKind, namespace: namespace, name: object.name)
+                result[Self.key(object)] = live.map(Lookup.found) ?? .absent
+            } else {
+                result[Self.key(object)] = .notInSet
+            }
+        }
+        return result
+    }
+
+    /// A member's live state before the deploy.
+    enum Lookup: Sendable {
+        /// Read: the live object.
+        case found(KubeObject)
+        /// Read: it does not exist.
+        case absent
+        /// Not in the set's list: new, or existing without the label (adopted by this apply).
+        case notInSet
+    }
+
     /// Applies one object unless the live one already holds what the manifest says (then no
     /// write at all); conflicts are reported field by field.
-    private func apply(_ object: KubeObject, deployID: String, client: KubeClient) async throws -> Applied {
-        let live = try await client.get(object.groupKind, namespace: object.namespace, name: object.name)
+    private func apply(_ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient) async throws -> Applied {
+        var live: KubeObject?
+        if case .found(let found) = lookup { live = found }
         if let live, ObjectDiff.isUnchanged(live: live, desired: object) {
             return Applied(object: object, action: nil, summary: DiffSummary(), diff: nil)
         }
@@ -88,9 +127,12 @@ extension Deployer {
             context.standardError(text)
             throw DeployFailure(message: "conflicts on \(object.displayName): " + error.causes.map(\.field).joined(separator: ", "))
         }
-        context.standardError("\(command.dryRun ? "would apply" : (live == nil ? "created" : "configured")) \(object.displayName)\n")
+        // Not read before: the server's answer tells whether this apply created it.
+        let created = live == nil && result.content[path: ["metadata", "generation"]]?.integerValue ?? 1 <= 1
+            && (result.content[path: ["metadata", "managedFields"]]?.arrayValue?.count ?? 1) <= 1
+        context.standardError("\(command.dryRun ? "would apply" : (created ? "created" : "configured")) \(object.displayName)\n")
         return Applied(
-            object: object, action: live == nil ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result),
+            object: object, action: created ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result),
             diff: command.diff ? ObjectDiff.unifiedDiff(live: live, desired: result) : nil)
     }
 

@@ -46,8 +46,8 @@ private let golden: [(DeployMethod, DeployOptions, [String])] = [
     (
         .warrant, DeployOptions(),
         [
-            "|configmaps,services||create,get,patch", "|events||create", "apps|deployments||create,get,patch",
-            "networking.k8s.io|ingresses||create,get,patch",
+            "|configmaps,services||create,get,list,patch", "|events||create", "apps|deployments||create,get,list,patch",
+            "networking.k8s.io|ingresses||create,get,list,patch",
         ]
     ),
     (

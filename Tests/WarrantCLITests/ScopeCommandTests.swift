@@ -16,7 +16,7 @@ import WarrantTestSupport
         let role = try RBACRole(try #require(objects.first))
         #expect(role.kind == .role)
         #expect(role.namespace == "guestbook")
-        #expect(role.rules.contains { $0.resources == ["deployments"] && $0.verbs == ["create", "get", "patch"] })
+        #expect(role.rules.contains { $0.resources == ["deployments"] && $0.verbs == ["create", "get", "list", "patch"] })
         let json = await runWarrant(["scope", "-f", guestbook, "-o", "json", "--name", "ci"])
         #expect(json.standardOutput.hasPrefix("{"))
         #expect(json.standardOutput.contains("\"name\": \"ci\""))
