@@ -14,8 +14,10 @@ public struct CommandContext: Sendable {
     public var readStandardInput: @Sendable () -> [UInt8]
     /// The environment variables.
     public var environment: [String: String]
-    /// Whether standard output is a terminal (for colour and live progress).
+    /// Whether standard output is a terminal (for colour).
     public var outputIsTerminal: Bool
+    /// Whether standard error is a terminal (for live progress instead of log lines).
+    public var errorIsTerminal: Bool
 
     /// Creates a context.
     public init(
@@ -23,13 +25,15 @@ public struct CommandContext: Sendable {
         standardError: @escaping @Sendable (String) -> Void,
         readStandardInput: @escaping @Sendable () -> [UInt8] = { [] },
         environment: [String: String] = [:],
-        outputIsTerminal: Bool = false
+        outputIsTerminal: Bool = false,
+        errorIsTerminal: Bool = false
     ) {
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.readStandardInput = readStandardInput
         self.environment = environment
         self.outputIsTerminal = outputIsTerminal
+        self.errorIsTerminal = errorIsTerminal
     }
 
     /// The process's own streams and environment.
@@ -39,7 +43,8 @@ public struct CommandContext: Sendable {
             standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
             readStandardInput: { [UInt8](FileHandle.standardInput.readDataToEndOfFile()) },
             environment: ProcessInfo.processInfo.environment,
-            outputIsTerminal: isatty(STDOUT_FILENO) != 0
+            outputIsTerminal: isatty(STDOUT_FILENO) != 0,
+            errorIsTerminal: isatty(STDERR_FILENO) != 0
         )
     }
 

@@ -190,45 +190,57 @@ extension Deployer {
         }
     }
 
-    /// Waits until every object is healthy (kstatus), failing fast on broken pods; progress
-    /// lines carry a UTC time (plain lines, as CI logs want them).
+    /// Waits until every object is healthy (kstatus), failing fast on broken pods. On a terminal
+    /// one status line is redrawn in place; in CI logs (not a terminal, or `CI` set) each change
+    /// is a plain line with a UTC time.
     private func waitForHealth(client: KubeClient) async throws {
         let started = ContinuousClock.now
+        let live = context.errorIsTerminal && context.environment["CI"] == nil
         var reported: [String: String] = [:]
         let workloads = objects.contains { ContainerPolicyKinds.isWorkload($0) }
+        func finishLine() { if live { context.standardError("\r\u{1B}[2K") } }
         while true {
             try Task.checkCancellation()
             var pending: [String] = []
             for object in objects {
-                let live = try await client.get(object.groupKind, namespace: namespace, name: object.name)
-                let health = HealthStatus.compute(live)
+                let current = try await client.get(object.groupKind, namespace: namespace, name: object.name)
+                let health = HealthStatus.compute(current)
                 switch health.status {
                 case .current:
                     continue
                 case .failed:
+                    finishLine()
                     context.standardError("error: \(object.displayName) failed: \(health.message)\n")
                     throw DeployFailure(message: "\(object.displayName) failed: \(health.message)")
                 default:
                     pending.append("\(object.displayName): \(health.message)")
-                    if reported[object.displayName] != health.message {
+                    if !live && reported[object.displayName] != health.message {
                         reported[object.displayName] = health.message
                         context.standardError("\(Self.now()) waiting for \(object.displayName): \(health.message)\n")
                     }
                 }
             }
             if pending.isEmpty {
+                finishLine()
                 context.standardError("\(Self.now()) all \(objects.count) object(s) are ready\n")
                 return
+            }
+            if live {
+                let elapsed = (ContinuousClock.now - started).components.seconds
+                context.standardError(
+                    "\r\u{1B}[2K\(objects.count - pending.count)/\(objects.count) ready, \(elapsed) s: \(pending[0])\(pending.count > 1 ? " (+\(pending.count - 1) more)" : "")")
             }
             if workloads {
                 let pods = try await client.list(GroupKind(group: "", kind: "Pod"), namespace: namespace).objects
                 let events = try await client.list(GroupKind(group: "", kind: "Event"), namespace: namespace).objects
                 if let failure = PodFailure.detect(pods: pods, events: events).first {
+                    finishLine()
                     context.standardError("error: \(failure)\n")
                     throw DeployFailure(message: "\(failure)")
                 }
             }
             if ContinuousClock.now - started > waitLimit {
+                finishLine()
                 context.standardError("error: timed out after \(waitLimit) waiting for:\n" + pending.map { "  - \($0)\n" }.joined())
                 throw DeployFailure(message: "timed out waiting for " + pending.joined(separator: "; "))
             }

@@ -23,7 +23,8 @@ struct ScopeCommand: AsyncParsableCommand {
             wildcard. Resources that need the same verbs share a rule.
 
             Deploy methods (--for):
-              warrant      warrant deploy: get (skip unchanged objects, diff),
+              warrant      warrant deploy: list (one labelled list per kind
+                           finds unchanged objects; never on Secrets), get,
                            patch and create (server-side apply creates missing
                            objects), and a history ConfigMap and an Event for
                            the deploy record

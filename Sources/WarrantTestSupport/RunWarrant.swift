@@ -31,7 +31,8 @@ public func runWarrant(
         standardError: { errors.append($0) },
         readStandardInput: { input },
         environment: environment,
-        outputIsTerminal: terminal
+        outputIsTerminal: terminal,
+        errorIsTerminal: terminal
     )
     let status = await WarrantMain.run(arguments, context: context)
     return WarrantRun(status: status, standardOutput: output.text, standardError: errors.text)

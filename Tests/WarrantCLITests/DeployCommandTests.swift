@@ -199,6 +199,21 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
         }
     }
 
+    @Test(arguments: [true, false])
+    func waitShowsLiveProgressOnATerminalAndPlainLinesInLogs(terminal: Bool) async throws {
+        try await withTemporaryDirectory { folder in
+            let stuck: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }
+            let (server, ci) = try await deployFixture(in: folder, flags: ["--wait"], hook: stuck)
+            defer { Task { try? await server.shutdown() } }
+            let run = await runWarrant(
+                ["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--wait", "--timeout", "2s"], terminal: terminal)
+            #expect(run.status == 1)
+            #expect(run.standardError.contains("timed out after"))
+            #expect(run.standardError.contains("\r\u{1B}[2K") == terminal)
+            #expect(run.standardError.contains("Z waiting for Deployment guestbook/frontend") == !terminal)
+        }
+    }
+
     @Test func historyVerifyFindsAnAlteredRecord() async throws {
         try await withTemporaryDirectory { folder in
             let (server, ci) = try await deployFixture(in: folder, flags: [])
