@@ -22,31 +22,67 @@ struct FastYAMLReader {
         var hasTab: Bool
     }
 
+    /// One document: its value, its first line, and the lines of its top-level lists' elements.
+    typealias Document = (value: JSONValue, line: Int, listLines: [String: [Int]])
+
+    /// Files with at least this many lines per core are read in parts, one per core.
+    static let linesPerPart = 16_384
+
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var lines: [Line] = []
+    private var lines: [Line]
     private var current = 0
+    /// The end of the lines this reader reads: all of them, or a part ending before a `---` line.
+    private var endLine: Int
     private let maximumDepth: Int
     /// Lines of the elements of the current document's top-level lists.
     private var rootListLines: [String: [Int]] = [:]
     /// The element lines of the sequence read last (the outermost, as inner ones finish first).
     private var lastSequenceLines: [Int] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line] = [], part: Range<Int>? = nil, maximumDepth: Int) {
         self.bytes = bytes
+        self.lines = lines
+        current = part?.lowerBound ?? 0
+        endLine = part?.upperBound ?? lines.count
         self.maximumDepth = maximumDepth
     }
 
     /// The documents of `bytes` (valid UTF-8), or ``Unsupported``.
-    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
+    ///
+    /// A large file is cut at `---` lines into parts that are read concurrently. Every construct
+    /// this reader accepts ends before a `---` line at column 0, so each part reads exactly the
+    /// documents, lines included, that reading the whole file would give.
+    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [Document] {
+        let split: (lines: [Line], parts: [Range<Int>])
         do {
-            return try bytes.withUnsafeBufferPointer { buffer in
+            split = try bytes.withUnsafeBufferPointer { buffer in
                 var reader = FastYAMLReader(bytes: buffer, maximumDepth: maximumDepth)
                 try reader.splitLines()
-                return try reader.readDocuments()
+                return (reader.lines, reader.parts())
             }
         } catch {
             throw Unsupported()
         }
+        let results = ParallelChunks.perform(split.parts.count) { index in
+            bytes.withUnsafeBufferPointer { buffer in
+                var reader = FastYAMLReader(bytes: buffer, lines: split.lines, part: split.parts[index], maximumDepth: maximumDepth)
+                return Result { () throws(Unsupported) in try reader.readDocuments() }
+            }
+        }
+        var documents: [Document] = []
+        for result in results { documents.append(contentsOf: try result.get()) }
+        return documents
+    }
+
+    /// The lines cut into at most one part per core, each after the first starting at a `---` line.
+    private func parts() -> [Range<Int>] {
+        var starts = [0]
+        for target in ParallelChunks.ranges(lines.count, minimumLength: Self.linesPerPart).dropFirst().map(\.lowerBound) {
+            var index = max(target, starts[starts.count - 1] + 1)
+            while index < lines.count, !isMarker(lines[index], UInt8(ascii: "-")) { index += 1 }
+            if index < lines.count { starts.append(index) }
+        }
+        return starts.indices.map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : lines.count) }
     }
 
     // MARK: Lines
@@ -89,6 +125,7 @@ struct FastYAMLReader {
                 Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23, hasTab: hasTab))
             start = end + 1
         }
+        endLine = lines.count
     }
 
     private func text(_ from: Int, _ to: Int) -> String {
@@ -104,16 +141,16 @@ struct FastYAMLReader {
 
     /// Skips blank and comment lines.
     private mutating func skipBlank() {
-        while current < lines.count, lines[current].isBlank { current += 1 }
+        while current < endLine, lines[current].isBlank { current += 1 }
     }
 
     // MARK: Documents
 
-    private mutating func readDocuments() throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
-        var documents: [(value: JSONValue, line: Int, listLines: [String: [Int]])] = []
+    private mutating func readDocuments() throws(Unsupported) -> [Document] {
+        var documents: [Document] = []
         while true {
             skipBlank()
-            guard current < lines.count else { break }
+            guard current < endLine else { break }
             let line = lines[current]
             if bytes[line.start + line.indent] == UInt8(ascii: "%") { throw Unsupported() }
             if isMarker(line, UInt8(ascii: "-")) {
@@ -130,7 +167,7 @@ struct FastYAMLReader {
             rootListLines = [:]
             let value = try readBlock(column: line.indent, offset: line.start + line.indent, depth: 0)
             skipBlank()
-            if current < lines.count {
+            if current < endLine {
                 let next = lines[current]
                 guard isMarker(next, UInt8(ascii: "-")) || isMarker(next, UInt8(ascii: ".")) else { throw Unsupported() }
             }
@@ -177,7 +214,7 @@ struct FastYAMLReader {
             if rest == line.end || bytes[rest] == 0x23 {
                 current += 1
                 skipBlank()
-                if current < lines.count, lines[current].indent > column { elementLines[elementLines.count - 1] = current + 1 }
+                if current < endLine, lines[current].indent > column { elementLines[elementLines.count - 1] = current + 1 }
                 elements.append(try readNested(parentColumn: column, allowSequenceAtParent: false, depth: depth + 1))
             } else if bytes[rest] == UInt8(ascii: "-"), rest + 1 == line.end || bytes[rest + 1] == 0x20 {
                 throw Unsupported()
@@ -190,7 +227,7 @@ struct FastYAMLReader {
                 current += 1
             }
             skipBlank()
-            guard current < lines.count else { break }
+            guard current < endLine else { break }
             let next = lines[current]
             if next.indent < column { break }
             guard next.indent == column else { throw Unsupported() }
@@ -233,7 +270,7 @@ struct FastYAMLReader {
             }
             object.appendUnchecked(key, value)
             skipBlank()
-            guard current < lines.count else { break }
+            guard current < endLine else { break }
             let next = lines[current]
             if next.indent < column { break }
             guard next.indent == column else { throw Unsupported() }
@@ -249,7 +286,7 @@ struct FastYAMLReader {
     /// parent's column (`key:` followed by `- item`), or null.
     private mutating func readNested(parentColumn: Int, allowSequenceAtParent: Bool, depth: Int) throws(Unsupported) -> JSONValue {
         skipBlank()
-        guard current < lines.count else { return .null }
+        guard current < endLine else { return .null }
         let line = lines[current]
         let start = line.start + line.indent
         if isMarker(line, UInt8(ascii: "-")) || isMarker(line, UInt8(ascii: ".")) { return .null }
@@ -406,17 +443,17 @@ struct FastYAMLReader {
         // Content indentation: the first non-empty line's.
         var probe = current
         var leadingEmpty = 0
-        while probe < lines.count, lines[probe].start + lines[probe].indent == lines[probe].end {
+        while probe < endLine, lines[probe].start + lines[probe].indent == lines[probe].end {
             if lines[probe].indent > 0 { throw Unsupported() }
             leadingEmpty += 1
             probe += 1
         }
-        guard probe < lines.count, lines[probe].indent > parentColumn else { throw Unsupported() }
+        guard probe < endLine, lines[probe].indent > parentColumn else { throw Unsupported() }
         let contentIndent = lines[probe].indent
         var contentLines: [(text: String, empty: Bool, moreIndented: Bool)] = Array(repeating: ("", true, false), count: leadingEmpty)
         current = probe
         var lastHadBreak = true
-        while current < lines.count {
+        while current < endLine {
             let candidate = lines[current]
             let isEmpty = candidate.start + candidate.indent == candidate.end
             if isEmpty {

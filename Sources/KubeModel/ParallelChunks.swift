@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs independent pieces of work on every core and hands their results back in order, so that
+/// the outcome is the same as running them one after the other, whatever the number of cores.
+///
+/// For the large inputs of `audit`, `can --check` and `who-can`: loading the documents of a file,
+/// reading RBAC objects, inspecting roles and writing findings, each piece on its own range.
+/// The calling thread takes part and waits; small inputs run on it alone.
+package enum ParallelChunks {
+    /// How many pieces work is cut into at most: the active cores.
+    package static let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body` for `0..<count` concurrently and returns the results by index.
+    package static func perform<Result: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Result) -> [Result] {
+        guard count > 1 else { return count == 1 ? [body(0)] : [] }
+        let results = Mutex<[Result?]>(Array(repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let result = body(index)
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { $0.compactMap { $0 } }
+    }
+
+    /// `0..<count` cut into at most ``width`` contiguous ranges of nearly equal length, none
+    /// shorter than `minimumLength` (one range when `count` is below twice that).
+    package static func ranges(_ count: Int, minimumLength: Int) -> [Range<Int>] {
+        let pieces = max(1, min(width, count / max(1, minimumLength)))
+        return (0..<pieces).map { piece in (count * piece / pieces)..<(count * (piece + 1) / pieces) }
+    }
+
+    /// Cuts `0..<count` with ``ranges(_:minimumLength:)``, runs `body` on the ranges
+    /// concurrently and returns the results in range order.
+    package static func map<Result: Sendable>(
+        _ count: Int, minimumLength: Int, _ body: @Sendable (Range<Int>) -> Result
+    ) -> [Result] {
+        let ranges = ranges(count, minimumLength: minimumLength)
+        return perform(ranges.count) { body(ranges[$0]) }
+    }
+}
