@@ -26,6 +26,14 @@ public struct KubeObject: Sendable, Hashable {
     /// The group and kind.
     public var groupKind: GroupKind { groupVersionKind.groupKind }
 
+    /// Whether ``groupKind``'s group is `group`, found without building it (most group names are
+    /// too long to be stored without an allocation).
+    package func isInGroup(_ group: String) -> Bool {
+        let apiVersion = content["apiVersion"]?.stringValue ?? ""
+        guard let slash = apiVersion.lastIndex(of: "/") else { return group.isEmpty }
+        return apiVersion[..<slash] == group
+    }
+
     /// `metadata.name`, empty when missing.
     public var name: String { content[path: ["metadata", "name"]]?.stringValue ?? "" }
 

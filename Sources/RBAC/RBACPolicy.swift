@@ -37,21 +37,26 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
-        var roles: [RBACRole] = []
-        var bindings: [RBACBinding] = []
-        var errors: [ManifestError] = []
-        for object in objects where RBACAPI.isRBACObject(object) {
-            do {
-                switch object.kind {
-                case "Role", "ClusterRole": roles.append(try RBACRole(object))
-                default: bindings.append(try RBACBinding(object))
+        // Large inputs are read in parts, one per core, and joined in input order.
+        let parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
+            var roles: [RBACRole] = []
+            var bindings: [RBACBinding] = []
+            var errors: [ManifestError] = []
+            for object in objects[range] where RBACAPI.isRBACObject(object) {
+                do throws(ManifestError) {
+                    switch object.kind {
+                    case "Role", "ClusterRole": roles.append(try RBACRole(object))
+                    default: bindings.append(try RBACBinding(object))
+                    }
+                } catch {
+                    errors.append(error)
                 }
-            } catch {
-                errors.append(error)
             }
+            return (roles: roles, bindings: bindings, errors: errors)
         }
+        let errors = parts.flatMap(\.errors)
         guard errors.isEmpty else { throw ManifestErrors(errors) }
-        self.init(roles: roles, bindings: bindings, defaultNamespace: defaultNamespace)
+        self.init(roles: parts.flatMap(\.roles), bindings: parts.flatMap(\.bindings), defaultNamespace: defaultNamespace)
     }
 
     /// Builds a policy from roles and bindings.
