@@ -7,25 +7,17 @@
 /// aggregated roles start empty and only grow, so this ends, cycles included, at the least
 /// fixpoint: a cycle of aggregated roles shares the rules of the plain roles it reaches.
 ///
-/// Rules are numbered once, so that the repeated unions compare integers, not rules.
+/// Rules are numbered by the caller, so that the repeated unions compare integers, not rules.
 enum AggregationResolver {
-    static func resolve(_ roles: inout [RBACRole]) {
+    /// Replaces the rules of the aggregated ClusterRoles in `roles`, and their lists in
+    /// `ruleNumbers` (each role's rules as positions in `rules`) alike.
+    ///
+    /// - Returns: for each aggregated ClusterRole's position, the positions of the ClusterRoles
+    ///   its selectors match (a role matched by several selectors is listed for each).
+    static func resolve(_ roles: inout [RBACRole], ruleNumbers: inout [[Int]], rules: [PolicyRule]) -> [Int: [Int]] {
         let clusterRoles = roles.indices.filter { roles[$0].kind == .clusterRole }.sorted { roles[$0].name < roles[$1].name }
         let aggregators = clusterRoles.filter { roles[$0].aggregationRule != nil }
-        guard !aggregators.isEmpty else { return }
-
-        // Each distinct rule of a ClusterRole gets a number; each ClusterRole a list of numbers.
-        var numbers: [PolicyRule: Int] = [:]
-        var table: [PolicyRule] = []
-        var current: [Int: [Int]] = [:]
-        for position in clusterRoles {
-            current[position] = roles[position].rules.map { rule in
-                if let number = numbers[rule] { return number }
-                numbers[rule] = table.count
-                table.append(rule)
-                return table.count - 1
-            }
-        }
+        guard !aggregators.isEmpty else { return [:] }
 
         var sources: [[Int]] = []
         for aggregator in aggregators {
@@ -36,34 +28,55 @@ enum AggregationResolver {
                 }
             }
             sources.append(contributing)
-            current[aggregator] = []
+            ruleNumbers[aggregator] = []
         }
 
-        // Sets reach the fixpoint within one pass per aggregator (the longest chain); a few more
-        // passes settle the order. Orders in a cycle could alternate forever, hence the bound.
-        var seen = [Bool](repeating: false, count: table.count)
-        var passes = 0
-        var changed = true
-        while changed && passes <= aggregators.count + 1 {
-            changed = false
-            passes += 1
+        // One pass unites, aggregator by aggregator in name order, the current rules of its sources.
+        var seen = [Bool](repeating: false, count: rules.count)
+        func pass() -> Bool {
+            var changed = false
             for (offset, aggregator) in aggregators.enumerated() {
                 var merged: [Int] = []
                 for source in sources[offset] {
-                    for number in current[source] ?? [] where !seen[number] {
+                    for number in ruleNumbers[source] where !seen[number] {
                         seen[number] = true
                         merged.append(number)
                     }
                 }
                 for number in merged { seen[number] = false }
-                if merged != current[aggregator] {
+                if merged != ruleNumbers[aggregator] {
                     changed = true
-                    current[aggregator] = merged
+                    ruleNumbers[aggregator] = merged
                 }
             }
+            return changed
+        }
+
+        // Sets reach the fixpoint within one pass per aggregator (the longest chain); a few more
+        // passes settle the order. Orders in a cycle can alternate forever, hence the bound: the
+        // result is the state after `maximumPasses` passes when no pass leaves it unchanged before.
+        // A pass depends only on the state before it, so once a state repeats the passes cycle,
+        // and the state the bound would reach is found by running only the rest of one period.
+        let maximumPasses = aggregators.count + 2
+        var states: [[[Int]]] = []
+        var passesByHash: [Int: [Int]] = [:]
+        var passes = 0
+        while passes < maximumPasses {
+            passes += 1
+            guard pass() else { break }
+            let state = aggregators.map { ruleNumbers[$0] }
+            let hash = state.hashValue
+            if let earlier = passesByHash[hash]?.first(where: { states[$0 - 1] == state }) {
+                let period = passes - earlier
+                for _ in 0..<((maximumPasses - passes) % period) { _ = pass() }
+                break
+            }
+            states.append(state)
+            passesByHash[hash, default: []].append(passes)
         }
         for aggregator in aggregators {
-            roles[aggregator].rules = (current[aggregator] ?? []).map { table[$0] }
+            roles[aggregator].rules = ruleNumbers[aggregator].map { rules[$0] }
         }
+        return Dictionary(uniqueKeysWithValues: zip(aggregators, sources))
     }
 }

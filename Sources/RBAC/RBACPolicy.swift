@@ -17,7 +17,15 @@ public struct RBACPolicy: Sendable {
     public let defaultNamespace: String
 
     /// For each binding, the position of its role in ``roles``, or -1 when it does not resolve.
-    let boundRoles: [Int]
+    package let boundRoles: [Int]
+    /// Every distinct rule of the roles, each once (aggregated ClusterRoles repeat the rules of
+    /// the roles they aggregate).
+    package let distinctRules: [PolicyRule]
+    /// For each role, the position of each of its rules in ``distinctRules``.
+    package let ruleNumbers: [[Int]]
+    /// For each aggregated ClusterRole's position, the positions of the ClusterRoles it aggregates
+    /// (directly selected; a role matched by several selectors is listed for each).
+    package let aggregationSourcePositions: [Int: [Int]]
     /// For each role, its rules prepared for matching.
     let compiledRules: [[CompiledRule]]
     let clusterRolePositions: [String: Int]
@@ -93,11 +101,30 @@ public struct RBACPolicy: Sendable {
                 }
             }
         }
-        AggregationResolver.resolve(&roles)
+        var numbers: [PolicyRule: Int] = [:]
+        var distinctRules: [PolicyRule] = []
+        var ruleNumbers = roles.map { role in
+            role.rules.map { rule in
+                let next = distinctRules.count
+                let number = numbers[rule, default: next]
+                if number == next {
+                    numbers[rule] = next
+                    distinctRules.append(rule)
+                }
+                return number
+            }
+        }
+        aggregationSourcePositions = AggregationResolver.resolve(&roles, ruleNumbers: &ruleNumbers, rules: distinctRules)
         self.roles = roles
         self.clusterRolePositions = clusterRolePositions
         self.rolePositions = rolePositions
-        compiledRules = roles.map { $0.rules.map(CompiledRule.init) }
+        self.distinctRules = distinctRules
+        self.ruleNumbers = ruleNumbers
+        // Each distinct rule is compiled once, and shared by the roles that hold it.
+        let compiled = ParallelChunks.map(distinctRules.count, minimumLength: 4_096) { [distinctRules] range in
+            distinctRules[range].map(CompiledRule.init)
+        }.flatMap { $0 }
+        compiledRules = ruleNumbers.map { $0.map { compiled[$0] } }
 
         var bindings: [RBACBinding] = []
         var bindingPositions: [String: Int] = [:]
@@ -183,8 +210,8 @@ public struct RBACPolicy: Sendable {
     /// The ClusterRoles that contribute rules to the aggregated ClusterRole `name` (directly
     /// selected, in name order), or `[]` when it does not aggregate.
     public func aggregationSources(ofClusterRole name: String) -> [String] {
-        guard let role = clusterRole(named: name), let rule = role.aggregationRule else { return [] }
-        return roles.filter { $0.kind == .clusterRole && $0.name != name && rule.selects($0.labels) }.map(\.name).sorted()
+        guard let position = clusterRolePositions[name], let sources = aggregationSourcePositions[position] else { return [] }
+        return Set(sources.map { roles[$0].name }).sorted()
     }
 
     /// The grant of `rule` in the binding at `position` to the first of its subjects that applies to `user`.
