@@ -10,9 +10,11 @@ struct EscalationAnalysis {
     let policy: RBACPolicy
     let objects: [KubeObject]
     let subjects: [SubjectPermissions]
-    /// The risk-catalog hits of each bound role, by role name (`ClusterRole "edit"`), which the
-    /// auditor has already computed; the means of escalation are read from them.
-    let roleHits: [String: [RuleInspector.Hit]]
+    /// The subjects' descriptions, which identify them.
+    let subjectKeys: [String]
+    /// For each subject and each of its entries, the means its role gives (none when the role is
+    /// missing), read from the risk catalog's hits the auditor has already found.
+    let entryMeans: [[RoleMeans]]
 
     /// The deepest path searched.
     static let maximumSteps = 3
@@ -43,8 +45,8 @@ struct EscalationAnalysis {
         var nodes: [Subject] = []
         var keys: [String] = []
         var nodeIndex: [String: Int] = [:]
-        func node(_ subject: Subject) -> Int {
-            let key = subject.description
+        func node(_ subject: Subject, key: String? = nil) -> Int {
+            let key = key ?? subject.description
             if let existing = nodeIndex[key] { return existing }
             nodeIndex[key] = nodes.count
             nodes.append(subject)
@@ -53,14 +55,14 @@ struct EscalationAnalysis {
         }
         var accountsByNamespace: [String: [Int]] = [:]
         var isAccount: Set<Int> = []
-        func addAccount(_ subject: Subject) {
+        func addAccount(_ subject: Subject, key: String? = nil) {
             guard subject.kind == .serviceAccount, let namespace = subject.namespace else { return }
-            let id = node(subject)
+            let id = node(subject, key: key)
             if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
         }
-        for entry in subjects { addAccount(entry.subject) }
+        for (entry, key) in zip(subjects, subjectKeys) { addAccount(entry.subject, key: key) }
         var withTokenSecret: Set<Int> = []
-        for object in objects where object.groupKind.group == "" {
+        for object in objects where object.isInGroup("") {
             let namespace = object.namespace ?? policy.defaultNamespace
             if object.kind == "ServiceAccount" {
                 addAccount(Subject.serviceAccount(object.name, namespace: namespace))
@@ -72,13 +74,13 @@ struct EscalationAnalysis {
                 withTokenSecret.insert(node(subject))
             }
         }
-        let starts = subjects.map { node($0.subject) }
+        let starts = zip(subjects, subjectKeys).map { node($0.subject, key: $1) }
         var power = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
         var means = [Means?](repeating: nil, count: nodes.count)
-        var roleCache: [String: RoleMeans] = [:]
-        for (entry, id) in zip(subjects, starts) {
+        for (position, id) in starts.enumerated() {
+            let entry = subjects[position]
             power[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
-            let capability = capabilities(entry, cache: &roleCache)
+            let capability = capabilities(entry, roles: entryMeans[position])
             if !capability.isEmpty { means[id] = capability }
         }
         let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
@@ -150,7 +152,7 @@ struct EscalationAnalysis {
     }
 
     /// What one role lets its holder do to become someone else, independent of where it applies.
-    private struct RoleMeans {
+    struct RoleMeans: Sendable {
         var impersonate = false
         var nodesProxy = false
         var createPods = false
@@ -158,18 +160,10 @@ struct EscalationAnalysis {
         var listSecrets = false
     }
 
-    private func capabilities(_ entry: SubjectPermissions, cache: inout [String: RoleMeans]) -> Means {
+    private func capabilities(_ entry: SubjectPermissions, roles: [RoleMeans]) -> Means {
         var means = Means()
-        for item in entry.entries {
+        for (item, role) in zip(entry.entries, roles) {
             let scope = item.namespace ?? "*"
-            let role: RoleMeans
-            if let cached = cache[item.role] {
-                role = cached
-            } else {
-                // A role without hits is missing (no rules), so it gives no means.
-                role = roleHits[item.role].map(Self.roleMeans(from:)) ?? RoleMeans()
-                cache[item.role] = role
-            }
             // Most subjects can do none of this: only then are the descriptions built.
             guard role.impersonate || role.nodesProxy || role.createPods || role.requestTokens || role.listSecrets else { continue }
             let place = scope == "*" ? "in any namespace" : "in \(scope)"
@@ -185,7 +179,7 @@ struct EscalationAnalysis {
     /// The means read from a role's catalog hits: only hits on rules without `resourceNames`
     /// count (W115 impersonation of users, groups or ServiceAccounts, W111 nodes/proxy, W106
     /// creating pods or their controllers, W116 tokens, W104 list or watch of Secrets).
-    private static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
+    static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
         var means = RoleMeans()
         for hit in hits where !hit.restrictedByName {
             switch hit.checkID {

@@ -1,3 +1,4 @@
+import KubeModel
 import RBAC
 
 /// Finds the catalog's rule-level risks in the rules of one role.
@@ -64,22 +65,25 @@ struct RuleInspector {
         Capability(checkID: "W123", verbs: ["delete", "deletecollection"], groups: ["", "events.k8s.io"], resources: ["events"]),
     ]
 
-    /// The risks in `role`'s rules. Aggregated ClusterRoles repeat their sources' rules, so results
-    /// are cached per rule in `cache`.
-    static func inspect(_ role: RBACRole, cache: inout [PolicyRule: [Hit]]) -> [Hit] {
+    /// The risks of each of `rules` (a policy's distinct rules), for ``inspect(_:ruleNumbers:ruleHits:)``;
+    /// large lists are inspected in parts, one per core.
+    static func hits(ofEach rules: [PolicyRule]) -> [[Hit]] {
+        ParallelChunks.map(rules.count, minimumLength: 1_024) { range in
+            range.map { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }
+        }.flatMap { $0 }
+    }
+
+    /// The risks in `role`'s rules, which are `ruleNumbers` in a list of distinct rules whose
+    /// risks are `ruleHits` (from ``hits(ofEach:)``): aggregated ClusterRoles repeat their
+    /// sources' rules, which are inspected once.
+    static func inspect(_ role: RBACRole, ruleNumbers: [Int], ruleHits: [[Hit]]) -> [Hit] {
         var hits: [Hit] = []
-        for (index, rule) in role.rules.enumerated() where rule.isResourceRule {
-            if let cached = cache[rule] {
-                hits.append(contentsOf: cached.map { hit in
-                    var copy = hit
-                    copy.ruleIndex = index
-                    return copy
-                })
-                continue
+        for (index, number) in ruleNumbers.enumerated() {
+            for hit in ruleHits[number] {
+                var copy = hit
+                copy.ruleIndex = index
+                hits.append(copy)
             }
-            let computed = inspect(rule, index: index)
-            cache[rule] = computed
-            hits.append(contentsOf: computed)
         }
         hits.append(contentsOf: certificateApproval(role))
         return hits
