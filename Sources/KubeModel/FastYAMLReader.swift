@@ -39,7 +39,7 @@ struct FastYAMLReader {
     /// The element lines of the sequence read last (the outermost, as inner ones finish first).
     private var lastSequenceLines: [Int] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line] = [], part: Range<Int>? = nil, maximumDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line], part: Range<Int>? = nil, maximumDepth: Int) {
         self.bytes = bytes
         self.lines = lines
         current = part?.lowerBound ?? 0
@@ -53,19 +53,19 @@ struct FastYAMLReader {
     /// this reader accepts ends before a `---` line at column 0, so each part reads exactly the
     /// documents, lines included, that reading the whole file would give.
     static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [Document] {
-        let split: (lines: [Line], parts: [Range<Int>])
-        do {
-            split = try bytes.withUnsafeBufferPointer { buffer in
-                var reader = FastYAMLReader(bytes: buffer, maximumDepth: maximumDepth)
-                try reader.splitLines()
-                return (reader.lines, reader.parts())
-            }
-        } catch {
-            throw Unsupported()
-        }
-        let results = ParallelChunks.perform(split.parts.count) { index in
+        let byteParts = byteParts(bytes)
+        let lineParts = ParallelChunks.perform(byteParts.count) { index in
             bytes.withUnsafeBufferPointer { buffer in
-                var reader = FastYAMLReader(bytes: buffer, lines: split.lines, part: split.parts[index], maximumDepth: maximumDepth)
+                Result { () throws(Unsupported) in try Self.lines(buffer, byteParts[index]) }
+            }
+        }
+        var allLines: [Line] = []
+        for part in lineParts { allLines.append(contentsOf: try part.get()) }
+        let lines = allLines
+        let parts = bytes.withUnsafeBufferPointer { FastYAMLReader(bytes: $0, lines: lines, maximumDepth: maximumDepth).parts() }
+        let results = ParallelChunks.perform(parts.count) { index in
+            bytes.withUnsafeBufferPointer { buffer in
+                var reader = FastYAMLReader(bytes: buffer, lines: lines, part: parts[index], maximumDepth: maximumDepth)
                 return Result { () throws(Unsupported) in try reader.readDocuments() }
             }
         }
@@ -74,7 +74,7 @@ struct FastYAMLReader {
         return documents
     }
 
-    /// The lines cut into at most one part per core, each after the first starting at a `---` line.
+    /// The lines cut into parts, each after the first starting at a `---` line.
     private func parts() -> [Range<Int>] {
         var starts = [0]
         for target in ParallelChunks.ranges(lines.count, minimumLength: Self.linesPerPart).dropFirst().map(\.lowerBound) {
@@ -87,14 +87,32 @@ struct FastYAMLReader {
 
     // MARK: Lines
 
-    private mutating func splitLines() throws(Unsupported) {
-        var start = 0
+    /// Files of at least this many bytes per core are cut into lines in parts, one per core.
+    static let bytesPerPart = 1 << 20
+
+    /// The bytes cut into parts, each after the first starting after a line break.
+    private static func byteParts(_ bytes: [UInt8]) -> [Range<Int>] {
+        var starts = [0]
+        for target in ParallelChunks.ranges(bytes.count, minimumLength: bytesPerPart).dropFirst().map(\.lowerBound) {
+            var index = max(target, starts[starts.count - 1] + 1)
+            while index < bytes.count, bytes[index - 1] != 0x0A { index += 1 }
+            if index < bytes.count { starts.append(index) }
+        }
+        return starts.indices.map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : bytes.count) }
+    }
+
+    /// The lines of `bytes[range]`, which starts at the start of a line and ends after a line
+    /// break or at the end of the bytes.
+    private static func lines(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(Unsupported) -> [Line] {
+        var lines: [Line] = []
+        var start = range.lowerBound
+        let limit = range.upperBound
         let count = bytes.count
-        lines.reserveCapacity(count / 24)
-        while start < count {
+        lines.reserveCapacity(range.count / 24)
+        while start < limit {
             var end = start
             var hasTab = false
-            while end < count, bytes[end] != 0x0A {
+            while end < limit, bytes[end] != 0x0A {
                 let byte = bytes[end]
                 if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xEF {
                     // libyaml accepts only printable characters (YAML 1.1 c-printable): leave control
@@ -125,7 +143,7 @@ struct FastYAMLReader {
                 Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23, hasTab: hasTab))
             start = end + 1
         }
-        endLine = lines.count
+        return lines
     }
 
     private func text(_ from: Int, _ to: Int) -> String {
