@@ -1,3 +1,5 @@
+import KubeModel
+
 /// Resolves ClusterRole aggregation offline, as the cluster's aggregation controller would.
 ///
 /// A ClusterRole with an `aggregationRule` gets, selector by selector and within a selector in
@@ -19,17 +21,20 @@ enum AggregationResolver {
         let aggregators = clusterRoles.filter { roles[$0].aggregationRule != nil }
         guard !aggregators.isEmpty else { return [:] }
 
-        var sources: [[Int]] = []
-        for aggregator in aggregators {
-            var contributing: [Int] = []
-            for selector in roles[aggregator].aggregationRule?.clusterRoleSelectors ?? [] {
-                for candidate in clusterRoles where candidate != aggregator && selector.matches(roles[candidate].labels) {
-                    contributing.append(candidate)
+        // Each aggregator's selectors are matched against every ClusterRole, in parts, one per core.
+        let sources = ParallelChunks.map(aggregators.count, minimumLength: 4) { [roles] range in
+            range.map { offset in
+                let aggregator = aggregators[offset]
+                var contributing: [Int] = []
+                for selector in roles[aggregator].aggregationRule?.clusterRoleSelectors ?? [] {
+                    for candidate in clusterRoles where candidate != aggregator && selector.matches(roles[candidate].labels) {
+                        contributing.append(candidate)
+                    }
                 }
+                return contributing
             }
-            sources.append(contributing)
-            ruleNumbers[aggregator] = []
-        }
+        }.flatMap { $0 }
+        for aggregator in aggregators { ruleNumbers[aggregator] = [] }
 
         // One pass unites, aggregator by aggregator in name order, the current rules of its sources.
         var seen = [Bool](repeating: false, count: rules.count)
