@@ -60,13 +60,14 @@ public struct Auditor: Sendable {
             entryMeans: subjects.entryRoles.map { $0.map { $0.map { roles[$0].means } ?? EscalationAnalysis.RoleMeans() } }
         ).paths()
         var (reported, suppressed) = findings.partitioned()
-        for path in paths {
-            reported.append(
+        reported += ParallelChunks.map(paths.count, minimumLength: 1_024) { range in
+            paths[range].map { path in
                 Finding(
                     checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
-                    message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from]))
-        }
-        reported = Self.mostSevereFirst(reported)
+                    message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
+            }
+        }.flatMap { $0 }
+        Self.sortMostSevereFirst(&reported)
 
         let verdict = Verdict(
             clusterWideGrants: clusterWide, ownAccessControl: detections.map(\.finding.message), escalationPathCount: paths.count,
@@ -84,7 +85,7 @@ public struct Auditor: Sendable {
     /// and RoleBindings the policy's default one.
     static func suppressionAnnotations(in objects: [KubeObject], policy: RBACPolicy) -> [String: [String: String]] {
         var annotations: [String: [String: String]] = [:]
-        for object in objects where RBACAPI.isRBACObject(object) && object.content[path: ["metadata", "annotations", Suppressions.annotation]] != nil {
+        for object in objects where object.content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(object) {
             let clusterScoped = object.kind == "ClusterRole" || object.kind == "ClusterRoleBinding"
             let namespace = clusterScoped ? "" : object.namespace ?? policy.defaultNamespace
             annotations[key(kind: object.kind, namespace: namespace, name: object.name)] = object.annotations
@@ -143,35 +144,49 @@ public struct Auditor: Sendable {
 
     /// Most severe first, then by check; otherwise in the order found (bindings in input order),
     /// which keeps the report stable for the same input.
-    static func mostSevereFirst(_ findings: [Finding]) -> [Finding] {
-        let severities = findings.map(\.severity)
-        let checks = findings.map(\.checkID)
-        let order = findings.indices.sorted { lhs, rhs in
-            if severities[lhs] != severities[rhs] { return severities[lhs] > severities[rhs] }
-            if checks[lhs] != checks[rhs] { return checks[lhs] < checks[rhs] }
-            return lhs < rhs
+    static func sortMostSevereFirst(_ findings: inout [Finding]) {
+        // Each finding's place in that order as one integer: severity, check, then position.
+        let checks = Set(findings.map(\.checkID)).sorted()
+        let checkRanks = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1, $0) })
+        let severityRanks = Dictionary(uniqueKeysWithValues: Severity.allCases.sorted(by: >).enumerated().map { ($1, $0) })
+        let keys = findings.indices.map { index in
+            (severityRanks[findings[index].severity] ?? 0) << 56 | (checkRanks[findings[index].checkID] ?? 0) << 32 | index
         }
-        return order.map { findings[$0] }
+        let order = keys.sorted().map { $0 & 0xFFFF_FFFF }
+        // Findings move into place cycle by cycle, by swaps, without being copied.
+        var placed = [Bool](repeating: false, count: findings.count)
+        for start in findings.indices where !placed[start] {
+            var current = start
+            while true {
+                placed[current] = true
+                let next = order[current]
+                if next == start { break }
+                findings.swapAt(current, next)
+                current = next
+            }
+        }
     }
 
     /// `Kind name` of every cluster-scoped object, which a cluster administrator must install.
     static func clusterScopedObjects(_ objects: [KubeObject], kinds: KindTable) -> [String] {
-        // Inputs hold few distinct types, so the table is asked once per apiVersion and kind.
-        var namespaced: [String: [String: Bool]] = [:]
-        var result: [String] = []
-        for object in objects {
-            let apiVersion = object.apiVersion
-            let kind = object.kind
-            let isNamespaced: Bool
-            if let known = namespaced[apiVersion]?[kind] {
-                isNamespaced = known
-            } else {
-                isNamespaced = kinds.kind(GroupVersionKind(apiVersion: apiVersion, kind: kind).groupKind)?.namespaced ?? true
-                namespaced[apiVersion, default: [:]][kind] = isNamespaced
+        ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
+            // Inputs hold few distinct types, so the table is asked once per apiVersion and kind.
+            var namespaced: [String: [String: Bool]] = [:]
+            var names: [String] = []
+            for object in objects[range] {
+                let apiVersion = object.apiVersion
+                let kind = object.kind
+                let isNamespaced: Bool
+                if let known = namespaced[apiVersion]?[kind] {
+                    isNamespaced = known
+                } else {
+                    isNamespaced = kinds.kind(GroupVersionKind(apiVersion: apiVersion, kind: kind).groupKind)?.namespaced ?? true
+                    namespaced[apiVersion, default: [:]][kind] = isNamespaced
+                }
+                if !isNamespaced { names.append("\(kind) \(object.name)") }
             }
-            if !isNamespaced { result.append("\(kind) \(object.name)") }
-        }
-        return result
+            return names
+        }.flatMap { $0 }
     }
 
     static func key(kind: String, namespace: String, name: String) -> String { "\(kind)/\(namespace)/\(name)" }

@@ -61,94 +61,114 @@ struct EscalationAnalysis {
             if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
         }
         for (entry, key) in zip(subjects, subjectKeys) { addAccount(entry.subject, key: key) }
-        var withTokenSecret: Set<Int> = []
-        for object in objects where object.isInGroup("") {
+        var tokenSecretHolders: Set<Int> = []
+        for object in objects where (object.kind == "ServiceAccount" || object.kind == "Secret") && object.isInGroup("") {
             let namespace = object.namespace ?? policy.defaultNamespace
             if object.kind == "ServiceAccount" {
                 addAccount(Subject.serviceAccount(object.name, namespace: namespace))
-            } else if object.kind == "Secret", object.content["type"]?.stringValue == "kubernetes.io/service-account-token",
+            } else if object.content["type"]?.stringValue == "kubernetes.io/service-account-token",
                 let account = object.annotations["kubernetes.io/service-account.name"]
             {
                 let subject = Subject.serviceAccount(account, namespace: namespace)
                 addAccount(subject)
-                withTokenSecret.insert(node(subject))
+                tokenSecretHolders.insert(node(subject))
             }
         }
         let starts = zip(subjects, subjectKeys).map { node($0.subject, key: $1) }
-        var power = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
-        var means = [Means?](repeating: nil, count: nodes.count)
+        var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
+        var allMeans = [Means?](repeating: nil, count: nodes.count)
+        // Each subject's means, found in parts, one per core.
+        let startMeans = ParallelChunks.map(subjects.count, minimumLength: 512) { range in
+            range.map { capabilities(subjects[$0], roles: entryMeans[$0]) }
+        }.flatMap { $0 }
         for (position, id) in starts.enumerated() {
             let entry = subjects[position]
-            power[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
-            let capability = capabilities(entry, roles: entryMeans[position])
-            if !capability.isEmpty { means[id] = capability }
+            powers[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
+            if !startMeans[position].isEmpty { allMeans[id] = startMeans[position] }
         }
-        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
+        let (power, means, withTokenSecret) = (powers, allMeans, tokenSecretHolders)
         // Targets by namespace, strongest first, so that a search stops at the first one that is
         // not stronger than the start; and the targets that can go further, for the next hop.
         // Ties are broken by name, so that the same input always gives the same report.
         func strongestFirst(_ accounts: [Int]) -> [Int] {
             accounts.sorted { lhs, rhs in power[lhs] != power[rhs] ? power[lhs] > power[rhs] : keys[lhs] < keys[rhs] }
         }
-        var strongest: [String: [Int]] = [:]
-        var onward: [String: [Int]] = [:]
+        var strongestByNamespace: [String: [Int]] = [:]
+        var onwardByNamespace: [String: [Int]] = [:]
         for (namespace, accounts) in accountsByNamespace {
-            strongest[namespace] = strongestFirst(accounts)
-            onward[namespace] = accounts.filter { means[$0] != nil }
+            strongestByNamespace[namespace] = strongestFirst(accounts)
+            onwardByNamespace[namespace] = accounts.filter { means[$0] != nil }
         }
         let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
-        strongest["*"] = strongestFirst(everyAccount)
-        onward["*"] = everyAccount.filter { means[$0] != nil }
+        strongestByNamespace["*"] = strongestFirst(everyAccount)
+        onwardByNamespace["*"] = everyAccount.filter { means[$0] != nil }
+        let (strongest, onward, nodeList) = (strongestByNamespace, onwardByNamespace, nodes)
+        // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
+        let routes = means.map { means in
+            (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: false) } ?? [])
+                + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: true) } ?? [])
+        }
 
-        var result: [EscalationPath] = []
-        var visitedBy = [Int](repeating: -1, count: nodes.count)
-        for (position, start) in starts.enumerated() {
-            let startPower = power[start]
-            guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
-            visitedBy[start] = position
-            var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
-            var found: [EscalationPath] = []
-            search: for _ in 0..<Self.maximumSteps {
-                var next: [(Int, [EscalationPath.Step])] = []
-                for (current, steps) in frontier {
-                    guard let currentMeans = means[current] else { continue }
-                    if let how = currentMeans.anyone {
-                        found.append(
-                            EscalationPath(
-                                from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
-                                reachesClusterWide: true, endSeverity: .critical))
-                        if found.count >= Self.maximumPathsPerSubject { break search }
-                        continue
-                    }
-                    let routes =
-                        currentMeans.namespaces.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, false) }
-                        + currentMeans.tokenSecrets.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, true) }
-                    for (namespace, how, needsTokenSecret) in routes {
-                        for target in strongest[namespace] ?? [] {
-                            let targetPower = power[target]
-                            guard targetPower > startPower else { break }
-                            guard !needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
-                            visitedBy[target] = position
+        // The searches from each start are independent: they run in parts, one per core, and
+        // their paths are joined in the order of the starts.
+        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
+        return ParallelChunks.map(starts.count, minimumLength: 256) { range in
+            var result: [EscalationPath] = []
+            var visitedBy = [Int](repeating: -1, count: nodeList.count)
+            for position in range {
+                let start = starts[position]
+                let startPower = power[start]
+                guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
+                visitedBy[start] = position
+                var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
+                var found: [EscalationPath] = []
+                search: for _ in 0..<Self.maximumSteps {
+                    var next: [(Int, [EscalationPath.Step])] = []
+                    for (current, steps) in frontier {
+                        guard let currentMeans = means[current] else { continue }
+                        if let how = currentMeans.anyone {
                             found.append(
                                 EscalationPath(
-                                    from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: nodes[target])],
-                                    reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
-                                    endSeverity: severity(targetPower.severity)))
+                                    from: nodeList[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
+                                    reachesClusterWide: true, endSeverity: .critical))
                             if found.count >= Self.maximumPathsPerSubject { break search }
+                            continue
                         }
-                        for target in (onward[namespace] ?? []).prefix(Self.maximumFrontier)
-                        where (!needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
-                            visitedBy[target] = position
-                            next.append((target, steps + [EscalationPath.Step(means: how, gains: nodes[target])]))
+                        for route in routes[current] {
+                            for target in strongest[route.namespace] ?? [] {
+                                let targetPower = power[target]
+                                guard targetPower > startPower else { break }
+                                guard !route.needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
+                                visitedBy[target] = position
+                                found.append(
+                                    EscalationPath(
+                                        from: nodeList[start], steps: steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])],
+                                        reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
+                                        endSeverity: severity(targetPower.severity)))
+                                if found.count >= Self.maximumPathsPerSubject { break search }
+                            }
+                            for target in (onward[route.namespace] ?? []).prefix(Self.maximumFrontier)
+                            where (!route.needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
+                                visitedBy[target] = position
+                                next.append((target, steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])]))
+                            }
                         }
                     }
+                    frontier = Array(next.prefix(Self.maximumFrontier))
+                    if frontier.isEmpty { break }
                 }
-                frontier = Array(next.prefix(Self.maximumFrontier))
-                if frontier.isEmpty { break }
+                result.append(contentsOf: found)
             }
-            result.append(contentsOf: found)
-        }
-        return result
+            return result
+        }.flatMap { $0 }
+    }
+
+    /// One way onward from a subject: into a namespace's ServiceAccounts (`*` for all), by what means.
+    private struct Route {
+        var namespace: String
+        var means: String
+        /// Whether only ServiceAccounts with a token Secret can be reached (by reading it).
+        var needsTokenSecret: Bool
     }
 
     /// What one role lets its holder do to become someone else, independent of where it applies.

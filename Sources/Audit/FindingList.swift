@@ -26,7 +26,8 @@ struct FindingList {
     }
 
     /// The findings to report and the suppressed ones, each in the order found.
-    func partitioned() -> (reported: [Finding], suppressed: [Finding]) {
+    consuming func partitioned() -> (reported: [Finding], suppressed: [Finding]) {
+        if !all.contains(where: { $0.suppression != nil }) { return (all, []) }
         var reported: [Finding] = []
         var suppressed: [Finding] = []
         reported.reserveCapacity(all.count)

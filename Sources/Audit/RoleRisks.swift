@@ -68,7 +68,7 @@ struct RoleRisks: Sendable {
                 if usage[position].inNamespace { risks.namespaceSummaries = summarize(hits, clusterWide: false) }
                 if usage[position].clusterWide {
                     risks.clusterSummaries = summarize(hits, clusterWide: true)
-                    let risky = hits.lazy.filter { RiskCatalog.check($0.checkID).severity >= .high }
+                    let risky = hits.lazy.filter { RiskCatalog.checks[$0.checkNumber].severity >= .high }
                     let writes = role.rules.contains { rule in rule.verbs.contains { writeVerbs.contains($0) } }
                     risks.clusterWideSummary = risky.isEmpty ? summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
                     risks.clusterWideSeverity = writes || !risky.isEmpty ? .high : .medium
@@ -81,10 +81,13 @@ struct RoleRisks: Sendable {
     /// The hits merged per check, in the order first found, with scope and name restrictions
     /// applied to the severity.
     static func summarize(_ hits: [RuleInspector.Hit], clusterWide: Bool) -> [Summary] {
-        var merged: [String: (severity: Severity, details: [String])] = [:]
-        var order: [String] = []
+        // Checks and details are numbered: aggregated ClusterRoles have thousands of hits.
+        var severities = [Severity?](repeating: nil, count: RiskCatalog.checks.count)
+        var details = [[String]](repeating: [], count: RiskCatalog.checks.count)
+        var seenDetails: Set<Int> = []
+        var order: [Int] = []
         for hit in hits {
-            let check = RiskCatalog.check(hit.checkID)
+            let check = RiskCatalog.checks[hit.checkNumber]
             var severity = hit.severityOverride ?? (clusterWide ? check.clusterWideSeverity : check.severity)
             if clusterWide, hit.severityOverride != nil { severity = check.severity }
             if hit.restrictedByName {
@@ -92,16 +95,18 @@ struct RoleRisks: Sendable {
                 // out exactly those roles; other named grants are one level less severe.
                 severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
             }
-            if let existing = merged[hit.checkID]?.severity {
-                merged[hit.checkID]?.severity = max(existing, severity)
-                merged[hit.checkID]?.details.append(hit.detail)
+            if let existing = severities[hit.checkNumber] {
+                severities[hit.checkNumber] = max(existing, severity)
             } else {
-                merged[hit.checkID] = (severity, [hit.detail])
-                order.append(hit.checkID)
+                severities[hit.checkNumber] = severity
+                order.append(hit.checkNumber)
+            }
+            if seenDetails.insert(hit.detailNumber &* RiskCatalog.checks.count &+ hit.checkNumber).inserted {
+                details[hit.checkNumber].append(hit.detail)
             }
         }
-        return order.compactMap { checkID in
-            merged[checkID].map { Summary(checkID: checkID, severity: $0.severity, details: unique($0.details).joined(separator: "; ")) }
+        return order.map { number in
+            Summary(checkID: RiskCatalog.checks[number].id, severity: severities[number] ?? .low, details: details[number].joined(separator: "; "))
         }
     }
 
@@ -113,10 +118,5 @@ struct RoleRisks: Sendable {
                 : "\(rule.verbs.joined(separator: ",")) on \(rule.nonResourceURLs.joined(separator: ","))"
         }
         return parts.joined(separator: "; ") + (rules.count > 3 ? "; …" : "")
-    }
-
-    static func unique(_ values: [String]) -> [String] {
-        var seen: Set<String> = []
-        return values.filter { seen.insert($0).inserted }
     }
 }

@@ -17,7 +17,24 @@ struct RuleInspector {
         var restrictedByName: Bool
         /// A severity for this occurrence when it differs from the check's (get-only secret reads).
         var severityOverride: Severity?
+        /// The check's position in ``RiskCatalog/checks``.
+        var checkNumber: Int
+        /// The same number for the same ``detail`` (see ``hits(ofEach:)``), so that details are
+        /// compared as numbers when a role's hits are merged.
+        var detailNumber = 0
+
+        init(checkID: String, detail: String, ruleIndex: Int, restrictedByName: Bool, severityOverride: Severity? = nil) {
+            self.checkID = checkID
+            self.detail = detail
+            self.ruleIndex = ruleIndex
+            self.restrictedByName = restrictedByName
+            self.severityOverride = severityOverride
+            checkNumber = RiskCatalog.number(of: checkID)
+        }
     }
+
+    /// The detail of W117, the one hit not found in a single rule, numbered 0.
+    private static let certificateApprovalDetail = "create certificatesigningrequests, update their approval and approve signers"
 
     private struct Capability {
         var checkID: String
@@ -67,10 +84,21 @@ struct RuleInspector {
 
     /// The risks of each of `rules` (a policy's distinct rules), for ``inspect(_:ruleNumbers:ruleHits:)``;
     /// large lists are inspected in parts, one per core.
+    /// Equal details get equal ``Hit/detailNumber``s.
     static func hits(ofEach rules: [PolicyRule]) -> [[Hit]] {
-        ParallelChunks.map(rules.count, minimumLength: 1_024) { range in
+        var hits = ParallelChunks.map(rules.count, minimumLength: 1_024) { range in
             range.map { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }
         }.flatMap { $0 }
+        var numbers = [certificateApprovalDetail: 0]
+        for rule in hits.indices {
+            for index in hits[rule].indices {
+                let next = numbers.count
+                let number = numbers[hits[rule][index].detail, default: next]
+                if number == next { numbers[hits[rule][index].detail] = next }
+                hits[rule][index].detailNumber = number
+            }
+        }
+        return hits
     }
 
     /// The risks in `role`'s rules, which are `ruleNumbers` in a list of distinct rules whose
@@ -140,7 +168,7 @@ struct RuleInspector {
         }
         let canSign = role.rules.contains { grantsVerb($0, "approve") && grants($0, group: "certificates.k8s.io", resource: "signers") }
         if let canCreate, canApprove, canSign {
-            hits.append(Hit(checkID: "W117", detail: "create certificatesigningrequests, update their approval and approve signers", ruleIndex: canCreate, restrictedByName: false))
+            hits.append(Hit(checkID: "W117", detail: certificateApprovalDetail, ruleIndex: canCreate, restrictedByName: false))
         }
         return hits
     }

@@ -13,6 +13,9 @@ enum ToolDetection {
         var finding: Finding
     }
 
+    /// The kinds of the objects that can reveal a tool.
+    private static let detectedKinds: Set<String> = ["ConfigMap", "AppProject", "Deployment"]
+
     static func detect(objects: [KubeObject], findings: [Finding]) -> [Detection] {
         var detections: [Detection] = []
         func add(_ message: String, _ object: KubeObject?) {
@@ -22,7 +25,8 @@ enum ToolDetection {
                         checkID: "W401", severity: .high, message: message, locations: [object?.source].compactMap { $0 },
                         namespace: object?.namespace)))
         }
-        for object in objects {
+        // The kind first: most objects are of none of these kinds, and their group is then not needed.
+        for object in objects where detectedKinds.contains(object.kind) {
             switch (object.groupKind.group, object.kind, object.name) {
             case ("", "ConfigMap", "argocd-rbac-cm"):
                 add(
