@@ -26,7 +26,7 @@ public struct Auditor: Sendable {
         let annotations = Self.suppressionAnnotations(in: objects, policy: policy)
         let roles = RoleRisks.all(in: policy, usage: Self.usage(of: policy), annotations: annotations)
         var findings = FindingList()
-        var permissions = PermissionTable()
+        var permissions = PermissionTable(capacity: policy.bindings.reduce(0) { $0 + $1.subjects.count })
         var live = [Bool](repeating: false, count: policy.roles.count)
         var clusterWide: [Verdict.ClusterWideGrant] = []
         for audit in BindingAudit.all(in: policy, roles: roles, annotations: annotations) {
@@ -60,13 +60,12 @@ public struct Auditor: Sendable {
             entryMeans: subjects.entryRoles.map { $0.map { $0.map { roles[$0].means } ?? EscalationAnalysis.RoleMeans() } }
         ).paths()
         var (reported, suppressed) = findings.partitioned()
-        reported += ParallelChunks.map(paths.count, minimumLength: 1_024) { range in
-            paths[range].map { path in
-                Finding(
-                    checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
-                    message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
-            }
-        }.flatMap { $0 }
+        reported += ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
+            let path = paths[index]
+            return Finding(
+                checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
+                message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
+        }
         Self.sortMostSevereFirst(&reported)
 
         let verdict = Verdict(
@@ -145,24 +144,26 @@ public struct Auditor: Sendable {
     /// Most severe first, then by check; otherwise in the order found (bindings in input order),
     /// which keeps the report stable for the same input.
     static func sortMostSevereFirst(_ findings: inout [Finding]) {
-        // Each finding's place in that order as one integer: severity, check, then position.
-        let checks = Set(findings.map(\.checkID)).sorted()
-        let checkRanks = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1, $0) })
-        let severityRanks = Dictionary(uniqueKeysWithValues: Severity.allCases.sorted(by: >).enumerated().map { ($1, $0) })
-        let keys = findings.indices.map { index in
-            (severityRanks[findings[index].severity] ?? 0) << 56 | (checkRanks[findings[index].checkID] ?? 0) << 32 | index
-        }
-        let order = keys.sorted().map { $0 & 0xFFFF_FFFF }
-        // Findings move into place cycle by cycle, by swaps, without being copied.
-        var placed = [Bool](repeating: false, count: findings.count)
-        for start in findings.indices where !placed[start] {
-            var current = start
-            while true {
-                placed[current] = true
-                let next = order[current]
-                if next == start { break }
-                findings.swapAt(current, next)
-                current = next
+        findings.withUnsafeMutableBufferPointer { findings in
+            // Each finding's place in that order as one integer: severity, check, then position.
+            let checks = Set(findings.indices.map { findings[$0].checkID }).sorted()
+            let checkRanks = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1, $0) })
+            let severityRanks = Dictionary(uniqueKeysWithValues: Severity.allCases.sorted(by: >).enumerated().map { ($1, $0) })
+            let keys = findings.indices.map { index in
+                (severityRanks[findings[index].severity] ?? 0) << 56 | (checkRanks[findings[index].checkID] ?? 0) << 32 | index
+            }
+            let order = keys.sorted().map { $0 & 0xFFFF_FFFF }
+            // Findings move into place cycle by cycle, swapped without being copied.
+            var placed = [Bool](repeating: false, count: findings.count)
+            for start in findings.indices where !placed[start] {
+                var current = start
+                while true {
+                    placed[current] = true
+                    let next = order[current]
+                    if next == start { break }
+                    findings.swapAt(current, next)
+                    current = next
+                }
             }
         }
     }

@@ -28,9 +28,9 @@ struct BindingAudit: Sendable {
 
     /// The audits of every binding of `policy`, in parts, one per core, in binding order.
     static func all(in policy: RBACPolicy, roles: [RoleRisks], annotations: [String: [String: String]]) -> [BindingAudit] {
-        ParallelChunks.map(policy.bindings.count, minimumLength: 512) { range in
-            range.map { BindingAudit(binding: $0, policy: policy, roles: roles, annotations: annotations) }
-        }.flatMap { $0 }
+        ParallelChunks.array(policy.bindings.count, minimumLength: 512) {
+            BindingAudit(binding: $0, policy: policy, roles: roles, annotations: annotations)
+        }
     }
 
     /// Audits the binding at `position` in `policy`.

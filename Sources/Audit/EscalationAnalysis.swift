@@ -78,9 +78,7 @@ struct EscalationAnalysis {
         var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
         var allMeans = [Means?](repeating: nil, count: nodes.count)
         // Each subject's means, found in parts, one per core.
-        let startMeans = ParallelChunks.map(subjects.count, minimumLength: 512) { range in
-            range.map { capabilities(subjects[$0], roles: entryMeans[$0]) }
-        }.flatMap { $0 }
+        let startMeans = ParallelChunks.array(subjects.count, minimumLength: 512) { capabilities(subjects[$0], roles: entryMeans[$0]) }
         for (position, id) in starts.enumerated() {
             let entry = subjects[position]
             powers[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
@@ -104,8 +102,9 @@ struct EscalationAnalysis {
         onwardByNamespace["*"] = everyAccount.filter { means[$0] != nil }
         let (strongest, onward, nodeList) = (strongestByNamespace, onwardByNamespace, nodes)
         // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
-        let routes = means.map { means in
-            (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: false) } ?? [])
+        let routes = ParallelChunks.array(means.count, minimumLength: 1_024) { node in
+            let means = means[node]
+            return (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: false) } ?? [])
                 + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: true) } ?? [])
         }
 

@@ -16,16 +16,23 @@ struct PermissionTable {
     /// The number of subjects.
     var count: Int { keys.count }
 
+    /// An empty table with room for `capacity` subjects.
+    init(capacity: Int) {
+        keys.reserveCapacity(capacity)
+        numbersByKey.reserveCapacity(capacity)
+        subjects.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
+        entryRoles.reserveCapacity(capacity)
+    }
+
     /// Adds what `audit`'s binding gives each of its subjects, and returns their numbers.
     mutating func add(_ audit: BindingAudit) -> [Int] {
         var numbers: [Int] = []
-        numbers.reserveCapacity(audit.subjects.count)
-        for (subject, key) in zip(audit.subjects, audit.subjectKeys) {
-            let number = numbersByKey[key] ?? keys.count
-            if number == keys.count {
-                numbersByKey[key] = number
-                keys.append(key)
-                subjects.append(subject)
+        numbers.reserveCapacity(audit.subjectKeys.count)
+        for (index, key) in audit.subjectKeys.enumerated() {
+            let number = number(of: key)
+            if number == subjects.count {
+                subjects.append(audit.subjects[index])
                 entries.append([])
                 entryRoles.append([])
             }
@@ -34,6 +41,19 @@ struct PermissionTable {
             numbers.append(number)
         }
         return numbers
+    }
+
+    /// The number of the subject described `key`, a new one (the count so far) when it is new.
+    private mutating func number(of key: String) -> Int {
+        // One lookup that inserts when the key is missing.
+        func assign(_ number: inout Int) -> Int {
+            if number < 0 {
+                number = keys.count
+                keys.append(key)
+            }
+            return number
+        }
+        return assign(&numbersByKey[key, default: -1])
     }
 
     /// The numbers of `subjects` (each is in the table when a binding names it).

@@ -54,28 +54,26 @@ struct RoleRisks: Sendable {
     ///   - annotations: the annotations that suppress findings, by ``Auditor/key(kind:namespace:name:)``.
     static func all(in policy: RBACPolicy, usage: [Usage], annotations: [String: [String: String]]) -> [RoleRisks] {
         let ruleHits = RuleInspector.hits(ofEach: policy.distinctRules)
-        return ParallelChunks.map(policy.roles.count, minimumLength: 256) { range in
-            range.map { position in
-                let role = policy.roles[position]
-                let hits = RuleInspector.inspect(role, ruleNumbers: policy.ruleNumbers[position], ruleHits: ruleHits)
-                var risks = RoleRisks(
-                    name: role.description, hits: hits,
-                    annotations: annotations.isEmpty
-                        ? [:] : annotations[Auditor.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:],
-                    publicInfoOnly: role.rules.allSatisfy { !$0.isResourceRule && $0.verbs.allSatisfy { $0 == "get" } },
-                    grantsEverything: hits.contains { $0.checkID == "W100" },
-                    means: EscalationAnalysis.roleMeans(from: hits))
-                if usage[position].inNamespace { risks.namespaceSummaries = summarize(hits, clusterWide: false) }
-                if usage[position].clusterWide {
-                    risks.clusterSummaries = summarize(hits, clusterWide: true)
-                    let risky = hits.lazy.filter { RiskCatalog.checks[$0.checkNumber].severity >= .high }
-                    let writes = role.rules.contains { rule in rule.verbs.contains { writeVerbs.contains($0) } }
-                    risks.clusterWideSummary = risky.isEmpty ? summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
-                    risks.clusterWideSeverity = writes || !risky.isEmpty ? .high : .medium
-                }
-                return risks
+        return ParallelChunks.array(policy.roles.count, minimumLength: 256) { position in
+            let role = policy.roles[position]
+            let hits = RuleInspector.inspect(role, ruleNumbers: policy.ruleNumbers[position], ruleHits: ruleHits)
+            var risks = RoleRisks(
+                name: role.description, hits: hits,
+                annotations: annotations.isEmpty
+                    ? [:] : annotations[Auditor.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:],
+                publicInfoOnly: role.rules.allSatisfy { !$0.isResourceRule && $0.verbs.allSatisfy { $0 == "get" } },
+                grantsEverything: hits.contains { $0.checkID == "W100" },
+                means: EscalationAnalysis.roleMeans(from: hits))
+            if usage[position].inNamespace { risks.namespaceSummaries = summarize(hits, clusterWide: false) }
+            if usage[position].clusterWide {
+                risks.clusterSummaries = summarize(hits, clusterWide: true)
+                let risky = hits.lazy.filter { RiskCatalog.checks[$0.checkNumber].severity >= .high }
+                let writes = role.rules.contains { rule in rule.verbs.contains { writeVerbs.contains($0) } }
+                risks.clusterWideSummary = risky.isEmpty ? summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
+                risks.clusterWideSeverity = writes || !risky.isEmpty ? .high : .medium
             }
-        }.flatMap { $0 }
+            return risks
+        }
     }
 
     /// The hits merged per check, in the order first found, with scope and name restrictions

@@ -86,9 +86,7 @@ struct RuleInspector {
     /// large lists are inspected in parts, one per core.
     /// Equal details get equal ``Hit/detailNumber``s.
     static func hits(ofEach rules: [PolicyRule]) -> [[Hit]] {
-        var hits = ParallelChunks.map(rules.count, minimumLength: 1_024) { range in
-            range.map { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }
-        }.flatMap { $0 }
+        var hits = ParallelChunks.array(rules.count, minimumLength: 1_024) { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }
         var numbers = [certificateApprovalDetail: 0]
         for rule in hits.indices {
             for index in hits[rule].indices {

@@ -35,6 +35,22 @@ package enum ParallelChunks {
         return (0..<pieces).map { piece in (count * piece / pieces)..<(count * (piece + 1) / pieces) }
     }
 
+    /// `element(index)` for each index of `0..<count`, in one array: the ranges cut by
+    /// ``ranges(_:minimumLength:)`` are computed concurrently, each writing its elements in place.
+    package static func array<Element: Sendable>(
+        _ count: Int, minimumLength: Int, _ element: @Sendable (Int) -> Element
+    ) -> [Element] {
+        let ranges = ranges(count, minimumLength: minimumLength)
+        guard ranges.count > 1 else { return (0..<count).map(element) }
+        return Array(unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            let elements = SharedBuffer(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { piece in
+                for index in ranges[piece] { elements.initialize(index, to: element(index)) }
+            }
+            initializedCount = count
+        }
+    }
+
     /// Cuts `0..<count` with ``ranges(_:minimumLength:)``, runs `body` on the ranges
     /// concurrently and returns the results in range order.
     package static func map<Result: Sendable>(
@@ -42,5 +58,14 @@ package enum ParallelChunks {
     ) -> [Result] {
         let ranges = ranges(count, minimumLength: minimumLength)
         return perform(ranges.count) { body(ranges[$0]) }
+    }
+}
+
+/// An array's storage whose elements several threads initialize, each thread its own elements.
+private struct SharedBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+
+    func initialize(_ index: Int, to value: consuming Element) {
+        (buffer.baseAddress.unsafelyUnwrapped + index).initialize(to: value)
     }
 }

@@ -37,10 +37,18 @@ enum AggregationResolver {
         for aggregator in aggregators { ruleNumbers[aggregator] = [] }
 
         // One pass unites, aggregator by aggregator in name order, the current rules of its sources.
+        // The union depends only on the sources' rules, so an aggregator none of whose sources
+        // changed since its last union keeps its rules without uniting them again.
         var seen = [Bool](repeating: false, count: rules.count)
+        var changedAt = [Int](repeating: -1, count: roles.count)
+        var unitedAt = [Int](repeating: -1, count: aggregators.count)
+        var step = 0
         func pass() -> Bool {
             var changed = false
             for (offset, aggregator) in aggregators.enumerated() {
+                step += 1
+                guard unitedAt[offset] < 0 || sources[offset].contains(where: { changedAt[$0] > unitedAt[offset] }) else { continue }
+                unitedAt[offset] = step
                 var merged: [Int] = []
                 for source in sources[offset] {
                     for number in ruleNumbers[source] where !seen[number] {
@@ -51,6 +59,7 @@ enum AggregationResolver {
                 for number in merged { seen[number] = false }
                 if merged != ruleNumbers[aggregator] {
                     changed = true
+                    changedAt[aggregator] = step
                     ruleNumbers[aggregator] = merged
                 }
             }

@@ -26,8 +26,8 @@ public struct RBACPolicy: Sendable {
     /// For each aggregated ClusterRole's position, the positions of the ClusterRoles it aggregates
     /// (directly selected; a role matched by several selectors is listed for each).
     package let aggregationSourcePositions: [Int: [Int]]
-    /// For each role, its rules prepared for matching.
-    let compiledRules: [[CompiledRule]]
+    /// Each of ``distinctRules`` prepared for matching.
+    let compiledRules: [CompiledRule]
     let clusterRolePositions: [String: Int]
     let rolePositions: [NamespacedName: Int]
     let clusterBindingIndex: SubjectIndex
@@ -35,6 +35,13 @@ public struct RBACPolicy: Sendable {
 
     struct NamespacedName: Hashable, Sendable {
         var namespace: String
+        var name: String
+    }
+
+    /// What identifies a binding: a later one with the same kind, namespace and name replaces it.
+    private struct BindingKey: Hashable {
+        var kind: RBACBinding.Kind
+        var namespace: String?
         var name: String
     }
 
@@ -121,13 +128,10 @@ public struct RBACPolicy: Sendable {
         self.distinctRules = distinctRules
         self.ruleNumbers = ruleNumbers
         // Each distinct rule is compiled once, and shared by the roles that hold it.
-        let compiled = ParallelChunks.map(distinctRules.count, minimumLength: 4_096) { [distinctRules] range in
-            distinctRules[range].map(CompiledRule.init)
-        }.flatMap { $0 }
-        compiledRules = ruleNumbers.map { $0.map { compiled[$0] } }
+        compiledRules = ParallelChunks.array(distinctRules.count, minimumLength: 4_096) { [distinctRules] in CompiledRule(distinctRules[$0]) }
 
         var bindings: [RBACBinding] = []
-        var bindingPositions: [String: Int] = [:]
+        var bindingPositions: [BindingKey: Int] = [:]
         for var binding in inputBindings {
             switch binding.kind {
             case .clusterRoleBinding:
@@ -140,7 +144,7 @@ public struct RBACPolicy: Sendable {
                 bindings.append(binding)
                 continue
             }
-            let key = "\(binding.kind.rawValue)/\(binding.namespace ?? "")/\(binding.name)"
+            let key = BindingKey(kind: binding.kind, namespace: binding.namespace, name: binding.name)
             if let existing = bindingPositions[key] {
                 bindings[existing] = binding
             } else {
@@ -150,24 +154,30 @@ public struct RBACPolicy: Sendable {
         }
         self.bindings = bindings
 
-        var boundRoles: [Int] = []
-        boundRoles.reserveCapacity(bindings.count)
-        var clusterIndex = SubjectIndex()
-        var namespaceIndex: [String: SubjectIndex] = [:]
+        boundRoles = ParallelChunks.array(bindings.count, minimumLength: 4_096) { [bindings, clusterRolePositions, rolePositions] in
+            Self.resolve(bindings[$0], clusterRoles: clusterRolePositions, roles: rolePositions) ?? -1
+        }
+        // The ClusterRoleBindings, then each namespace's RoleBindings, are indexed on their own,
+        // the indexes built concurrently.
+        var clusterPositions: [Int] = []
+        var positionsByNamespace: [String: [Int]] = [:]
         for (position, binding) in bindings.enumerated() {
-            boundRoles.append(
-                Self.resolve(binding, clusterRoles: clusterRolePositions, roles: rolePositions) ?? -1)
             switch binding.kind {
-            case .clusterRoleBinding:
-                clusterIndex.add(position, subjects: binding.subjects, namespace: "")
-            case .roleBinding:
-                let namespace = binding.namespace ?? defaultNamespace
-                namespaceIndex[namespace, default: SubjectIndex()].add(position, subjects: binding.subjects, namespace: namespace)
+            case .clusterRoleBinding: clusterPositions.append(position)
+            case .roleBinding: positionsByNamespace[binding.namespace ?? defaultNamespace, default: []].append(position)
             }
         }
-        self.boundRoles = boundRoles
-        clusterBindingIndex = clusterIndex
-        namespaceBindingIndex = namespaceIndex
+        let namespaces = Array(positionsByNamespace.keys)
+        let indexes = ParallelChunks.array(namespaces.count + 1, minimumLength: 64) { [bindings, clusterPositions, positionsByNamespace] job in
+            var index = SubjectIndex()
+            let namespace = job == 0 ? "" : namespaces[job - 1]
+            for position in job == 0 ? clusterPositions : positionsByNamespace[namespace] ?? [] {
+                index.add(position, subjects: bindings[position].subjects, namespace: namespace)
+            }
+            return index
+        }
+        clusterBindingIndex = indexes[0]
+        namespaceBindingIndex = Dictionary(uniqueKeysWithValues: zip(namespaces, indexes.dropFirst()))
     }
 
     /// kube-apiserver's `GetRoleReferenceRules`: a ClusterRoleBinding can only use a ClusterRole
