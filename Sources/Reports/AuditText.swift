@@ -12,11 +12,11 @@ public enum AuditText {
     ///   - colour: whether to use ANSI colours.
     ///   - showPermissions: whether to list every subject's permissions.
     public static func render(_ report: AuditReport, colour: Bool, showPermissions: Bool = true) -> String {
-        var out = ""
+        var out = TextPieces()
         let verdict = report.verdict
         out += "VERDICT: " + (verdict.isCompliant ? paint("COMPLIANT", "1;32", colour) : paint("NOT COMPLIANT", "1;31", colour)) + "\n"
         out += "  Needs cluster-wide permissions:    \(verdict.clusterWideGrants.isEmpty ? "no" : "yes (\(verdict.clusterWideGrants.count) ClusterRoleBinding\(verdict.clusterWideGrants.count == 1 ? "" : "s"))")\n"
-        out += lines(verdict.clusterWideGrants) { grant, out in
+        out.append(verdict.clusterWideGrants) { grant, out in
             out += "    - \(grant.binding) → \(grant.role) for \(grant.subjects.map(\.description).joined(separator: ", ")): \(grant.summary)\n"
         }
         out += "  Brings its own access control:     \(verdict.ownAccessControl.isEmpty ? "no" : "yes")\n"
@@ -31,7 +31,7 @@ public enum AuditText {
         out += "\nFINDINGS (\(summary); \(report.suppressed.count) suppressed)\n"
         if report.findings.isEmpty { out += "  none\n" }
         let labels = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, severityLabel($0, colour)) })
-        out += lines(report.findings) { finding, out in
+        out.append(report.findings) { finding, out in
             out += labels[finding.severity] ?? ""
             out += "  "
             out += finding.checkID
@@ -58,7 +58,7 @@ public enum AuditText {
         }
         if !report.escalationPaths.isEmpty {
             out += "\nESCALATION PATHS\n"
-            out += lines(report.escalationPaths) { path, out in
+            out.append(report.escalationPaths) { path, out in
                 out += "  "
                 out += path.description
                 out += "\n"
@@ -66,7 +66,7 @@ public enum AuditText {
         }
         if showPermissions && !report.subjects.isEmpty {
             out += "\nPERMISSIONS BY SUBJECT\n"
-            out += lines(report.subjects) { subject, out in
+            out.append(report.subjects) { subject, out in
                 out += "  \(subject.subject)\(subject.highestSeverity.map { " [\($0)]" } ?? "")\n"
                 for entry in subject.entries {
                     let scope = (entry.namespace.map { "in \($0)" } ?? "cluster-wide").padding(22)
@@ -74,16 +74,7 @@ public enum AuditText {
                 }
             }
         }
-        return out
-    }
-
-    /// The text `line` writes for each of `items`, in order; long lists are written in parts, one per core.
-    private static func lines<Item: Sendable>(_ items: [Item], _ line: @Sendable (Item, inout String) -> Void) -> String {
-        ParallelChunks.map(items.count, minimumLength: 1_024) { range in
-            var out = ""
-            for item in items[range] { line(item, &out) }
-            return out
-        }.joined()
+        return out.joined()
     }
 
     private static func paint(_ text: String, _ code: String, _ colour: Bool) -> String {
