@@ -88,6 +88,33 @@ struct AuditCommand: AsyncParsableCommand {
             context.standardOutput(table.render())
             return
         }
+        let audited = try audit(context: context)
+        // The inputs are freed on another core while the report is written.
+        async let inputsReleased: Void = audited.inputs.release()
+        let report = audited.report
+        let text: String
+        switch output {
+        case .text:
+            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
+            text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
+        case .json: text = AuditJSON.render(report)
+        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
+        case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
+        case .markdown: text = AuditMarkdown.render(report)
+        case .gitlab: text = AuditGitLab.render(report)
+        }
+        context.standardOutput(text)
+        await inputsReleased
+        let failing = report.findings(atOrAbove: failOn.severity)
+        if !failing.isEmpty {
+            context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
+            throw CommandExit(.failure)
+        }
+    }
+
+    /// Loads the manifests and audits them. The inputs come back with the report, to be freed
+    /// once the report no longer needs them.
+    private func audit(context: CommandContext) throws -> (report: AuditReport, inputs: ReleaseLater<(LoadedManifests, [KubeObject], RBACPolicy)>) {
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         var suppressions = Suppressions()
@@ -106,22 +133,6 @@ struct AuditCommand: AsyncParsableCommand {
             return placed
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
-        let text: String
-        switch output {
-        case .text:
-            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
-            text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
-        case .json: text = AuditJSON.render(report)
-        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
-        case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
-        case .markdown: text = AuditMarkdown.render(report)
-        case .gitlab: text = AuditGitLab.render(report)
-        }
-        context.standardOutput(text)
-        let failing = report.findings(atOrAbove: failOn.severity)
-        if !failing.isEmpty {
-            context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
-            throw CommandExit(.failure)
-        }
+        return (report, ReleaseLater((loaded, objects, policy)))
     }
 }
