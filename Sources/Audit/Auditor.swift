@@ -29,30 +29,26 @@ public struct Auditor: Sendable {
         var permissions = PermissionTable(capacity: policy.bindings.reduce(0) { $0 + $1.subjects.count })
         var live = [Bool](repeating: false, count: policy.roles.count)
         var clusterWide: [Verdict.ClusterWideGrant] = []
-        for audit in BindingAudit.all(in: policy, roles: roles, annotations: annotations) {
-            let subjects = permissions.add(audit)
-            findings.append(audit.findings, subjects: audit.findingSubjects.map { $0.map { subjects[$0] } })
-            if let grant = audit.clusterWideGrant { clusterWide.append(grant) }
-            if let position = audit.liveRole {
+        var audits = BindingAudit.all(in: policy, roles: roles, annotations: annotations)
+        for index in audits.indices {
+            let subjects = permissions.add(audits[index])
+            findings.append(moving: &audits[index].findings, naming: subjects, each: audits[index].findingSubjects)
+            if let grant = audits[index].clusterWideGrant { clusterWide.append(grant) }
+            if let position = audits[index].liveRole {
                 live[position] = true
                 // An aggregated ClusterRole in use makes the roles it aggregates live too.
                 for source in policy.aggregationSourcePositions[position] ?? [] { live[source] = true }
             }
         }
-        for roleFindings in Self.roleFindings(policy: policy, roles: roles, live: live) {
-            findings.append(roleFindings, subjects: Array(repeating: [], count: roleFindings.count))
-        }
+        var roleFindings = Self.roleFindings(policy: policy, roles: roles, live: live)
+        for index in roleFindings.indices { findings.append(moving: &roleFindings[index]) }
 
         // Tools that bring their own access control.
         let detections = ToolDetection.detect(objects: objects, findings: findings.all)
-        findings.append(detections.map(\.finding), subjects: detections.map { permissions.numbers(of: $0.finding.subjects) })
+        for detection in detections { findings.append(detection.finding, naming: permissions.numbers(of: detection.finding.subjects)) }
 
         // Suppressions from the ignore file.
-        if !suppressions.rules.isEmpty {
-            for index in findings.all.indices where findings.all[index].suppression == nil {
-                findings.all[index].suppression = suppressions.reason(for: findings.all[index])
-            }
-        }
+        if !suppressions.rules.isEmpty { findings.suppress(by: suppressions.reason(for:)) }
 
         let subjects = permissions.subjects(highest: findings.highestLiveSeverityBySubject(count: permissions.count))
         let paths = EscalationAnalysis(

@@ -21,8 +21,8 @@ struct BindingAudit: Sendable {
     var liveRole: Int?
     /// The findings, in the order found.
     var findings: [Finding] = []
-    /// For each finding, the positions in ``subjects`` of the subjects it names.
-    var findingSubjects: [[Int]] = []
+    /// For each finding, the position in ``subjects`` of the subject it names, `nil` when it names them all.
+    var findingSubjects: [Int?] = []
     /// The grant, when the binding is a ClusterRoleBinding of a role that exists (or of cluster-admin).
     var clusterWideGrant: Verdict.ClusterWideGrant?
 
@@ -56,7 +56,6 @@ struct BindingAudit: Sendable {
             roleMissing: role == nil && !Auditor.isBuiltin(binding.roleRef))
 
         lazy var subjectsText = Auditor.list(subjects)
-        let everyone = Array(subjects.indices)
         func add(_ checkID: String, _ severity: Severity, _ message: String, subject: Int? = nil) {
             var finding = Finding(
                 checkID: checkID, severity: severity, message: message, locations: locations,
@@ -66,7 +65,7 @@ struct BindingAudit: Sendable {
                     ?? Suppressions.reason(annotations: roleAnnotations, checkID: checkID)
             }
             findings.append(finding)
-            findingSubjects.append(subject.map { [$0] } ?? everyone)
+            findingSubjects.append(subject)
         }
 
         // Subjects that should never appear. Granting only health and version URLs to everyone

@@ -2,24 +2,65 @@
 /// audit's ``PermissionTable``, so that the highest severity per subject is found without
 /// describing subjects again.
 struct FindingList {
-    /// The findings, suppressed ones included.
-    var all: [Finding] = []
-    /// For each finding, the numbers of the subjects it names.
-    private var subjects: [[Int]] = []
+    /// The subjects a finding names.
+    enum Named {
+        /// None (a role's own finding).
+        case none
+        /// The subject with this number.
+        case one(Int)
+        /// The subjects of a binding: the list at this position in ``subjectLists``.
+        case list(Int)
+    }
 
-    /// Appends `findings`, which name the subjects numbered `subjects`, one list per finding.
-    mutating func append(_ findings: [Finding], subjects: [[Int]]) {
-        all.append(contentsOf: findings)
-        self.subjects.append(contentsOf: subjects)
+    /// The findings, suppressed ones included.
+    private(set) var all: [Finding] = []
+    /// For each finding, the subjects it names.
+    private var named: [Named] = []
+    /// Lists of subject numbers that findings name.
+    private var subjectLists: [[Int]] = []
+
+    /// Appends `findings` (leaving the array empty: they are moved, not copied), which name the
+    /// subjects `subjects`, each of them every subject numbered in `subjects` or the one at
+    /// its position (`nil` for every subject).
+    mutating func append(moving findings: inout [Finding], naming subjects: [Int], each positions: [Int?]) {
+        let list = subjectLists.count
+        subjectLists.append(subjects)
+        for position in positions { named.append(position.map { .one(subjects[$0]) } ?? .list(list)) }
+        all.append(moving: &findings)
+    }
+
+    /// Appends `findings` (leaving the array empty), which name no subject.
+    mutating func append(moving findings: inout [Finding]) {
+        named.append(contentsOf: repeatElement(.none, count: findings.count))
+        all.append(moving: &findings)
+    }
+
+    /// Appends `finding`, which names the subjects numbered `subjects`.
+    mutating func append(_ finding: Finding, naming subjects: [Int]) {
+        named.append(.list(subjectLists.count))
+        subjectLists.append(subjects)
+        all.append(finding)
+    }
+
+    /// Sets the suppression of every finding not suppressed yet to `reason(finding)`.
+    mutating func suppress(by reason: (Finding) -> String?) {
+        for index in all.indices where all[index].suppression == nil {
+            all[index].suppression = reason(all[index])
+        }
     }
 
     /// By subject number (below `count`), the highest severity of the live findings naming the
     /// subject: not suppressed, not dormant.
     func highestLiveSeverityBySubject(count: Int) -> [Severity?] {
         var highest = [Severity?](repeating: nil, count: count)
-        for (finding, numbers) in zip(all, subjects) where finding.suppression == nil && !finding.isDormant {
-            for number in numbers {
-                highest[number] = max(highest[number] ?? finding.severity, finding.severity)
+        func raise(_ number: Int, to severity: Severity) {
+            highest[number] = max(highest[number] ?? severity, severity)
+        }
+        for (finding, named) in zip(all, named) where finding.suppression == nil && !finding.isDormant {
+            switch named {
+            case .none: break
+            case .one(let number): raise(number, to: finding.severity)
+            case .list(let list): for number in subjectLists[list] { raise(number, to: finding.severity) }
             }
         }
         return highest
@@ -39,5 +80,18 @@ struct FindingList {
             }
         }
         return (reported, suppressed)
+    }
+}
+
+extension Array {
+    /// Appends the elements of `other`, moved rather than copied, and leaves `other` empty.
+    mutating func append(moving other: inout [Element]) {
+        guard !isEmpty else {
+            swap(&self, &other)
+            return
+        }
+        reserveCapacity(count + other.count)
+        other.withUnsafeMutableBufferPointer { $0.reverse() }
+        while let element = other.popLast() { append(element) }
     }
 }
