@@ -90,7 +90,6 @@ extension Array {
             swap(&self, &other)
             return
         }
-        reserveCapacity(count + other.count)
         other.withUnsafeMutableBufferPointer { $0.reverse() }
         while let element = other.popLast() { append(element) }
     }

@@ -25,25 +25,25 @@ struct FastYAMLReader {
     /// One document: its value, its first line, and the lines of its top-level lists' elements.
     typealias Document = (value: JSONValue, line: Int, listLines: [String: [Int]])
 
-    /// Files with at least this many lines per core are read in parts, one per core.
-    static let linesPerPart = 16_384
+    /// Files with at least this many bytes per core are read in parts, one per core.
+    static let bytesPerPart = 1 << 20
 
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var lines: [Line]
+    /// The lines read: the file's, or a part's.
+    private let lines: [Line]
+    /// The number of lines in the file before ``lines``.
+    private let lineOffset: Int
     private var current = 0
-    /// The end of the lines this reader reads: all of them, or a part ending before a `---` line.
-    private var endLine: Int
     private let maximumDepth: Int
     /// Lines of the elements of the current document's top-level lists.
     private var rootListLines: [String: [Int]] = [:]
     /// The element lines of the sequence read last (the outermost, as inner ones finish first).
     private var lastSequenceLines: [Int] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line], part: Range<Int>? = nil, maximumDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line], lineOffset: Int, maximumDepth: Int) {
         self.bytes = bytes
         self.lines = lines
-        current = part?.lowerBound ?? 0
-        endLine = part?.upperBound ?? lines.count
+        self.lineOffset = lineOffset
         self.maximumDepth = maximumDepth
     }
 
@@ -53,19 +53,21 @@ struct FastYAMLReader {
     /// this reader accepts ends before a `---` line at column 0, so each part reads exactly the
     /// documents, lines included, that reading the whole file would give.
     static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [Document] {
-        let byteParts = byteParts(bytes)
-        let lineParts = ParallelChunks.perform(byteParts.count) { index in
+        let parts = parts(bytes)
+        let lineParts = ParallelChunks.perform(parts.count) { index in
             bytes.withUnsafeBufferPointer { buffer in
-                Result { () throws(Unsupported) in try Self.lines(buffer, byteParts[index]) }
+                Result { () throws(Unsupported) in try Self.lines(buffer, parts[index]) }
             }
         }
-        var allLines: [Line] = []
-        for part in lineParts { allLines.append(contentsOf: try part.get()) }
-        let lines = allLines
-        let parts = bytes.withUnsafeBufferPointer { FastYAMLReader(bytes: $0, lines: lines, maximumDepth: maximumDepth).parts() }
-        let results = ParallelChunks.perform(parts.count) { index in
+        var lines: [[Line]] = []
+        var lineOffsets: [Int] = []
+        for part in lineParts {
+            lineOffsets.append((lineOffsets.last ?? 0) + (lines.last?.count ?? 0))
+            lines.append(try part.get())
+        }
+        let results = ParallelChunks.perform(parts.count) { [lines, lineOffsets] index in
             bytes.withUnsafeBufferPointer { buffer in
-                var reader = FastYAMLReader(bytes: buffer, lines: lines, part: parts[index], maximumDepth: maximumDepth)
+                var reader = FastYAMLReader(bytes: buffer, lines: lines[index], lineOffset: lineOffsets[index], maximumDepth: maximumDepth)
                 return Result { () throws(Unsupported) in try reader.readDocuments() }
             }
         }
@@ -74,32 +76,25 @@ struct FastYAMLReader {
         return documents
     }
 
-    /// The lines cut into parts, each after the first starting at a `---` line.
-    private func parts() -> [Range<Int>] {
-        var starts = [0]
-        for target in ParallelChunks.ranges(lines.count, minimumLength: Self.linesPerPart).dropFirst().map(\.lowerBound) {
-            var index = max(target, starts[starts.count - 1] + 1)
-            while index < lines.count, !isMarker(lines[index], UInt8(ascii: "-")) { index += 1 }
-            if index < lines.count { starts.append(index) }
+    /// The bytes cut into parts, each after the first starting at a `---` line (as ``isMarker(_:_:)``
+    /// finds them: three dashes at the start of a line, then the end of the line or a space).
+    private static func parts(_ bytes: [UInt8]) -> [Range<Int>] {
+        let dash = UInt8(ascii: "-")
+        func isMarker(_ start: Int) -> Bool {
+            guard bytes[start - 1] == 0x0A, start + 2 < bytes.count, bytes[start] == dash, bytes[start + 1] == dash, bytes[start + 2] == dash
+            else { return false }
+            return start + 3 == bytes.count || [0x0A, 0x0D, 0x20].contains(bytes[start + 3])
         }
-        return starts.indices.map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : lines.count) }
-    }
-
-    // MARK: Lines
-
-    /// Files of at least this many bytes per core are cut into lines in parts, one per core.
-    static let bytesPerPart = 1 << 20
-
-    /// The bytes cut into parts, each after the first starting after a line break.
-    private static func byteParts(_ bytes: [UInt8]) -> [Range<Int>] {
         var starts = [0]
         for target in ParallelChunks.ranges(bytes.count, minimumLength: bytesPerPart).dropFirst().map(\.lowerBound) {
             var index = max(target, starts[starts.count - 1] + 1)
-            while index < bytes.count, bytes[index - 1] != 0x0A { index += 1 }
+            while index < bytes.count, !isMarker(index) { index += 1 }
             if index < bytes.count { starts.append(index) }
         }
         return starts.indices.map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : bytes.count) }
     }
+
+    // MARK: Lines
 
     /// The lines of `bytes[range]`, which starts at the start of a line and ends after a line
     /// break or at the end of the bytes.
@@ -159,7 +154,7 @@ struct FastYAMLReader {
 
     /// Skips blank and comment lines.
     private mutating func skipBlank() {
-        while current < endLine, lines[current].isBlank { current += 1 }
+        while current < lines.count, lines[current].isBlank { current += 1 }
     }
 
     // MARK: Documents
@@ -168,7 +163,7 @@ struct FastYAMLReader {
         var documents: [Document] = []
         while true {
             skipBlank()
-            guard current < endLine else { break }
+            guard current < lines.count else { break }
             let line = lines[current]
             if bytes[line.start + line.indent] == UInt8(ascii: "%") { throw Unsupported() }
             if isMarker(line, UInt8(ascii: "-")) {
@@ -181,11 +176,11 @@ struct FastYAMLReader {
                 // libyaml's handling of `...` depends on what came before; leave it to libyaml.
                 throw Unsupported()
             }
-            let startLine = current + 1
+            let startLine = lineOffset + current + 1
             rootListLines = [:]
             let value = try readBlock(column: line.indent, offset: line.start + line.indent, depth: 0)
             skipBlank()
-            if current < endLine {
+            if current < lines.count {
                 let next = lines[current]
                 guard isMarker(next, UInt8(ascii: "-")) || isMarker(next, UInt8(ascii: ".")) else { throw Unsupported() }
             }
@@ -226,13 +221,13 @@ struct FastYAMLReader {
         while true {
             let line = lines[current]
             guard !line.hasTab else { throw Unsupported() }
-            elementLines.append(current + 1)
+            elementLines.append(lineOffset + current + 1)
             var rest = position + 1
             while rest < line.end, bytes[rest] == 0x20 { rest += 1 }
             if rest == line.end || bytes[rest] == 0x23 {
                 current += 1
                 skipBlank()
-                if current < endLine, lines[current].indent > column { elementLines[elementLines.count - 1] = current + 1 }
+                if current < lines.count, lines[current].indent > column { elementLines[elementLines.count - 1] = lineOffset + current + 1 }
                 elements.append(try readNested(parentColumn: column, allowSequenceAtParent: false, depth: depth + 1))
             } else if bytes[rest] == UInt8(ascii: "-"), rest + 1 == line.end || bytes[rest + 1] == 0x20 {
                 throw Unsupported()
@@ -245,7 +240,7 @@ struct FastYAMLReader {
                 current += 1
             }
             skipBlank()
-            guard current < endLine else { break }
+            guard current < lines.count else { break }
             let next = lines[current]
             if next.indent < column { break }
             guard next.indent == column else { throw Unsupported() }
@@ -282,13 +277,13 @@ struct FastYAMLReader {
             } else {
                 value = try readInlineValue(line: line, from: rest, depth: depth + 1)
                 if depth == 0, case .array(let elements) = value {
-                    rootListLines[key] = Array(repeating: current + 1, count: elements.count)
+                    rootListLines[key] = Array(repeating: lineOffset + current + 1, count: elements.count)
                 }
                 current += 1
             }
             object.appendUnchecked(key, value)
             skipBlank()
-            guard current < endLine else { break }
+            guard current < lines.count else { break }
             let next = lines[current]
             if next.indent < column { break }
             guard next.indent == column else { throw Unsupported() }
@@ -304,7 +299,7 @@ struct FastYAMLReader {
     /// parent's column (`key:` followed by `- item`), or null.
     private mutating func readNested(parentColumn: Int, allowSequenceAtParent: Bool, depth: Int) throws(Unsupported) -> JSONValue {
         skipBlank()
-        guard current < endLine else { return .null }
+        guard current < lines.count else { return .null }
         let line = lines[current]
         let start = line.start + line.indent
         if isMarker(line, UInt8(ascii: "-")) || isMarker(line, UInt8(ascii: ".")) { return .null }
@@ -461,17 +456,17 @@ struct FastYAMLReader {
         // Content indentation: the first non-empty line's.
         var probe = current
         var leadingEmpty = 0
-        while probe < endLine, lines[probe].start + lines[probe].indent == lines[probe].end {
+        while probe < lines.count, lines[probe].start + lines[probe].indent == lines[probe].end {
             if lines[probe].indent > 0 { throw Unsupported() }
             leadingEmpty += 1
             probe += 1
         }
-        guard probe < endLine, lines[probe].indent > parentColumn else { throw Unsupported() }
+        guard probe < lines.count, lines[probe].indent > parentColumn else { throw Unsupported() }
         let contentIndent = lines[probe].indent
         var contentLines: [(text: String, empty: Bool, moreIndented: Bool)] = Array(repeating: ("", true, false), count: leadingEmpty)
         current = probe
         var lastHadBreak = true
-        while current < endLine {
+        while current < lines.count {
             let candidate = lines[current]
             let isEmpty = candidate.start + candidate.indent == candidate.end
             if isEmpty {
