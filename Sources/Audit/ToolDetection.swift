@@ -60,7 +60,11 @@ enum ToolDetection {
         }
         var reported: Set<String> = []
         // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
-        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant && finding.severity >= .high {
+        // Tens of thousands of findings: each is tested in place, and only those holding
+        // impersonate or bind are copied.
+        for index in findings.indices where findings[index].checkID == "W115" || findings[index].checkID == "W113" {
+            let finding = findings[index]
+            guard !finding.isDormant && finding.severity >= .high else { continue }
             for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
                 let verb = finding.checkID == "W115" ? "impersonate" : "bind"
                 detections.append(

@@ -23,6 +23,28 @@ package enum ParallelChunks {
         return results.withLock { $0.compactMap { $0 } }
     }
 
+    /// Runs `first` and `second` concurrently and returns their results.
+    package static func both<First: Sendable, Second: Sendable>(
+        _ first: @Sendable () -> First, _ second: @Sendable () -> Second
+    ) -> (First, Second) {
+        guard width > 1 else { return (first(), second()) }
+        let firstResult = Mutex<First?>(nil)
+        let secondResult = Mutex<Second?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 {
+                let result = first()
+                firstResult.withLock { $0 = result }
+            } else {
+                let result = second()
+                secondResult.withLock { $0 = result }
+            }
+        }
+        guard let first = firstResult.withLock({ $0.take() }), let second = secondResult.withLock({ $0.take() }) else {
+            preconditionFailure("concurrentPerform returned before running both")
+        }
+        return (first, second)
+    }
+
     /// Pieces per core: parts of a list seldom cost the same (the aggregated ClusterRoles and the
     /// ClusterRoleBindings come last), so each core takes the next piece as it finishes one.
     static let piecesPerCore = 4

@@ -82,80 +82,22 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without a namespace go.
     public init(roles inputRoles: [RBACRole], bindings inputBindings: [RBACBinding], defaultNamespace: String = "default") {
         self.defaultNamespace = defaultNamespace
-
-        var roles: [RBACRole] = []
-        var clusterRolePositions: [String: Int] = [:]
-        var rolePositions: [NamespacedName: Int] = [:]
-        for var role in inputRoles {
-            switch role.kind {
-            case .clusterRole:
-                role.namespace = nil
-                if let existing = clusterRolePositions[role.name] {
-                    roles[existing] = role
-                } else {
-                    clusterRolePositions[role.name] = roles.count
-                    roles.append(role)
-                }
-            case .role:
-                role.aggregationRule = nil
-                if role.namespace?.isEmpty ?? true { role.namespace = defaultNamespace }
-                let key = NamespacedName(namespace: role.namespace ?? defaultNamespace, name: role.name)
-                if let existing = rolePositions[key] {
-                    roles[existing] = role
-                } else {
-                    rolePositions[key] = roles.count
-                    roles.append(role)
-                }
-            }
-        }
-        var numbers: [PolicyRule: Int] = [:]
-        var distinctRules: [PolicyRule] = []
-        var ruleNumbers = roles.map { role in
-            role.rules.map { rule in
-                let next = distinctRules.count
-                let number = numbers[rule, default: next]
-                if number == next {
-                    numbers[rule] = next
-                    distinctRules.append(rule)
-                }
-                return number
-            }
-        }
-        aggregationSourcePositions = AggregationResolver.resolve(&roles, ruleNumbers: &ruleNumbers, rules: distinctRules)
-        self.roles = roles
-        self.clusterRolePositions = clusterRolePositions
-        self.rolePositions = rolePositions
-        self.distinctRules = distinctRules
-        self.ruleNumbers = ruleNumbers
-        // Each distinct rule is compiled once, and shared by the roles that hold it.
-        compiledRules = ParallelChunks.array(distinctRules.count, minimumLength: 4_096) { [distinctRules] in CompiledRule(distinctRules[$0]) }
-
-        var bindings: [RBACBinding] = []
-        var bindingPositions: [BindingKey: Int] = [:]
-        for var binding in inputBindings {
-            switch binding.kind {
-            case .clusterRoleBinding:
-                binding.namespace = nil
-            case .roleBinding:
-                if binding.namespace?.isEmpty ?? true { binding.namespace = defaultNamespace }
-            }
-            // Unnamed bindings (built in code) never replace each other.
-            guard !binding.name.isEmpty else {
-                bindings.append(binding)
-                continue
-            }
-            let key = BindingKey(kind: binding.kind, namespace: binding.namespace, name: binding.name)
-            if let existing = bindingPositions[key] {
-                bindings[existing] = binding
-            } else {
-                bindingPositions[key] = bindings.count
-                bindings.append(binding)
-            }
-        }
+        // The roles and the bindings are deduplicated concurrently; then aggregation is resolved.
+        let (deduplicated, bindings) = ParallelChunks.both(
+            { RoleTable(inputRoles, defaultNamespace: defaultNamespace) },
+            { Self.effectiveBindings(inputBindings, defaultNamespace: defaultNamespace) })
+        let roleTable = deduplicated.resolved()
+        roles = roleTable.roles
+        clusterRolePositions = roleTable.clusterRolePositions
+        rolePositions = roleTable.rolePositions
+        distinctRules = roleTable.distinctRules
+        ruleNumbers = roleTable.ruleNumbers
+        aggregationSourcePositions = roleTable.aggregationSourcePositions
+        compiledRules = roleTable.compiledRules
         self.bindings = bindings
 
-        boundRoles = ParallelChunks.array(bindings.count, minimumLength: 4_096) { [bindings, clusterRolePositions, rolePositions] in
-            Self.resolve(bindings[$0], clusterRoles: clusterRolePositions, roles: rolePositions) ?? -1
+        boundRoles = ParallelChunks.array(bindings.count, minimumLength: 4_096) {
+            Self.resolve(bindings[$0], clusterRoles: roleTable.clusterRolePositions, roles: roleTable.rolePositions) ?? -1
         }
         // The ClusterRoleBindings, then each namespace's RoleBindings, are indexed on their own,
         // the indexes built concurrently.
@@ -178,6 +120,34 @@ public struct RBACPolicy: Sendable {
         }
         clusterBindingIndex = indexes[0]
         namespaceBindingIndex = Dictionary(uniqueKeysWithValues: zip(namespaces, indexes.dropFirst()))
+    }
+
+    /// The bindings in input order, a later one with the same kind, namespace and name replacing
+    /// an earlier one; RoleBindings without a namespace placed in `defaultNamespace`.
+    private static func effectiveBindings(_ inputBindings: [RBACBinding], defaultNamespace: String) -> [RBACBinding] {
+        var bindings: [RBACBinding] = []
+        var bindingPositions: [BindingKey: Int] = [:]
+        for var binding in inputBindings {
+            switch binding.kind {
+            case .clusterRoleBinding:
+                binding.namespace = nil
+            case .roleBinding:
+                if binding.namespace?.isEmpty ?? true { binding.namespace = defaultNamespace }
+            }
+            // Unnamed bindings (built in code) never replace each other.
+            guard !binding.name.isEmpty else {
+                bindings.append(binding)
+                continue
+            }
+            let key = BindingKey(kind: binding.kind, namespace: binding.namespace, name: binding.name)
+            if let existing = bindingPositions[key] {
+                bindings[existing] = binding
+            } else {
+                bindingPositions[key] = bindings.count
+                bindings.append(binding)
+            }
+        }
+        return bindings
     }
 
     /// kube-apiserver's `GetRoleReferenceRules`: a ClusterRoleBinding can only use a ClusterRole
