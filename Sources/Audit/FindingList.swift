@@ -1,3 +1,5 @@
+import KubeModel
+
 /// An audit's findings in the order found, each with the subjects it names as numbers in the
 /// audit's ``PermissionTable``, so that the highest severity per subject is found without
 /// describing subjects again.
@@ -80,17 +82,5 @@ struct FindingList {
             }
         }
         return (reported, suppressed)
-    }
-}
-
-extension Array {
-    /// Appends the elements of `other`, moved rather than copied, and leaves `other` empty.
-    mutating func append(moving other: inout [Element]) {
-        guard !isEmpty else {
-            swap(&self, &other)
-            return
-        }
-        other.withUnsafeMutableBufferPointer { $0.reverse() }
-        while let element = other.popLast() { append(element) }
     }
 }

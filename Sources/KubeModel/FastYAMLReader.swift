@@ -65,14 +65,18 @@ struct FastYAMLReader {
             lineOffsets.append((lineOffsets.last ?? 0) + (lines.last?.count ?? 0))
             lines.append(try part.get())
         }
-        let results = ParallelChunks.perform(parts.count) { [lines, lineOffsets] index in
+        var results = ParallelChunks.perform(parts.count) { [lines, lineOffsets] index in
             bytes.withUnsafeBufferPointer { buffer in
                 var reader = FastYAMLReader(bytes: buffer, lines: lines[index], lineOffset: lineOffsets[index], maximumDepth: maximumDepth)
                 return Result { () throws(Unsupported) in try reader.readDocuments() }
             }
         }
         var documents: [Document] = []
-        for result in results { documents.append(contentsOf: try result.get()) }
+        for index in results.indices {
+            var part = try results[index].get()
+            results[index] = .success([])  // so that the part is moved, not copied
+            documents.append(moving: &part)
+        }
         return documents
     }
 

@@ -90,8 +90,8 @@ public struct ManifestLoader: Sendable {
         }
         // The fast reader handles almost every manifest; any error is reported by the full parser,
         // which knows the line of every field.
-        if let fastObjects = fastObjects(bytes, file: file) {
-            objects.append(contentsOf: fastObjects)
+        if var fastObjects = fastObjects(bytes, file: file) {
+            objects.append(moving: &fastObjects)
             return
         }
         do {
@@ -152,7 +152,7 @@ public struct ManifestLoader: Sendable {
     /// Large files are checked in parts, one per core, and the objects kept in document order.
     private func fastObjects(_ bytes: [UInt8], file: String) -> [KubeObject]? {
         guard let documents = fastReaderDocuments(bytes, file: file) else { return nil }
-        let parts = ParallelChunks.map(documents.count, minimumLength: 512) { range -> [KubeObject]? in
+        var parts = ParallelChunks.map(documents.count, minimumLength: 512) { range -> [KubeObject]? in
             var objects: [KubeObject] = []
             var errors: [ManifestError] = []
             for (value, line, listLines) in documents[range] where !value.isNull {
@@ -163,9 +163,9 @@ public struct ManifestLoader: Sendable {
             return objects
         }
         var objects: [KubeObject] = []
-        for part in parts {
-            guard let part else { return nil }
-            objects.append(contentsOf: part)
+        for index in parts.indices {
+            guard parts[index] != nil else { return nil }
+            objects.append(moving: &parts[index]!)
         }
         return objects
     }

@@ -53,7 +53,7 @@ public struct RBACPolicy: Sendable {
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
         // Large inputs are read in parts, one per core, and joined in input order.
-        let parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
+        var parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
             var roles: [RBACRole] = []
             var bindings: [RBACBinding] = []
             var errors: [ManifestError] = []
@@ -71,7 +71,13 @@ public struct RBACPolicy: Sendable {
         }
         let errors = parts.flatMap(\.errors)
         guard errors.isEmpty else { throw ManifestErrors(errors) }
-        self.init(roles: parts.flatMap(\.roles), bindings: parts.flatMap(\.bindings), defaultNamespace: defaultNamespace)
+        var roles: [RBACRole] = []
+        var bindings: [RBACBinding] = []
+        for index in parts.indices {
+            roles.append(moving: &parts[index].roles)
+            bindings.append(moving: &parts[index].bindings)
+        }
+        self.init(roles: roles, bindings: bindings, defaultNamespace: defaultNamespace)
     }
 
     /// Builds a policy from roles and bindings.
