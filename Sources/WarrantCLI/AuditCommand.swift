@@ -89,32 +89,37 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let audited = try audit(context: context)
-        // The inputs are freed on another core while the report is written.
-        async let inputsReleased: Void = audited.inputs.release()
-        let report = audited.report
-        let text: String
-        switch output {
-        case .text:
-            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
-            text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
-        case .json: text = AuditJSON.render(report)
-        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
-        case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
-        case .markdown: text = AuditMarkdown.render(report)
-        case .gitlab: text = AuditGitLab.render(report)
+        let (text, failing) = audited.withValue { audited in
+            (render(audited.report, context: context), audited.report.findings(atOrAbove: failOn.severity).count)
         }
         context.standardOutput(text)
-        await inputsReleased
-        let failing = report.findings(atOrAbove: failOn.severity)
-        if !failing.isEmpty {
-            context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
+        // Freeing the report and its inputs is not needed before the process exits: a background
+        // task does it instead of delaying the end of the command (in a process that goes on,
+        // such as the tests', they are freed moments later).
+        Task.detached(priority: .background) { audited.release() }
+        if failing > 0 {
+            context.standardError("warrant audit: \(failing) finding\(failing == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
             throw CommandExit(.failure)
         }
     }
 
-    /// Loads the manifests and audits them. The inputs come back with the report, to be freed
-    /// once the report no longer needs them.
-    private func audit(context: CommandContext) throws -> (report: AuditReport, inputs: ReleaseLater<(LoadedManifests, [KubeObject], RBACPolicy)>) {
+    /// The report in the format asked for.
+    private func render(_ report: AuditReport, context: CommandContext) -> String {
+        switch output {
+        case .text:
+            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
+            return AuditText.render(report, colour: colour, showPermissions: !noPermissions)
+        case .json: return AuditJSON.render(report)
+        case .sarif: return AuditSARIF.render(report, toolVersion: Warrant.version)
+        case .junit: return AuditJUnit.render(report, failOn: failOn.severity)
+        case .markdown: return AuditMarkdown.render(report)
+        case .gitlab: return AuditGitLab.render(report)
+        }
+    }
+
+    /// Loads the manifests and audits them. The report comes back with its inputs, to be freed
+    /// together once the report is written.
+    private func audit(context: CommandContext) throws -> ReleaseLater<(report: AuditReport, inputs: (LoadedManifests, [KubeObject], RBACPolicy))> {
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         var suppressions = Suppressions()
@@ -133,6 +138,6 @@ struct AuditCommand: AsyncParsableCommand {
             return placed
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
-        return (report, ReleaseLater((loaded, objects, policy)))
+        return ReleaseLater((report, (loaded, objects, policy)))
     }
 }
