@@ -31,7 +31,7 @@ public struct Auditor: Sendable {
         var clusterWide: [Verdict.ClusterWideGrant] = []
         var audits = BindingAudit.all(in: policy, roles: roles, annotations: annotations)
         for index in audits.indices {
-            let subjects = permissions.add(audits[index])
+            let subjects = permissions.add(audits[index].subjectKeys, binding: index)
             findings.append(moving: &audits[index].findings, naming: subjects, each: audits[index].findingSubjects)
             if let grant = audits[index].clusterWideGrant { clusterWide.append(grant) }
             if let position = audits[index].liveRole {
@@ -50,18 +50,19 @@ public struct Auditor: Sendable {
         // Suppressions from the ignore file.
         if !suppressions.rules.isEmpty { findings.suppress(by: suppressions.reason(for:)) }
 
-        let subjects = permissions.subjects(highest: findings.highestLiveSeverityBySubject(count: permissions.count))
+        let subjects = permissions.subjects(of: audits, highest: findings.highestLiveSeverityBySubject(count: permissions.count))
         let paths = EscalationAnalysis(
             policy: policy, objects: objects, subjects: subjects.list, subjectKeys: permissions.keys,
             entryMeans: subjects.entryRoles.map { $0.map { $0.map { roles[$0].means } ?? EscalationAnalysis.RoleMeans() } }
         ).paths()
         var (reported, suppressed) = findings.partitioned()
-        reported += ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
+        var escalations = ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
             let path = paths[index]
             return Finding(
                 checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
                 message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
         }
+        reported.append(moving: &escalations)
         Self.sortMostSevereFirst(&reported)
 
         let verdict = Verdict(
@@ -79,8 +80,13 @@ public struct Auditor: Sendable {
     /// only those need remembering. ClusterRoles and ClusterRoleBindings have no namespace, Roles
     /// and RoleBindings the policy's default one.
     static func suppressionAnnotations(in objects: [KubeObject], policy: RBACPolicy) -> [String: [String: String]] {
+        // The objects are looked through in parts, one per core; the few that suppress something
+        // are then filed in input order (a later object with the same key wins).
+        let suppressing = ParallelChunks.map(objects.count, minimumLength: 4_096) { range in
+            range.filter { objects[$0].content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(objects[$0]) }
+        }.flatMap { $0 }
         var annotations: [String: [String: String]] = [:]
-        for object in objects where object.content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(object) {
+        for object in suppressing.map({ objects[$0] }) {
             let clusterScoped = object.kind == "ClusterRole" || object.kind == "ClusterRoleBinding"
             let namespace = clusterScoped ? "" : object.namespace ?? policy.defaultNamespace
             annotations[key(kind: object.kind, namespace: namespace, name: object.name)] = object.annotations

@@ -70,7 +70,8 @@ struct FindingList {
 
     /// The findings to report and the suppressed ones, each in the order found.
     consuming func partitioned() -> (reported: [Finding], suppressed: [Finding]) {
-        if !all.contains(where: { $0.suppression != nil }) { return (all, []) }
+        // Each finding is tested in place, not copied.
+        if !all.withUnsafeBufferPointer({ findings in findings.indices.contains { findings[$0].suppression != nil } }) { return (all, []) }
         var reported: [Finding] = []
         var suppressed: [Finding] = []
         reported.reserveCapacity(all.count)

@@ -1,17 +1,19 @@
+import KubeModel
 import RBAC
 
 /// What each subject may do, gathered binding by binding in input order.
 ///
 /// Subjects are identified by their description (`ServiceAccount "ci/deployer"`), as the report
-/// names them, and numbered in the order first seen.
+/// names them, and numbered in the order first seen. Only the numbering is done binding by
+/// binding; the subjects' entries are gathered afterwards, subject by subject, in parts.
 struct PermissionTable {
     /// The subjects' descriptions, by number.
     private(set) var keys: [String] = []
     private var numbersByKey: [String: Int] = [:]
-    private var subjects: [Subject] = []
-    private var entries: [[SubjectPermissions.Entry]] = []
-    /// For each subject and entry, the position of the entry's role in the policy, `nil` when it is missing.
-    private var entryRoles: [[Int?]] = []
+    /// For each subject, every binding naming it (once per mention), in input order, with the
+    /// position of the first mention among the binding's subjects.
+    private var mentions: [[Int]] = []
+    private var firstMentions: [(binding: Int, position: Int)] = []
 
     /// The number of subjects.
     var count: Int { keys.count }
@@ -20,24 +22,21 @@ struct PermissionTable {
     init(capacity: Int) {
         keys.reserveCapacity(capacity)
         numbersByKey.reserveCapacity(capacity)
-        subjects.reserveCapacity(capacity)
-        entries.reserveCapacity(capacity)
-        entryRoles.reserveCapacity(capacity)
+        mentions.reserveCapacity(capacity)
+        firstMentions.reserveCapacity(capacity)
     }
 
-    /// Adds what `audit`'s binding gives each of its subjects, and returns their numbers.
-    mutating func add(_ audit: BindingAudit) -> [Int] {
+    /// Adds the subjects described `keys` of the binding at `binding`, and returns their numbers.
+    mutating func add(_ keys: [String], binding: Int) -> [Int] {
         var numbers: [Int] = []
-        numbers.reserveCapacity(audit.subjectKeys.count)
-        for (index, key) in audit.subjectKeys.enumerated() {
+        numbers.reserveCapacity(keys.count)
+        for (position, key) in keys.enumerated() {
             let number = number(of: key)
-            if number == subjects.count {
-                subjects.append(audit.subjects[index])
-                entries.append([])
-                entryRoles.append([])
+            if number == mentions.count {
+                mentions.append([])
+                firstMentions.append((binding, position))
             }
-            entries[number].append(audit.entry)
-            entryRoles[number].append(audit.role)
+            mentions[number].append(binding)
             numbers.append(number)
         }
         return numbers
@@ -61,32 +60,32 @@ struct PermissionTable {
         subjects.compactMap { numbersByKey[$0.description] }
     }
 
-    /// Every subject's permissions in the order first seen, with `highest` (by number) as its
-    /// highest severity; each subject's entries cluster-wide first, then by namespace, bindings in
-    /// input order otherwise. `entryRoles` holds each entry's role position in the same order.
-    func subjects(highest: [Severity?]) -> (list: [SubjectPermissions], entryRoles: [[Int?]]) {
-        var list: [SubjectPermissions] = []
-        var roles: [[Int?]] = []
-        list.reserveCapacity(count)
-        roles.reserveCapacity(count)
-        for number in subjects.indices {
-            let entries = entries[number]
-            guard entries.count > 1 else {
-                list.append(SubjectPermissions(subject: subjects[number], entries: entries, highestSeverity: highest[number]))
-                roles.append(entryRoles[number])
-                continue
+    /// Every subject's permissions in the order first seen, from `audits` (the bindings the table
+    /// was built from), with `highest` (by number) as its highest severity; each subject's
+    /// entries cluster-wide first, then by namespace, bindings in input order otherwise.
+    /// `entryRoles` holds each entry's role position (`nil` when missing) in the same order.
+    func subjects(of audits: [BindingAudit], highest: [Severity?]) -> (list: [SubjectPermissions], entryRoles: [[Int?]]) {
+        let subjects = ParallelChunks.array(count, minimumLength: 1_024) { number in
+            let mentions = mentions[number]
+            let first = firstMentions[number]
+            let subject = audits[first.binding].subjects[first.position]
+            guard mentions.count > 1 else {
+                return (
+                    SubjectPermissions(subject: subject, entries: [audits[first.binding].entry], highestSeverity: highest[number]),
+                    [audits[first.binding].role])
             }
-            let order = entries.indices.sorted { lhs, rhs in
-                switch (entries[lhs].namespace, entries[rhs].namespace) {
+            let order = mentions.indices.sorted { lhs, rhs in
+                switch (audits[mentions[lhs]].entry.namespace, audits[mentions[rhs]].entry.namespace) {
                 case (nil, nil): return lhs < rhs
                 case (nil, _): return true
                 case (_, nil): return false
                 case (let left?, let right?): return left != right ? left < right : lhs < rhs
                 }
             }
-            list.append(SubjectPermissions(subject: subjects[number], entries: order.map { entries[$0] }, highestSeverity: highest[number]))
-            roles.append(order.map { entryRoles[number][$0] })
+            return (
+                SubjectPermissions(subject: subject, entries: order.map { audits[mentions[$0]].entry }, highestSeverity: highest[number]),
+                order.map { audits[mentions[$0]].role })
         }
-        return (list, roles)
+        return (subjects.map(\.0), subjects.map(\.1))
     }
 }

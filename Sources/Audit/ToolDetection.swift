@@ -62,7 +62,10 @@ enum ToolDetection {
         // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
         // Tens of thousands of findings: each is tested in place, and only those holding
         // impersonate or bind are copied.
-        for index in findings.indices where findings[index].checkID == "W115" || findings[index].checkID == "W113" {
+        let holders = findings.withUnsafeBufferPointer { findings in
+            findings.indices.filter { findings[$0].checkID == "W115" || findings[$0].checkID == "W113" }
+        }
+        for index in holders {
             let finding = findings[index]
             guard !finding.isDormant && finding.severity >= .high else { continue }
             for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
