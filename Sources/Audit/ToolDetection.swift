@@ -13,9 +13,6 @@ enum ToolDetection {
         var finding: Finding
     }
 
-    /// The kinds of the objects that can reveal a tool.
-    private static let detectedKinds: Set<String> = ["ConfigMap", "AppProject", "Deployment"]
-
     static func detect(objects: [KubeObject], findings: [Finding]) -> [Detection] {
         var detections: [Detection] = []
         func add(_ message: String, _ object: KubeObject?) {
@@ -25,8 +22,7 @@ enum ToolDetection {
                         checkID: "W401", severity: .high, message: message, locations: [object?.source].compactMap { $0 },
                         namespace: object?.namespace)))
         }
-        // The kind first: most objects are of none of these kinds, and their group is then not needed.
-        for object in objects where detectedKinds.contains(object.kind) {
+        for object in objects {
             switch (object.groupKind.group, object.kind, object.name) {
             case ("", "ConfigMap", "argocd-rbac-cm"):
                 add(
@@ -60,14 +56,7 @@ enum ToolDetection {
         }
         var reported: Set<String> = []
         // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
-        // Tens of thousands of findings: each is tested in place, and only those holding
-        // impersonate or bind are copied.
-        let holders = findings.withUnsafeBufferPointer { findings in
-            findings.indices.filter { findings[$0].checkID == "W115" || findings[$0].checkID == "W113" }
-        }
-        for index in holders {
-            let finding = findings[index]
-            guard !finding.isDormant && finding.severity >= .high else { continue }
+        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant && finding.severity >= .high {
             for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
                 let verb = finding.checkID == "W115" ? "impersonate" : "bind"
                 detections.append(

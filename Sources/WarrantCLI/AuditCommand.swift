@@ -88,38 +88,6 @@ struct AuditCommand: AsyncParsableCommand {
             context.standardOutput(table.render())
             return
         }
-        let audited = try audit(context: context)
-        let (text, failing) = audited.withValue { audited in
-            (render(audited.report, context: context), audited.report.findings(atOrAbove: failOn.severity).count)
-        }
-        context.standardOutput(text)
-        // Freeing the report and its inputs is not needed before the process exits: a background
-        // task does it instead of delaying the end of the command (in a process that goes on,
-        // such as the tests', they are freed moments later).
-        Task.detached(priority: .background) { audited.release() }
-        if failing > 0 {
-            context.standardError("warrant audit: \(failing) finding\(failing == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
-            throw CommandExit(.failure)
-        }
-    }
-
-    /// The report in the format asked for.
-    private func render(_ report: AuditReport, context: CommandContext) -> String {
-        switch output {
-        case .text:
-            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
-            return AuditText.render(report, colour: colour, showPermissions: !noPermissions)
-        case .json: return AuditJSON.render(report)
-        case .sarif: return AuditSARIF.render(report, toolVersion: Warrant.version)
-        case .junit: return AuditJUnit.render(report, failOn: failOn.severity)
-        case .markdown: return AuditMarkdown.render(report)
-        case .gitlab: return AuditGitLab.render(report)
-        }
-    }
-
-    /// Loads the manifests and audits them. The report comes back with its inputs, to be freed
-    /// together once the report is written.
-    private func audit(context: CommandContext) throws -> ReleaseLater<(report: AuditReport, inputs: (LoadedManifests, [KubeObject], RBACPolicy))> {
         let loaded = try manifests.load(context: context)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         var suppressions = Suppressions()
@@ -138,6 +106,27 @@ struct AuditCommand: AsyncParsableCommand {
             return placed
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
-        return ReleaseLater((report, (loaded, objects, policy)))
+        let text: String
+        switch output {
+        case .text:
+            let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
+            text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
+        case .json: text = AuditJSON.render(report)
+        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
+        case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
+        case .markdown: text = AuditMarkdown.render(report)
+        case .gitlab: text = AuditGitLab.render(report)
+        }
+        context.standardOutput(text)
+        let failing = report.findings(atOrAbove: failOn.severity).count
+        // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
+        // is not needed before the process exits: a background task does it instead of delaying
+        // the end of the command (in a process that goes on, such as the tests', moments later).
+        let held = ReleaseLater((consume report, consume objects, consume policy, consume loaded))
+        Task.detached(priority: .background) { held.release() }
+        if failing > 0 {
+            context.standardError("warrant audit: \(failing) finding\(failing == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
+            throw CommandExit(.failure)
+        }
     }
 }

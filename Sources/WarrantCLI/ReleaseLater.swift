@@ -11,14 +11,6 @@ final class ReleaseLater<Value: Sendable>: Sendable {
         self.value = Mutex(value)
     }
 
-    /// What `body` computes from the value, which must not be released yet.
-    func withValue<Result: Sendable>(_ body: (Value) -> Result) -> Result {
-        value.withLock { value in
-            guard let value else { preconditionFailure("the value is already released") }
-            return body(value)
-        }
-    }
-
     /// Frees the value, unless it is already freed.
     func release() {
         let value = self.value.withLock { $0.take() }
