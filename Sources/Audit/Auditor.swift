@@ -67,7 +67,9 @@ public struct Auditor: Sendable {
 
         let verdict = Verdict(
             clusterWideGrants: clusterWide, ownAccessControl: detections.map(\.finding.message), escalationPathCount: paths.count,
-            criticalFindingCount: reported.reduce(0) { $0 + ($1.severity == .critical && !$1.isDormant ? 1 : 0) },
+            criticalFindingCount: reported.withUnsafeBufferPointer { findings in
+                findings.indices.count { findings[$0].severity == .critical && !findings[$0].isDormant }
+            },
             clusterScopedObjects: Self.clusterScopedObjects(objects, kinds: kinds))
         var counts: [String: Int] = [:]
         for role in policy.roles { counts[role.kind.rawValue, default: 0] += 1 }
