@@ -28,32 +28,31 @@ struct BindingAudit: Sendable {
 
     /// The audits of every binding of `policy`, in parts, one per core, in binding order.
     static func all(in policy: RBACPolicy, roles: [RoleRisks], annotations: [String: [String: String]]) -> [BindingAudit] {
-        ParallelChunks.array(policy.bindings.count, minimumLength: 512) {
-            BindingAudit(binding: $0, policy: policy, roles: roles, annotations: annotations)
+        let (bindings, boundRoles, policyRoles) = (policy.bindings, policy.boundRoles, policy.roles)
+        return ParallelChunks.array(bindings.count, minimumLength: 512) { position in
+            let role = boundRoles[position] >= 0 ? boundRoles[position] : nil
+            return BindingAudit(binding: bindings[position], role: role, of: policyRoles, risks: roles, annotations: annotations)
         }
     }
 
-    /// Audits the binding at `position` in `policy`.
-    init(binding position: Int, policy: RBACPolicy, roles: [RoleRisks], annotations: [String: [String: String]]) {
-        let binding = policy.bindings[position]
-        let rolePosition = policy.boundRoles[position] >= 0 ? policy.boundRoles[position] : nil
-        let role = rolePosition.map { policy.roles[$0] }
-        let risks = rolePosition.map { roles[$0] }
+    /// Audits `binding`, whose role is at position `rolePosition` in `roles` (`nil` when it is
+    /// missing), with the roles' `risks` at the same positions.
+    init(binding: RBACBinding, role rolePosition: Int?, of roles: [RBACRole], risks: [RoleRisks], annotations: [String: [String: String]]) {
         let bindingNamespace = binding.kind == .roleBinding ? binding.namespace : nil
         let subjects = binding.subjects.map { Auditor.resolve($0, namespace: bindingNamespace) }
-        let roleName = risks?.name ?? "\(binding.roleRef.kind) \"\(binding.roleRef.name)\""
+        let roleName = rolePosition.map { risks[$0].name } ?? "\(binding.roleRef.kind) \"\(binding.roleRef.name)\""
         let bindingName = binding.description
-        let locations = [role?.source, binding.source].compactMap { $0 }
+        let locations = [rolePosition.flatMap { roles[$0].source }, binding.source].compactMap { $0 }
         let bindingAnnotations =
             annotations.isEmpty
             ? [:] : annotations[Auditor.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
-        let roleAnnotations = risks?.annotations ?? [:]
+        let roleAnnotations = rolePosition.map { risks[$0].annotations } ?? [:]
         self.subjects = subjects
         subjectKeys = subjects.map(\.description)
         self.role = rolePosition
         entry = SubjectPermissions.Entry(
-            namespace: bindingNamespace, role: roleName, binding: bindingName, rules: role?.rules ?? [], location: binding.source,
-            roleMissing: role == nil && !Auditor.isBuiltin(binding.roleRef))
+            namespace: bindingNamespace, role: roleName, binding: bindingName, rules: rolePosition.map { roles[$0].rules } ?? [],
+            location: binding.source, roleMissing: rolePosition == nil && !Auditor.isBuiltin(binding.roleRef))
 
         lazy var subjectsText = Auditor.list(subjects)
         func add(_ checkID: String, _ severity: Severity, _ message: String, subject: Int? = nil) {
@@ -70,7 +69,7 @@ struct BindingAudit: Sendable {
 
         // Subjects that should never appear. Granting only health and version URLs to everyone
         // is what Kubernetes itself does (system:public-info-viewer), so that is low.
-        let publicInfoOnly = risks?.publicInfoOnly ?? false
+        let publicInfoOnly = rolePosition.map { risks[$0].publicInfoOnly } ?? false
         for (index, subject) in subjects.enumerated() {
             switch (subject.kind, subject.name) {
             case (.group, "system:masters"):
@@ -96,7 +95,7 @@ struct BindingAudit: Sendable {
         }
 
         let isClusterAdmin = binding.roleRef.kind == "ClusterRole" && binding.roleRef.name == "cluster-admin"
-        guard let risks, let rolePosition else {
+        guard let rolePosition else {
             if isClusterAdmin {
                 add("W201", binding.kind == .clusterRoleBinding ? .critical : .high, "\(bindingName) grants cluster-admin to \(subjectsText)")
                 if binding.kind == .clusterRoleBinding {
@@ -121,16 +120,16 @@ struct BindingAudit: Sendable {
         // so they are summarised once per role and scope (``RoleRisks``), however many bindings use it.
         let scopeIsCluster = binding.kind == .clusterRoleBinding
         let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
-        if isClusterAdmin || risks.grantsEverything {
+        if isClusterAdmin || risks[rolePosition].grantsEverything {
             add("W201", scopeIsCluster ? .critical : .high, "\(bindingName) grants \(roleName) (every verb on every resource) \(scopeText) to \(subjectsText)")
         }
         if scopeIsCluster {
-            add(
-                "W125", risks.clusterWideSeverity, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(risks.clusterWideSummary)")
+            let summary = risks[rolePosition].clusterWideSummary
+            add("W125", risks[rolePosition].clusterWideSeverity, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(summary)")
             clusterWideGrant = Verdict.ClusterWideGrant(
-                binding: bindingName, role: roleName, subjects: subjects, summary: risks.clusterWideSummary, location: binding.source)
+                binding: bindingName, role: roleName, subjects: subjects, summary: summary, location: binding.source)
         }
-        for summary in scopeIsCluster ? risks.clusterSummaries : risks.namespaceSummaries {
+        for summary in scopeIsCluster ? risks[rolePosition].clusterSummaries : risks[rolePosition].namespaceSummaries {
             add(summary.checkID, summary.severity, "\(roleName) grants \(summary.details) \(scopeText) to \(subjectsText) through \(bindingName)")
         }
     }

@@ -7,6 +7,6 @@ extension Array {
             return
         }
         other.withUnsafeMutableBufferPointer { $0.reverse() }
-        while let element = other.popLast() { append(element) }
+        while !other.isEmpty { append(other.removeLast()) }
     }
 }

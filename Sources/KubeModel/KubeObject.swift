@@ -14,6 +14,10 @@ public struct KubeObject: Sendable, Hashable {
         self.source = source
     }
 
+    // The paths of the fields read most, built once.
+    private static let namePath = ["metadata", "name"]
+    private static let namespacePath = ["metadata", "namespace"]
+
     /// `apiVersion`, empty when missing.
     public var apiVersion: String { content["apiVersion"]?.stringValue ?? "" }
 
@@ -35,11 +39,11 @@ public struct KubeObject: Sendable, Hashable {
     }
 
     /// `metadata.name`, empty when missing.
-    public var name: String { content[path: ["metadata", "name"]]?.stringValue ?? "" }
+    public var name: String { content[path: Self.namePath]?.stringValue ?? "" }
 
     /// `metadata.namespace`, `nil` when not set.
     public var namespace: String? {
-        get { content[path: ["metadata", "namespace"]]?.stringValue }
+        get { content[path: Self.namespacePath]?.stringValue }
         set { setMetadata("namespace", newValue.map(JSONValue.string)) }
     }
 

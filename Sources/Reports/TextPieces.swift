@@ -18,7 +18,10 @@ struct TextPieces {
         current = ""
         pieces += ParallelChunks.map(items.count, minimumLength: 1_024) { range in
             var out = ""
-            for item in items[range] { line(item, &out) }
+            // Each item is read in place, not copied.
+            items.withUnsafeBufferPointer { items in
+                for index in range { line(items[index], &out) }
+            }
             return out
         }
     }
