@@ -39,9 +39,19 @@ public struct AuditReport: Sendable {
 
     /// The number of findings per severity.
     public var severityCounts: [Severity: Int] {
-        var counts: [Severity: Int] = [:]
-        for finding in findings { counts[finding.severity, default: 0] += 1 }
-        return counts
+        // Counted by position in `Severity.allCases`, not hashed: reports hold tens of thousands.
+        var counts = [Int](repeating: 0, count: Severity.allCases.count)
+        for finding in findings {
+            switch finding.severity {
+            case .low: counts[0] += 1
+            case .medium: counts[1] += 1
+            case .high: counts[2] += 1
+            case .critical: counts[3] += 1
+            }
+        }
+        var result: [Severity: Int] = [:]
+        for (severity, count) in zip([Severity.low, .medium, .high, .critical], counts) where count > 0 { result[severity] = count }
+        return result
     }
 }
 

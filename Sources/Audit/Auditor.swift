@@ -4,6 +4,9 @@ public import RBAC
 
 /// Runs the risk catalog over a set of RBAC objects (and the objects around them) and answers
 /// the compliance questions. Pure: no I/O, same input, same report.
+///
+/// Roles and bindings are audited in parts, one per core, and the parts joined in input order,
+/// so the report is the same whatever the number of cores.
 public struct Auditor: Sendable {
     /// Accepted findings.
     public var suppressions: Suppressions
@@ -20,286 +23,178 @@ public struct Auditor: Sendable {
     /// the tools' own configuration). `kinds` tells which objects are cluster-scoped (custom
     /// resources included when their CRDs are in it).
     public func audit(objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin) -> AuditReport {
-        var annotations: [String: [String: String]] = [:]
-        // Only objects that suppress something need remembering; ClusterRoles and
-        // ClusterRoleBindings have no namespace, Roles and RoleBindings the policy's default one.
-        for object in objects where RBACAPI.isRBACObject(object) && object.content[path: ["metadata", "annotations", Suppressions.annotation]] != nil {
-            let clusterScoped = object.kind == "ClusterRole" || object.kind == "ClusterRoleBinding"
-            let namespace = clusterScoped ? "" : object.namespace ?? policy.defaultNamespace
-            annotations[Self.key(kind: object.kind, namespace: namespace, name: object.name)] = object.annotations
-        }
-        var raw: [Finding] = []
-        var hitsByRole: [Int: [RuleInspector.Hit]] = [:]
-        var riskSummaries: [String: [RoleRiskSummary]] = [:]
-        var hitsByRoleName: [String: [RuleInspector.Hit]] = [:]
-        var ruleCache: [PolicyRule: [RuleInspector.Hit]] = [:]
-        let rolePositions = Dictionary(policy.roles.enumerated().map { (Self.roleKey($0.element), $0.offset) }, uniquingKeysWith: { first, _ in first })
-        func hits(_ role: RBACRole, key: String) -> [RuleInspector.Hit] {
-            let position = rolePositions[key] ?? -1
-            if let cached = hitsByRole[position] { return cached }
-            let computed = RuleInspector.inspect(role, cache: &ruleCache)
-            hitsByRole[position] = computed
-            return computed
-        }
-
-        var boundRoleKeys: Set<String> = []
-        var aggregatorsSeen: Set<String> = []
-        var subjects: [String: SubjectPermissions] = [:]
-        var subjectOrder: [String] = []
+        let annotations = Self.suppressionAnnotations(in: objects, policy: policy)
+        let roles = RoleRisks.all(in: policy, usage: Self.usage(of: policy), annotations: annotations)
+        var findings = FindingList()
+        var permissions = PermissionTable(capacity: policy.bindings.reduce(0) { $0 + $1.subjects.count })
+        var live = [Bool](repeating: false, count: policy.roles.count)
         var clusterWide: [Verdict.ClusterWideGrant] = []
-
-        for binding in policy.bindings {
-            let role = policy.role(for: binding)
-            let bindingNamespace = binding.kind == .roleBinding ? binding.namespace : nil
-            let resolvedSubjects = binding.subjects.map { Self.resolve($0, namespace: bindingNamespace) }
-            let roleName = role.map(\.description) ?? "\(binding.roleRef.kind) \"\(binding.roleRef.name)\""
-            let bindingName = binding.description
-            lazy var subjectsText = Self.list(resolvedSubjects)
-            let locations = [role?.source, binding.source].compactMap { $0 }
-            let bindingAnnotations =
-                annotations.isEmpty ? [:] : annotations[Self.key(kind: binding.kind.rawValue, namespace: binding.namespace ?? "", name: binding.name)] ?? [:]
-            let roleAnnotations =
-                annotations.isEmpty ? [:] : role.flatMap { annotations[Self.key(kind: $0.kind.rawValue, namespace: $0.namespace ?? "", name: $0.name)] } ?? [:]
-            func add(_ checkID: String, _ severity: Severity, _ message: String, subjects: [Subject] = resolvedSubjects) {
-                var finding = Finding(
-                    checkID: checkID, severity: severity, message: message, locations: locations, subjects: subjects,
-                    role: roleName, binding: bindingName, namespace: bindingNamespace)
-                finding.suppression = Suppressions.reason(annotations: bindingAnnotations, checkID: checkID)
-                    ?? Suppressions.reason(annotations: roleAnnotations, checkID: checkID)
-                raw.append(finding)
-            }
-
-            for subject in resolvedSubjects {
-                let key = subject.description
-                if subjects[key] == nil {
-                    subjects[key] = SubjectPermissions(subject: subject, entries: [], highestSeverity: nil)
-                    subjectOrder.append(key)
-                }
-                subjects[key]?.entries.append(
-                    SubjectPermissions.Entry(
-                        namespace: bindingNamespace, role: roleName, binding: bindingName, rules: role?.rules ?? [],
-                        location: binding.source, roleMissing: role == nil && !Self.isBuiltin(binding.roleRef)))
-            }
-
-            // Subjects that should never appear. Granting only health and version URLs to everyone
-            // is what Kubernetes itself does (system:public-info-viewer), so that is low.
-            let publicInfoOnly = role.map { $0.rules.allSatisfy { !$0.isResourceRule && $0.verbs.allSatisfy { $0 == "get" } } } ?? false
-            for subject in resolvedSubjects {
-                switch (subject.kind, subject.name) {
-                case (.group, "system:masters"):
-                    add("W202", .critical, "\(bindingName) grants \(roleName) to the system:masters group", subjects: [subject])
-                case (.user, UserInfo.anonymousName), (.group, UserInfo.allUnauthenticated):
-                    add(
-                        "W203", publicInfoOnly ? .low : .critical,
-                        "\(bindingName) grants \(roleName) to \(subject), that is to anyone without credentials", subjects: [subject])
-                case (.group, UserInfo.allAuthenticated), (.group, UserInfo.allServiceAccounts):
-                    add("W204", publicInfoOnly ? .low : .high, "\(bindingName) grants \(roleName) to \(subject)", subjects: [subject])
-                case (.group, let name) where name.hasPrefix(UserInfo.allServiceAccounts + ":"):
-                    add(
-                        "W204", publicInfoOnly ? .low : .high,
-                        "\(bindingName) grants \(roleName) to every ServiceAccount of namespace \(name.dropFirst(UserInfo.allServiceAccounts.count + 1))",
-                        subjects: [subject])
-                case (.serviceAccount, "default"):
-                    add("W205", .medium, "\(bindingName) grants \(roleName) to \(subject), which every pod without its own ServiceAccount uses", subjects: [subject])
-                default:
-                    break
-                }
-            }
-
-            let isClusterAdmin = binding.roleRef.kind == "ClusterRole" && binding.roleRef.name == "cluster-admin"
-            guard let role else {
-                if isClusterAdmin {
-                    add("W201", binding.kind == .clusterRoleBinding ? .critical : .high, "\(bindingName) grants cluster-admin to \(subjectsText)")
-                    if binding.kind == .clusterRoleBinding {
-                        add("W125", .high, "\(bindingName) grants cluster-admin in every namespace")
-                        clusterWide.append(
-                            Verdict.ClusterWideGrant(
-                                binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: "cluster-admin: everything",
-                                location: binding.source))
-                    }
-                } else {
-                    let builtin = Self.isBuiltin(binding.roleRef)
-                    add(
-                        "W206", builtin ? .low : .medium,
-                        builtin
-                            ? "\(binding) refers to the built-in \(roleName), which is not in the input; its rules are not analysed"
-                            : "\(binding) refers to \(roleName), which does not exist")
-                }
-                continue
-            }
-            if binding.subjects.isEmpty { continue }
-            let roleKey = Self.roleKey(role)
-            boundRoleKeys.insert(roleKey)
-            if role.kind == .clusterRole, role.aggregationRule != nil, aggregatorsSeen.insert(role.name).inserted {
-                for source in policy.aggregationSources(ofClusterRole: role.name) { boundRoleKeys.insert("ClusterRole//\(source)") }
-            }
-
-            let roleHits = hits(role, key: roleKey)
-            if hitsByRoleName[roleName] == nil { hitsByRoleName[roleName] = roleHits }
-            let scopeIsCluster = binding.kind == .clusterRoleBinding
-            let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
-            // The risks of a role depend only on the role and on whether it is granted cluster-wide,
-            // so they are summarised once per role and scope, however many bindings use the role.
-            let summaryKey = "\(scopeIsCluster ? "c" : "n")|\(roleKey)"
-            let summaries: [RoleRiskSummary]
-            if let cached = riskSummaries[summaryKey] {
-                summaries = cached
-            } else {
-                summaries = Self.summarize(roleHits, clusterWide: scopeIsCluster)
-                riskSummaries[summaryKey] = summaries
-            }
-            if isClusterAdmin || summaries.contains(where: { $0.checkID == "W100" }) {
-                add("W201", scopeIsCluster ? .critical : .high, "\(bindingName) grants \(roleName) (every verb on every resource) \(scopeText) to \(subjectsText)")
-            }
-            if scopeIsCluster {
-                let risky = roleHits.filter { RiskCatalog.check($0.checkID).severity >= .high }
-                let writes = role.rules.contains { rule in
-                    rule.verbs.contains { ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"].contains($0) }
-                }
-                let summary = risky.isEmpty ? Self.summarize(role.rules) : risky.prefix(3).map(\.detail).joined(separator: "; ")
-                add("W125", writes || !risky.isEmpty ? .high : .medium, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(summary)")
-                clusterWide.append(
-                    Verdict.ClusterWideGrant(
-                        binding: bindingName, role: roleName, subjects: resolvedSubjects, summary: summary, location: binding.source))
-            }
-            for summary in summaries {
-                add(summary.checkID, summary.severity, "\(roleName) grants \(summary.details) \(scopeText) to \(subjectsText) through \(bindingName)")
+        var audits = BindingAudit.all(in: policy, roles: roles, annotations: annotations)
+        for index in audits.indices {
+            let subjects = permissions.add(audits[index].subjectKeys, binding: index)
+            findings.append(moving: &audits[index].findings, naming: subjects, each: audits[index].findingSubjects)
+            if let grant = audits[index].clusterWideGrant { clusterWide.append(grant) }
+            if let position = audits[index].liveRole {
+                live[position] = true
+                // An aggregated ClusterRole in use makes the roles it aggregates live too.
+                for source in policy.aggregationSourcePositions[position] ?? [] { live[source] = true }
             }
         }
-
-        // Roles bound to nobody: their risks are dormant.
-        for role in policy.roles {
-            let roleAnnotations = annotations[Self.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:]
-            if role.kind == .clusterRole {
-                let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key).sorted()
-                let builtinTargets = aggregating.filter { ["admin", "edit", "view"].contains($0.replacingOccurrences(of: "rbac.authorization.k8s.io/aggregate-to-", with: "")) }
-                if !builtinTargets.isEmpty && !role.rules.isEmpty {
-                    var finding = Finding(
-                        checkID: "W124", severity: .high,
-                        message: "\(role) is labelled \(builtinTargets.joined(separator: ", ")): its rules join the built-in roles in every namespace",
-                        locations: [role.source].compactMap { $0 }, role: role.description)
-                    finding.suppression = Suppressions.reason(annotations: roleAnnotations, checkID: "W124")
-                    raw.append(finding)
-                }
-            }
-            let roleKey = Self.roleKey(role)
-            guard !boundRoleKeys.contains(roleKey) else { continue }
-            var seen: Set<String> = []
-            for hit in hits(role, key: roleKey) where seen.insert(hit.checkID).inserted {
-                var finding = Finding(
-                    checkID: hit.checkID, severity: .low,
-                    message: "\(role) grants \(hit.detail), but no binding in the input uses it (dormant)",
-                    locations: [role.source].compactMap { $0 }, role: role.description, namespace: role.namespace, isDormant: true)
-                finding.suppression = Suppressions.reason(annotations: roleAnnotations, checkID: hit.checkID)
-                raw.append(finding)
-            }
-        }
+        var roleFindings = Self.roleFindings(policy: policy, roles: roles, live: live)
+        for index in roleFindings.indices { findings.append(moving: &roleFindings[index]) }
 
         // Tools that bring their own access control.
-        let detections = ToolDetection.detect(objects: objects, findings: raw)
-        raw.append(contentsOf: detections.map(\.finding))
+        let detections = ToolDetection.detect(objects: objects, findings: findings.all)
+        for detection in detections { findings.append(detection.finding, naming: permissions.numbers(of: detection.finding.subjects)) }
 
         // Suppressions from the ignore file.
-        for index in raw.indices where raw[index].suppression == nil {
-            raw[index].suppression = suppressions.reason(for: raw[index])
-        }
-        var live = raw.filter { $0.suppression == nil }
-        let suppressed = raw.filter { $0.suppression != nil }
+        if !suppressions.rules.isEmpty { findings.suppress(by: suppressions.reason(for:)) }
 
-        // Highest severity per subject, for escalation paths and the permission matrix.
-        var highest: [String: Severity] = [:]
-        for finding in live where !finding.isDormant {
-            for subject in finding.subjects {
-                highest[subject.description] = max(highest[subject.description] ?? finding.severity, finding.severity)
-            }
+        let subjects = permissions.subjects(of: audits, highest: findings.highestLiveSeverityBySubject(count: permissions.count))
+        let paths = EscalationAnalysis(
+            policy: policy, objects: objects, subjects: subjects.list, subjectKeys: permissions.keys,
+            entryMeans: subjects.entryRoles.map { $0.map { $0.map { roles[$0].means } ?? EscalationAnalysis.RoleMeans() } }
+        ).paths()
+        var (reported, suppressed) = findings.partitioned()
+        var escalations = ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
+            let path = paths[index]
+            return Finding(
+                checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
+                message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
         }
-        var subjectList = subjectOrder.compactMap { subjects[$0] }
-        for index in subjectList.indices {
-            subjectList[index].highestSeverity = highest[subjectList[index].subject.description]
-            // Cluster-wide entries first, then by namespace; bindings in input order otherwise.
-            let entries = subjectList[index].entries
-            if entries.count > 1 {
-                subjectList[index].entries = entries.indices.sorted { lhs, rhs in
-                    switch (entries[lhs].namespace, entries[rhs].namespace) {
-                    case (nil, nil): return lhs < rhs
-                    case (nil, _): return true
-                    case (_, nil): return false
-                    case (let left?, let right?): return left != right ? left < right : lhs < rhs
-                    }
-                }.map { entries[$0] }
-            }
-        }
+        reported.append(moving: &escalations)
+        Self.sortMostSevereFirst(&reported)
 
-        let paths = EscalationAnalysis(policy: policy, objects: objects, subjects: subjectList, roleHits: hitsByRoleName).paths()
-        for path in paths {
-            let severity: Severity = path.reachesClusterWide ? .critical : .high
-            live.append(
-                Finding(
-                    checkID: "W301", severity: severity, message: "\(path.from) can gain the rights of \(path.to): \(path.description)",
-                    subjects: [path.from]))
-        }
-
-        // Most severe first, then by check; otherwise in the order found (bindings in input order),
-        // which keeps the report stable for the same input.
-        let severities = live.map(\.severity)
-        let checks = live.map(\.checkID)
-        let order = live.indices.sorted { lhs, rhs in
-            if severities[lhs] != severities[rhs] { return severities[lhs] > severities[rhs] }
-            if checks[lhs] != checks[rhs] { return checks[lhs] < checks[rhs] }
-            return lhs < rhs
-        }
-        live = order.map { live[$0] }
-        let ownAccessControl = detections.map(\.finding.message)
-        let clusterScoped = objects.filter { object in
-            guard let kind = kinds.kind(object.groupKind) else { return false }
-            return !kind.namespaced
-        }.map { "\($0.kind) \($0.name)" }
         let verdict = Verdict(
-            clusterWideGrants: clusterWide, ownAccessControl: ownAccessControl, escalationPathCount: paths.count,
-            criticalFindingCount: live.filter { $0.severity == .critical && !$0.isDormant }.count, clusterScopedObjects: clusterScoped)
+            clusterWideGrants: clusterWide, ownAccessControl: detections.map(\.finding.message), escalationPathCount: paths.count,
+            criticalFindingCount: reported.withUnsafeBufferPointer { findings in
+                findings.indices.count { findings[$0].severity == .critical && !findings[$0].isDormant }
+            },
+            clusterScopedObjects: Self.clusterScopedObjects(objects, kinds: kinds))
         var counts: [String: Int] = [:]
         for role in policy.roles { counts[role.kind.rawValue, default: 0] += 1 }
         for binding in policy.bindings { counts[binding.kind.rawValue, default: 0] += 1 }
-        return AuditReport(findings: live, suppressed: suppressed, subjects: subjectList, escalationPaths: paths, verdict: verdict, counts: counts)
+        return AuditReport(
+            findings: reported, suppressed: suppressed, subjects: subjects.list, escalationPaths: paths, verdict: verdict, counts: counts)
     }
 
-    /// One check's findings in a role, merged: the highest severity and every distinct detail.
-    struct RoleRiskSummary {
-        var checkID: String
-        var severity: Severity
-        var details: String
+    /// The annotations of the RBAC objects that suppress findings, by ``key(kind:namespace:name:)``:
+    /// only those need remembering. ClusterRoles and ClusterRoleBindings have no namespace, Roles
+    /// and RoleBindings the policy's default one.
+    static func suppressionAnnotations(in objects: [KubeObject], policy: RBACPolicy) -> [String: [String: String]] {
+        // The objects are looked through in parts, one per core; the few that suppress something
+        // are then filed in input order (a later object with the same key wins).
+        let suppressing = ParallelChunks.map(objects.count, minimumLength: 4_096) { range in
+            range.filter { objects[$0].content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(objects[$0]) }
+        }.flatMap { $0 }
+        var annotations: [String: [String: String]] = [:]
+        for object in suppressing.map({ objects[$0] }) {
+            let clusterScoped = object.kind == "ClusterRole" || object.kind == "ClusterRoleBinding"
+            let namespace = clusterScoped ? "" : object.namespace ?? policy.defaultNamespace
+            annotations[key(kind: object.kind, namespace: namespace, name: object.name)] = object.annotations
+        }
+        return annotations
     }
 
-    /// The role's hits merged per check, in the order first found, with scope and name
-    /// restrictions applied to the severity.
-    static func summarize(_ hits: [RuleInspector.Hit], clusterWide: Bool) -> [RoleRiskSummary] {
-        var merged: [String: (severity: Severity, details: [String])] = [:]
-        var order: [String] = []
-        for hit in hits {
-            let check = RiskCatalog.check(hit.checkID)
-            var severity = hit.severityOverride ?? (clusterWide ? check.clusterWideSeverity : check.severity)
-            if clusterWide, hit.severityOverride != nil { severity = check.severity }
-            if hit.restrictedByName {
-                // `bind` limited to named roles is Kubernetes' documented way to let a deployer hand
-                // out exactly those roles; other named grants are one level less severe.
-                severity = hit.checkID == "W113" ? min(severity, .medium) : severity.lowered
-            }
-            if let existing = merged[hit.checkID]?.severity {
-                merged[hit.checkID]?.severity = max(existing, severity)
-                merged[hit.checkID]?.details.append(hit.detail)
-            } else {
-                merged[hit.checkID] = (severity, [hit.detail])
-                order.append(hit.checkID)
+    /// By role position, where bindings with subjects grant the role.
+    static func usage(of policy: RBACPolicy) -> [RoleRisks.Usage] {
+        var usage = [RoleRisks.Usage](repeating: RoleRisks.Usage(), count: policy.roles.count)
+        for (binding, role) in zip(policy.bindings, policy.boundRoles) where role >= 0 && !binding.subjects.isEmpty {
+            switch binding.kind {
+            case .roleBinding: usage[role].inNamespace = true
+            case .clusterRoleBinding: usage[role].clusterWide = true
             }
         }
-        return order.compactMap { checkID in
-            merged[checkID].map { RoleRiskSummary(checkID: checkID, severity: $0.severity, details: unique($0.details).joined(separator: "; ")) }
+        return usage
+    }
+
+    /// The findings of the roles themselves, role by role: ClusterRoles labelled to aggregate into
+    /// the built-in roles (W124), and the risks of roles no binding makes live (dormant, low).
+    static func roleFindings(policy: RBACPolicy, roles: [RoleRisks], live: [Bool]) -> [[Finding]] {
+        ParallelChunks.map(policy.roles.count, minimumLength: 512) { range in
+            range.map { position in
+                let role = policy.roles[position]
+                let risks = roles[position]
+                var findings: [Finding] = []
+                if role.kind == .clusterRole {
+                    let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key).sorted()
+                    let builtinTargets = aggregating.filter {
+                        ["admin", "edit", "view"].contains($0.replacingOccurrences(of: "rbac.authorization.k8s.io/aggregate-to-", with: ""))
+                    }
+                    if !builtinTargets.isEmpty && !role.rules.isEmpty {
+                        var finding = Finding(
+                            checkID: "W124", severity: .high,
+                            message: "\(risks.name) is labelled \(builtinTargets.joined(separator: ", ")): its rules join the built-in roles in every namespace",
+                            locations: [role.source].compactMap { $0 }, role: risks.name)
+                        finding.suppression = Suppressions.reason(annotations: risks.annotations, checkID: "W124")
+                        findings.append(finding)
+                    }
+                }
+                guard !live[position] else { return findings }
+                var seen: Set<String> = []
+                for hit in risks.hits where seen.insert(hit.checkID).inserted {
+                    var finding = Finding(
+                        checkID: hit.checkID, severity: .low,
+                        message: "\(risks.name) grants \(hit.detail), but no binding in the input uses it (dormant)",
+                        locations: [role.source].compactMap { $0 }, role: risks.name, namespace: role.namespace, isDormant: true)
+                    finding.suppression = Suppressions.reason(annotations: risks.annotations, checkID: hit.checkID)
+                    findings.append(finding)
+                }
+                return findings
+            }
+        }.flatMap { $0 }
+    }
+
+    /// Most severe first, then by check; otherwise in the order found (bindings in input order),
+    /// which keeps the report stable for the same input.
+    static func sortMostSevereFirst(_ findings: inout [Finding]) {
+        findings.withUnsafeMutableBufferPointer { findings in
+            // Each finding's place in that order as one integer: severity, check, then position.
+            let checks = Set(findings.indices.map { findings[$0].checkID }).sorted()
+            let checkRanks = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1, $0) })
+            let severityRanks = Dictionary(uniqueKeysWithValues: Severity.allCases.sorted(by: >).enumerated().map { ($1, $0) })
+            let keys = findings.indices.map { index in
+                (severityRanks[findings[index].severity] ?? 0) << 56 | (checkRanks[findings[index].checkID] ?? 0) << 32 | index
+            }
+            let order = keys.sorted().map { $0 & 0xFFFF_FFFF }
+            // Findings move into place cycle by cycle, swapped without being copied.
+            var placed = [Bool](repeating: false, count: findings.count)
+            for start in findings.indices where !placed[start] {
+                var current = start
+                while true {
+                    placed[current] = true
+                    let next = order[current]
+                    if next == start { break }
+                    findings.swapAt(current, next)
+                    current = next
+                }
+            }
         }
+    }
+
+    /// `Kind name` of every cluster-scoped object, which a cluster administrator must install.
+    static func clusterScopedObjects(_ objects: [KubeObject], kinds: KindTable) -> [String] {
+        ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
+            // Inputs hold few distinct types, so the table is asked once per apiVersion and kind.
+            var namespaced: [String: [String: Bool]] = [:]
+            var names: [String] = []
+            for object in objects[range] {
+                let apiVersion = object.apiVersion
+                let kind = object.kind
+                let isNamespaced: Bool
+                if let known = namespaced[apiVersion]?[kind] {
+                    isNamespaced = known
+                } else {
+                    isNamespaced = kinds.kind(GroupVersionKind(apiVersion: apiVersion, kind: kind).groupKind)?.namespaced ?? true
+                    namespaced[apiVersion, default: [:]][kind] = isNamespaced
+                }
+                if !isNamespaced { names.append("\(kind) \(object.name)") }
+            }
+            return names
+        }.flatMap { $0 }
     }
 
     static func key(kind: String, namespace: String, name: String) -> String { "\(kind)/\(namespace)/\(name)" }
-
-    static func roleKey(_ role: RBACRole) -> String { "\(role.kind.rawValue)/\(role.namespace ?? "")/\(role.name)" }
 
     static func isBuiltin(_ ref: RoleRef) -> Bool {
         ref.kind == "ClusterRole" && (builtinClusterRoles.contains(ref.name) || ref.name.hasPrefix("system:"))
@@ -316,19 +211,5 @@ public struct Auditor: Sendable {
         if subjects.isEmpty { return "no subject" }
         if subjects.count <= 3 { return subjects.map(\.description).joined(separator: ", ") }
         return subjects.prefix(3).map(\.description).joined(separator: ", ") + " and \(subjects.count - 3) more"
-    }
-
-    static func unique(_ values: [String]) -> [String] {
-        var seen: Set<String> = []
-        return values.filter { seen.insert($0).inserted }
-    }
-
-    static func summarize(_ rules: [PolicyRule]) -> String {
-        let parts = rules.prefix(3).map { rule in
-            rule.isResourceRule
-                ? "\(rule.verbs.joined(separator: ",")) on \(rule.resources.joined(separator: ","))"
-                : "\(rule.verbs.joined(separator: ",")) on \(rule.nonResourceURLs.joined(separator: ","))"
-        }
-        return parts.joined(separator: "; ") + (rules.count > 3 ? "; …" : "")
     }
 }

@@ -10,9 +10,11 @@ struct EscalationAnalysis {
     let policy: RBACPolicy
     let objects: [KubeObject]
     let subjects: [SubjectPermissions]
-    /// The risk-catalog hits of each bound role, by role name (`ClusterRole "edit"`), which the
-    /// auditor has already computed; the means of escalation are read from them.
-    let roleHits: [String: [RuleInspector.Hit]]
+    /// The subjects' descriptions, which identify them.
+    let subjectKeys: [String]
+    /// For each subject and each of its entries, the means its role gives (none when the role is
+    /// missing), read from the risk catalog's hits the auditor has already found.
+    let entryMeans: [[RoleMeans]]
 
     /// The deepest path searched.
     static let maximumSteps = 3
@@ -43,8 +45,8 @@ struct EscalationAnalysis {
         var nodes: [Subject] = []
         var keys: [String] = []
         var nodeIndex: [String: Int] = [:]
-        func node(_ subject: Subject) -> Int {
-            let key = subject.description
+        func node(_ subject: Subject, key: String? = nil) -> Int {
+            let key = key ?? subject.description
             if let existing = nodeIndex[key] { return existing }
             nodeIndex[key] = nodes.count
             nodes.append(subject)
@@ -53,104 +55,123 @@ struct EscalationAnalysis {
         }
         var accountsByNamespace: [String: [Int]] = [:]
         var isAccount: Set<Int> = []
-        func addAccount(_ subject: Subject) {
+        func addAccount(_ subject: Subject, key: String? = nil) {
             guard subject.kind == .serviceAccount, let namespace = subject.namespace else { return }
-            let id = node(subject)
+            let id = node(subject, key: key)
             if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
         }
-        for entry in subjects { addAccount(entry.subject) }
-        var withTokenSecret: Set<Int> = []
-        for object in objects where object.groupKind.group == "" {
+        for (entry, key) in zip(subjects, subjectKeys) { addAccount(entry.subject, key: key) }
+        var tokenSecretHolders: Set<Int> = []
+        for object in objects where (object.kind == "ServiceAccount" || object.kind == "Secret") && object.isInGroup("") {
             let namespace = object.namespace ?? policy.defaultNamespace
             if object.kind == "ServiceAccount" {
                 addAccount(Subject.serviceAccount(object.name, namespace: namespace))
-            } else if object.kind == "Secret", object.content["type"]?.stringValue == "kubernetes.io/service-account-token",
+            } else if object.content["type"]?.stringValue == "kubernetes.io/service-account-token",
                 let account = object.annotations["kubernetes.io/service-account.name"]
             {
                 let subject = Subject.serviceAccount(account, namespace: namespace)
                 addAccount(subject)
-                withTokenSecret.insert(node(subject))
+                tokenSecretHolders.insert(node(subject))
             }
         }
-        let starts = subjects.map { node($0.subject) }
-        var power = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
-        var means = [Means?](repeating: nil, count: nodes.count)
-        var roleCache: [String: RoleMeans] = [:]
-        for (entry, id) in zip(subjects, starts) {
-            power[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
-            let capability = capabilities(entry, cache: &roleCache)
-            if !capability.isEmpty { means[id] = capability }
+        let starts = zip(subjects, subjectKeys).map { node($0.subject, key: $1) }
+        var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
+        var allMeans = [Means?](repeating: nil, count: nodes.count)
+        // Each subject's means, found in parts, one per core.
+        let startMeans = ParallelChunks.array(subjects.count, minimumLength: 512) { capabilities(subjects[$0], roles: entryMeans[$0]) }
+        for (position, id) in starts.enumerated() {
+            let entry = subjects[position]
+            powers[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
+            if !startMeans[position].isEmpty { allMeans[id] = startMeans[position] }
         }
-        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
+        let (power, means, withTokenSecret) = (powers, allMeans, tokenSecretHolders)
         // Targets by namespace, strongest first, so that a search stops at the first one that is
         // not stronger than the start; and the targets that can go further, for the next hop.
         // Ties are broken by name, so that the same input always gives the same report.
         func strongestFirst(_ accounts: [Int]) -> [Int] {
             accounts.sorted { lhs, rhs in power[lhs] != power[rhs] ? power[lhs] > power[rhs] : keys[lhs] < keys[rhs] }
         }
-        var strongest: [String: [Int]] = [:]
-        var onward: [String: [Int]] = [:]
+        var strongestByNamespace: [String: [Int]] = [:]
+        var onwardByNamespace: [String: [Int]] = [:]
         for (namespace, accounts) in accountsByNamespace {
-            strongest[namespace] = strongestFirst(accounts)
-            onward[namespace] = accounts.filter { means[$0] != nil }
+            strongestByNamespace[namespace] = strongestFirst(accounts)
+            onwardByNamespace[namespace] = accounts.filter { means[$0] != nil }
         }
         let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
-        strongest["*"] = strongestFirst(everyAccount)
-        onward["*"] = everyAccount.filter { means[$0] != nil }
+        strongestByNamespace["*"] = strongestFirst(everyAccount)
+        onwardByNamespace["*"] = everyAccount.filter { means[$0] != nil }
+        let (strongest, onward, nodeList) = (strongestByNamespace, onwardByNamespace, nodes)
+        // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
+        let routes = ParallelChunks.array(means.count, minimumLength: 1_024) { node in
+            let means = means[node]
+            return (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: false) } ?? [])
+                + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: true) } ?? [])
+        }
 
-        var result: [EscalationPath] = []
-        var visitedBy = [Int](repeating: -1, count: nodes.count)
-        for (position, start) in starts.enumerated() {
-            let startPower = power[start]
-            guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
-            visitedBy[start] = position
-            var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
-            var found: [EscalationPath] = []
-            search: for _ in 0..<Self.maximumSteps {
-                var next: [(Int, [EscalationPath.Step])] = []
-                for (current, steps) in frontier {
-                    guard let currentMeans = means[current] else { continue }
-                    if let how = currentMeans.anyone {
-                        found.append(
-                            EscalationPath(
-                                from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
-                                reachesClusterWide: true, endSeverity: .critical))
-                        if found.count >= Self.maximumPathsPerSubject { break search }
-                        continue
-                    }
-                    let routes =
-                        currentMeans.namespaces.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, false) }
-                        + currentMeans.tokenSecrets.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value, true) }
-                    for (namespace, how, needsTokenSecret) in routes {
-                        for target in strongest[namespace] ?? [] {
-                            let targetPower = power[target]
-                            guard targetPower > startPower else { break }
-                            guard !needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
-                            visitedBy[target] = position
+        // The searches from each start are independent: they run in parts, one per core, and
+        // their paths are joined in the order of the starts.
+        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
+        return ParallelChunks.map(starts.count, minimumLength: 256) { range in
+            var result: [EscalationPath] = []
+            var visitedBy = [Int](repeating: -1, count: nodeList.count)
+            for position in range {
+                let start = starts[position]
+                let startPower = power[start]
+                guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
+                visitedBy[start] = position
+                var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
+                var found: [EscalationPath] = []
+                search: for _ in 0..<Self.maximumSteps {
+                    var next: [(Int, [EscalationPath.Step])] = []
+                    for (current, steps) in frontier {
+                        guard let currentMeans = means[current] else { continue }
+                        if let how = currentMeans.anyone {
                             found.append(
                                 EscalationPath(
-                                    from: nodes[start], steps: steps + [EscalationPath.Step(means: how, gains: nodes[target])],
-                                    reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
-                                    endSeverity: severity(targetPower.severity)))
+                                    from: nodeList[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
+                                    reachesClusterWide: true, endSeverity: .critical))
                             if found.count >= Self.maximumPathsPerSubject { break search }
+                            continue
                         }
-                        for target in (onward[namespace] ?? []).prefix(Self.maximumFrontier)
-                        where (!needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
-                            visitedBy[target] = position
-                            next.append((target, steps + [EscalationPath.Step(means: how, gains: nodes[target])]))
+                        for route in routes[current] {
+                            for target in strongest[route.namespace] ?? [] {
+                                let targetPower = power[target]
+                                guard targetPower > startPower else { break }
+                                guard !route.needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
+                                visitedBy[target] = position
+                                found.append(
+                                    EscalationPath(
+                                        from: nodeList[start], steps: steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])],
+                                        reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
+                                        endSeverity: severity(targetPower.severity)))
+                                if found.count >= Self.maximumPathsPerSubject { break search }
+                            }
+                            for target in (onward[route.namespace] ?? []).prefix(Self.maximumFrontier)
+                            where (!route.needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
+                                visitedBy[target] = position
+                                next.append((target, steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])]))
+                            }
                         }
                     }
+                    frontier = Array(next.prefix(Self.maximumFrontier))
+                    if frontier.isEmpty { break }
                 }
-                frontier = Array(next.prefix(Self.maximumFrontier))
-                if frontier.isEmpty { break }
+                result.append(contentsOf: found)
             }
-            result.append(contentsOf: found)
-        }
-        return result
+            return result
+        }.flatMap { $0 }
+    }
+
+    /// One way onward from a subject: into a namespace's ServiceAccounts (`*` for all), by what means.
+    private struct Route {
+        var namespace: String
+        var means: String
+        /// Whether only ServiceAccounts with a token Secret can be reached (by reading it).
+        var needsTokenSecret: Bool
     }
 
     /// What one role lets its holder do to become someone else, independent of where it applies.
-    private struct RoleMeans {
+    struct RoleMeans: Sendable {
         var impersonate = false
         var nodesProxy = false
         var createPods = false
@@ -158,18 +179,10 @@ struct EscalationAnalysis {
         var listSecrets = false
     }
 
-    private func capabilities(_ entry: SubjectPermissions, cache: inout [String: RoleMeans]) -> Means {
+    private func capabilities(_ entry: SubjectPermissions, roles: [RoleMeans]) -> Means {
         var means = Means()
-        for item in entry.entries {
+        for (item, role) in zip(entry.entries, roles) {
             let scope = item.namespace ?? "*"
-            let role: RoleMeans
-            if let cached = cache[item.role] {
-                role = cached
-            } else {
-                // A role without hits is missing (no rules), so it gives no means.
-                role = roleHits[item.role].map(Self.roleMeans(from:)) ?? RoleMeans()
-                cache[item.role] = role
-            }
             // Most subjects can do none of this: only then are the descriptions built.
             guard role.impersonate || role.nodesProxy || role.createPods || role.requestTokens || role.listSecrets else { continue }
             let place = scope == "*" ? "in any namespace" : "in \(scope)"
@@ -185,7 +198,7 @@ struct EscalationAnalysis {
     /// The means read from a role's catalog hits: only hits on rules without `resourceNames`
     /// count (W115 impersonation of users, groups or ServiceAccounts, W111 nodes/proxy, W106
     /// creating pods or their controllers, W116 tokens, W104 list or watch of Secrets).
-    private static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
+    static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
         var means = RoleMeans()
         for hit in hits where !hit.restrictedByName {
             switch hit.checkID {

@@ -180,6 +180,13 @@ public enum RiskCatalog {
     ]
 
     private static let byID: [String: RiskCheck] = Dictionary(uniqueKeysWithValues: checks.map { ($0.id, $0) })
+    private static let numbersByID: [String: Int] = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($1.id, $0) })
+
+    /// The position in ``checks`` of the check with `id`; every ID a finding carries is in the catalog.
+    static func number(of id: String) -> Int {
+        guard let number = numbersByID[id] else { preconditionFailure("no check \(id) in the risk catalog") }
+        return number
+    }
 
     /// The check with `id`; every ID a finding carries is in the catalog.
     public static func check(_ id: String) -> RiskCheck {

@@ -1,3 +1,4 @@
+import KubeModel
 import RBAC
 
 /// Finds the catalog's rule-level risks in the rules of one role.
@@ -16,7 +17,24 @@ struct RuleInspector {
         var restrictedByName: Bool
         /// A severity for this occurrence when it differs from the check's (get-only secret reads).
         var severityOverride: Severity?
+        /// The check's position in ``RiskCatalog/checks``.
+        var checkNumber: Int
+        /// The same number for the same ``detail`` (see ``hits(ofEach:)``), so that details are
+        /// compared as numbers when a role's hits are merged.
+        var detailNumber = 0
+
+        init(checkID: String, detail: String, ruleIndex: Int, restrictedByName: Bool, severityOverride: Severity? = nil) {
+            self.checkID = checkID
+            self.detail = detail
+            self.ruleIndex = ruleIndex
+            self.restrictedByName = restrictedByName
+            self.severityOverride = severityOverride
+            checkNumber = RiskCatalog.number(of: checkID)
+        }
     }
+
+    /// The detail of W117, the one hit not found in a single rule, numbered 0.
+    private static let certificateApprovalDetail = "create certificatesigningrequests, update their approval and approve signers"
 
     private struct Capability {
         var checkID: String
@@ -64,22 +82,34 @@ struct RuleInspector {
         Capability(checkID: "W123", verbs: ["delete", "deletecollection"], groups: ["", "events.k8s.io"], resources: ["events"]),
     ]
 
-    /// The risks in `role`'s rules. Aggregated ClusterRoles repeat their sources' rules, so results
-    /// are cached per rule in `cache`.
-    static func inspect(_ role: RBACRole, cache: inout [PolicyRule: [Hit]]) -> [Hit] {
-        var hits: [Hit] = []
-        for (index, rule) in role.rules.enumerated() where rule.isResourceRule {
-            if let cached = cache[rule] {
-                hits.append(contentsOf: cached.map { hit in
-                    var copy = hit
-                    copy.ruleIndex = index
-                    return copy
-                })
-                continue
+    /// The risks of each of `rules` (a policy's distinct rules), for ``inspect(_:ruleNumbers:ruleHits:)``;
+    /// large lists are inspected in parts, one per core.
+    /// Equal details get equal ``Hit/detailNumber``s.
+    static func hits(ofEach rules: [PolicyRule]) -> [[Hit]] {
+        var hits = ParallelChunks.array(rules.count, minimumLength: 1_024) { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }
+        var numbers = [certificateApprovalDetail: 0]
+        for rule in hits.indices {
+            for index in hits[rule].indices {
+                let next = numbers.count
+                let number = numbers[hits[rule][index].detail, default: next]
+                if number == next { numbers[hits[rule][index].detail] = next }
+                hits[rule][index].detailNumber = number
             }
-            let computed = inspect(rule, index: index)
-            cache[rule] = computed
-            hits.append(contentsOf: computed)
+        }
+        return hits
+    }
+
+    /// The risks in `role`'s rules, which are `ruleNumbers` in a list of distinct rules whose
+    /// risks are `ruleHits` (from ``hits(ofEach:)``): aggregated ClusterRoles repeat their
+    /// sources' rules, which are inspected once.
+    static func inspect(_ role: RBACRole, ruleNumbers: [Int], ruleHits: [[Hit]]) -> [Hit] {
+        var hits: [Hit] = []
+        for (index, number) in ruleNumbers.enumerated() {
+            for hit in ruleHits[number] {
+                var copy = hit
+                copy.ruleIndex = index
+                hits.append(copy)
+            }
         }
         hits.append(contentsOf: certificateApproval(role))
         return hits
@@ -136,7 +166,7 @@ struct RuleInspector {
         }
         let canSign = role.rules.contains { grantsVerb($0, "approve") && grants($0, group: "certificates.k8s.io", resource: "signers") }
         if let canCreate, canApprove, canSign {
-            hits.append(Hit(checkID: "W117", detail: "create certificatesigningrequests, update their approval and approve signers", ruleIndex: canCreate, restrictedByName: false))
+            hits.append(Hit(checkID: "W117", detail: certificateApprovalDetail, ruleIndex: canCreate, restrictedByName: false))
         }
         return hits
     }

@@ -22,8 +22,17 @@ struct FastYAMLReader {
         var hasTab: Bool
     }
 
+    /// One document: its value, its first line, and the lines of its top-level lists' elements.
+    typealias Document = (value: JSONValue, line: Int, listLines: [String: [Int]])
+
+    /// Files with at least this many bytes per core are read in parts, one per core.
+    static let bytesPerPart = 1 << 20
+
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var lines: [Line] = []
+    /// The lines read: the file's, or a part's.
+    private let lines: [Line]
+    /// The number of lines in the file before ``lines``.
+    private let lineOffset: Int
     private var current = 0
     private let maximumDepth: Int
     /// Lines of the elements of the current document's top-level lists.
@@ -31,34 +40,78 @@ struct FastYAMLReader {
     /// The element lines of the sequence read last (the outermost, as inner ones finish first).
     private var lastSequenceLines: [Int] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line], lineOffset: Int, maximumDepth: Int) {
         self.bytes = bytes
+        self.lines = lines
+        self.lineOffset = lineOffset
         self.maximumDepth = maximumDepth
     }
 
     /// The documents of `bytes` (valid UTF-8), or ``Unsupported``.
-    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
-        do {
-            return try bytes.withUnsafeBufferPointer { buffer in
-                var reader = FastYAMLReader(bytes: buffer, maximumDepth: maximumDepth)
-                try reader.splitLines()
-                return try reader.readDocuments()
+    ///
+    /// A large file is cut at `---` lines into parts that are read concurrently. Every construct
+    /// this reader accepts ends before a `---` line at column 0, so each part reads exactly the
+    /// documents, lines included, that reading the whole file would give.
+    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [Document] {
+        let parts = parts(bytes)
+        let lineParts = ParallelChunks.perform(parts.count) { index in
+            bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(Unsupported) in try Self.lines(buffer, parts[index]) }
             }
-        } catch {
-            throw Unsupported()
         }
+        var lines: [[Line]] = []
+        var lineOffsets: [Int] = []
+        for part in lineParts {
+            lineOffsets.append((lineOffsets.last ?? 0) + (lines.last?.count ?? 0))
+            lines.append(try part.get())
+        }
+        var results = ParallelChunks.perform(parts.count) { [lines, lineOffsets] index in
+            bytes.withUnsafeBufferPointer { buffer in
+                var reader = FastYAMLReader(bytes: buffer, lines: lines[index], lineOffset: lineOffsets[index], maximumDepth: maximumDepth)
+                return Result { () throws(Unsupported) in try reader.readDocuments() }
+            }
+        }
+        var documents: [Document] = []
+        for index in results.indices {
+            var part = try results[index].get()
+            results[index] = .success([])  // so that the part is moved, not copied
+            documents.append(moving: &part)
+        }
+        return documents
+    }
+
+    /// The bytes cut into parts, each after the first starting at a `---` line (as ``isMarker(_:_:)``
+    /// finds them: three dashes at the start of a line, then the end of the line or a space).
+    private static func parts(_ bytes: [UInt8]) -> [Range<Int>] {
+        let dash = UInt8(ascii: "-")
+        func isMarker(_ start: Int) -> Bool {
+            guard bytes[start - 1] == 0x0A, start + 2 < bytes.count, bytes[start] == dash, bytes[start + 1] == dash, bytes[start + 2] == dash
+            else { return false }
+            return start + 3 == bytes.count || [0x0A, 0x0D, 0x20].contains(bytes[start + 3])
+        }
+        var starts = [0]
+        for target in ParallelChunks.ranges(bytes.count, minimumLength: bytesPerPart).dropFirst().map(\.lowerBound) {
+            var index = max(target, starts[starts.count - 1] + 1)
+            while index < bytes.count, !isMarker(index) { index += 1 }
+            if index < bytes.count { starts.append(index) }
+        }
+        return starts.indices.map { starts[$0]..<($0 + 1 < starts.count ? starts[$0 + 1] : bytes.count) }
     }
 
     // MARK: Lines
 
-    private mutating func splitLines() throws(Unsupported) {
-        var start = 0
+    /// The lines of `bytes[range]`, which starts at the start of a line and ends after a line
+    /// break or at the end of the bytes.
+    private static func lines(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(Unsupported) -> [Line] {
+        var lines: [Line] = []
+        var start = range.lowerBound
+        let limit = range.upperBound
         let count = bytes.count
-        lines.reserveCapacity(count / 24)
-        while start < count {
+        lines.reserveCapacity(range.count / 24)
+        while start < limit {
             var end = start
             var hasTab = false
-            while end < count, bytes[end] != 0x0A {
+            while end < limit, bytes[end] != 0x0A {
                 let byte = bytes[end]
                 if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xEF {
                     // libyaml accepts only printable characters (YAML 1.1 c-printable): leave control
@@ -89,6 +142,7 @@ struct FastYAMLReader {
                 Line(start: start, end: contentEnd, indent: indent, hasBreak: hasBreak, isBlank: first == 0 || first == 0x23, hasTab: hasTab))
             start = end + 1
         }
+        return lines
     }
 
     private func text(_ from: Int, _ to: Int) -> String {
@@ -109,8 +163,8 @@ struct FastYAMLReader {
 
     // MARK: Documents
 
-    private mutating func readDocuments() throws(Unsupported) -> [(value: JSONValue, line: Int, listLines: [String: [Int]])] {
-        var documents: [(value: JSONValue, line: Int, listLines: [String: [Int]])] = []
+    private mutating func readDocuments() throws(Unsupported) -> [Document] {
+        var documents: [Document] = []
         while true {
             skipBlank()
             guard current < lines.count else { break }
@@ -126,7 +180,7 @@ struct FastYAMLReader {
                 // libyaml's handling of `...` depends on what came before; leave it to libyaml.
                 throw Unsupported()
             }
-            let startLine = current + 1
+            let startLine = lineOffset + current + 1
             rootListLines = [:]
             let value = try readBlock(column: line.indent, offset: line.start + line.indent, depth: 0)
             skipBlank()
@@ -171,13 +225,13 @@ struct FastYAMLReader {
         while true {
             let line = lines[current]
             guard !line.hasTab else { throw Unsupported() }
-            elementLines.append(current + 1)
+            elementLines.append(lineOffset + current + 1)
             var rest = position + 1
             while rest < line.end, bytes[rest] == 0x20 { rest += 1 }
             if rest == line.end || bytes[rest] == 0x23 {
                 current += 1
                 skipBlank()
-                if current < lines.count, lines[current].indent > column { elementLines[elementLines.count - 1] = current + 1 }
+                if current < lines.count, lines[current].indent > column { elementLines[elementLines.count - 1] = lineOffset + current + 1 }
                 elements.append(try readNested(parentColumn: column, allowSequenceAtParent: false, depth: depth + 1))
             } else if bytes[rest] == UInt8(ascii: "-"), rest + 1 == line.end || bytes[rest + 1] == 0x20 {
                 throw Unsupported()
@@ -227,7 +281,7 @@ struct FastYAMLReader {
             } else {
                 value = try readInlineValue(line: line, from: rest, depth: depth + 1)
                 if depth == 0, case .array(let elements) = value {
-                    rootListLines[key] = Array(repeating: current + 1, count: elements.count)
+                    rootListLines[key] = Array(repeating: lineOffset + current + 1, count: elements.count)
                 }
                 current += 1
             }

@@ -78,7 +78,8 @@ public struct KindTable: Sendable {
     public func adding(customResourceDefinitionsIn objects: [KubeObject]) throws(ManifestErrors) -> KindTable {
         var table = self
         var errors: [ManifestError] = []
-        for object in objects where object.groupKind == GroupKind(group: "apiextensions.k8s.io", kind: "CustomResourceDefinition") {
+        // The kind first: it is short, and few objects are CRDs.
+        for object in objects where object.kind == "CustomResourceDefinition" && object.isInGroup("apiextensions.k8s.io") {
             do {
                 table.add(try Self.kind(fromCRD: object))
             } catch {

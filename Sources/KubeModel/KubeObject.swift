@@ -14,6 +14,10 @@ public struct KubeObject: Sendable, Hashable {
         self.source = source
     }
 
+    // The paths of the fields read most, built once.
+    private static let namePath = ["metadata", "name"]
+    private static let namespacePath = ["metadata", "namespace"]
+
     /// `apiVersion`, empty when missing.
     public var apiVersion: String { content["apiVersion"]?.stringValue ?? "" }
 
@@ -26,12 +30,20 @@ public struct KubeObject: Sendable, Hashable {
     /// The group and kind.
     public var groupKind: GroupKind { groupVersionKind.groupKind }
 
+    /// Whether ``groupKind``'s group is `group`, found without building it (most group names are
+    /// too long to be stored without an allocation).
+    package func isInGroup(_ group: String) -> Bool {
+        let apiVersion = content["apiVersion"]?.stringValue ?? ""
+        guard let slash = apiVersion.lastIndex(of: "/") else { return group.isEmpty }
+        return apiVersion[..<slash] == group
+    }
+
     /// `metadata.name`, empty when missing.
-    public var name: String { content[path: ["metadata", "name"]]?.stringValue ?? "" }
+    public var name: String { content[path: Self.namePath]?.stringValue ?? "" }
 
     /// `metadata.namespace`, `nil` when not set.
     public var namespace: String? {
-        get { content[path: ["metadata", "namespace"]]?.stringValue }
+        get { content[path: Self.namespacePath]?.stringValue }
         set { setMetadata("namespace", newValue.map(JSONValue.string)) }
     }
 

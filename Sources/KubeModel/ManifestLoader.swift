@@ -90,18 +90,9 @@ public struct ManifestLoader: Sendable {
         }
         // The fast reader handles almost every manifest; any error is reported by the full parser,
         // which knows the line of every field.
-        if let documents = fastDocuments(bytes, file: file) {
-            var fastObjects: [KubeObject] = []
-            var fastErrors: [ManifestError] = []
-            for document in documents {
-                ObjectValidator(file: file, document: document).flatten(
-                    document.value, line: document.line, path: [], into: &fastObjects, errors: &fastErrors)
-                if !fastErrors.isEmpty { break }
-            }
-            if fastErrors.isEmpty {
-                objects.append(contentsOf: fastObjects)
-                return
-            }
+        if var fastObjects = fastObjects(bytes, file: file) {
+            objects.append(moving: &fastObjects)
+            return
         }
         do {
             try parse(bytes, file: file) { document in
@@ -141,15 +132,42 @@ public struct ManifestLoader: Sendable {
         }
     }
 
+    /// The documents of UTF-8 `bytes` as the fast YAML reader reads them, empty ones included, or
+    /// `nil` when the file needs the full parser (JSON, or YAML beyond the fast reader's subset).
+    private func fastReaderDocuments(_ bytes: [UInt8], file: String) -> [FastYAMLReader.Document]? {
+        guard usesFastReader, !Self.isJSON(bytes, file: file), bytes.count <= limits.maximumFileSize else { return nil }
+        return try? FastYAMLReader.documents(bytes, maximumDepth: limits.maximumDepth)
+    }
+
     /// The documents of UTF-8 `bytes` as the fast YAML reader reads them, or `nil` when the file
-    /// needs the full parser (JSON, or YAML beyond the fast reader's subset).
+    /// needs the full parser.
     private func fastDocuments(_ bytes: [UInt8], file: String) -> [ParsedDocument]? {
-        guard usesFastReader, !Self.isJSON(bytes, file: file), bytes.count <= limits.maximumFileSize,
-            let documents = try? FastYAMLReader.documents(bytes, maximumDepth: limits.maximumDepth)
-        else { return nil }
-        return documents.compactMap { document in
+        fastReaderDocuments(bytes, file: file)?.compactMap { document in
             document.value.isNull ? nil : ParsedDocument(value: document.value, line: document.line, listLines: document.listLines) { _ in nil }
         }
+    }
+
+    /// The objects of UTF-8 `bytes` as the fast YAML reader reads them, or `nil` when the file needs
+    /// the full parser or has an error (which the full parser then reports, with its line).
+    /// Large files are checked in parts, one per core, and the objects kept in document order.
+    private func fastObjects(_ bytes: [UInt8], file: String) -> [KubeObject]? {
+        guard let documents = fastReaderDocuments(bytes, file: file) else { return nil }
+        var parts = ParallelChunks.map(documents.count, minimumLength: 512) { range -> [KubeObject]? in
+            var objects: [KubeObject] = []
+            var errors: [ManifestError] = []
+            for (value, line, listLines) in documents[range] where !value.isNull {
+                let document = ParsedDocument(value: value, line: line, listLines: listLines) { _ in nil }
+                ObjectValidator(file: file, document: document).flatten(value, line: line, path: [], into: &objects, errors: &errors)
+                if !errors.isEmpty { return nil }
+            }
+            return objects
+        }
+        var objects: [KubeObject] = []
+        for index in parts.indices {
+            guard parts[index] != nil else { return nil }
+            objects.append(moving: &parts[index]!)
+        }
+        return objects
     }
 
     /// JSON when the file ends in `.json`, or when a file without a YAML extension starts with `{` or `[`.

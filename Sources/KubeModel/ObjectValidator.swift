@@ -104,19 +104,20 @@ struct ObjectValidator {
         _ object: JSONObject, _ field: String, line: Int, path: [String], errors: inout [ManifestError],
         hint: @autoclosure () -> String
     ) {
-        let dotted = (path.filter { Int($0) == nil && $0 != "items" } + [field]).joined(separator: ".")
+        // Only an error names the field, so its dotted path is built only then.
+        func dotted() -> String { (path.filter { Int($0) == nil && $0 != "items" } + [field]).joined(separator: ".") }
         guard let value = object[field], !value.isNull else {
             errors.append(
-                ManifestError(.missingField, at: location(path, fallback: line), "\(dotted) is missing", hint: hint()))
+                ManifestError(.missingField, at: location(path, fallback: line), "\(dotted()) is missing", hint: hint()))
             return
         }
         guard let string = value.stringValue else {
-            errors.append(wrongType(dotted, value, path: path + [field], line: line))
+            errors.append(wrongType(dotted(), value, path: path + [field], line: line))
             return
         }
         if string.isEmpty {
             errors.append(
-                ManifestError(.missingField, at: location(path + [field], fallback: line), "\(dotted) is empty", hint: hint()))
+                ManifestError(.missingField, at: location(path + [field], fallback: line), "\(dotted()) is empty", hint: hint()))
         }
     }
 

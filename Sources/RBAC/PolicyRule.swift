@@ -93,16 +93,16 @@ public struct PolicyRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads one entry of a role's `rules`.
-    init(_ value: JSONValue, field: String, reader: FieldReader) throws(ManifestError) {
+    init(_ value: JSONValue, field: @autoclosure () -> String, reader: FieldReader) throws(ManifestError) {
         guard value.objectValue != nil else {
             throw reader.wrongType(
-                field, expected: "a mapping", found: value, hint: "each rule is a mapping with verbs, apiGroups and resources")
+                field(), expected: "a mapping", found: value, hint: "each rule is a mapping with verbs, apiGroups and resources")
         }
-        verbs = try reader.strings(value["verbs"], "\(field).verbs")
-        apiGroups = try reader.strings(value["apiGroups"], "\(field).apiGroups")
-        resources = try reader.strings(value["resources"], "\(field).resources")
-        resourceNames = try reader.strings(value["resourceNames"], "\(field).resourceNames")
-        nonResourceURLs = try reader.strings(value["nonResourceURLs"], "\(field).nonResourceURLs")
+        verbs = try reader.strings(value["verbs"], "\(field()).verbs")
+        apiGroups = try reader.strings(value["apiGroups"], "\(field()).apiGroups")
+        resources = try reader.strings(value["resources"], "\(field()).resources")
+        resourceNames = try reader.strings(value["resourceNames"], "\(field()).resourceNames")
+        nonResourceURLs = try reader.strings(value["nonResourceURLs"], "\(field()).nonResourceURLs")
     }
 
     private static func quoted(_ value: String) -> String {

@@ -7,9 +7,8 @@ public enum RBACAPI {
 
     /// Whether `object` is a Role, ClusterRole, RoleBinding or ClusterRoleBinding (any version).
     public static func isRBACObject(_ object: KubeObject) -> Bool {
-        let groupKind = object.groupKind
-        guard groupKind.group == group else { return false }
-        switch groupKind.kind {
+        guard object.isInGroup(group) else { return false }
+        switch object.kind {
         case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding": return true
         default: return false
         }

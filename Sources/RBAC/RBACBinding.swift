@@ -57,7 +57,7 @@ public struct RBACBinding: Sendable, Hashable, CustomStringConvertible {
     ///   binding, `roleRef` is missing, or a field has the wrong type.
     public init(_ object: KubeObject) throws(ManifestError) {
         let reader = FieldReader(object)
-        guard object.groupKind.group == RBACAPI.group, let kind = Kind(rawValue: object.kind) else {
+        guard object.isInGroup(RBACAPI.group), let kind = Kind(rawValue: object.kind) else {
             throw ManifestError(
                 .wrongType, at: reader.location, "\(object.displayName) is not a RoleBinding or ClusterRoleBinding",
                 hint: "a binding has apiVersion rbac.authorization.k8s.io/v1 and kind RoleBinding or ClusterRoleBinding")

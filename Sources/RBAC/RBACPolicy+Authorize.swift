@@ -46,8 +46,8 @@ extension RBACPolicy {
                     if !unresolved.contains(position) { unresolved.append(position) }
                     continue
                 }
-                let rules = compiledRules[roleIndex]
-                for ruleIndex in rules.indices where rules[ruleIndex].allows(request) {
+                let rules = ruleNumbers[roleIndex]
+                for ruleIndex in rules.indices where compiledRules[rules[ruleIndex]].allows(request) {
                     best = (position, ruleIndex)
                     break
                 }

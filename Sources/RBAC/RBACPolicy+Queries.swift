@@ -43,7 +43,7 @@ extension RBACPolicy {
             for position in positions {
                 let roleIndex = boundRoles[position]
                 guard roleIndex >= 0,
-                    let ruleIndex = compiledRules[roleIndex].firstIndex(where: { $0.allows(request) })
+                    let ruleIndex = ruleNumbers[roleIndex].firstIndex(where: { compiledRules[$0].allows(request) })
                 else { continue }
                 let binding = bindings[position]
                 let namespace = binding.kind == .roleBinding ? binding.namespace ?? "" : ""

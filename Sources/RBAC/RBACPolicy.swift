@@ -17,9 +17,17 @@ public struct RBACPolicy: Sendable {
     public let defaultNamespace: String
 
     /// For each binding, the position of its role in ``roles``, or -1 when it does not resolve.
-    let boundRoles: [Int]
-    /// For each role, its rules prepared for matching.
-    let compiledRules: [[CompiledRule]]
+    package let boundRoles: [Int]
+    /// Every distinct rule of the roles, each once (aggregated ClusterRoles repeat the rules of
+    /// the roles they aggregate).
+    package let distinctRules: [PolicyRule]
+    /// For each role, the position of each of its rules in ``distinctRules``.
+    package let ruleNumbers: [[Int]]
+    /// For each aggregated ClusterRole's position, the positions of the ClusterRoles it aggregates
+    /// (directly selected; a role matched by several selectors is listed for each).
+    package let aggregationSourcePositions: [Int: [Int]]
+    /// Each of ``distinctRules`` prepared for matching.
+    let compiledRules: [CompiledRule]
     let clusterRolePositions: [String: Int]
     let rolePositions: [NamespacedName: Int]
     let clusterBindingIndex: SubjectIndex
@@ -30,6 +38,13 @@ public struct RBACPolicy: Sendable {
         var name: String
     }
 
+    /// What identifies a binding: a later one with the same kind, namespace and name replaces it.
+    private struct BindingKey: Hashable {
+        var kind: RBACBinding.Kind
+        var namespace: String?
+        var name: String
+    }
+
     /// Builds a policy from loaded objects; objects that are not RBAC objects are ignored.
     ///
     /// - Parameters:
@@ -37,20 +52,31 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
+        // Large inputs are read in parts, one per core, and joined in input order.
+        var parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
+            var roles: [RBACRole] = []
+            var bindings: [RBACBinding] = []
+            var errors: [ManifestError] = []
+            for object in objects[range] where RBACAPI.isRBACObject(object) {
+                do throws(ManifestError) {
+                    switch object.kind {
+                    case "Role", "ClusterRole": roles.append(try RBACRole(object))
+                    default: bindings.append(try RBACBinding(object))
+                    }
+                } catch {
+                    errors.append(error)
+                }
+            }
+            return (roles: roles, bindings: bindings, errors: errors)
+        }
+        let errors = parts.flatMap(\.errors)
+        guard errors.isEmpty else { throw ManifestErrors(errors) }
         var roles: [RBACRole] = []
         var bindings: [RBACBinding] = []
-        var errors: [ManifestError] = []
-        for object in objects where RBACAPI.isRBACObject(object) {
-            do {
-                switch object.kind {
-                case "Role", "ClusterRole": roles.append(try RBACRole(object))
-                default: bindings.append(try RBACBinding(object))
-                }
-            } catch {
-                errors.append(error)
-            }
+        for index in parts.indices {
+            roles.append(moving: &parts[index].roles)
+            bindings.append(moving: &parts[index].bindings)
         }
-        guard errors.isEmpty else { throw ManifestErrors(errors) }
         self.init(roles: roles, bindings: bindings, defaultNamespace: defaultNamespace)
     }
 
@@ -62,40 +88,51 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without a namespace go.
     public init(roles inputRoles: [RBACRole], bindings inputBindings: [RBACBinding], defaultNamespace: String = "default") {
         self.defaultNamespace = defaultNamespace
+        // The roles and the bindings are deduplicated concurrently; then aggregation is resolved.
+        let (deduplicated, bindings) = ParallelChunks.both(
+            { RoleTable(inputRoles, defaultNamespace: defaultNamespace) },
+            { Self.effectiveBindings(inputBindings, defaultNamespace: defaultNamespace) })
+        let roleTable = deduplicated.resolved()
+        roles = roleTable.roles
+        clusterRolePositions = roleTable.clusterRolePositions
+        rolePositions = roleTable.rolePositions
+        distinctRules = roleTable.distinctRules
+        ruleNumbers = roleTable.ruleNumbers
+        aggregationSourcePositions = roleTable.aggregationSourcePositions
+        compiledRules = roleTable.compiledRules
+        self.bindings = bindings
 
-        var roles: [RBACRole] = []
-        var clusterRolePositions: [String: Int] = [:]
-        var rolePositions: [NamespacedName: Int] = [:]
-        for var role in inputRoles {
-            switch role.kind {
-            case .clusterRole:
-                role.namespace = nil
-                if let existing = clusterRolePositions[role.name] {
-                    roles[existing] = role
-                } else {
-                    clusterRolePositions[role.name] = roles.count
-                    roles.append(role)
-                }
-            case .role:
-                role.aggregationRule = nil
-                if role.namespace?.isEmpty ?? true { role.namespace = defaultNamespace }
-                let key = NamespacedName(namespace: role.namespace ?? defaultNamespace, name: role.name)
-                if let existing = rolePositions[key] {
-                    roles[existing] = role
-                } else {
-                    rolePositions[key] = roles.count
-                    roles.append(role)
-                }
+        boundRoles = ParallelChunks.array(bindings.count, minimumLength: 4_096) {
+            Self.resolve(bindings[$0], clusterRoles: roleTable.clusterRolePositions, roles: roleTable.rolePositions) ?? -1
+        }
+        // The ClusterRoleBindings, then each namespace's RoleBindings, are indexed on their own,
+        // the indexes built concurrently.
+        var clusterPositions: [Int] = []
+        var positionsByNamespace: [String: [Int]] = [:]
+        for (position, binding) in bindings.enumerated() {
+            switch binding.kind {
+            case .clusterRoleBinding: clusterPositions.append(position)
+            case .roleBinding: positionsByNamespace[binding.namespace ?? defaultNamespace, default: []].append(position)
             }
         }
-        AggregationResolver.resolve(&roles)
-        self.roles = roles
-        self.clusterRolePositions = clusterRolePositions
-        self.rolePositions = rolePositions
-        compiledRules = roles.map { $0.rules.map(CompiledRule.init) }
+        let namespaces = Array(positionsByNamespace.keys)
+        let indexes = ParallelChunks.array(namespaces.count + 1, minimumLength: 64) { [bindings, clusterPositions, positionsByNamespace] job in
+            var index = SubjectIndex()
+            let namespace = job == 0 ? "" : namespaces[job - 1]
+            for position in job == 0 ? clusterPositions : positionsByNamespace[namespace] ?? [] {
+                index.add(position, subjects: bindings[position].subjects, namespace: namespace)
+            }
+            return index
+        }
+        clusterBindingIndex = indexes[0]
+        namespaceBindingIndex = Dictionary(uniqueKeysWithValues: zip(namespaces, indexes.dropFirst()))
+    }
 
+    /// The bindings in input order, a later one with the same kind, namespace and name replacing
+    /// an earlier one; RoleBindings without a namespace placed in `defaultNamespace`.
+    private static func effectiveBindings(_ inputBindings: [RBACBinding], defaultNamespace: String) -> [RBACBinding] {
         var bindings: [RBACBinding] = []
-        var bindingPositions: [String: Int] = [:]
+        var bindingPositions: [BindingKey: Int] = [:]
         for var binding in inputBindings {
             switch binding.kind {
             case .clusterRoleBinding:
@@ -108,7 +145,7 @@ public struct RBACPolicy: Sendable {
                 bindings.append(binding)
                 continue
             }
-            let key = "\(binding.kind.rawValue)/\(binding.namespace ?? "")/\(binding.name)"
+            let key = BindingKey(kind: binding.kind, namespace: binding.namespace, name: binding.name)
             if let existing = bindingPositions[key] {
                 bindings[existing] = binding
             } else {
@@ -116,26 +153,7 @@ public struct RBACPolicy: Sendable {
                 bindings.append(binding)
             }
         }
-        self.bindings = bindings
-
-        var boundRoles: [Int] = []
-        boundRoles.reserveCapacity(bindings.count)
-        var clusterIndex = SubjectIndex()
-        var namespaceIndex: [String: SubjectIndex] = [:]
-        for (position, binding) in bindings.enumerated() {
-            boundRoles.append(
-                Self.resolve(binding, clusterRoles: clusterRolePositions, roles: rolePositions) ?? -1)
-            switch binding.kind {
-            case .clusterRoleBinding:
-                clusterIndex.add(position, subjects: binding.subjects, namespace: "")
-            case .roleBinding:
-                let namespace = binding.namespace ?? defaultNamespace
-                namespaceIndex[namespace, default: SubjectIndex()].add(position, subjects: binding.subjects, namespace: namespace)
-            }
-        }
-        self.boundRoles = boundRoles
-        clusterBindingIndex = clusterIndex
-        namespaceBindingIndex = namespaceIndex
+        return bindings
     }
 
     /// kube-apiserver's `GetRoleReferenceRules`: a ClusterRoleBinding can only use a ClusterRole
@@ -178,8 +196,8 @@ public struct RBACPolicy: Sendable {
     /// The ClusterRoles that contribute rules to the aggregated ClusterRole `name` (directly
     /// selected, in name order), or `[]` when it does not aggregate.
     public func aggregationSources(ofClusterRole name: String) -> [String] {
-        guard let role = clusterRole(named: name), let rule = role.aggregationRule else { return [] }
-        return roles.filter { $0.kind == .clusterRole && $0.name != name && rule.selects($0.labels) }.map(\.name).sorted()
+        guard let position = clusterRolePositions[name], let sources = aggregationSourcePositions[position] else { return [] }
+        return Set(sources.map { roles[$0].name }).sorted()
     }
 
     /// The grant of `rule` in the binding at `position` to the first of its subjects that applies to `user`.

@@ -62,7 +62,7 @@ public struct RBACRole: Sendable, Hashable, CustomStringConvertible {
     ///   or ClusterRole, or a field has the wrong type (`verbs: get` instead of a list, say).
     public init(_ object: KubeObject) throws(ManifestError) {
         let reader = FieldReader(object)
-        guard object.groupKind.group == RBACAPI.group, let kind = Kind(rawValue: object.kind) else {
+        guard object.isInGroup(RBACAPI.group), let kind = Kind(rawValue: object.kind) else {
             throw ManifestError(
                 .wrongType, at: reader.location, "\(object.displayName) is not a Role or ClusterRole",
                 hint: "a role has apiVersion rbac.authorization.k8s.io/v1 and kind Role or ClusterRole")

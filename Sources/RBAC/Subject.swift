@@ -103,16 +103,16 @@ public struct Subject: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads one entry of a binding's `subjects`.
-    init(_ value: JSONValue, field: String, reader: FieldReader) throws(ManifestError) {
+    init(_ value: JSONValue, field: @autoclosure () -> String, reader: FieldReader) throws(ManifestError) {
         guard value.objectValue != nil else {
             throw reader.wrongType(
-                field, expected: "a mapping", found: value, hint: "each subject is a mapping with kind and name")
+                field(), expected: "a mapping", found: value, hint: "each subject is a mapping with kind and name")
         }
         let kind = try reader.requiredString(
-            value["kind"], "\(field).kind", hint: "set kind to User, Group or ServiceAccount")
-        let name = try reader.requiredString(value["name"], "\(field).name", hint: "name the user, group or ServiceAccount")
-        let namespace = try reader.string(value["namespace"], "\(field).namespace")
-        let apiGroup = try reader.string(value["apiGroup"], "\(field).apiGroup")
+            value["kind"], "\(field()).kind", hint: "set kind to User, Group or ServiceAccount")
+        let name = try reader.requiredString(value["name"], "\(field()).name", hint: "name the user, group or ServiceAccount")
+        let namespace = try reader.string(value["namespace"], "\(field()).namespace")
+        let apiGroup = try reader.string(value["apiGroup"], "\(field()).apiGroup")
         self.init(kind: Kind(rawValue: kind), name: name, namespace: namespace, apiGroup: apiGroup)
     }
 }

@@ -13,18 +13,21 @@ struct SubjectIndex: Sendable {
     /// `namespace` (`""` for a ClusterRoleBinding: they match nobody).
     mutating func add(_ position: Int, subjects: [Subject], namespace: String) {
         all.append(position)
-        for subject in subjects {
-            switch subject.kind {
-            case .user:
-                Self.append(position, to: &byUser, key: subject.name)
-            case .group:
-                Self.append(position, to: &byGroup, key: subject.name)
-            case .serviceAccount:
-                if let username = subject.serviceAccountUsername(defaultNamespace: namespace) {
-                    Self.append(position, to: &byUser, key: username)
+        // Each subject is read in place, not copied.
+        subjects.withUnsafeBufferPointer { subjects in
+            for index in subjects.indices {
+                switch subjects[index].kind {
+                case .user:
+                    Self.append(position, to: &byUser, key: subjects[index].name)
+                case .group:
+                    Self.append(position, to: &byGroup, key: subjects[index].name)
+                case .serviceAccount:
+                    if let username = subjects[index].serviceAccountUsername(defaultNamespace: namespace) {
+                        Self.append(position, to: &byUser, key: username)
+                    }
+                default:
+                    break
                 }
-            default:
-                break
             }
         }
     }

@@ -12,21 +12,11 @@ public enum AuditText {
     ///   - colour: whether to use ANSI colours.
     ///   - showPermissions: whether to list every subject's permissions.
     public static func render(_ report: AuditReport, colour: Bool, showPermissions: Bool = true) -> String {
-        func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-        func severityLabel(_ severity: Severity) -> String {
-            let label = severity.rawValue.uppercased().padding(8)
-            switch severity {
-            case .critical: return paint(label, "1;31")
-            case .high: return paint(label, "31")
-            case .medium: return paint(label, "33")
-            case .low: return paint(label, "2")
-            }
-        }
-        var out = ""
+        var out = TextPieces()
         let verdict = report.verdict
-        out += "VERDICT: " + (verdict.isCompliant ? paint("COMPLIANT", "1;32") : paint("NOT COMPLIANT", "1;31")) + "\n"
+        out += "VERDICT: " + (verdict.isCompliant ? paint("COMPLIANT", "1;32", colour) : paint("NOT COMPLIANT", "1;31", colour)) + "\n"
         out += "  Needs cluster-wide permissions:    \(verdict.clusterWideGrants.isEmpty ? "no" : "yes (\(verdict.clusterWideGrants.count) ClusterRoleBinding\(verdict.clusterWideGrants.count == 1 ? "" : "s"))")\n"
-        for grant in verdict.clusterWideGrants {
+        out.append(verdict.clusterWideGrants) { grant, out in
             out += "    - \(grant.binding) → \(grant.role) for \(grant.subjects.map(\.description).joined(separator: ", ")): \(grant.summary)\n"
         }
         out += "  Brings its own access control:     \(verdict.ownAccessControl.isEmpty ? "no" : "yes")\n"
@@ -40,10 +30,25 @@ public enum AuditText {
         let summary = Severity.allCases.reversed().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         out += "\nFINDINGS (\(summary); \(report.suppressed.count) suppressed)\n"
         if report.findings.isEmpty { out += "  none\n" }
-        for finding in report.findings {
-            out += "\(severityLabel(finding.severity))  \(finding.checkID) \(finding.check.name)\(finding.isDormant ? " (dormant)" : "")\n"
-            out += "          \(finding.message)\n"
-            if !finding.locations.isEmpty { out += "          at \(finding.locations.map(\.description).joined(separator: ", "))\n" }
+        let labels = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, severityLabel($0, colour)) })
+        out.append(report.findings) { finding, out in
+            out += labels[finding.severity] ?? ""
+            out += "  "
+            out += finding.checkID
+            out += " "
+            out += finding.check.name
+            if finding.isDormant { out += " (dormant)" }
+            out += "\n          "
+            out += finding.message
+            out += "\n"
+            if !finding.locations.isEmpty {
+                out += "          at "
+                for (index, location) in finding.locations.enumerated() {
+                    if index > 0 { out += ", " }
+                    out += location.description
+                }
+                out += "\n"
+            }
         }
         if !report.suppressed.isEmpty {
             out += "\nSUPPRESSED\n"
@@ -53,11 +58,15 @@ public enum AuditText {
         }
         if !report.escalationPaths.isEmpty {
             out += "\nESCALATION PATHS\n"
-            for path in report.escalationPaths { out += "  \(path.description)\n" }
+            out.append(report.escalationPaths) { path, out in
+                out += "  "
+                out += path.description
+                out += "\n"
+            }
         }
         if showPermissions && !report.subjects.isEmpty {
             out += "\nPERMISSIONS BY SUBJECT\n"
-            for subject in report.subjects {
+            out.append(report.subjects) { subject, out in
                 out += "  \(subject.subject)\(subject.highestSeverity.map { " [\($0)]" } ?? "")\n"
                 for entry in subject.entries {
                     let scope = (entry.namespace.map { "in \($0)" } ?? "cluster-wide").padding(22)
@@ -65,7 +74,21 @@ public enum AuditText {
                 }
             }
         }
-        return out
+        return out.joined()
+    }
+
+    private static func paint(_ text: String, _ code: String, _ colour: Bool) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private static func severityLabel(_ severity: Severity, _ colour: Bool) -> String {
+        let label = severity.rawValue.uppercased().padding(8)
+        switch severity {
+        case .critical: return paint(label, "1;31", colour)
+        case .high: return paint(label, "31", colour)
+        case .medium: return paint(label, "33", colour)
+        case .low: return paint(label, "2", colour)
+        }
     }
 }
 

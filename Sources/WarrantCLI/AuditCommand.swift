@@ -140,9 +140,14 @@ struct AuditCommand: AsyncParsableCommand {
         case .gitlab: text = AuditGitLab.render(report)
         }
         context.standardOutput(text)
-        let failing = report.findings(atOrAbove: failOn.severity)
-        if !failing.isEmpty {
-            context.standardError("warrant audit: \(failing.count) finding\(failing.count == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
+        let failing = report.findings(atOrAbove: failOn.severity).count
+        // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
+        // is not needed before the process exits: a background task does it instead of delaying
+        // the end of the command (in a process that goes on, such as the tests', moments later).
+        let held = ReleaseLater((consume report, consume objects, consume policy, consume loaded))
+        Task.detached(priority: .background) { held.release() }
+        if failing > 0 {
+            context.standardError("warrant audit: \(failing) finding\(failing == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
             throw CommandExit(.failure)
         }
     }

@@ -85,3 +85,30 @@ func fastReaderReadsTheCorpusAsTheFullParserDoes() throws {
         expectSameAsFullParser(try ManifestLoader.readFile(TestData.examples.appendingPathComponent("guestbook/\(name)").path), file: name)
     }
 }
+
+/// A file large enough to be cut into lines and read in parts (on two cores or more) reads as
+/// its documents read one by one: the same objects, at the same lines.
+@Test func largeFileReadInPartsReadsAsItsDocumentsOneByOne() throws {
+    let text = SyntheticManifests.yaml(objects: 6_000) + "---\n# a comment\n---\n\n" + edgeCases[2] + "---\n" + edgeCases[12]
+    let whole = try ManifestLoader().load(bytes: Array(text.utf8), file: "large.yaml")
+    var expected: [KubeObject] = []
+    var document: [Substring] = []
+    var firstLine = 1
+    func flush() throws {
+        let objects = try ManifestLoader().load(bytes: Array((document.joined(separator: "\n") + "\n").utf8), file: "large.yaml")
+        expected += objects.map { KubeObject($0.content, source: $0.source.map { KubeModel.SourceLocation(file: $0.file, line: $0.line + firstLine - 1) }) }
+    }
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        if line == "---" {
+            try flush()
+            document = []
+            firstLine = index + 2
+        } else {
+            document.append(line)
+        }
+    }
+    try flush()
+    #expect(whole.count == 6_002)
+    #expect(whole.map(\.content) == expected.map(\.content))
+    #expect(whole.map(\.source) == expected.map(\.source))
+}

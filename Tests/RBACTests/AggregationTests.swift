@@ -187,4 +187,77 @@ struct AggregationTests {
             """)
         #expect(try #require(policy.clusterRole(named: "aggregated")).rules == [readPods])
     }
+
+    @Test("where cycles keep reordering the rules, the result is the state the bounded passes end at")
+    func alternatingCycles() throws {
+        var bounded = 0
+        for seed in 1...60 {
+            let roles = randomAggregation(seed: UInt64(seed))
+            let expected = boundedPasses(roles)
+            if expected.reachedBound { bounded += 1 }
+            let policy = RBACPolicy(roles: roles, bindings: [])
+            for (name, rules) in expected.rules {
+                #expect(try #require(policy.clusterRole(named: name)).rules == rules, "seed \(seed), \(name)")
+            }
+        }
+        // Some inputs must reorder forever, or the test would not test the bound.
+        #expect(bounded > 0)
+    }
+}
+
+/// ClusterRoles in four label buckets with rules from a small pool, and aggregators selecting
+/// two buckets each (aggregators are in buckets too, hence chains and cycles).
+private func randomAggregation(seed: UInt64) -> [RBACRole] {
+    var state = seed
+    func below(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+    let pool = (0..<12).map { PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["r\($0)"]) }
+    var roles: [RBACRole] = []
+    for index in 0..<30 {
+        let rules = (0..<(1 + below(3))).map { _ in pool[below(pool.count)] }
+        roles.append(.clusterRole("plain-\(index)", rules: rules, labels: ["bucket": "b\(below(4))"]))
+    }
+    for index in 0..<8 {
+        let first = below(4)
+        let selector = LabelSelector(matchExpressions: [.init(key: "bucket", operator: .in, values: ["b\(first)", "b\((first + 1) % 4)"])])
+        roles.append(
+            RBACRole(
+                kind: .clusterRole, name: "aggregate-\(index)", aggregationRule: AggregationRule(clusterRoleSelectors: [selector]),
+                labels: ["bucket": "b\(below(4))"]))
+    }
+    return roles
+}
+
+/// Aggregation as first written: every aggregator united again, in name order, until a pass
+/// changes nothing or after one pass more than there are aggregators plus one.
+private func boundedPasses(_ roles: [RBACRole]) -> (rules: [String: [PolicyRule]], reachedBound: Bool) {
+    let clusterRoles = roles.filter { $0.kind == .clusterRole }.sorted { $0.name < $1.name }
+    let aggregators = clusterRoles.filter { $0.aggregationRule != nil }
+    let sources = aggregators.map { aggregator in
+        (aggregator.aggregationRule?.clusterRoleSelectors ?? []).flatMap { selector in
+            clusterRoles.filter { $0.name != aggregator.name && selector.matches($0.labels) }.map(\.name)
+        }
+    }
+    var current = Dictionary(uniqueKeysWithValues: clusterRoles.map { ($0.name, $0.rules) })
+    for aggregator in aggregators { current[aggregator.name] = [] }
+    var changed = true
+    var passes = 0
+    while changed && passes <= aggregators.count + 1 {
+        changed = false
+        passes += 1
+        for (offset, aggregator) in aggregators.enumerated() {
+            var merged: [PolicyRule] = []
+            var seen: Set<PolicyRule> = []
+            for source in sources[offset] {
+                for rule in current[source] ?? [] where seen.insert(rule).inserted { merged.append(rule) }
+            }
+            if merged != current[aggregator.name] {
+                changed = true
+                current[aggregator.name] = merged
+            }
+        }
+    }
+    return (current.filter { name, _ in aggregators.contains { $0.name == name } }, changed)
 }
