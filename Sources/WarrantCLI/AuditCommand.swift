@@ -113,7 +113,13 @@ struct AuditCommand: AsyncParsableCommand {
             return placed
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
-        try render(report, context: context)
+        let failing = render(report, context: context)
+        // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
+        // is not needed before the process exits: a background task does it instead of delaying
+        // the end of the command (in a process that goes on, such as the tests', moments later).
+        let held = ReleaseLater((consume report, consume objects, consume policy, consume loaded))
+        Task.detached(priority: .background) { held.release() }
+        try finish(failing: failing, context: context)
     }
 
     private func loadSuppressions(context: CommandContext) throws -> Suppressions {
@@ -126,8 +132,8 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints the report and exits 1 when a finding reaches --fail-on.
-    private func render(_ report: AuditReport, context: CommandContext) throws {
+    /// Prints the report; returns how many findings reach --fail-on.
+    private func render(_ report: AuditReport, context: CommandContext) -> Int {
         let text: String
         switch output {
         case .text:
@@ -140,12 +146,11 @@ struct AuditCommand: AsyncParsableCommand {
         case .gitlab: text = AuditGitLab.render(report)
         }
         context.standardOutput(text)
-        let failing = report.findings(atOrAbove: failOn.severity).count
-        // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
-        // is not needed before the process exits: a background task does it instead of delaying
-        // the end of the command (in a process that goes on, such as the tests', moments later).
-        let held = ReleaseLater((consume report, consume objects, consume policy, consume loaded))
-        Task.detached(priority: .background) { held.release() }
+        return report.findings(atOrAbove: failOn.severity).count
+    }
+
+    /// Exit 1 when findings reach --fail-on.
+    private func finish(failing: Int, context: CommandContext) throws {
         if failing > 0 {
             context.standardError("warrant audit: \(failing) finding\(failing == 1 ? "" : "s") at or above \(failOn.rawValue)\n")
             throw CommandExit(.failure)
@@ -193,6 +198,6 @@ struct AuditCommand: AsyncParsableCommand {
             throw CommandExit(.failure)
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: KindTable.builtin)
-        try render(report, context: context)
+        try finish(failing: render(report, context: context), context: context)
     }
 }

@@ -66,7 +66,9 @@ struct TestServerWatchTests {
 
     @Test func bookmarksAndLabelFilters() async throws {
         var configuration = KubeTestServer.Configuration()
-        configuration.bookmarkInterval = .milliseconds(100)
+        // Long enough that, on a loaded machine, two bookmarks cannot both arrive before the ADDED
+        // event the test waits for (at 100 ms the test was flaky under the full suite).
+        configuration.bookmarkInterval = .seconds(1)
         try await withTestServer(configuration) { server, admin in
             let events = try await Self.events(admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dweb", count: 2) {
                 try server.seed([try object("{apiVersion: v1, kind: ConfigMap, metadata: {name: other}}")])
