@@ -29,23 +29,7 @@ struct TestServerKubectlTests {
     }
 
     static func writeKubeconfig(_ server: KubeTestServer, in directory: URL) throws -> String {
-        let config = """
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: test
-              cluster:
-                server: \(server.url)
-                certificate-authority-data: \(Data(server.caCertificatePEM.utf8).base64EncodedString())
-            users:
-            - name: admin
-              user:
-                token: \(KubeTestServer.adminToken)
-            contexts:
-            - name: test
-              context: {cluster: test, user: admin, namespace: shop}
-            current-context: test
-            """
+        let config = server.kubeconfig(namespace: "shop")
         let path = directory.appendingPathComponent("kubeconfig").path
         try Data(config.utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)

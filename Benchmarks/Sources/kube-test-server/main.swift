@@ -12,23 +12,7 @@ guard arguments.count == 2 else {
 }
 let server = try await KubeTestServer.start()
 try server.seed(try ManifestLoader().load(bytes: Array("apiVersion: v1\nkind: Namespace\nmetadata: {name: bench}\n".utf8), file: "seed"))
-let kubeconfig = """
-    apiVersion: v1
-    kind: Config
-    clusters:
-    - name: test
-      cluster:
-        server: \(server.url)
-        certificate-authority-data: \(Data(server.caCertificatePEM.utf8).base64EncodedString())
-    users:
-    - name: admin
-      user:
-        token: \(KubeTestServer.adminToken)
-    contexts:
-    - name: test
-      context: {cluster: test, user: admin, namespace: bench}
-    current-context: test
-    """
+let kubeconfig = server.kubeconfig(namespace: "bench")
 try kubeconfig.write(toFile: arguments[1], atomically: true, encoding: .utf8)
 FileHandle.standardOutput.write(Data((server.url + "\n").utf8))
 while true { try await Task.sleep(for: .seconds(3600)) }
