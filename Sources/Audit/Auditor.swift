@@ -30,6 +30,7 @@ public struct Auditor: Sendable {
         var live = [Bool](repeating: false, count: policy.roles.count)
         var clusterWide: [Verdict.ClusterWideGrant] = []
         var audits = BindingAudit.all(in: policy, roles: roles, annotations: annotations)
+        findings.reserveCapacity(audits.withUnsafeBufferPointer { audits in audits.indices.reduce(0) { $0 + audits[$1].findings.count } })
         for index in audits.indices {
             let subjects = permissions.add(audits[index].subjectKeys, binding: index)
             findings.append(moving: &audits[index].findings, naming: subjects, each: audits[index].findingSubjects)

@@ -21,6 +21,12 @@ struct FindingList {
     /// Lists of subject numbers that findings name.
     private var subjectLists: [[Int]] = []
 
+    /// Makes room for `count` findings in all.
+    mutating func reserveCapacity(_ count: Int) {
+        all.reserveCapacity(count)
+        named.reserveCapacity(count)
+    }
+
     /// Appends `findings` (leaving the array empty: they are moved, not copied), which name the
     /// subjects `subjects`, each of them every subject numbered in `subjects` or the one at
     /// its position (`nil` for every subject).

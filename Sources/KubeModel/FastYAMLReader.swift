@@ -72,6 +72,7 @@ struct FastYAMLReader {
             }
         }
         var documents: [Document] = []
+        documents.reserveCapacity(results.reduce(0) { $0 + ((try? $1.get())?.count ?? 0) })
         for index in results.indices {
             var part = try results[index].get()
             results[index] = .success([])  // so that the part is moved, not copied

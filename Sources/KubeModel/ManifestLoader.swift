@@ -163,6 +163,7 @@ public struct ManifestLoader: Sendable {
             return objects
         }
         var objects: [KubeObject] = []
+        objects.reserveCapacity(parts.reduce(0) { $0 + ($1?.count ?? 0) })
         for index in parts.indices {
             guard parts[index] != nil else { return nil }
             objects.append(moving: &parts[index]!)

@@ -73,6 +73,8 @@ public struct RBACPolicy: Sendable {
         guard errors.isEmpty else { throw ManifestErrors(errors) }
         var roles: [RBACRole] = []
         var bindings: [RBACBinding] = []
+        roles.reserveCapacity(parts.reduce(0) { $0 + $1.roles.count })
+        bindings.reserveCapacity(parts.reduce(0) { $0 + $1.bindings.count })
         for index in parts.indices {
             roles.append(moving: &parts[index].roles)
             bindings.append(moving: &parts[index].bindings)
