@@ -5,7 +5,7 @@ public import RBAC
 /// Runs the risk catalog over a set of RBAC objects (and the objects around them) and answers
 /// the compliance questions. Pure: no I/O, same input, same report.
 ///
-/// Roles and bindings are audited in parts, one per core, and the parts joined in input order,
+/// Roles and bindings are audited in parts on every core, and the parts joined in input order,
 /// so the report is the same whatever the number of cores.
 public struct Auditor: Sendable {
     /// Accepted findings.
@@ -83,7 +83,7 @@ public struct Auditor: Sendable {
     /// only those need remembering. ClusterRoles and ClusterRoleBindings have no namespace, Roles
     /// and RoleBindings the policy's default one.
     static func suppressionAnnotations(in objects: [KubeObject], policy: RBACPolicy) -> [String: [String: String]] {
-        // The objects are looked through in parts, one per core; the few that suppress something
+        // The objects are looked through in parts on every core; the few that suppress something
         // are then filed in input order (a later object with the same key wins).
         let suppressing = ParallelChunks.map(objects.count, minimumLength: 4_096) { range in
             range.filter { objects[$0].content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(objects[$0]) }

@@ -64,11 +64,14 @@ struct FindingList {
         func raise(_ number: Int, to severity: Severity) {
             highest[number] = max(highest[number] ?? severity, severity)
         }
-        for (finding, named) in zip(all, named) where finding.suppression == nil && !finding.isDormant {
-            switch named {
-            case .none: break
-            case .one(let number): raise(number, to: finding.severity)
-            case .list(let list): for number in subjectLists[list] { raise(number, to: finding.severity) }
+        // Each finding is read in place, not copied.
+        all.withUnsafeBufferPointer { findings in
+            for index in findings.indices where findings[index].suppression == nil && !findings[index].isDormant {
+                switch named[index] {
+                case .none: break
+                case .one(let number): raise(number, to: findings[index].severity)
+                case .list(let list): for number in subjectLists[list] { raise(number, to: findings[index].severity) }
+                }
             }
         }
         return highest

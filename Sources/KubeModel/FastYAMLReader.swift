@@ -25,7 +25,7 @@ struct FastYAMLReader {
     /// One document: its value, its first line, and the lines of its top-level lists' elements.
     typealias Document = (value: JSONValue, line: Int, listLines: [String: [Int]])
 
-    /// Files with at least this many bytes per core are read in parts, one per core.
+    /// A file is read in parts (on every core) of at least this many bytes each.
     static let bytesPerPart = 1 << 20
 
     private let bytes: UnsafeBufferPointer<UInt8>

@@ -52,7 +52,7 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
-        // Large inputs are read in parts, one per core, and joined in input order.
+        // Large inputs are read in parts on every core, and joined in input order.
         var parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
             var roles: [RBACRole] = []
             var bindings: [RBACBinding] = []
