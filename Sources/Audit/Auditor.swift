@@ -59,9 +59,13 @@ public struct Auditor: Sendable {
         var (reported, suppressed) = findings.partitioned()
         var escalations = ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
             let path = paths[index]
-            return Finding(
-                checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
-                message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
+            var message = ""
+            path.from.write(to: &message)
+            message += " can gain the rights of "
+            path.to.write(to: &message)
+            message += ": "
+            path.write(to: &message)
+            return Finding(checkID: "W301", severity: path.reachesClusterWide ? .critical : .high, message: message, subjects: [path.from])
         }
         reported.append(moving: &escalations)
         Self.sortMostSevereFirst(&reported)
