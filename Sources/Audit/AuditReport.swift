@@ -108,7 +108,21 @@ public struct EscalationPath: Sendable, Hashable {
 
     /// `ServiceAccount "a/x" → create pods in a → ServiceAccount "a/admin"`.
     public var description: String {
-        ([from.description] + steps.map { "\($0.means) → \($0.gains)" }).joined(separator: " → ")
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Appends ``description`` to `text`, without building it on its own (reports write tens of
+    /// thousands of paths).
+    package func write(to text: inout String) {
+        from.write(to: &text)
+        for step in steps {
+            text += " → "
+            text += step.means
+            text += " → "
+            step.gains.write(to: &text)
+        }
     }
 }
 

@@ -5,7 +5,7 @@ public import RBAC
 /// Runs the risk catalog over a set of RBAC objects (and the objects around them) and answers
 /// the compliance questions. Pure: no I/O, same input, same report.
 ///
-/// Roles and bindings are audited in parts, one per core, and the parts joined in input order,
+/// Roles and bindings are audited in parts on every core, and the parts joined in input order,
 /// so the report is the same whatever the number of cores.
 public struct Auditor: Sendable {
     /// Accepted findings.
@@ -30,6 +30,7 @@ public struct Auditor: Sendable {
         var live = [Bool](repeating: false, count: policy.roles.count)
         var clusterWide: [Verdict.ClusterWideGrant] = []
         var audits = BindingAudit.all(in: policy, roles: roles, annotations: annotations)
+        findings.reserveCapacity(audits.withUnsafeBufferPointer { audits in audits.indices.reduce(0) { $0 + audits[$1].findings.count } })
         for index in audits.indices {
             let subjects = permissions.add(audits[index].subjectKeys, binding: index)
             findings.append(moving: &audits[index].findings, naming: subjects, each: audits[index].findingSubjects)
@@ -58,9 +59,13 @@ public struct Auditor: Sendable {
         var (reported, suppressed) = findings.partitioned()
         var escalations = ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
             let path = paths[index]
-            return Finding(
-                checkID: "W301", severity: path.reachesClusterWide ? .critical : .high,
-                message: "\(path.from) can gain the rights of \(path.to): \(path.description)", subjects: [path.from])
+            var message = ""
+            path.from.write(to: &message)
+            message += " can gain the rights of "
+            path.to.write(to: &message)
+            message += ": "
+            path.write(to: &message)
+            return Finding(checkID: "W301", severity: path.reachesClusterWide ? .critical : .high, message: message, subjects: [path.from])
         }
         reported.append(moving: &escalations)
         Self.sortMostSevereFirst(&reported)
@@ -82,7 +87,7 @@ public struct Auditor: Sendable {
     /// only those need remembering. ClusterRoles and ClusterRoleBindings have no namespace, Roles
     /// and RoleBindings the policy's default one.
     static func suppressionAnnotations(in objects: [KubeObject], policy: RBACPolicy) -> [String: [String: String]] {
-        // The objects are looked through in parts, one per core; the few that suppress something
+        // The objects are looked through in parts on every core; the few that suppress something
         // are then filed in input order (a later object with the same key wins).
         let suppressing = ParallelChunks.map(objects.count, minimumLength: 4_096) { range in
             range.filter { objects[$0].content["metadata"]?["annotations"]?[Suppressions.annotation] != nil && RBACAPI.isRBACObject(objects[$0]) }

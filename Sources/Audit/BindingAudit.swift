@@ -5,7 +5,7 @@ import RBAC
 /// cluster-wide grant.
 ///
 /// A binding's contribution depends only on the binding, its role's ``RoleRisks`` and the
-/// suppression annotations, so bindings are audited in parts, one per core, and their
+/// suppression annotations, so bindings are audited in parts on every core, and their
 /// contributions joined in input order.
 struct BindingAudit: Sendable {
     /// The binding's subjects, a ServiceAccount's namespace filled in.
@@ -26,7 +26,7 @@ struct BindingAudit: Sendable {
     /// The grant, when the binding is a ClusterRoleBinding of a role that exists (or of cluster-admin).
     var clusterWideGrant: Verdict.ClusterWideGrant?
 
-    /// The audits of every binding of `policy`, in parts, one per core, in binding order.
+    /// The audits of every binding of `policy`, in parts on every core, in binding order.
     static func all(in policy: RBACPolicy, roles: [RoleRisks], annotations: [String: [String: String]]) -> [BindingAudit] {
         let (bindings, boundRoles, policyRoles) = (policy.bindings, policy.boundRoles, policy.roles)
         return ParallelChunks.array(bindings.count, minimumLength: 512) { position in

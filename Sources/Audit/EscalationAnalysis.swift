@@ -77,7 +77,7 @@ struct EscalationAnalysis {
         let starts = zip(subjects, subjectKeys).map { node($0.subject, key: $1) }
         var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
         var allMeans = [Means?](repeating: nil, count: nodes.count)
-        // Each subject's means, found in parts, one per core.
+        // Each subject's means, found in parts on every core.
         let startMeans = ParallelChunks.array(subjects.count, minimumLength: 512) { capabilities(subjects[$0], roles: entryMeans[$0]) }
         for (position, id) in starts.enumerated() {
             let entry = subjects[position]
@@ -108,7 +108,7 @@ struct EscalationAnalysis {
                 + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: true) } ?? [])
         }
 
-        // The searches from each start are independent: they run in parts, one per core, and
+        // The searches from each start are independent: they run in parts on every core, and
         // their paths are joined in the order of the starts.
         let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
         return ParallelChunks.map(starts.count, minimumLength: 256) { range in

@@ -21,6 +21,12 @@ struct FindingList {
     /// Lists of subject numbers that findings name.
     private var subjectLists: [[Int]] = []
 
+    /// Makes room for `count` findings in all.
+    mutating func reserveCapacity(_ count: Int) {
+        all.reserveCapacity(count)
+        named.reserveCapacity(count)
+    }
+
     /// Appends `findings` (leaving the array empty: they are moved, not copied), which name the
     /// subjects `subjects`, each of them every subject numbered in `subjects` or the one at
     /// its position (`nil` for every subject).
@@ -58,11 +64,14 @@ struct FindingList {
         func raise(_ number: Int, to severity: Severity) {
             highest[number] = max(highest[number] ?? severity, severity)
         }
-        for (finding, named) in zip(all, named) where finding.suppression == nil && !finding.isDormant {
-            switch named {
-            case .none: break
-            case .one(let number): raise(number, to: finding.severity)
-            case .list(let list): for number in subjectLists[list] { raise(number, to: finding.severity) }
+        // Each finding is read in place, not copied.
+        all.withUnsafeBufferPointer { findings in
+            for index in findings.indices where findings[index].suppression == nil && !findings[index].isDormant {
+                switch named[index] {
+                case .none: break
+                case .one(let number): raise(number, to: findings[index].severity)
+                case .list(let list): for number in subjectLists[list] { raise(number, to: findings[index].severity) }
+                }
             }
         }
         return highest

@@ -46,7 +46,7 @@ struct RoleRisks: Sendable {
     /// Verbs that change something.
     private static let writeVerbs: Set<String> = ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"]
 
-    /// The risks of every role of `policy`, by position, worked out in parts, one per core.
+    /// The risks of every role of `policy`, by position, worked out in parts on every core.
     ///
     /// - Parameters:
     ///   - usage: by role position, where bindings with subjects grant the role (summaries are

@@ -83,7 +83,7 @@ struct RuleInspector {
     ]
 
     /// The risks of each of `rules` (a policy's distinct rules), for ``inspect(_:ruleNumbers:ruleHits:)``;
-    /// large lists are inspected in parts, one per core.
+    /// large lists are inspected in parts on every core.
     /// Equal details get equal ``Hit/detailNumber``s.
     static func hits(ofEach rules: [PolicyRule]) -> [[Hit]] {
         var hits = ParallelChunks.array(rules.count, minimumLength: 1_024) { rules[$0].isResourceRule ? inspect(rules[$0], index: 0) : [] }

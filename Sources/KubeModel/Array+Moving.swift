@@ -1,8 +1,8 @@
 extension Array {
     /// Appends the elements of `other`, moved rather than copied (no reference counting), and
     /// leaves `other` empty: for joining the large lists that parts of a parallel job produce.
-    package mutating func append(moving other: inout [Element]) {
-        guard !isEmpty else {
+    @inlinable package mutating func append(moving other: inout [Element]) {
+        if isEmpty && capacity < other.count {
             swap(&self, &other)
             return
         }

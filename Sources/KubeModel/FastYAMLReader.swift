@@ -25,7 +25,7 @@ struct FastYAMLReader {
     /// One document: its value, its first line, and the lines of its top-level lists' elements.
     typealias Document = (value: JSONValue, line: Int, listLines: [String: [Int]])
 
-    /// Files with at least this many bytes per core are read in parts, one per core.
+    /// A file is read in parts (on every core) of at least this many bytes each.
     static let bytesPerPart = 1 << 20
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -72,6 +72,7 @@ struct FastYAMLReader {
             }
         }
         var documents: [Document] = []
+        documents.reserveCapacity(results.reduce(0) { $0 + ((try? $1.get())?.count ?? 0) })
         for index in results.indices {
             var part = try results[index].get()
             results[index] = .success([])  // so that the part is moved, not copied

@@ -149,7 +149,7 @@ public struct ManifestLoader: Sendable {
 
     /// The objects of UTF-8 `bytes` as the fast YAML reader reads them, or `nil` when the file needs
     /// the full parser or has an error (which the full parser then reports, with its line).
-    /// Large files are checked in parts, one per core, and the objects kept in document order.
+    /// Large files are checked in parts on every core, and the objects kept in document order.
     private func fastObjects(_ bytes: [UInt8], file: String) -> [KubeObject]? {
         guard let documents = fastReaderDocuments(bytes, file: file) else { return nil }
         var parts = ParallelChunks.map(documents.count, minimumLength: 512) { range -> [KubeObject]? in
@@ -163,6 +163,7 @@ public struct ManifestLoader: Sendable {
             return objects
         }
         var objects: [KubeObject] = []
+        objects.reserveCapacity(parts.reduce(0) { $0 + ($1?.count ?? 0) })
         for index in parts.indices {
             guard parts[index] != nil else { return nil }
             objects.append(moving: &parts[index]!)

@@ -12,7 +12,21 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// `file:line`, or just `file` when the line is unknown.
-    public var description: String { line > 0 ? "\(file):\(line)" : file }
+    public var description: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Appends ``description`` to `text`, without building it on its own (reports write tens of
+    /// thousands of locations).
+    package func write(to text: inout String) {
+        text += file
+        if line > 0 {
+            text += ":"
+            text += String(line)
+        }
+    }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line) < (rhs.file, rhs.line)

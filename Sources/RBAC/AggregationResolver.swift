@@ -21,7 +21,7 @@ enum AggregationResolver {
         let aggregators = clusterRoles.filter { roles[$0].aggregationRule != nil }
         guard !aggregators.isEmpty else { return [:] }
 
-        // Each aggregator's selectors are matched against every ClusterRole, in parts, one per core.
+        // Each aggregator's selectors are matched against every ClusterRole, in parts on every core.
         let sources = ParallelChunks.map(aggregators.count, minimumLength: 4) { [roles] range in
             range.map { offset in
                 let aggregator = aggregators[offset]

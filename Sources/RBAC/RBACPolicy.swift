@@ -52,7 +52,7 @@ public struct RBACPolicy: Sendable {
     ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
-        // Large inputs are read in parts, one per core, and joined in input order.
+        // Large inputs are read in parts on every core, and joined in input order.
         var parts = ParallelChunks.map(objects.count, minimumLength: 2_048) { range in
             var roles: [RBACRole] = []
             var bindings: [RBACBinding] = []
@@ -73,6 +73,8 @@ public struct RBACPolicy: Sendable {
         guard errors.isEmpty else { throw ManifestErrors(errors) }
         var roles: [RBACRole] = []
         var bindings: [RBACBinding] = []
+        roles.reserveCapacity(parts.reduce(0) { $0 + $1.roles.count })
+        bindings.reserveCapacity(parts.reduce(0) { $0 + $1.bindings.count })
         for index in parts.indices {
             roles.append(moving: &parts[index].roles)
             bindings.append(moving: &parts[index].bindings)

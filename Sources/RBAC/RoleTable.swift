@@ -57,7 +57,7 @@ struct RoleTable: Sendable {
         self.distinctRules = distinctRules
     }
 
-    /// The table with aggregation resolved and the rules compiled (both in parts, one per core).
+    /// The table with aggregation resolved and the rules compiled (both in parts on every core).
     consuming func resolved() -> RoleTable {
         var table = self
         table.aggregationSourcePositions = AggregationResolver.resolve(&table.roles, ruleNumbers: &table.ruleNumbers, rules: table.distinctRules)

@@ -96,10 +96,22 @@ public struct Subject: Sendable, Hashable, CustomStringConvertible {
 
     /// `User "alice"`, `ServiceAccount "ci/deployer"`, as kube-apiserver names subjects.
     public var description: String {
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    /// Appends ``description`` to `text`, without building it on its own (reports write tens of
+    /// thousands of subjects).
+    package func write(to text: inout String) {
+        text += kind.rawValue
+        text += " \""
         if kind == .serviceAccount, let namespace, !namespace.isEmpty {
-            return "\(kind) \"\(namespace)/\(name)\""
+            text += namespace
+            text += "/"
         }
-        return "\(kind) \"\(name)\""
+        text += name
+        text += "\""
     }
 
     /// Reads one entry of a binding's `subjects`.

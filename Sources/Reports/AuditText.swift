@@ -45,7 +45,7 @@ public enum AuditText {
                 out += "          at "
                 for (index, location) in finding.locations.enumerated() {
                     if index > 0 { out += ", " }
-                    out += location.description
+                    location.write(to: &out)
                 }
                 out += "\n"
             }
@@ -60,17 +60,30 @@ public enum AuditText {
             out += "\nESCALATION PATHS\n"
             out.append(report.escalationPaths) { path, out in
                 out += "  "
-                out += path.description
+                path.write(to: &out)
                 out += "\n"
             }
         }
         if showPermissions && !report.subjects.isEmpty {
             out += "\nPERMISSIONS BY SUBJECT\n"
             out.append(report.subjects) { subject, out in
-                out += "  \(subject.subject)\(subject.highestSeverity.map { " [\($0)]" } ?? "")\n"
+                out += "  "
+                subject.subject.write(to: &out)
+                if let severity = subject.highestSeverity {
+                    out += " ["
+                    out += severity.rawValue
+                    out += "]"
+                }
+                out += "\n"
                 for entry in subject.entries {
-                    let scope = (entry.namespace.map { "in \($0)" } ?? "cluster-wide").padding(22)
-                    out += "    \(scope) \(entry.role) via \(entry.binding)\(entry.roleMissing ? " (role missing)" : "")\n"
+                    out += "    "
+                    out += (entry.namespace.map { "in \($0)" } ?? "cluster-wide").padding(22)
+                    out += " "
+                    out += entry.role
+                    out += " via "
+                    out += entry.binding
+                    if entry.roleMissing { out += " (role missing)" }
+                    out += "\n"
                 }
             }
         }

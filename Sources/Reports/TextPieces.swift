@@ -12,7 +12,7 @@ struct TextPieces {
     }
 
     /// Appends the text `line` writes for each of `items`, in order; long lists are written in
-    /// parts, one per core.
+    /// parts on every core.
     mutating func append<Item: Sendable>(_ items: [Item], _ line: @Sendable (Item, inout String) -> Void) {
         pieces.append(current)
         current = ""
