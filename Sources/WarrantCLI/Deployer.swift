@@ -40,6 +40,8 @@ struct Deployer: Sendable {
         let required = try requiredRules()
         try await preflight(client: client, required: required)
         let progress = Progress()
+        // An unstructured task because the signal handler needs a handle to cancel it; it is
+        // awaited right below, so it never outlives the command.
         let work = Task { try await deploy(client: client, deployID: deployID, progress: progress) }
         let signals = SignalCancellation { work.cancel() }
         let result = await work.result
