@@ -61,6 +61,11 @@ public struct PolicyRule: Sendable, Hashable, CustomStringConvertible {
     /// Whether this rule names any resource (as opposed to only non-resource URLs).
     public var isResourceRule: Bool { !resources.isEmpty }
 
+    /// Whether the rule uses a wildcard: `*` as a verb, API group or resource, or `*/subresource`.
+    public var hasWildcard: Bool {
+        verbs.contains("*") || apiGroups.contains("*") || resources.contains { $0 == "*" || $0.hasPrefix("*/") }
+    }
+
     /// The rule in the compact form kube-apiserver uses in escalation errors:
     /// `{APIGroups:["apps"], Resources:["deployments"], Verbs:["get" "list"]}`.
     public var description: String {

@@ -118,7 +118,7 @@ struct RestrictRun {
                 continue
             }
             let confined = confiner.confineInPlace(role.rules)
-            let changed = !confined.cut.isEmpty || role.rules.contains(where: Self.hasWildcard)
+            let changed = !confined.cut.isEmpty || role.rules.contains(where: \.hasWildcard)
             for cut in confined.cut {
                 changes.append(RestrictChange(.cut, object: object.displayName, cut, reason: "", source: object.source))
             }
@@ -223,10 +223,6 @@ struct RestrictRun {
         }
         administrator.append(moved)
         changes.append(RestrictChange(.needsAdministrator, object: object.displayName, "moved to the administrator's objects", reason: reason, source: object.source))
-    }
-
-    static func hasWildcard(_ rule: PolicyRule) -> Bool {
-        rule.verbs.contains("*") || rule.apiGroups.contains("*") || rule.resources.contains { $0 == "*" || $0.hasPrefix("*/") }
     }
 
     /// A binding's ServiceAccount subjects that are the tool's (in the install's or the tool's

@@ -104,7 +104,7 @@ struct Deployer: Sendable {
         guard !command.allowBroadCredential else { return }
         var broad: [String] = []
         for rule in held.rules where !Self.isBaseline(rule) {
-            if Self.hasWildcard(rule) {
+            if rule.hasWildcard {
                 broad.append("wildcard: \(rule)")
             } else if !PolicyComparator.covers(required, PolicyComparator.breakdown(rule)).covered {
                 broad.append("more than this deploy needs: \(rule)")
@@ -120,10 +120,6 @@ struct Deployer: Sendable {
                 + broad.map { "  - \($0)\n" }.joined()
                 + "  create a scoped one with 'warrant credentials create', or pass --allow-broad-credential\n")
         throw CommandExit(.failure)
-    }
-
-    static func hasWildcard(_ rule: PolicyRule) -> Bool {
-        rule.verbs.contains("*") || rule.apiGroups.contains("*") || rule.resources.contains { $0 == "*" || $0.hasPrefix("*/") }
     }
 
     /// What every authenticated user holds (system:basic-user, system:discovery,
