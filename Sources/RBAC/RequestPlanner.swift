@@ -23,8 +23,8 @@ public import KubeModel
 ///   (helm `pkg/kube/client.go`), and with `--wait` lists a Deployment's ReplicaSets and pods
 ///   (helm `pkg/kube/ready.go`).
 public enum RequestPlanner {
-    /// Kinds whose readiness `--wait` follows.
-    static let workloadKinds: Set<GroupKind> = [
+    /// Kinds whose readiness `--wait` follows, and whose pods it reads to fail fast.
+    public static let workloadKinds: Set<GroupKind> = [
         GroupKind(group: "apps", kind: "Deployment"), GroupKind(group: "apps", kind: "StatefulSet"),
         GroupKind(group: "apps", kind: "DaemonSet"), GroupKind(group: "apps", kind: "ReplicaSet"),
         GroupKind(group: "batch", kind: "Job"), GroupKind(group: "", kind: "ReplicationController"),

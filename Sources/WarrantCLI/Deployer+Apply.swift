@@ -197,7 +197,8 @@ extension Deployer {
         let started = ContinuousClock.now
         let live = context.errorIsTerminal && context.environment["CI"] == nil
         var reported: [String: String] = [:]
-        let workloads = objects.contains { ContainerPolicyKinds.isWorkload($0) }
+        // The same kinds the Role from `scope --for warrant --wait` grants pod and event reads for.
+        let workloads = objects.contains { RequestPlanner.workloadKinds.contains($0.groupKind) }
         func finishLine() { if live { context.standardError("\r\u{1B}[2K") } }
         while true {
             try Task.checkCancellation()
@@ -250,17 +251,5 @@ extension Deployer {
 
     static func now() -> String {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-    }
-}
-
-/// The kinds whose pods `--wait` watches for fast failure.
-enum ContainerPolicyKinds {
-    static func isWorkload(_ object: KubeObject) -> Bool {
-        switch (object.groupKind.group, object.kind) {
-        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"), ("batch", "Job"), ("", "Pod"):
-            return true
-        default:
-            return false
-        }
     }
 }
