@@ -492,24 +492,12 @@ struct RestrictRun {
     }
 
     func roleObject(_ build: RoleBuild) -> KubeObject {
-        if let original = build.original, !build.changed {
-            var kept = original
-            kept.namespace = build.namespace
-            Self.annotate(&kept, build.annotations)
-            return kept
+        var object = Self.materialize(
+            kind: "Role", name: build.name, namespace: build.namespace, original: build.original, changed: build.changed,
+            annotations: ["warrant.dev/restricted-from": .string(build.origin)]
+        ) { object in
+            object.content["rules"] = .array(RuleConfiner.rules(from: build.permissions).map(\.jsonValue))
         }
-        var object =
-            build.original
-            ?? KubeObject([
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                "metadata": [
-                    "name": .string(build.name), "namespace": .string(build.namespace),
-                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
-                    "annotations": ["warrant.dev/restricted-from": .string(build.origin)],
-                ],
-            ])
-        object.namespace = build.namespace
-        object.content["rules"] = .array(RuleConfiner.rules(from: build.permissions).map(\.jsonValue))
         Self.annotate(&object, build.annotations)
         return object
     }
@@ -523,25 +511,29 @@ struct RestrictRun {
     }
 
     func bindingObject(_ build: BindingBuild) -> KubeObject {
-        if let original = build.original, !build.changed {
-            var kept = original
-            kept.namespace = build.namespace
-            return kept
+        Self.materialize(
+            kind: "RoleBinding", name: build.name, namespace: build.namespace, original: build.original, changed: build.changed,
+            annotations: nil
+        ) { object in
+            object.content["roleRef"] = [
+                "apiGroup": .string(build.roleRef.apiGroup), "kind": .string(build.roleRef.kind), "name": .string(build.roleRef.name),
+            ]
+            object.content["subjects"] = .array(build.subjects.map(Self.subjectValue))
         }
-        var object =
-            build.original
-            ?? KubeObject([
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                "metadata": [
-                    "name": .string(build.name), "namespace": .string(build.namespace),
-                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
-                ],
-            ])
-        object.namespace = build.namespace
-        object.content["roleRef"] = [
-            "apiGroup": .string(build.roleRef.apiGroup), "kind": .string(build.roleRef.kind), "name": .string(build.roleRef.name),
-        ]
-        object.content["subjects"] = .array(build.subjects.map(Self.subjectValue))
+    }
+
+    /// A built Role or RoleBinding as output: the input object as it was (placed in its namespace)
+    /// when nothing changed; else the input object, or a new one labelled as Warrant's, with
+    /// `fill` writing its rules or its roleRef and subjects.
+    static func materialize(
+        kind: String, name: String, namespace: String, original: KubeObject?, changed: Bool, annotations: JSONValue?,
+        fill: (inout KubeObject) -> Void
+    ) -> KubeObject {
+        var metadata: JSONValue = ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]]
+        if let annotations { metadata["annotations"] = annotations }
+        var object = original ?? KubeObject(["apiVersion": "rbac.authorization.k8s.io/v1", "kind": .string(kind), "metadata": metadata])
+        object.namespace = namespace
+        if original == nil || changed { fill(&object) }
         return object
     }
 
