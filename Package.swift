@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "WarrantTestSupport",
-            dependencies: ["KubeModel", "WarrantCLI"]
+            dependencies: ["KubeModel", "KubeAPI", "WarrantCLI"]
         ),
         .testTarget(
             name: "KubeModelTests",
