@@ -27,7 +27,7 @@ import RBAC
 /// with result `interrupted`.
 public struct DeployEngine: Sendable {
     /// The annotation applied objects carry: the id of the deploy record that changed them last.
-    public static let recordAnnotation = "warrant.dev/deploy-record"
+    public static let recordAnnotation = ObjectDiff.recordAnnotation
 
     /// How deploys run.
     public var configuration: DeployConfiguration
@@ -98,7 +98,8 @@ public struct DeployEngine: Sendable {
         let outcome = result
         let text = message
         let written = await Task {
-            await record(
+            await settleUncertain(progress: progress, deployID: deployID, client: client, reporter: reporter)
+            return await record(
                 outcome, message: text, progress: progress, deployID: deployID, identity: identity, client: client, started: started,
                 reporter: reporter)
         }.value

@@ -1,4 +1,5 @@
 import Delivery
+import KubeModel
 import Synchronization
 
 /// What a running deploy has done so far, for the record; filled as the deploy goes, so that a
@@ -10,6 +11,15 @@ final class DeployProgress: Sendable {
         var pruned: [RecordedObject] = []
         var diff = DiffSummary()
         var durations: [String: Int64] = [:]
+        /// Objects whose apply got no answer: written or not, ``DeployEngine/settleUncertain(progress:deployID:client:reporter:)`` finds out.
+        var uncertain: [Uncertain] = []
+    }
+
+    /// An object whose write may have reached the server without an answer.
+    struct Uncertain: Sendable {
+        var object: KubeObject
+        /// Whether it was live before the deploy (configured, not created, if written).
+        var existed: Bool
     }
 
     let state = Mutex(State())
