@@ -168,6 +168,13 @@ extension DeployEngine {
     {
         var live: KubeObject?
         if case .found(let found) = lookup { live = found }
+        if let listed = live, !object.apiVersion.isEmpty, listed.apiVersion != object.apiVersion {
+            do {
+                live = try await read(object, inVersionOf: object, client: client)
+            } catch {
+                return outcome(of: error, object: object, existed: true, mayHaveWritten: false)
+            }
+        }
         var annotated = object
         var annotations = object.content[path: ["metadata", "annotations"]]?.objectValue ?? JSONObject()
         annotations[Self.recordAnnotation] = .string(deployID)
@@ -206,6 +213,22 @@ extension DeployEngine {
         return .applied(
             created ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result, manifest: object),
             diff: configuration.diff ? ObjectDiff.unifiedDiff(live: live, desired: result, manifest: object) : nil)
+    }
+
+    /// The live `object` in the API version of `manifest`. A list returns a group's preferred
+    /// version (`autoscaling/v2`); a manifest written in another served version
+    /// (`autoscaling/v1`) compares with the object in its own version only, and so does the
+    /// dry run's answer, which comes in the manifest's version.
+    private func read(_ object: KubeObject, inVersionOf manifest: KubeObject, client: KubeClient) async throws -> KubeObject? {
+        var mapping = try await client.mapping(for: object.groupKind)
+        mapping.version = manifest.groupVersionKind.version
+        do {
+            return KubeObject(
+                try await client.json(
+                    KubeRequest(method: "GET", path: mapping.objectPath(namespace: namespace, name: object.name), headers: [("Accept", "application/json")])))
+        } catch let error as KubeAPIError where error.isNotFound {
+            return nil
+        }
     }
 
     /// How an apply that threw ended: conflicts field by field; nothing written when the server

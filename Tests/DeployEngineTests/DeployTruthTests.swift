@@ -87,6 +87,21 @@ let helmRendered = """
       selector:
         app.kubernetes.io/name: shop
     ---
+    # Source: shop/templates/hpa.yaml
+    # autoscaling/v1, while a list returns the preferred autoscaling/v2
+    apiVersion: autoscaling/v1
+    kind: HorizontalPodAutoscaler
+    metadata:
+      name: shop
+    spec:
+      scaleTargetRef:
+        apiVersion: apps/v1
+        kind: Deployment
+        name: shop
+      minReplicas: 1
+      maxReplicas: 3
+      targetCPUUtilizationPercentage: 80
+    ---
     # Source: shop/templates/deployment.yaml
     apiVersion: apps/v1
     kind: Deployment
