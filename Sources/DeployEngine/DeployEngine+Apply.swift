@@ -52,7 +52,9 @@ extension DeployEngine {
                         failures.append(Failure(object: object, error: error))
                     case .uncertain(let error, let existed):
                         failures.append(Failure(object: object, error: error))
-                        progress.state.withLock { $0.uncertain.append(.init(object: object, existed: existed)) }
+                        progress.state.withLock {
+                            $0.uncertain.append(.init(reference: ObjectReference(object), change: .apply(object, existed: existed)))
+                        }
                     }
                 }
                 if !conflicts.isEmpty || !failures.isEmpty { throw Self.stageError(conflicts: conflicts, failures: failures) }
@@ -245,8 +247,9 @@ extension DeployEngine {
     }
 
     /// After a failure, the objects whose write may have reached the server without an answer:
-    /// each one that carries this deploy's record annotation was written by it and joins the
-    /// record. Runs even when the deploy was cancelled; what cannot be read stays out.
+    /// an applied one that carries this deploy's record annotation was written by it, a pruned
+    /// one that is gone was deleted; either joins the record. Runs even when the deploy was
+    /// cancelled; what cannot be read stays out.
     func settleUncertain(progress: DeployProgress, deployID: String, client: KubeClient, reporter: DeployReporter) async {
         let uncertain = progress.state.withLock { state in
             defer { state.uncertain = [] }
@@ -256,21 +259,27 @@ extension DeployEngine {
         await withTaskGroup(of: Void.self) { group in
             for entry in uncertain {
                 group.addTask {
-                    let object = entry.object
+                    let reference = entry.reference
                     do {
-                        guard let live = try await client.get(object.groupKind, namespace: namespace, name: object.name),
-                            live.annotations[Self.recordAnnotation] == deployID
-                        else { return }
-                        let action: RecordedObject.Action = entry.existed ? .configured : .created
-                        progress.state.withLock { state in
-                            state.applied.append(RecordedObject(object, action: action))
-                            state.diff = state.diff + DiffSummary(objectsChanged: 1, fieldsChanged: nil)
+                        let live = try await client.get(reference.groupKind, namespace: namespace, name: reference.name)
+                        switch entry.change {
+                        case .apply(let object, let existed):
+                            guard let live, live.annotations[Self.recordAnnotation] == deployID else { return }
+                            let action: RecordedObject.Action = existed ? .configured : .created
+                            progress.state.withLock { state in
+                                state.applied.append(RecordedObject(object, action: action))
+                                state.diff = state.diff + DiffSummary(objectsChanged: 1, fieldsChanged: nil)
+                            }
+                            reporter.report(.applied(object: object.displayName, action: action, dryRun: false))
+                        case .prune:
+                            guard live == nil else { return }
+                            progress.state.withLock { $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil)) }
+                            reporter.report(.pruned(reference, dryRun: false))
                         }
-                        reporter.report(.applied(object: object.displayName, action: action, dryRun: false))
                     } catch {
                         logger.debug(
-                            "could not read back an object whose apply got no answer",
-                            metadata: ["object": "\(object.displayName)", "error": "\(error)"])
+                            "could not read back an object whose write got no answer",
+                            metadata: ["object": "\(reference)", "error": "\(error)"])
                     }
                 }
             }

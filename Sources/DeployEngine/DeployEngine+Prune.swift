@@ -59,7 +59,17 @@ extension DeployEngine {
         }
         for reference in candidates {
             try Task.checkCancellation()
-            let deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            let deleted: Bool
+            do {
+                deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            } catch {
+                // A delete without an answer may have happened: read back before the record.
+                let refused = (error as? KubeAPIError).map { (400..<500).contains($0.code) && $0.code != 408 } ?? false
+                if !refused && !configuration.dryRun {
+                    progress.state.withLock { $0.uncertain.append(.init(reference: reference, change: .prune)) }
+                }
+                throw error
+            }
             guard deleted else { continue }
             progress.state.withLock {
                 $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil))

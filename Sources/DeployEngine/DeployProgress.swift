@@ -17,9 +17,16 @@ final class DeployProgress: Sendable {
 
     /// An object whose write may have reached the server without an answer.
     struct Uncertain: Sendable {
-        var object: KubeObject
-        /// Whether it was live before the deploy (configured, not created, if written).
-        var existed: Bool
+        /// What was sent.
+        enum Change: Sendable {
+            /// An apply of `object`; `existed`: whether it was live before (configured, not created).
+            case apply(KubeObject, existed: Bool)
+            /// A delete.
+            case prune
+        }
+
+        var reference: ObjectReference
+        var change: Change
     }
 
     let state = Mutex(State())

@@ -217,10 +217,14 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
             let live = try await target.live(object.groupKind, object.name)
             #expect(live?.annotations[DeployEngine.recordAnnotation] == first.deployID, "\(object.displayName) names the deploy that wrote it")
         }
-        // Controllers write the status of workloads on the real server; nothing else changes.
+        // Controllers write the status of workloads and autoscalers on the real server; nothing
+        // else changes.
         let after = try await target.resourceVersions(input.objects)
-        let workloads: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"]
-        #expect(after.filter { !workloads.contains(String($0.key.split(separator: "/")[0])) } == before.filter { !workloads.contains(String($0.key.split(separator: "/")[0])) })
+        let controlled: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "HorizontalPodAutoscaler"]
+        func unwatched(_ versions: [String: String]) -> [String: String] {
+            versions.filter { !controlled.contains(String($0.key.split(separator: "/")[0])) }
+        }
+        #expect(unwatched(after) == unwatched(before))
 
         let dryRun = try await target.deploy(input.objects, kinds: input.kinds) { $0.dryRun = true }
         #expect(dryRun.result == .dryRun)
@@ -340,6 +344,19 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
         #expect(Set(record.applied.map(\.reference.name)) == ["a-first", "b-second", "z-last"])
         #expect(log.applied.contains("ConfigMap \(target.namespace)/z-last"))
         try await expectRecordHoldsEveryWrite(target, objects: objects, deployID: outcome.deployID, record: record)
+    }
+
+    @Test func aDeleteWhoseAnswerWasLostIsRecorded() async throws {
+        let objects = try ManifestLoader().load(bytes: Array(Self.stage.replacingOccurrences(of: "not a valid key", with: "key").utf8), file: "stage.yaml")
+        let target = try await DeployTarget.make(.testServer, objects: objects, kinds: .builtin)
+        defer { Task { await target.shutdown() } }
+        #expect(try await target.deploy(objects, kinds: .builtin).isSuccess)
+        let server = try #require(target.testServer)
+        server.inject(Fault.dropResponse.method("DELETE").paths(prefix: "/api/v1/namespaces/\(target.namespace)/configmaps/z-last").count(10))
+        let outcome = try await target.deploy(Array(objects.prefix(2)), kinds: .builtin) { $0.allowBroadCredential = true }
+        #expect(outcome.result == .failed)
+        #expect(try await target.live(GroupKind(group: "", kind: "ConfigMap"), "z-last") == nil)
+        #expect(outcome.record?.pruned.map(\.reference.name) == ["z-last"])
     }
 
     @Test func conflictsAndRefusalsInOneStageAreReportedTogetherAndTheRestRecorded() async throws {
