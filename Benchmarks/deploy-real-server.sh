@@ -1,7 +1,7 @@
 #!/bin/sh
 # warrant deploy against the real kube-apiserver of ../shared/kube: a cold deploy and no-change
 # re-deploys of the Online Boutique demo (35 objects, ../shared/testdata/manifests) and of 300
-# generated objects (150 ConfigMaps, 100 Services, 50 Deployments), each with a scoped CI
+# generated objects (150 ConfigMaps, 100 headless Services, 50 Deployments), each with a scoped CI
 # credential (credentials create --apply --no-wait) and --prune, next to kubectl apply
 # --server-side of the same objects. Prints medians, minimums and the load average.
 #
@@ -10,7 +10,7 @@
 #   WARRANT_KUBE_DIR=DIR   reuse a control plane that 'cluster.sh start DIR' runs (else one is
 #                          started in a temporary folder and stopped at the end)
 #   WARRANT_BINARIES="A B" time several warrant executables, interleaved (default: this
-#                          checkout's .build/release/warrant); the first creates the credentials
+#                          checkout's .build/release/warrant); the last creates the credentials
 set -eu
 rounds=${1:-9}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +50,8 @@ def generated(path):
     for i in range(150):
         docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: config-{i}, labels: {{app: bench}}}}\ndata: {{index: \"{i}\", payload: \"{'x' * 256}\"}}\n")
     for i in range(100):
-        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}}}\nspec: {{selector: {{app: app-{i}}}, ports: [{{port: 80, targetPort: 8080}}]}}\n")
+        # Headless: the test control plane's service IP range holds 254 addresses.
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}}}\nspec: {{clusterIP: None, selector: {{app: app-{i}}}, ports: [{{port: 80, targetPort: 8080}}]}}\n")
     for i in range(50):
         docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{i}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: app-{i}}}}}\n  template:\n    metadata: {{labels: {{app: app-{i}}}}}\n    spec:\n      containers: [{{name: app, image: \"nginx:1.27\", resources: {{requests: {{cpu: 10m, memory: 16Mi}}}}}}]\n")
     open(path, "w").write("---\n".join(docs))
@@ -65,7 +66,7 @@ for label, path in inputs:
         ns = f"bench-{index}-{len(results)}-{suffix}"
         run(["kubectl", "create", "namespace", ns])
         ci = os.path.join(work, f"{ns}.kubeconfig")
-        run([binaries[0], "credentials", "create", "--name", "ci", "-n", ns, "-f", path, "--apply", "--kubeconfig", admin,
+        run([binaries[-1], "credentials", "create", "--name", "ci", "-n", ns, "-f", path, "--apply", "--kubeconfig", admin,
              "--kubeconfig-out", ci, "--no-wait"])
         deploy = [binary, "deploy", "-f", path, "-n", ns, "--kubeconfig", ci, "--prune"]
         cold, _ = timed(deploy)
@@ -85,6 +86,9 @@ for label, path in inputs:
         results[(label, "kubectl")]["again"].append(ms)
     loads.append(load())
 
+namespaces = [n for n in subprocess.run(["kubectl", "get", "namespaces", "-o", "name"], capture_output=True, text=True).stdout.split()
+              if n.startswith("namespace/bench-") and n.endswith(f"-{suffix}")]
+subprocess.run(["kubectl", "delete", "--wait=false"] + namespaces, capture_output=True)
 print(f"rounds: {rounds}; load average (1 min) during the runs: {', '.join(loads)}; {os.cpu_count()} cores")
 for (label, binary), numbers in results.items():
     again = numbers["again"]
