@@ -105,7 +105,7 @@ extension RestrictRun {
         if !administrator.isEmpty {
             var step = "Apply the administrator's objects (--admin-out): \(Self.countsByKind(Self.applyOrder(administrator)))."
             if let roleStep { step += " " + roleStep }
-            if !attention.isEmpty { step += " Read the first lines of this report before (READ FIRST)." }
+            if !attention.isEmpty { step += " Read the report's READ FIRST section before applying them." }
             steps.append(step)
         }
         if !missingCustomResourceDefinitions.isEmpty {
