@@ -18,7 +18,8 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
 /// SelfSubjectRulesReviews with their tokens that they hold nothing in any other namespace beyond
 /// what every ServiceAccount holds, an unrelated namespace can still create an Ingress, a
 /// Deployment and a ConfigMap (no webhook intercepts it), and restricting the output again changes
-/// neither file. No kubelet runs: only the API server's decisions are tested.
+/// neither file; the report's command that sets a webhook's CA bundle works. No kubelet runs:
+/// only the API server's decisions are tested.
 @Suite(.realCluster, corpus, .timeLimit(.minutes(4)))
 struct RestrictRealClusterTests {
     /// A permission the test expects a ServiceAccount of the tool to hold in every target namespace.
@@ -133,7 +134,7 @@ struct RestrictRealClusterTests {
                 // The webhook is real: it refuses Ingress writes in the targets while its Service
                 // has no endpoint (no kubelet runs the controller), and only there.
                 await #expect(throws: KubeAPIError.self) { try await cluster.apply(Self.ingress(in: targets[0])) }
-                try await checkCABundleInstructions(cluster: cluster, tool: tool, report: report, administrator: administrator, folder: folder)
+                #expect((report["attention"]?.arrayValue ?? []).contains { $0.stringValue?.contains("FAILS CLOSED") == true })
             }
 
             // Restricting the output again changes nothing, with and without the administrator's objects.
@@ -150,8 +151,28 @@ struct RestrictRealClusterTests {
         }
     }
 
-    /// The report's command that sets the webhook's CA bundle, run as the administrator would,
-    /// once the Secret the install's certificate Job makes exists (made here in its stead).
+    /// The report's command that sets ingress-nginx's webhook CA bundle, run with kubectl as the
+    /// administrator would, once the Secret the install's certificate Job makes exists (made here
+    /// in its stead: no kubelet runs the Job).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl"), "kubectl is not installed"))
+    func theReportsCABundleCommandSetsTheWebhooksCABundle() async throws {
+        let cluster = try await RealCluster.shared()
+        let tool = "tool-\(RealCluster.suffix())"
+        try await withTemporaryDirectory { folder in
+            let adminFile = folder.appendingPathComponent("admin.yaml").path
+            let reportFile = folder.appendingPathComponent("report.json").path
+            let run = await runWarrant([
+                "restrict", "-f", TestData.sharedManifest("ingress-nginx-cloud-deploy.yaml"), "-n", tool, "--target-namespaces", "shop-\(tool)",
+                "--admin-out", adminFile, "--report", reportFile, "--report-format", "json",
+            ])
+            try #require(run.status == 0, "\(run.standardError)")
+            let administrator = try ManifestLoader().load([.path(adminFile)])
+            let report = try JSONValue.parseJSON(Array(try String(contentsOfFile: reportFile, encoding: .utf8).utf8), source: reportFile)
+            try await cluster.apply(administrator)
+            try await checkCABundleInstructions(cluster: cluster, tool: tool, report: report, administrator: administrator, folder: folder)
+        }
+    }
+
     private func checkCABundleInstructions(
         cluster: RealCluster, tool: String, report: JSONValue, administrator: [KubeObject], folder: URL
     ) async throws {
