@@ -89,7 +89,7 @@ enum ToolDetection {
                             checkID: "W401", severity: .high,
                             message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
                             locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
-                            namespace: finding.namespace, suppression: suppression)))
+                            namespace: finding.namespace, suppression: suppression, requests: finding.requests)))
             }
         }
         return detections

@@ -11,11 +11,14 @@ import RBAC
 /// - `summary`: finding counts per severity plus `suppressed` and `dormant`;
 /// - `findings` and `suppressed`: lists of `id`, `name`, `title`, `severity`, `message`,
 ///   `dormant`, `locations` (`file:line` strings), `subjects`, `role`, `binding`, `namespace`,
-///   and for suppressed ones `reason`;
+///   `requests` (the requests the finding's subjects may make that give the capability: `verb`,
+///   `apiGroup`, `resource`, optional `subresource`, `name`, `namespace`, or `nonResourceURL`),
+///   `folded` (when a binding that grants everything stands for other checks: their IDs), and
+///   for suppressed ones `reason`;
 /// - `subjects`: `subject` (`kind`, `name`, `namespace`), `highestSeverity`, and `permissions`:
 ///   `scope` (`cluster` or `namespace`), `namespace`, `role`, `binding`, `roleMissing`;
 /// - `roles`: each bound role once, `role` and its `rules` (aggregation resolved);
-/// - `escalationPaths`: `from`, `to`, `steps` (`means`, `gains`), `reachesClusterWide`;
+/// - `escalationPaths`: `from`, `to`, `steps` (`means`, `gains`, `requests`), `reachesClusterWide`;
 /// - `counts`: objects analysed per RBAC kind.
 public enum AuditJSON {
     /// The report as a ``JSONValue``.
@@ -72,7 +75,8 @@ public enum AuditJSON {
             report.escalationPaths.map { path in
                 [
                     "from": subjectValue(path.from), "to": subjectValue(path.to),
-                    "steps": .array(path.steps.map { ["means": .string($0.means), "gains": subjectValue($0.gains)] }),
+                    "steps": .array(
+                        path.steps.map { ["means": .string($0.means), "gains": subjectValue($0.gains), "requests": .array($0.requests.map(requestValue))] }),
                     "reachesClusterWide": .bool(path.reachesClusterWide),
                 ]
             })
@@ -109,7 +113,26 @@ public enum AuditJSON {
         object["role"] = finding.role.map(JSONValue.string) ?? .null
         object["binding"] = finding.binding.map(JSONValue.string) ?? .null
         object["namespace"] = finding.namespace.map(JSONValue.string) ?? .null
+        object["requests"] = .array(finding.requests.map(requestValue))
+        if !finding.folded.isEmpty { object["folded"] = .array(finding.folded.map(JSONValue.string)) }
         if let reason = finding.suppression { object["reason"] = .string(reason) }
+        return .object(object)
+    }
+
+    /// A claimed request: `verb`, then `apiGroup`, `resource`, `subresource`, `name`, `namespace`
+    /// (empty ones left out but for the group), or `nonResourceURL`.
+    static func requestValue(_ request: ClaimedRequest) -> JSONValue {
+        var object = JSONObject()
+        object["verb"] = .string(request.verb)
+        guard request.isResourceRequest else {
+            object["nonResourceURL"] = .string(request.path)
+            return .object(object)
+        }
+        object["apiGroup"] = .string(request.apiGroup)
+        object["resource"] = .string(request.resource)
+        if !request.subresource.isEmpty { object["subresource"] = .string(request.subresource) }
+        if !request.name.isEmpty { object["name"] = .string(request.name) }
+        if !request.namespace.isEmpty { object["namespace"] = .string(request.namespace) }
         return .object(object)
     }
 }

@@ -48,10 +48,12 @@ public enum AuditSARIF {
                     if location.line > 0 { physical["region"] = ["startLine": .integer(Int64(location.line))] }
                     return ["physicalLocation": .object(physical)]
                 })
-            object["properties"] = [
-                "severity": .string(finding.severity.rawValue), "dormant": .bool(finding.isDormant),
-                "security-severity": .string(securitySeverity(finding.severity)),
-            ]
+            var properties = JSONObject()
+            properties["severity"] = .string(finding.severity.rawValue)
+            properties["dormant"] = .bool(finding.isDormant)
+            properties["security-severity"] = .string(securitySeverity(finding.severity))
+            if !finding.folded.isEmpty { properties["folded"] = .array(finding.folded.map(JSONValue.string)) }
+            object["properties"] = .object(properties)
             if let reason = finding.suppression {
                 object["suppressions"] = [["kind": .string(reason.hasPrefix("annotation") ? "inSource" : "external"), "justification": .string(reason)]]
             }
