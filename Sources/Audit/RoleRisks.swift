@@ -57,12 +57,11 @@ struct RoleRisks: Sendable {
     var grants: [ProbeGrant]
     /// The role's annotations when they suppress findings, else empty.
     var annotations: [String: String]
-    /// Whether everything the role allows is what Kubernetes lets every request without
-    /// credentials do (`system:public-info-viewer`: health and version URLs).
+    /// Whether the role only lets `get` non-resource URLs (health, version, metrics), as
+    /// Kubernetes itself grants everyone some (`system:public-info-viewer`).
     var publicInfoOnly: Bool
-    /// Whether everything the role allows is what Kubernetes lets every authenticated user do
-    /// (`system:discovery`, `system:basic-user`, `system:public-info-viewer`,
-    /// `system:service-account-issuer-discovery`): its own access reviews, discovery, health.
+    /// Whether the role only lets `get` non-resource URLs or do what Kubernetes lets every
+    /// authenticated user do (``BootstrapPolicy/baselineRules``: its own access reviews, discovery).
     var baselineOnly: Bool
     /// Whether a rule grants every verb on every resource in every API group (W100) for every name.
     var grantsEverything: Bool
@@ -102,7 +101,6 @@ struct RoleRisks: Sendable {
     ///   - kinds: which resources are namespaced.
     static func all(in policy: RBACPolicy, usage: [Usage], annotations: [String: [String: String]], kinds: KindTable) -> [RoleRisks] {
         let ruleGrants = RuleInspector.grants(ofEach: policy.distinctRules, compiled: policy.compiledRules, kinds: kinds)
-        let publicInfo = BootstrapPolicy.publicInfoRules
         let baseline = BootstrapPolicy.baselineRules
         return ParallelChunks.array(policy.roles.count, minimumLength: 256) { position in
             let role = policy.roles[position]
@@ -118,8 +116,8 @@ struct RoleRisks: Sendable {
                 name: role.description, grants: grants,
                 annotations: annotations.isEmpty
                     ? [:] : annotations[Auditor.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:],
-                publicInfoOnly: !liveRules.isEmpty && PolicyComparator.covers(publicInfo, liveRules).covered,
-                baselineOnly: !liveRules.isEmpty && PolicyComparator.covers(baseline, liveRules).covered,
+                publicInfoOnly: !liveRules.isEmpty && liveRules.allSatisfy(readsURLsOnly),
+                baselineOnly: !liveRules.isEmpty && liveRules.allSatisfy { readsURLsOnly($0) || PolicyComparator.covers(baseline, [$0]).covered },
                 grantsEverything: grants.contains { $0.probe.checkNumber == number.W100 && $0.anyName },
                 deadRules: deadRules)
             if usage[position].inNamespace {
@@ -142,6 +140,11 @@ struct RoleRisks: Sendable {
             }
             return risks
         }
+    }
+
+    /// Whether `rule` only lets `get` non-resource URLs.
+    static func readsURLsOnly(_ rule: PolicyRule) -> Bool {
+        !rule.isResourceRule && rule.verbs.allSatisfy { $0 == "get" }
     }
 
     /// Check positions the summaries use.

@@ -115,12 +115,6 @@ public enum BootstrapPolicy {
             labels: [aggregateToViewLabel: "true"]),
     ]
 
-    /// The rules of `system:public-info-viewer`, which Kubernetes grants every request, with or
-    /// without credentials: the health and version URLs.
-    public static let publicInfoRules: [PolicyRule] = [
-        PolicyRule(verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"])
-    ]
-
     /// What Kubernetes grants every authenticated user (or every ServiceAccount) by default:
     /// the rules of `system:discovery`, `system:basic-user`, `system:public-info-viewer` and
     /// `system:service-account-issuer-discovery` (API discovery, its own access reviews, health,

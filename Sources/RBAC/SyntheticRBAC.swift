@@ -172,7 +172,9 @@ public enum SyntheticRBAC {
         func global(_ name: String) -> String { options.prefix + name }
         /// A label key of the aggregation labels, prefixed with a domain of its own.
         func labelKey(_ name: String) -> String {
-            options.prefix.isEmpty ? "synthetic.warrant.dev/\(name)" : "\(options.prefix).synthetic.warrant.dev/\(name)"
+            var domain = Substring(options.prefix)
+            while let last = domain.last, !last.isLetter && !last.isNumber { domain = domain.dropLast() }
+            return domain.isEmpty ? "synthetic.warrant.dev/\(name)" : "\(domain).synthetic.warrant.dev/\(name)"
         }
 
         mutating func generate() -> [KubeObject] {
@@ -182,7 +184,68 @@ public enum SyntheticRBAC {
             let randomClusterRoles = addClusterRoles()
             addRoleBindings(randomRoles: randomRoles, randomClusterRoles: randomClusterRoles)
             addClusterRoleBindings(randomClusterRoles: randomClusterRoles)
+            if options.risky { addRiskyExamples() }
             return objects
+        }
+
+        /// The examples, so that every corpus with risky rules has them: CSR approval
+        /// with and without creating requests, impersonating system:masters, nodes/proxy in a
+        /// Role, impersonating the ServiceAccounts of one namespace through a RoleBinding.
+        private mutating func addRiskyExamples() {
+            let certificates = "certificates.k8s.io"
+            let group = JSONValue.string(RBACAPI.group)
+            let examples: [(name: String, rules: [PolicyRule], subject: JSONValue)] = [
+                (
+                    "risky:csr-approver",
+                    [
+                        PolicyRule(verbs: ["update"], apiGroups: [certificates], resources: ["certificatesigningrequests/approval"]),
+                        PolicyRule(verbs: ["approve"], apiGroups: [certificates], resources: ["signers"]),
+                    ],
+                    ["kind": "User", "apiGroup": group, "name": .string(global("csr-approver"))]
+                ),
+                (
+                    "risky:csr-issuer",
+                    [
+                        PolicyRule(verbs: ["create", "get"], apiGroups: [certificates], resources: ["certificatesigningrequests"]),
+                        PolicyRule(verbs: ["update"], apiGroups: [certificates], resources: ["certificatesigningrequests/approval"]),
+                        PolicyRule(
+                            verbs: ["approve"], apiGroups: [certificates], resources: ["signers"],
+                            resourceNames: ["kubernetes.io/kube-apiserver-client"]),
+                    ],
+                    ["kind": "Group", "apiGroup": group, "name": .string(global("csr-issuers"))]
+                ),
+                (
+                    "risky:impersonator",
+                    [
+                        PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["users"]),
+                        PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["groups"], resourceNames: ["system:masters"]),
+                    ],
+                    ["kind": "User", "apiGroup": group, "name": .string(global("impersonator"))]
+                ),
+            ]
+            for example in examples {
+                append(role(kind: "ClusterRole", name: global(example.name), rules: example.rules))
+                append(
+                    binding(
+                        kind: "ClusterRoleBinding", name: global(example.name), roleKind: "ClusterRole", roleName: global(example.name),
+                        subjects: [example.subject]))
+            }
+            append(
+                role(
+                    kind: "Role", name: "risky:node-proxy", namespace: namespace(0),
+                    rules: [PolicyRule(verbs: ["get", "create"], apiGroups: [""], resources: ["nodes/proxy"])]))
+            append(
+                binding(
+                    kind: "RoleBinding", name: "risky:node-proxy", namespace: namespace(0), roleKind: "Role", roleName: "risky:node-proxy",
+                    subjects: [["kind": "ServiceAccount", "name": "sa-0"]]))
+            append(
+                role(
+                    kind: "ClusterRole", name: global("risky:sa-impersonator"),
+                    rules: [PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["serviceaccounts"])]))
+            append(
+                binding(
+                    kind: "RoleBinding", name: "risky:sa-impersonator", namespace: namespace(counts.namespaces - 1), roleKind: "ClusterRole",
+                    roleName: global("risky:sa-impersonator"), subjects: [["kind": "User", "apiGroup": group, "name": .string(global("sa-impersonator"))]]))
         }
 
         private mutating func addRoles(randomRoles: Int) {
