@@ -21,8 +21,12 @@ public struct Auditor: Sendable {
 
     /// Audits `policy`, built from `objects` (which also supply ServiceAccounts, annotations and
     /// the tools' own configuration). `kinds` tells which objects are cluster-scoped (custom
-    /// resources included when their CRDs are in it).
-    public func audit(objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin) -> AuditReport {
+    /// resources included when their CRDs are in it). `rejected` are the RBAC objects of the
+    /// input the API server refuses (``RBACValidation/partition(_:)``), left out of `policy` and
+    /// reported as W207.
+    public func audit(
+        objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin, rejected: [RBACValidation.Rejection] = []
+    ) -> AuditReport {
         let annotations = Self.suppressionAnnotations(in: objects, policy: policy)
         let roles = RoleRisks.all(in: policy, usage: Self.usage(of: policy), annotations: annotations, kinds: kinds)
         var findings = FindingList()
@@ -43,6 +47,12 @@ public struct Auditor: Sendable {
         }
         var roleFindings = Self.roleFindings(policy: policy, roles: roles, live: live)
         for index in roleFindings.indices { findings.append(moving: &roleFindings[index]) }
+        var invalid = rejected.map { rejection in
+            Finding(
+                checkID: "W207", severity: .high, message: rejection.description, locations: [rejection.location].compactMap { $0 },
+                role: rejection.kind.hasSuffix("Binding") ? nil : rejection.object, binding: rejection.kind.hasSuffix("Binding") ? rejection.object : nil)
+        }
+        findings.append(moving: &invalid)
 
         // Tools that bring their own access control.
         let detections = ToolDetection.detect(objects: objects, findings: findings.all)

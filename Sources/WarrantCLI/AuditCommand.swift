@@ -103,16 +103,23 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let namespace = self.namespace ?? "default"
-        let loaded = try manifests.load(context: context)
-        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
-        let suppressions = try loadSuppressions(context: context)
-        let objects = loaded.objects.map { object -> KubeObject in
+        // Folders of whole repositories hold YAML that is no Kubernetes object: it is skipped, with a warning.
+        let loaded = try manifests.load(context: context, skippingNonObjects: true)
+        for skipped in loaded.skipped { context.warn(skipped.description) }
+        // RBAC objects the API server refuses are findings (W207), not the end of the audit.
+        let (accepted, rejected) = RBACValidation.partition(loaded.objects)
+        let placed = accepted.map { object -> KubeObject in
             guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
             var placed = object
             placed.namespace = namespace
             return placed
         }
-        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
+        let (objects, duplicates) = DuplicateObjects.laterWins(placed)
+        for duplicate in duplicates { context.warn(duplicate.description) }
+        let policy = try RBACCommandSupport.policy(
+            LoadedManifests(objects: objects, kinds: loaded.kinds), defaultNamespace: namespace, context: context)
+        let suppressions = try loadSuppressions(context: context)
+        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds, rejected: rejected)
         let failing = render(report, context: context)
         // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
         // is not needed before the process exits: a background task does it instead of delaying
