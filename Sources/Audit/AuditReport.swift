@@ -71,6 +71,9 @@ public struct SubjectPermissions: Sendable, Hashable {
         public var location: SourceLocation?
         /// Whether the role is missing.
         public var roleMissing: Bool
+        /// Whether the binding is one of Kubernetes' own, granting its default subject what
+        /// Kubernetes grants it (``BootstrapPolicy``).
+        public var isKubernetesDefault = false
     }
 
     /// The subject, a ServiceAccount's namespace filled in.

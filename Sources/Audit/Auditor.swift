@@ -160,7 +160,8 @@ public struct Auditor: Sendable {
                 for (index, reason) in risks.deadRules {
                     add("W126", .low, "\(risks.name) rule \(index + 1) allows no request: \(reason)")
                 }
-                guard !live[position] else { return findings }
+                // Kubernetes' own roles, unchanged, are in every cluster, bound or not.
+                guard !live[position], !BootstrapPolicy.isUnchangedDefault(role) else { return findings }
                 let scope: RoleRisks.Scope = role.kind == .role ? .namespace(role.namespace) : .cluster
                 for summary in RoleRisks.summarize(risks.grants, scope: scope) {
                     add(summary.checkID, .low, "\(risks.name) grants \(summary.details), but no binding in the input uses it (dormant)", dormant: true)

@@ -54,6 +54,9 @@ struct BindingAudit: Sendable {
             namespace: bindingNamespace, role: roleName, binding: bindingName, rules: rolePosition.map { roles[$0].rules } ?? [],
             location: binding.source, roleMissing: rolePosition == nil && !Auditor.isBuiltin(binding.roleRef))
 
+        // Kubernetes' own bindings: what they grant their default subjects is Kubernetes'
+        // bootstrap policy, reported low; what a cluster adds to them is reported as usual.
+        let isDefaultBinding = BootstrapPolicy.defaultBinding(for: binding) != nil
         lazy var subjectsText = Auditor.list(subjects)
         var pending: [(checkID: String, severity: Severity, message: String, subject: Int?, requests: [ClaimedRequest])] = []
         func add(_ checkID: String, _ severity: Severity, _ message: String, subject: Int? = nil, requests: [ClaimedRequest]) {
@@ -160,6 +163,32 @@ struct BindingAudit: Sendable {
         /// Turns the pending findings into findings; a binding that grants everything is one
         /// finding (W201), with the others folded into it.
         func emit() {
+            if isDefaultBinding {
+                var everyFindingDefault = true
+                // What a binding gives as a whole (W125, W202-W205) is Kubernetes' own only when
+                // the role is too; a rule's finding when its requests are.
+                let roleUnchanged = self.role.map { BootstrapPolicy.isUnchangedDefault(roles[$0]) } ?? false
+                for index in pending.indices {
+                    let named = pending[index].subject.map { [subjects[$0]] } ?? subjects
+                    let wholeBinding = ["W125", "W202", "W203", "W204", "W205"].contains(pending[index].checkID)
+                    let isDefault =
+                        !pending[index].requests.isEmpty && (!wholeBinding || roleUnchanged)
+                        && named.allSatisfy { subject in
+                            BootstrapPolicy.isDefaultSubject(subject, of: binding)
+                                && pending[index].requests.allSatisfy { BootstrapPolicy.defaultPolicy.allows($0.by(ClaimedRequest.user(for: subject))) }
+                        }
+                    if isDefault {
+                        pending[index].severity = .low
+                        pending[index].message += " (Kubernetes' default policy)"
+                    } else {
+                        everyFindingDefault = false
+                    }
+                }
+                if everyFindingDefault && subjects.allSatisfy({ BootstrapPolicy.isDefaultSubject($0, of: binding) }) {
+                    entry.isKubernetesDefault = true
+                    clusterWideGrant = nil
+                }
+            }
             if let everything = pending.firstIndex(where: { $0.checkID == "W201" }) {
                 var folded: [String] = []
                 for (index, item) in pending.enumerated() where index != everything && !folded.contains(item.checkID) {

@@ -63,6 +63,18 @@ public struct ClaimedRequest: Sendable, Hashable, CustomStringConvertible {
             user: user, verb: verb, apiGroup: apiGroup, resource: resource, subresource: subresource, name: name, namespace: namespace)
     }
 
+    /// The identity that stands for `subject` when a claim about it is checked: a user by its
+    /// name, a ServiceAccount by its user name, a group through a user that is only in it. No
+    /// implicit groups are added, so that only bindings naming the subject itself allow a claim.
+    public static func user(for subject: Subject) -> UserInfo {
+        switch subject.kind {
+        case .user: UserInfo(name: subject.name, addingImplicitGroups: false)
+        case .serviceAccount:
+            UserInfo(name: UserInfo.serviceAccountUsername(namespace: subject.namespace ?? "", name: subject.name), addingImplicitGroups: false)
+        default: UserInfo(name: "warrant:member-of-\(subject.name)", groups: [subject.name], addingImplicitGroups: false)
+        }
+    }
+
     /// `list secrets in namespace "team"`, `approve signers.certificates.k8s.io "example.com/x" cluster-wide`.
     public var description: String {
         guard isResourceRequest else { return "\(verb) \(path)" }

@@ -157,7 +157,7 @@ struct EscalationAnalysis {
         // Users, reached by impersonating them, under a key no namespace has.
         strongestByNamespace[Self.usersKey] = strongestFirst(users)
         onwardByNamespace[Self.usersKey] = users.filter { means[$0] != nil }
-        let (strongest, onward, nodeList) = (strongestByNamespace, onwardByNamespace, nodes)
+        let (strongest, onward, nodeList, subjectList) = (strongestByNamespace, onwardByNamespace, nodes, subjects)
         // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
         let routes = ParallelChunks.array(means.count, minimumLength: 1_024) { node in
             let means = means[node]
@@ -175,7 +175,10 @@ struct EscalationAnalysis {
             for position in range {
                 let start = starts[position]
                 let startPower = power[start]
-                guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
+                // Paths from Kubernetes' own components, through Kubernetes' own bindings, are its design.
+                guard startPower < maximum, means[start] != nil, visitedBy[start] != position,
+                    !subjectList[position].entries.allSatisfy(\.isKubernetesDefault)
+                else { continue }
                 visitedBy[start] = position
                 var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
                 var found: [EscalationPath] = []

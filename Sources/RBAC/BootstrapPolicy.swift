@@ -132,7 +132,7 @@ public enum BootstrapPolicy {
             nonResourceURLs: ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"]),
     ]
 
-    private static func aggregated(_ name: String, selecting label: String, labels: [String: String] = [:]) -> RBACRole {
+    static func aggregated(_ name: String, selecting label: String, labels: [String: String] = [:]) -> RBACRole {
         RBACRole(
             kind: .clusterRole, name: name,
             aggregationRule: AggregationRule(clusterRoleSelectors: [LabelSelector(matchLabels: [label: "true"])]),

@@ -12,17 +12,8 @@ struct Claim: Hashable, CustomStringConvertible {
 
     var description: String { "\(subject) may \(request) — claimed by \(source)" }
 
-    /// The identity a SubjectAccessReview asks about: a user by its name, a ServiceAccount by
-    /// its user name, a group through a user that is only in it. No implicit groups are added,
-    /// so that only the bindings naming the subject itself can allow a claim.
-    var user: UserInfo {
-        switch subject.kind {
-        case .user: UserInfo(name: subject.name, addingImplicitGroups: false)
-        case .serviceAccount:
-            UserInfo(name: UserInfo.serviceAccountUsername(namespace: subject.namespace ?? "", name: subject.name), addingImplicitGroups: false)
-        default: UserInfo(name: "warrant-claim-probe", groups: [subject.name], addingImplicitGroups: false)
-        }
-    }
+    /// The identity a SubjectAccessReview asks about (``ClaimedRequest/user(for:)``).
+    var user: UserInfo { ClaimedRequest.user(for: subject) }
 }
 
 /// Every capability `report` claims: each request of each live finding for each subject it
