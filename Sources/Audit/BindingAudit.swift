@@ -65,13 +65,12 @@ struct BindingAudit: Sendable {
 
         let isClusterAdmin = binding.roleRef.kind == "ClusterRole" && binding.roleRef.name == "cluster-admin"
         let scopeIsCluster = binding.kind == .clusterRoleBinding
-        let roleRisks = rolePosition.map { risks[$0] }
         // A request the role allows in the binding's scope: what the binding gives its subjects.
         // A missing cluster-admin is Kubernetes' own, which allows everything.
         let everything = ClaimedRequest(verb: "*", apiGroup: "*", resource: "*", namespace: bindingNamespace ?? "")
         let witness: ClaimedRequest? =
-            if let roleRisks {
-                scopeIsCluster ? roleRisks.clusterWitness : roleRisks.namespaceWitness?.request(in: bindingNamespace)
+            if let rolePosition {
+                scopeIsCluster ? risks[rolePosition].clusterWitness : risks[rolePosition].namespaceWitness?.request(in: bindingNamespace)
             } else {
                 isClusterAdmin ? everything : nil
             }
@@ -80,8 +79,8 @@ struct BindingAudit: Sendable {
         // only health and version URLs to everyone, or only what Kubernetes gives every
         // authenticated user, is what Kubernetes itself does, so that is low.
         if let witness {
-            let publicInfoOnly = roleRisks?.publicInfoOnly ?? false
-            let baselineOnly = roleRisks?.baselineOnly ?? false
+            let publicInfoOnly = rolePosition.map { risks[$0].publicInfoOnly } ?? false
+            let baselineOnly = rolePosition.map { risks[$0].baselineOnly } ?? false
             for (index, subject) in subjects.enumerated() {
                 switch (subject.kind, subject.name) {
                 case (.group, "system:masters"):
@@ -109,7 +108,7 @@ struct BindingAudit: Sendable {
         }
 
         defer { emit() }
-        guard let rolePosition, let roleRisks else {
+        guard let rolePosition else {
             if isClusterAdmin {
                 let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
                 add(
@@ -136,24 +135,24 @@ struct BindingAudit: Sendable {
         // The risks of a role depend only on the role and on whether it is granted cluster-wide,
         // so they are summarised once per role and scope (``RoleRisks``), however many bindings use it.
         let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
-        if isClusterAdmin || roleRisks.grantsEverything {
+        if isClusterAdmin || risks[rolePosition].grantsEverything {
             add(
                 "W201", scopeIsCluster ? .critical : .high,
                 "\(bindingName) grants \(roleName) (every verb on every resource) \(scopeText) to \(subjectsText)", requests: [everything])
         }
         if scopeIsCluster, let witness {
-            let summary = roleRisks.clusterWideSummary
+            let summary = risks[rolePosition].clusterWideSummary
             add(
-                "W125", roleRisks.clusterWideSeverity, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(summary)",
+                "W125", risks[rolePosition].clusterWideSeverity, "\(bindingName) grants \(roleName) cluster-wide to \(subjectsText): \(summary)",
                 requests: [witness])
             clusterWideGrant = Verdict.ClusterWideGrant(
                 binding: bindingName, role: roleName, subjects: subjects, summary: summary, location: binding.source)
         }
         let summaries =
             scopeIsCluster
-            ? roleRisks.clusterSummaries
-            : roleRisks.namespaceSummariesDependOnNamespace
-                ? RoleRisks.summarize(roleRisks.grants, scope: .namespace(bindingNamespace)) : roleRisks.namespaceSummaries
+            ? risks[rolePosition].clusterSummaries
+            : risks[rolePosition].namespaceSummariesDependOnNamespace
+                ? RoleRisks.summarize(risks[rolePosition].grants, scope: .namespace(bindingNamespace)) : risks[rolePosition].namespaceSummaries
         for summary in summaries {
             add(
                 summary.checkID, summary.severity, "\(roleName) grants \(summary.details) \(scopeText) to \(subjectsText) through \(bindingName)",

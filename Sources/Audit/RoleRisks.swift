@@ -90,7 +90,7 @@ struct RoleRisks: Sendable {
     var clusterMeans = EscalationAnalysis.RoleMeans()
 
     /// Verbs that change something.
-    private static let writeVerbs: Set<String> = ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"]
+    static let writeVerbs: Set<String> = ["*", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate"]
 
     /// The risks of every role of `policy`, by position, worked out in parts on every core.
     ///
@@ -101,44 +101,85 @@ struct RoleRisks: Sendable {
     ///   - kinds: which resources are namespaced.
     static func all(in policy: RBACPolicy, usage: [Usage], annotations: [String: [String: String]], kinds: KindTable) -> [RoleRisks] {
         let ruleGrants = RuleInspector.grants(ofEach: policy.distinctRules, compiled: policy.compiledRules, kinds: kinds)
-        let baseline = BootstrapPolicy.baselineRules
+        let facts = RuleFacts.ofEach(policy.distinctRules, kinds: kinds)
         return ParallelChunks.array(policy.roles.count, minimumLength: 256) { position in
             let role = policy.roles[position]
-            let grants = merge(policy.ruleNumbers[position].map { ruleGrants[$0] })
+            let numbers = policy.ruleNumbers[position]
+            let grants = merge(numbers.map { ruleGrants[$0] })
+            // The role's own rules that allow nothing (an aggregated role repeats its sources' rules).
             var deadRules: [(index: Int, reason: String)] = []
             if role.aggregationRule == nil {
-                for (index, rule) in role.rules.enumerated() {
-                    if let reason = RuleInspector.deadRuleReason(rule, in: role.kind, kinds: kinds) { deadRules.append((index, reason)) }
+                for (index, number) in numbers.enumerated() {
+                    if let reason = role.kind == .role ? facts[number].deadInRole : facts[number].dead { deadRules.append((index, reason)) }
                 }
             }
-            let liveRules = role.rules.indices.filter { index in !deadRules.contains { $0.index == index } }.map { role.rules[$0] }
+            var live = numbers
+            if !deadRules.isEmpty { live = numbers.indices.filter { index in !deadRules.contains { $0.index == index } }.map { numbers[$0] } }
             var risks = RoleRisks(
                 name: role.description, grants: grants,
                 annotations: annotations.isEmpty
                     ? [:] : annotations[Auditor.key(kind: role.kind.rawValue, namespace: role.namespace ?? "", name: role.name)] ?? [:],
-                publicInfoOnly: !liveRules.isEmpty && liveRules.allSatisfy(readsURLsOnly),
-                baselineOnly: !liveRules.isEmpty && liveRules.allSatisfy { readsURLsOnly($0) || PolicyComparator.covers(baseline, [$0]).covered },
+                publicInfoOnly: !live.isEmpty && live.allSatisfy { facts[$0].readsURLsOnly },
+                baselineOnly: !live.isEmpty && live.allSatisfy { facts[$0].readsURLsOnly || facts[$0].inBaseline },
                 grantsEverything: grants.contains { $0.probe.checkNumber == number.W100 && $0.anyName },
                 deadRules: deadRules)
             if usage[position].inNamespace {
                 risks.namespaceSummaries = summarize(grants, scope: .namespace(nil))
                 risks.namespaceSummariesDependOnNamespace = grants.contains { $0.probe.scope == .ownNamespace && !$0.anyName }
-                risks.namespaceWitness = witness(liveRules, kinds: kinds, inNamespace: true)
+                risks.namespaceWitness = live.lazy.compactMap { facts[$0].namespaceWitness }.first
                 risks.namespaceMeans = EscalationAnalysis.roleMeans(from: grants, clusterWide: false)
             }
             if usage[position].clusterWide {
                 risks.clusterSummaries = summarize(grants, scope: .cluster)
-                risks.clusterWitness = witness(liveRules, kinds: kinds, inNamespace: false)?.request
+                risks.clusterWitness = live.lazy.compactMap { facts[$0].clusterWitness }.first
                 risks.clusterMeans = EscalationAnalysis.roleMeans(from: grants, clusterWide: true)
                 let risky = risks.clusterSummaries.filter { $0.severity >= .high }
-                let writes = liveRules.contains { rule in rule.verbs.contains { writeVerbs.contains($0) } }
+                let writes = live.contains { facts[$0].writes }
                 risks.clusterWideSummary =
                     risks.grantsEverything
                     ? describe(grants.filter { $0.probe.checkNumber == number.W100 }, clusterWide: true)
-                    : risky.isEmpty ? summarize(liveRules) : risky.prefix(3).map(\.details).joined(separator: "; ")
+                    : risky.isEmpty ? summarize(live.map { policy.distinctRules[$0] }) : risky.prefix(3).map(\.details).joined(separator: "; ")
                 risks.clusterWideSeverity = writes || !risky.isEmpty ? .high : .medium
             }
             return risks
+        }
+    }
+
+    /// What the audit needs to know of one distinct rule, whatever role holds it.
+    struct RuleFacts: Sendable {
+        /// Why the rule allows no request in a ClusterRole, or `nil`.
+        var dead: String?
+        /// Why the rule allows no request in a Role, or `nil`.
+        var deadInRole: String?
+        /// Whether it only lets `get` non-resource URLs.
+        var readsURLsOnly: Bool
+        /// Whether Kubernetes grants what it allows to every authenticated user.
+        var inBaseline: Bool
+        /// Whether it allows a verb that changes something.
+        var writes: Bool
+        /// A request it allows through a RoleBinding, if any.
+        var namespaceWitness: RequestTemplate?
+        /// A request it allows through a ClusterRoleBinding, if any.
+        var clusterWitness: ClaimedRequest?
+
+        /// The facts of each of `rules` (a policy's distinct rules), in parts on every core.
+        static func ofEach(_ rules: [PolicyRule], kinds: KindTable) -> [RuleFacts] {
+            let baseline = BootstrapPolicy.baselineRules
+            let baselineGroups: Set<String> = ["authorization.k8s.io", "authentication.k8s.io"]
+            return ParallelChunks.array(rules.count, minimumLength: 1_024) { index in
+                let rule = rules[index]
+                let readsURLsOnly = RoleRisks.readsURLsOnly(rule)
+                // Only rules on the self-review groups can be covered: ask the comparator about those.
+                let inBaseline =
+                    !readsURLsOnly && rule.isResourceRule && rule.apiGroups.allSatisfy { baselineGroups.contains($0) }
+                    && PolicyComparator.covers(baseline, [rule]).covered
+                return RuleFacts(
+                    dead: RuleInspector.deadRuleReason(rule, in: .clusterRole, kinds: kinds),
+                    deadInRole: RuleInspector.deadRuleReason(rule, in: .role, kinds: kinds), readsURLsOnly: readsURLsOnly, inBaseline: inBaseline,
+                    writes: rule.verbs.contains { RoleRisks.writeVerbs.contains($0) },
+                    namespaceWitness: witness([rule], kinds: kinds, inNamespace: true),
+                    clusterWitness: witness([rule], kinds: kinds, inNamespace: false)?.request)
+            }
         }
     }
 
@@ -159,10 +200,10 @@ struct RoleRisks: Sendable {
     /// name, else the union of the names; in the order first found.
     static func merge(_ perRule: [[ProbeGrant]]) -> [ProbeGrant] {
         var merged: [ProbeGrant] = []
-        var positions: [Probe: Int] = [:]
+        var positions: [Int: Int] = [:]
         for grants in perRule {
             for grant in grants {
-                if let position = positions[grant.probe] {
+                if let position = positions[grant.probeNumber] {
                     if merged[position].anyName { continue }
                     if grant.anyName {
                         merged[position].anyName = true
@@ -171,7 +212,7 @@ struct RoleRisks: Sendable {
                         for name in grant.names where !merged[position].names.contains(name) { merged[position].names.append(name) }
                     }
                 } else {
-                    positions[grant.probe] = merged.count
+                    positions[grant.probeNumber] = merged.count
                     merged.append(grant)
                 }
             }

@@ -40,6 +40,9 @@ struct Probe: Sendable, Hashable {
 /// What one rule allows of one ``Probe``: every name, or only some.
 struct ProbeGrant: Sendable {
     var probe: Probe
+    /// The same number for the same probe across a policy's rules (see ``RuleInspector/grants(ofEach:compiled:kinds:)``),
+    /// so that a role's grants are merged by number.
+    var probeNumber = 0
     /// Whether every name is allowed (the rule has no `resourceNames`).
     var anyName: Bool
     /// The names allowed when not every name is, in rule order.
@@ -151,9 +154,19 @@ enum RuleInspector {
     /// What each of `rules` (a policy's distinct rules, `compiled` at the same positions) allows
     /// of the catalog's requests; large lists are inspected in parts on every core.
     static func grants(ofEach rules: [PolicyRule], compiled: [CompiledRule], kinds: KindTable) -> [[ProbeGrant]] {
-        ParallelChunks.array(rules.count, minimumLength: 1_024) { index in
+        var all = ParallelChunks.array(rules.count, minimumLength: 1_024) { index in
             rules[index].isResourceRule ? grants(rules[index], compiled: compiled[index], kinds: kinds) : []
         }
+        var numbers: [Probe: Int] = [:]
+        for rule in all.indices {
+            for index in all[rule].indices {
+                let next = numbers.count
+                let number = numbers[all[rule][index].probe, default: next]
+                if number == next { numbers[all[rule][index].probe] = next }
+                all[rule][index].probeNumber = number
+            }
+        }
+        return all
     }
 
     /// What one resource rule allows of the catalog's requests.

@@ -9,7 +9,7 @@ public enum JSONWriter {
         return output
     }
 
-    static func write(_ value: JSONValue, indent: Int, level: Int, into output: inout String) {
+    package static func write(_ value: JSONValue, indent: Int, level: Int, into output: inout String) {
         switch value {
         case .null: output += "null"
         case .bool(let bool): output += bool ? "true" : "false"
@@ -65,7 +65,7 @@ public enum JSONWriter {
     }
 
     /// Writes a quoted, escaped JSON string.
-    static func writeString(_ string: String, into output: inout String) {
+    package static func writeString(_ string: String, into output: inout String) {
         output += "\""
         var needsEscaping = false
         for byte in string.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {

@@ -36,26 +36,43 @@ public enum RBACValidation {
 
     /// Why the API server refuses `object` (a Role, ClusterRole or binding), or `nil` when it accepts it.
     public static func rejection(of object: KubeObject) -> Rejection? {
+        if case .rejected(let rejection) = check(object) { return rejection }
+        return nil
+    }
+
+    /// An RBAC object read and checked once.
+    enum Checked {
+        case role(RBACRole)
+        case binding(RBACBinding)
+        case rejected(Rejection)
+    }
+
+    /// Reads `object` (a Role, ClusterRole or binding) and checks it as the API server would.
+    static func check(_ object: KubeObject) -> Checked {
         var reasons: [String] = []
-        let name = object.namespace.map { "\(object.kind) \"\($0)/\(object.name)\"" } ?? "\(object.kind) \"\(object.name)\""
         if let problem = pathSegmentProblem(object.name) { reasons.append("metadata.name: Invalid value: \"\(object.name)\": \(problem)") }
+        var checked: Checked?
         switch object.kind {
         case "Role", "ClusterRole":
             do throws(ManifestError) {
                 let role = try RBACRole(object)
                 for (index, rule) in role.rules.enumerated() { reasons += ruleProblems(rule, namespaced: role.kind == .role, index: index) }
+                checked = .role(role)
             } catch {
                 reasons.append(error.message)
             }
         default:
             do throws(ManifestError) {
-                reasons += bindingProblems(try RBACBinding(object))
+                let binding = try RBACBinding(object)
+                reasons += bindingProblems(binding)
+                checked = .binding(binding)
             } catch {
                 reasons.append(error.message)
             }
         }
-        guard !reasons.isEmpty else { return nil }
-        return Rejection(object: name, kind: object.kind, reasons: reasons, location: object.source)
+        if reasons.isEmpty, let checked { return checked }
+        let name = object.namespace.map { "\(object.kind) \"\($0)/\(object.name)\"" } ?? "\(object.kind) \"\(object.name)\""
+        return .rejected(Rejection(object: name, kind: object.kind, reasons: reasons, location: object.source))
     }
 
     /// `validatePolicyRule`.

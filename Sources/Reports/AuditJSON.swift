@@ -24,28 +24,8 @@ public enum AuditJSON {
     /// The report as a ``JSONValue``.
     public static func value(_ report: AuditReport) -> JSONValue {
         var root = JSONObject()
-        let verdict = report.verdict
-        root["verdict"] = [
-            "compliant": .bool(verdict.isCompliant),
-            "clusterWidePermissions": .array(
-                verdict.clusterWideGrants.map { grant in
-                    [
-                        "binding": .string(grant.binding), "role": .string(grant.role),
-                        "subjects": .array(grant.subjects.map(subjectValue)), "summary": .string(grant.summary),
-                        "location": grant.location.map { .string($0.description) } ?? .null,
-                    ]
-                }),
-            "ownAccessControl": .array(verdict.ownAccessControl.map(JSONValue.string)),
-            "escalationPaths": .integer(Int64(verdict.escalationPathCount)),
-            "criticalFindings": .integer(Int64(verdict.criticalFindingCount)),
-            "clusterScopedObjects": .array(verdict.clusterScopedObjects.map(JSONValue.string)),
-        ]
-        var summary = JSONObject()
-        let counts = report.severityCounts
-        for severity in Severity.allCases.reversed() { summary[severity.rawValue] = .integer(Int64(counts[severity] ?? 0)) }
-        summary["dormant"] = .integer(Int64(report.findings.filter(\.isDormant).count))
-        summary["suppressed"] = .integer(Int64(report.suppressed.count))
-        root["summary"] = .object(summary)
+        root["verdict"] = verdictValue(report)
+        root["summary"] = summaryValue(report)
         root["findings"] = .array(report.findings.map(findingValue))
         root["suppressed"] = .array(report.suppressed.map(findingValue))
         root["subjects"] = .array(
@@ -63,14 +43,7 @@ public enum AuditJSON {
                         }),
                 ]
             })
-        var roles: [JSONValue] = []
-        var seenRoles: Set<String> = []
-        for subject in report.subjects {
-            for item in subject.entries where !item.roleMissing && seenRoles.insert(item.role).inserted {
-                roles.append(["role": .string(item.role), "rules": .array(item.rules.map(\.jsonValue))])
-            }
-        }
-        root["roles"] = .array(roles)
+        root["roles"] = .array(boundRoles(report).map { ["role": .string($0.role), "rules": .array($0.rules.map(\.jsonValue))] })
         root["escalationPaths"] = .array(
             report.escalationPaths.map { path in
                 [
@@ -80,15 +53,60 @@ public enum AuditJSON {
                     "reachesClusterWide": .bool(path.reachesClusterWide),
                 ]
             })
-        var countObject = JSONObject()
-        for (kind, count) in report.counts.sorted(by: { $0.key < $1.key }) { countObject[kind] = .integer(Int64(count)) }
-        root["counts"] = .object(countObject)
+        root["counts"] = countsValue(report)
         return .object(root)
     }
 
-    /// The report as indented JSON text.
+    static func verdictValue(_ report: AuditReport) -> JSONValue {
+        let verdict = report.verdict
+        return [
+            "compliant": .bool(verdict.isCompliant),
+            "clusterWidePermissions": .array(
+                verdict.clusterWideGrants.map { grant in
+                    [
+                        "binding": .string(grant.binding), "role": .string(grant.role),
+                        "subjects": .array(grant.subjects.map(subjectValue)), "summary": .string(grant.summary),
+                        "location": grant.location.map { .string($0.description) } ?? .null,
+                    ]
+                }),
+            "ownAccessControl": .array(verdict.ownAccessControl.map(JSONValue.string)),
+            "escalationPaths": .integer(Int64(verdict.escalationPathCount)),
+            "criticalFindings": .integer(Int64(verdict.criticalFindingCount)),
+            "clusterScopedObjects": .array(verdict.clusterScopedObjects.map(JSONValue.string)),
+        ]
+    }
+
+    static func summaryValue(_ report: AuditReport) -> JSONValue {
+        var summary = JSONObject()
+        let counts = report.severityCounts
+        for severity in Severity.allCases.reversed() { summary[severity.rawValue] = .integer(Int64(counts[severity] ?? 0)) }
+        summary["dormant"] = .integer(Int64(report.findings.filter(\.isDormant).count))
+        summary["suppressed"] = .integer(Int64(report.suppressed.count))
+        return .object(summary)
+    }
+
+    /// Each bound role once, with its rules, in the order the subjects name them.
+    static func boundRoles(_ report: AuditReport) -> [(role: String, rules: [PolicyRule])] {
+        var roles: [(role: String, rules: [PolicyRule])] = []
+        var seenRoles: Set<String> = []
+        for subject in report.subjects {
+            for item in subject.entries where !item.roleMissing && seenRoles.insert(item.role).inserted {
+                roles.append((item.role, item.rules))
+            }
+        }
+        return roles
+    }
+
+    static func countsValue(_ report: AuditReport) -> JSONValue {
+        var countObject = JSONObject()
+        for (kind, count) in report.counts.sorted(by: { $0.key < $1.key }) { countObject[kind] = .integer(Int64(count)) }
+        return .object(countObject)
+    }
+
+    /// The report as indented JSON text: `JSONWriter.write(value(report))`, written member by
+    /// member, the long lists in parts on every core.
     public static func render(_ report: AuditReport) -> String {
-        JSONWriter.write(value(report)) + "\n"
+        text(report)
     }
 
     static func subjectValue(_ subject: Subject) -> JSONValue {

@@ -8,33 +8,15 @@ public import KubeModel
 /// high: error, medium: warning, low: note) and GitHub's `security-severity`. Suppressed findings
 /// are included with a `suppressions` entry, as SARIF intends.
 public enum AuditSARIF {
-    /// The SARIF log as text.
+    /// The SARIF log as text: `JSONWriter.write(value(report, toolVersion:))`, the results
+    /// written in parts on every core.
     public static func render(_ report: AuditReport, toolVersion: String) -> String {
-        JSONWriter.write(value(report, toolVersion: toolVersion)) + "\n"
+        text(report, toolVersion: toolVersion)
     }
 
     /// The SARIF log as a value.
     public static func value(_ report: AuditReport, toolVersion: String) -> JSONValue {
-        let checks = RiskCatalog.checks
-        let ruleIndex = Dictionary(uniqueKeysWithValues: checks.enumerated().map { ($0.element.id, $0.offset) })
-        let rules: [JSONValue] = checks.map { check in
-            [
-                "id": .string(check.id),
-                "name": .string(pascalCase(check.name)),
-                "shortDescription": ["text": .string(check.title)],
-                "fullDescription": ["text": .string(check.rationale)],
-                "help": [
-                    "text": .string("\(check.rationale)\n\nRemediation: \(check.remediation)"),
-                    "markdown": .string("**\(check.title)**\n\n\(check.rationale)\n\n**Remediation:** \(check.remediation)"),
-                ],
-                "defaultConfiguration": ["level": .string(level(check.severity))],
-                "properties": [
-                    "tags": ["security", "kubernetes", "rbac"],
-                    "security-severity": .string(securitySeverity(check.severity)),
-                    "problem.severity": .string(level(check.severity) == "note" ? "recommendation" : level(check.severity)),
-                ],
-            ]
-        }
+        let ruleIndex = Dictionary(uniqueKeysWithValues: RiskCatalog.checks.enumerated().map { ($0.element.id, $0.offset) })
         func result(_ finding: Finding) -> JSONValue {
             var object = JSONObject()
             object["ruleId"] = .string(finding.checkID)
@@ -54,9 +36,7 @@ public enum AuditSARIF {
             properties["security-severity"] = .string(securitySeverity(finding.severity))
             if !finding.folded.isEmpty { properties["folded"] = .array(finding.folded.map(JSONValue.string)) }
             object["properties"] = .object(properties)
-            if let reason = finding.suppression {
-                object["suppressions"] = [["kind": .string(reason.hasPrefix("annotation") ? "inSource" : "external"), "justification": .string(reason)]]
-            }
+            if let reason = finding.suppression { object["suppressions"] = suppressionsValue(reason) }
             return .object(object)
         }
         return [
@@ -64,17 +44,45 @@ public enum AuditSARIF {
             "version": "2.1.0",
             "runs": [
                 [
-                    "tool": [
-                        "driver": [
-                            "name": "warrant", "version": .string(toolVersion), "semanticVersion": .string(toolVersion),
-                            "informationUri": "https://github.com/warrant-dev/warrant", "rules": .array(rules),
-                        ]
-                    ],
+                    "tool": toolValue(toolVersion: toolVersion),
                     "results": .array(report.findings.map(result) + report.suppressed.map(result)),
                     "columnKind": "unicodeCodePoints",
                 ]
             ],
         ]
+    }
+
+    /// The `tool` of the run: warrant, with every catalog check as a rule.
+    static func toolValue(toolVersion: String) -> JSONValue {
+        let rules: [JSONValue] = RiskCatalog.checks.map { check in
+            [
+                "id": .string(check.id),
+                "name": .string(pascalCase(check.name)),
+                "shortDescription": ["text": .string(check.title)],
+                "fullDescription": ["text": .string(check.rationale)],
+                "help": [
+                    "text": .string("\(check.rationale)\n\nRemediation: \(check.remediation)"),
+                    "markdown": .string("**\(check.title)**\n\n\(check.rationale)\n\n**Remediation:** \(check.remediation)"),
+                ],
+                "defaultConfiguration": ["level": .string(level(check.severity))],
+                "properties": [
+                    "tags": ["security", "kubernetes", "rbac"],
+                    "security-severity": .string(securitySeverity(check.severity)),
+                    "problem.severity": .string(level(check.severity) == "note" ? "recommendation" : level(check.severity)),
+                ],
+            ]
+        }
+        return [
+            "driver": [
+                "name": "warrant", "version": .string(toolVersion), "semanticVersion": .string(toolVersion),
+                "informationUri": "https://github.com/warrant-dev/warrant", "rules": .array(rules),
+            ]
+        ]
+    }
+
+    /// The `suppressions` of a suppressed finding.
+    static func suppressionsValue(_ reason: String) -> JSONValue {
+        [["kind": .string(reason.hasPrefix("annotation") ? "inSource" : "external"), "justification": .string(reason)]]
     }
 
     static func level(_ severity: Severity) -> String {

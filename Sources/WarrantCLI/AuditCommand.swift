@@ -106,18 +106,20 @@ struct AuditCommand: AsyncParsableCommand {
         // Folders of whole repositories hold YAML that is no Kubernetes object: it is skipped, with a warning.
         let loaded = try manifests.load(context: context, skippingNonObjects: true)
         for skipped in loaded.skipped { context.warn(skipped.description) }
-        // RBAC objects the API server refuses are findings (W207), not the end of the audit.
-        let (accepted, rejected) = RBACValidation.partition(loaded.objects)
-        let placed = accepted.map { object -> KubeObject in
+        let placed = loaded.objects.map { object -> KubeObject in
             guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
             var placed = object
             placed.namespace = namespace
             return placed
         }
-        let (objects, duplicates) = DuplicateObjects.laterWins(placed)
+        var (objects, duplicates) = DuplicateObjects.laterWins(placed)
         for duplicate in duplicates { context.warn(duplicate.description) }
-        let policy = try RBACCommandSupport.policy(
-            LoadedManifests(objects: objects, kinds: loaded.kinds), defaultNamespace: namespace, context: context)
+        // RBAC objects the API server refuses are findings (W207), not the end of the audit.
+        let (policy, rejected, rejectedPositions) = RBACPolicy.validated(objects: objects, defaultNamespace: namespace)
+        if !rejectedPositions.isEmpty {
+            let refused = Set(rejectedPositions)
+            objects = objects.indices.filter { !refused.contains($0) }.map { objects[$0] }
+        }
         let suppressions = try loadSuppressions(context: context)
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds, rejected: rejected)
         let failing = render(report, context: context)

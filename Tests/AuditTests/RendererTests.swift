@@ -161,3 +161,25 @@ func sarifRuleMetadataIsComplete() throws {
     #expect(plain.contains("VERDICT: NOT COMPLIANT"))
     #expect(plain.contains("PERMISSIONS BY SUBJECT"))
 }
+
+/// Reports the JSON and SARIF renderers must write exactly as the value they document.
+private func reportsToRender() throws -> [AuditReport] {
+    var reports = [try audit(sample), try audit("")]
+    for seed: UInt64 in [1, 2] {
+        let objects = SyntheticRBAC.objects(scale: 0.02, seed: seed, options: .init(risky: true))
+        reports.append(Auditor().audit(objects: objects, policy: try RBACPolicy(objects: objects)))
+    }
+    return reports
+}
+
+@Test func jsonIsTheDocumentedValueWrittenOut() throws {
+    for report in try reportsToRender() {
+        #expect(AuditJSON.render(report) == JSONWriter.write(AuditJSON.value(report)) + "\n")
+    }
+}
+
+@Test func sarifIsTheDocumentedValueWrittenOut() throws {
+    for report in try reportsToRender() {
+        #expect(AuditSARIF.render(report, toolVersion: "1.2.3") == JSONWriter.write(AuditSARIF.value(report, toolVersion: "1.2.3")) + "\n")
+    }
+}

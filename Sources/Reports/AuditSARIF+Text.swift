@@ -1,0 +1,76 @@
+import Audit
+import KubeModel
+
+/// ``AuditSARIF/render(_:toolVersion:)`` without building the whole log: the same text, the
+/// results written in parts on every core.
+extension AuditSARIF {
+    /// The SARIF log as text, as `JSONWriter.write(value(report, toolVersion:))` writes it.
+    static func text(_ report: AuditReport, toolVersion: String) -> String {
+        var out = ""
+        var root = JSONText.Object(level: 0)
+        root.string("$schema", "https://json.schemastore.org/sarif-2.1.0.json", into: &out)
+        root.string("version", "2.1.0", into: &out)
+        root.key("runs", into: &out)
+        out += "["
+        JSONText.newline(level: 2, into: &out)
+        var run = JSONText.Object(level: 2)
+        run.value("tool", toolValue(toolVersion: toolVersion), into: &out)
+        run.key("results", into: &out)
+        let ruleIndex = Dictionary(uniqueKeysWithValues: RiskCatalog.checks.enumerated().map { ($0.element.id, $0.offset) })
+        let findings = report.findings + report.suppressed
+        var parts = [out]
+        parts += JSONText.parallelArray(count: findings.count, level: 3) { index, level, out in
+            writeResult(findings[index], ruleIndex: ruleIndex[findings[index].checkID] ?? 0, level: level, into: &out)
+        }
+        out = ""
+        run.string("columnKind", "unicodeCodePoints", into: &out)
+        run.close(into: &out)
+        JSONText.newline(level: 1, into: &out)
+        out += "]"
+        root.close(into: &out)
+        out += "\n"
+        parts.append(out)
+        return JSONText.joined(parts)
+    }
+
+    static func writeResult(_ finding: Finding, ruleIndex: Int, level: Int, into out: inout String) {
+        var object = JSONText.Object(level: level)
+        object.string("ruleId", finding.checkID, into: &out)
+        object.key("ruleIndex", into: &out)
+        out += String(ruleIndex)
+        object.string("level", Self.level(finding.severity), into: &out)
+        object.key("message", into: &out)
+        var message = JSONText.Object(level: level + 1)
+        message.string("text", finding.message, into: &out)
+        message.close(into: &out)
+        object.array("locations", finding.locations, into: &out) { location, level, out in
+            var entry = JSONText.Object(level: level)
+            entry.key("physicalLocation", into: &out)
+            var physical = JSONText.Object(level: level + 1)
+            physical.key("artifactLocation", into: &out)
+            var artifact = JSONText.Object(level: level + 2)
+            artifact.string("uri", uri(location.file), into: &out)
+            artifact.close(into: &out)
+            if location.line > 0 {
+                physical.key("region", into: &out)
+                var region = JSONText.Object(level: level + 2)
+                region.key("startLine", into: &out)
+                out += String(location.line)
+                region.close(into: &out)
+            }
+            physical.close(into: &out)
+            entry.close(into: &out)
+        }
+        object.key("properties", into: &out)
+        var properties = JSONText.Object(level: level + 1)
+        properties.string("severity", finding.severity.rawValue, into: &out)
+        properties.bool("dormant", finding.isDormant, into: &out)
+        properties.string("security-severity", securitySeverity(finding.severity), into: &out)
+        if !finding.folded.isEmpty {
+            properties.array("folded", finding.folded, into: &out) { id, _, out in JSONWriter.writeString(id, into: &out) }
+        }
+        properties.close(into: &out)
+        if let reason = finding.suppression { object.value("suppressions", suppressionsValue(reason), into: &out) }
+        object.close(into: &out)
+    }
+}
