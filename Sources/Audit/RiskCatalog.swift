@@ -204,6 +204,19 @@ public enum RiskCatalog {
         return check
     }
 
+    /// The requests a check asks the authorizer about, in words (`list, watch on secrets`); a
+    /// finding that names subjects is reported only when each of its requests is allowed for each
+    /// of them. Empty for checks that claim no request (a role's labels, a missing role).
+    public static func requests(of id: String) -> String {
+        switch id {
+        case "W125", "W202", "W203", "W204", "W205": return "a request the role allows through the binding"
+        case "W201": return "'*' verbs on '*' resources in '*' API groups, through the binding"
+        case "W301": return "each step's: create pods or workloads, serviceaccounts/token, list secrets, impersonate, nodes/proxy"
+        case "W401": return "impersonate or bind, when the finding names a subject"
+        default: return RuleInspector.requestsAsked(by: id)
+        }
+    }
+
     /// The check with `id`, or `nil` for an unknown ID (from user input).
     public static func lookup(_ id: String) -> RiskCheck? { byID[id] ?? checks.first { $0.name == id } }
 }

@@ -138,7 +138,7 @@ struct RoleRisks: Sendable {
                 risks.clusterWideSummary =
                     risks.grantsEverything
                     ? describe(grants.filter { $0.probe.checkNumber == number.W100 }, clusterWide: true)
-                    : risky.isEmpty ? summarize(live.map { policy.distinctRules[$0] }) : risky.prefix(3).map(\.details).joined(separator: "; ")
+                    : risky.isEmpty ? summarize(live.map { policy.distinctRules[$0] }) : distinct(risky.map(\.details)).prefix(3).joined(separator: "; ")
                 risks.clusterWideSeverity = writes || !risky.isEmpty ? .high : .medium
             }
             return risks
@@ -181,6 +181,12 @@ struct RoleRisks: Sendable {
                     clusterWitness: witness([rule], kinds: kinds, inNamespace: false)?.request)
             }
         }
+    }
+
+    /// `texts` without repetitions, in order.
+    static func distinct(_ texts: [String]) -> [String] {
+        var seen: Set<String> = []
+        return texts.filter { seen.insert($0).inserted }
     }
 
     /// Whether `rule` only lets `get` non-resource URLs.

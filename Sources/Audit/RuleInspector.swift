@@ -131,6 +131,32 @@ enum RuleInspector {
         Capability(checkID: "W123", verbs: ["delete", "deletecollection"], group: "events.k8s.io", resources: ["events"], scope: .namespaced),
     ]
 
+    /// The requests `checkID` asks about, in words, for `warrant audit --list-checks`.
+    static func requestsAsked(by checkID: String) -> String {
+        switch checkID {
+        case "W100": return "'*' verbs on '*' resources in '*' API groups, as written"
+        case "W101", "W102", "W103": return "the wildcard as the rule writes it ('*' verbs, '*' or '*/sub' resources, '*' API groups) on what it names"
+        case "W115":
+            return "impersonate users, groups (cluster-scoped); impersonate serviceaccounts (in the namespace, by name); impersonate uids, userextras/<key> in authentication.k8s.io (cluster-scoped)"
+        default: break
+        }
+        let own = capabilities.filter { $0.checkID == checkID }
+        guard !own.isEmpty else { return "" }
+        return own.map { capability in
+            let resources = capability.resources.map { entry in
+                let (resource, subresource) = split(entry)
+                return ClaimedRequest.qualified(resource: resource, subresource: subresource, group: capability.group)
+            }
+            let scope =
+                switch capability.scope {
+                case .cluster: " (cluster-scoped)"
+                case .ownNamespace: " (a RoleBinding: its own Namespace)"
+                case .namespaced: ""
+                }
+            return "\(capability.verbs.joined(separator: ", ")) on \(resources.joined(separator: ", "))\(scope)"
+        }.joined(separator: "; ")
+    }
+
     /// The catalog's fixed requests, one per verb and resource.
     private static let probes: [Probe] = capabilities.flatMap { capability in
         capability.resources.flatMap { entry in

@@ -1,22 +1,22 @@
-import Audit
+public import Audit
 import KubeModel
 import RBAC
 
 /// ``AuditJSON/render(_:)`` without building the whole value: the same text, member by member,
 /// the long lists written in parts on every core.
 extension AuditJSON {
-    /// The report as indented JSON text, as `JSONWriter.write(value(report))` writes it.
-    static func text(_ report: AuditReport) -> String {
-        var parts: [String] = []
+    /// The report as indented JSON text, as `JSONWriter.write(value(report))` writes it, handed
+    /// to `emit` piece by piece (only one batch of a long list is held at a time).
+    public static func write(_ report: AuditReport, to emit: (String) -> Void) {
         var out = ""
         var root = JSONText.Object(level: 0)
         root.value("verdict", verdictValue(report), into: &out)
         root.value("summary", summaryValue(report), into: &out)
         func list(_ key: String, count: Int, _ element: @Sendable (Int, Int, inout String) -> Void) {
             root.key(key, into: &out)
-            parts.append(out)
+            emit(out)
             out = ""
-            parts += JSONText.parallelArray(count: count, level: 1, element)
+            JSONText.streamArray(count: count, level: 1, emit: emit, element)
         }
         let findings = report.findings
         list("findings", count: findings.count) { index, level, out in writeFinding(findings[index], level: level, into: &out) }
@@ -28,9 +28,7 @@ extension AuditJSON {
         list("roles", count: roles.count) { index, level, out in
             var object = JSONText.Object(level: level)
             object.string("role", roles[index].role, into: &out)
-            object.array("rules", roles[index].rules, into: &out) { rule, level, out in
-                JSONWriter.write(rule.jsonValue, indent: 4, level: level, into: &out)
-            }
+            object.array("rules", roles[index].rules, into: &out, writeRule)
             object.close(into: &out)
         }
         let paths = report.escalationPaths
@@ -38,8 +36,19 @@ extension AuditJSON {
         root.value("counts", countsValue(report), into: &out)
         root.close(into: &out)
         out += "\n"
-        parts.append(out)
-        return JSONText.joined(parts)
+        emit(out)
+    }
+
+    /// A rule as ``PolicyRule/jsonValue`` is written: empty fields left out.
+    static func writeRule(_ rule: PolicyRule, level: Int, into out: inout String) {
+        var object = JSONText.Object(level: level)
+        for (key, values) in [
+            ("apiGroups", rule.apiGroups), ("resources", rule.resources), ("resourceNames", rule.resourceNames),
+            ("nonResourceURLs", rule.nonResourceURLs), ("verbs", rule.verbs),
+        ] where !values.isEmpty {
+            object.array(key, values, into: &out) { value, _, out in JSONWriter.writeString(value, into: &out) }
+        }
+        object.close(into: &out)
     }
 
     static func writeFinding(_ finding: Finding, level: Int, into out: inout String) {

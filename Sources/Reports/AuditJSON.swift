@@ -106,7 +106,7 @@ public enum AuditJSON {
     /// The report as indented JSON text: `JSONWriter.write(value(report))`, written member by
     /// member, the long lists in parts on every core.
     public static func render(_ report: AuditReport) -> String {
-        text(report)
+        JSONText.collect { write(report, to: $0) }
     }
 
     static func subjectValue(_ subject: Subject) -> JSONValue {

@@ -1,11 +1,12 @@
-import Audit
+public import Audit
 import KubeModel
 
 /// ``AuditSARIF/render(_:toolVersion:)`` without building the whole log: the same text, the
 /// results written in parts on every core.
 extension AuditSARIF {
-    /// The SARIF log as text, as `JSONWriter.write(value(report, toolVersion:))` writes it.
-    static func text(_ report: AuditReport, toolVersion: String) -> String {
+    /// The SARIF log as text, as `JSONWriter.write(value(report, toolVersion:))` writes it,
+    /// handed to `emit` piece by piece (only one batch of results is held at a time).
+    public static func write(_ report: AuditReport, toolVersion: String, to emit: (String) -> Void) {
         var out = ""
         var root = JSONText.Object(level: 0)
         root.string("$schema", "https://json.schemastore.org/sarif-2.1.0.json", into: &out)
@@ -16,21 +17,21 @@ extension AuditSARIF {
         var run = JSONText.Object(level: 2)
         run.value("tool", toolValue(toolVersion: toolVersion), into: &out)
         run.key("results", into: &out)
-        let ruleIndex = Dictionary(uniqueKeysWithValues: RiskCatalog.checks.enumerated().map { ($0.element.id, $0.offset) })
-        let findings = report.findings + report.suppressed
-        var parts = [out]
-        parts += JSONText.parallelArray(count: findings.count, level: 3) { index, level, out in
-            writeResult(findings[index], ruleIndex: ruleIndex[findings[index].checkID] ?? 0, level: level, into: &out)
-        }
+        emit(out)
         out = ""
+        let ruleIndex = Dictionary(uniqueKeysWithValues: RiskCatalog.checks.enumerated().map { ($0.element.id, $0.offset) })
+        let (findings, suppressed) = (report.findings, report.suppressed)
+        JSONText.streamArray(count: findings.count + suppressed.count, level: 3, emit: emit) { index, level, out in
+            let finding = index < findings.count ? findings[index] : suppressed[index - findings.count]
+            writeResult(finding, ruleIndex: ruleIndex[finding.checkID] ?? 0, level: level, into: &out)
+        }
         run.string("columnKind", "unicodeCodePoints", into: &out)
         run.close(into: &out)
         JSONText.newline(level: 1, into: &out)
         out += "]"
         root.close(into: &out)
         out += "\n"
-        parts.append(out)
-        return JSONText.joined(parts)
+        emit(out)
     }
 
     static func writeResult(_ finding: Finding, ruleIndex: Int, level: Int, into out: inout String) {

@@ -11,7 +11,7 @@ public enum AuditSARIF {
     /// The SARIF log as text: `JSONWriter.write(value(report, toolVersion:))`, the results
     /// written in parts on every core.
     public static func render(_ report: AuditReport, toolVersion: String) -> String {
-        text(report, toolVersion: toolVersion)
+        JSONText.collect { write(report, toolVersion: toolVersion, to: $0) }
     }
 
     /// The SARIF log as a value.

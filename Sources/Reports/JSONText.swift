@@ -79,25 +79,40 @@ struct JSONText {
         out += "]"
     }
 
-    /// A list at `level` of `count` elements, written by `element` (at level `level + 1`) in parts
-    /// on every core; the parts, in order, with the list's brackets.
-    static func parallelArray(count: Int, level: Int, _ element: @Sendable (Int, Int, inout String) -> Void) -> [String] {
-        guard count > 0 else { return ["[]"] }
-        var parts = ["["]
-        parts += ParallelChunks.map(count, minimumLength: 512) { range in
-            var out = ""
-            for index in range {
-                if index > 0 { out += "," }
-                newline(level: level + 1, into: &out)
-                element(index, level + 1, &out)
+    /// A list at `level` of `count` elements, written by `element` (at level `level + 1`), handed
+    /// to `emit` piece by piece: the elements in batches, each batch in parts on every core, so
+    /// that only one batch's text is held at a time.
+    static func streamArray(count: Int, level: Int, emit: (String) -> Void, _ element: @Sendable (Int, Int, inout String) -> Void) {
+        guard count > 0 else {
+            emit("[]")
+            return
+        }
+        emit("[")
+        var start = 0
+        while start < count {
+            let end = min(count, start + batchSize)
+            let base = start
+            for part in ParallelChunks.map(end - start, minimumLength: 512, { range in
+                var out = ""
+                for offset in range {
+                    let index = base + offset
+                    if index > 0 { out += "," }
+                    newline(level: level + 1, into: &out)
+                    element(index, level + 1, &out)
+                }
+                return out
+            }) {
+                emit(part)
             }
-            return out
+            start = end
         }
         var end = ""
         newline(level: level, into: &end)
-        parts.append(end + "]")
-        return parts
+        emit(end + "]")
     }
+
+    /// Elements written between two hand-overs.
+    static let batchSize = 8_192
 
     /// Newline-plus-indentation strings for the first levels.
     private static let newlines: [String] = (0..<8).map { "\n" + String(repeating: " ", count: 4 * $0) }
@@ -110,8 +125,10 @@ struct JSONText {
         }
     }
 
-    /// The text of `parts`, joined once.
-    static func joined(_ parts: [String]) -> String {
+    /// The text `write` hands over piece by piece, joined once.
+    static func collect(_ write: ((String) -> Void) -> Void) -> String {
+        var parts: [String] = []
+        write { parts.append($0) }
         var text = ""
         text.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
         for part in parts { text += part }
