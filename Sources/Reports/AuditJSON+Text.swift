@@ -3,55 +3,49 @@ import KubeModel
 import RBAC
 
 /// ``AuditJSON/render(_:)`` without building the whole value: the same text, member by member,
-/// the long lists written in parts on every core.
+/// the long lists written in parts on every core and handed over batch by batch.
 extension AuditJSON {
     /// The report as indented JSON text, as `JSONWriter.write(value(report))` writes it, handed
     /// to `emit` piece by piece (only one batch of a long list is held at a time).
     public static func write(_ report: AuditReport, to emit: (String) -> Void) {
-        var out = ""
+        var out = JSONText()
         var root = JSONText.Object(level: 0)
         root.value("verdict", verdictValue(report), into: &out)
         root.value("summary", summaryValue(report), into: &out)
-        func list(_ key: String, count: Int, _ element: @Sendable (Int, Int, inout String) -> Void) {
+        func list<Item: Sendable>(_ key: StaticString, _ items: [Item], _ element: @Sendable (borrowing Item, Int, inout JSONText) -> Void) {
             root.key(key, into: &out)
-            emit(out)
-            out = ""
-            JSONText.streamArray(count: count, level: 1, emit: emit, element)
+            emit(out.text)
+            out = JSONText()
+            JSONText.streamArray(items, level: 1, emit: emit, element)
         }
-        let findings = report.findings
-        list("findings", count: findings.count) { index, level, out in writeFinding(findings[index], level: level, into: &out) }
-        let suppressed = report.suppressed
-        list("suppressed", count: suppressed.count) { index, level, out in writeFinding(suppressed[index], level: level, into: &out) }
-        let subjects = report.subjects
-        list("subjects", count: subjects.count) { index, level, out in writeSubjectPermissions(subjects[index], level: level, into: &out) }
-        let roles = boundRoles(report)
-        list("roles", count: roles.count) { index, level, out in
+        list("findings", report.findings, writeFinding)
+        list("suppressed", report.suppressed, writeFinding)
+        list("subjects", report.subjects, writeSubjectPermissions)
+        list("roles", boundRoles(report).map(BoundRole.init)) { role, level, out in
             var object = JSONText.Object(level: level)
-            object.string("role", roles[index].role, into: &out)
-            object.array("rules", roles[index].rules, into: &out, writeRule)
+            object.string("role", role.role, into: &out)
+            object.array("rules", role.rules, into: &out, writeRule)
             object.close(into: &out)
         }
-        let paths = report.escalationPaths
-        list("escalationPaths", count: paths.count) { index, level, out in writePath(paths[index], level: level, into: &out) }
+        list("escalationPaths", report.escalationPaths, writePath)
         root.value("counts", countsValue(report), into: &out)
         root.close(into: &out)
-        out += "\n"
-        emit(out)
+        out.append("\n")
+        emit(out.text)
     }
 
-    /// A rule as ``PolicyRule/jsonValue`` is written: empty fields left out.
-    static func writeRule(_ rule: PolicyRule, level: Int, into out: inout String) {
-        var object = JSONText.Object(level: level)
-        for (key, values) in [
-            ("apiGroups", rule.apiGroups), ("resources", rule.resources), ("resourceNames", rule.resourceNames),
-            ("nonResourceURLs", rule.nonResourceURLs), ("verbs", rule.verbs),
-        ] where !values.isEmpty {
-            object.array(key, values, into: &out) { value, _, out in JSONWriter.writeString(value, into: &out) }
+    /// A bound role and its rules.
+    struct BoundRole: Sendable {
+        var role: String
+        var rules: [PolicyRule]
+
+        init(_ pair: (role: String, rules: [PolicyRule])) {
+            role = pair.role
+            rules = pair.rules
         }
-        object.close(into: &out)
     }
 
-    static func writeFinding(_ finding: Finding, level: Int, into out: inout String) {
+    static func writeFinding(_ finding: borrowing Finding, level: Int, into out: inout JSONText) {
         let check = finding.check
         var object = JSONText.Object(level: level)
         object.string("id", check.id, into: &out)
@@ -60,20 +54,18 @@ extension AuditJSON {
         object.string("severity", finding.severity.rawValue, into: &out)
         object.string("message", finding.message, into: &out)
         object.bool("dormant", finding.isDormant, into: &out)
-        object.array("locations", finding.locations, into: &out) { location, _, out in JSONWriter.writeString(location.description, into: &out) }
+        object.array("locations", finding.locations, into: &out) { location, _, out in out.appendQuoted(location.description) }
         object.array("subjects", finding.subjects, into: &out, writeSubject)
         object.optionalString("role", finding.role, into: &out)
         object.optionalString("binding", finding.binding, into: &out)
         object.optionalString("namespace", finding.namespace, into: &out)
         object.array("requests", finding.requests, into: &out, writeRequest)
-        if !finding.folded.isEmpty {
-            object.array("folded", finding.folded, into: &out) { id, _, out in JSONWriter.writeString(id, into: &out) }
-        }
+        if !finding.folded.isEmpty { object.strings("folded", finding.folded, into: &out) }
         if let reason = finding.suppression { object.string("reason", reason, into: &out) }
         object.close(into: &out)
     }
 
-    static func writeSubject(_ subject: Subject, level: Int, into out: inout String) {
+    static func writeSubject(_ subject: borrowing Subject, level: Int, into out: inout JSONText) {
         var object = JSONText.Object(level: level)
         object.string("kind", subject.kind.rawValue, into: &out)
         object.string("name", subject.name, into: &out)
@@ -81,7 +73,7 @@ extension AuditJSON {
         object.close(into: &out)
     }
 
-    static func writeRequest(_ request: ClaimedRequest, level: Int, into out: inout String) {
+    static func writeRequest(_ request: borrowing ClaimedRequest, level: Int, into out: inout JSONText) {
         var object = JSONText.Object(level: level)
         object.string("verb", request.verb, into: &out)
         if request.isResourceRequest {
@@ -96,7 +88,18 @@ extension AuditJSON {
         object.close(into: &out)
     }
 
-    static func writeSubjectPermissions(_ entry: SubjectPermissions, level: Int, into out: inout String) {
+    /// A rule as ``PolicyRule/jsonValue`` is written: empty fields left out.
+    static func writeRule(_ rule: borrowing PolicyRule, level: Int, into out: inout JSONText) {
+        var object = JSONText.Object(level: level)
+        if !rule.apiGroups.isEmpty { object.strings("apiGroups", rule.apiGroups, into: &out) }
+        if !rule.resources.isEmpty { object.strings("resources", rule.resources, into: &out) }
+        if !rule.resourceNames.isEmpty { object.strings("resourceNames", rule.resourceNames, into: &out) }
+        if !rule.nonResourceURLs.isEmpty { object.strings("nonResourceURLs", rule.nonResourceURLs, into: &out) }
+        if !rule.verbs.isEmpty { object.strings("verbs", rule.verbs, into: &out) }
+        object.close(into: &out)
+    }
+
+    static func writeSubjectPermissions(_ entry: borrowing SubjectPermissions, level: Int, into out: inout JSONText) {
         var object = JSONText.Object(level: level)
         object.key("subject", into: &out)
         writeSubject(entry.subject, level: level + 1, into: &out)
@@ -113,7 +116,7 @@ extension AuditJSON {
         object.close(into: &out)
     }
 
-    static func writePath(_ path: EscalationPath, level: Int, into out: inout String) {
+    static func writePath(_ path: borrowing EscalationPath, level: Int, into out: inout JSONText) {
         var object = JSONText.Object(level: level)
         object.key("from", into: &out)
         writeSubject(path.from, level: level + 1, into: &out)

@@ -2,43 +2,40 @@ public import Audit
 import KubeModel
 
 /// ``AuditSARIF/render(_:toolVersion:)`` without building the whole log: the same text, the
-/// results written in parts on every core.
+/// results written in parts on every core and handed over batch by batch.
 extension AuditSARIF {
     /// The SARIF log as text, as `JSONWriter.write(value(report, toolVersion:))` writes it,
     /// handed to `emit` piece by piece (only one batch of results is held at a time).
     public static func write(_ report: AuditReport, toolVersion: String, to emit: (String) -> Void) {
-        var out = ""
+        var out = JSONText()
         var root = JSONText.Object(level: 0)
         root.string("$schema", "https://json.schemastore.org/sarif-2.1.0.json", into: &out)
         root.string("version", "2.1.0", into: &out)
         root.key("runs", into: &out)
-        out += "["
-        JSONText.newline(level: 2, into: &out)
+        out.append("[")
+        out.newline(level: 2)
         var run = JSONText.Object(level: 2)
         run.value("tool", toolValue(toolVersion: toolVersion), into: &out)
         run.key("results", into: &out)
-        emit(out)
-        out = ""
+        emit(out.text)
+        out = JSONText()
         let ruleIndex = Dictionary(uniqueKeysWithValues: RiskCatalog.checks.enumerated().map { ($0.element.id, $0.offset) })
-        let (findings, suppressed) = (report.findings, report.suppressed)
-        JSONText.streamArray(count: findings.count + suppressed.count, level: 3, emit: emit) { index, level, out in
-            let finding = index < findings.count ? findings[index] : suppressed[index - findings.count]
+        JSONText.streamArray(report.findings + report.suppressed, level: 3, emit: emit) { finding, level, out in
             writeResult(finding, ruleIndex: ruleIndex[finding.checkID] ?? 0, level: level, into: &out)
         }
         run.string("columnKind", "unicodeCodePoints", into: &out)
         run.close(into: &out)
-        JSONText.newline(level: 1, into: &out)
-        out += "]"
+        out.newline(level: 1)
+        out.append("]")
         root.close(into: &out)
-        out += "\n"
-        emit(out)
+        out.append("\n")
+        emit(out.text)
     }
 
-    static func writeResult(_ finding: Finding, ruleIndex: Int, level: Int, into out: inout String) {
+    static func writeResult(_ finding: borrowing Finding, ruleIndex: Int, level: Int, into out: inout JSONText) {
         var object = JSONText.Object(level: level)
         object.string("ruleId", finding.checkID, into: &out)
-        object.key("ruleIndex", into: &out)
-        out += String(ruleIndex)
+        object.integer("ruleIndex", ruleIndex, into: &out)
         object.string("level", Self.level(finding.severity), into: &out)
         object.key("message", into: &out)
         var message = JSONText.Object(level: level + 1)
@@ -55,8 +52,7 @@ extension AuditSARIF {
             if location.line > 0 {
                 physical.key("region", into: &out)
                 var region = JSONText.Object(level: level + 2)
-                region.key("startLine", into: &out)
-                out += String(location.line)
+                region.integer("startLine", location.line, into: &out)
                 region.close(into: &out)
             }
             physical.close(into: &out)
@@ -67,9 +63,7 @@ extension AuditSARIF {
         properties.string("severity", finding.severity.rawValue, into: &out)
         properties.bool("dormant", finding.isDormant, into: &out)
         properties.string("security-severity", securitySeverity(finding.severity), into: &out)
-        if !finding.folded.isEmpty {
-            properties.array("folded", finding.folded, into: &out) { id, _, out in JSONWriter.writeString(id, into: &out) }
-        }
+        if !finding.folded.isEmpty { properties.strings("folded", finding.folded, into: &out) }
         properties.close(into: &out)
         if let reason = finding.suppression { object.value("suppressions", suppressionsValue(reason), into: &out) }
         object.close(into: &out)
