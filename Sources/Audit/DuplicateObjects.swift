@@ -21,12 +21,18 @@ public enum DuplicateObjects {
     /// place), and the duplicates found, in input order. Namespaced objects are compared with the
     /// namespace they are placed in, so place them first.
     public static func laterWins(_ objects: [KubeObject]) -> (objects: [KubeObject], duplicates: [Duplicate]) {
-        var last: [String: Int] = [:]
+        struct Key: Hashable {
+            var group: String
+            var kind: String
+            var namespace: String?
+            var name: String
+        }
+        var last: [Key: Int] = [:]
         last.reserveCapacity(objects.count)
         var duplicates: [Duplicate] = []
         var dropped: Set<Int> = []
         for (index, object) in objects.enumerated() {
-            let key = "\(object.groupKind.group)\u{0}\(object.kind)\u{0}\(object.namespace ?? "")\u{0}\(object.name)"
+            let key = Key(group: object.groupKind.group, kind: object.kind, namespace: object.namespace, name: object.name)
             if let earlier = last[key] {
                 dropped.insert(earlier)
                 let name = object.namespace.map { "\(object.kind) \"\($0)/\(object.name)\"" } ?? "\(object.kind) \"\(object.name)\""

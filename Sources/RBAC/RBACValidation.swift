@@ -134,8 +134,10 @@ public enum RBACValidation {
     /// `path.IsValidPathSegmentName`: not `.` or `..`, and no `/` or `%`.
     static func pathSegmentProblem(_ name: String) -> String? {
         if name == "." || name == ".." { return "may not be '\(name)'" }
-        if name.contains("/") { return "may not contain '/'" }
-        if name.contains("%") { return "may not contain '%'" }
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "/") { return "may not contain '/'" }
+            if byte == UInt8(ascii: "%") { return "may not contain '%'" }
+        }
         return nil
     }
 }

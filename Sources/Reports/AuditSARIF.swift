@@ -106,9 +106,20 @@ public enum AuditSARIF {
         name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
+    /// Whether `byte` stands for itself in a URI path: letters, digits, `-._~/`.
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+            true
+        default: false
+        }
+    }
+
     /// A relative or absolute path as a URI reference: characters outside the unreserved and path
     /// sets are percent-encoded (`<stdin>` becomes `%3Cstdin%3E`).
     static func uri(_ path: String) -> String {
+        if path.utf8.allSatisfy(isUnreserved) { return path }
         var output = ""
         for byte in path.utf8 {
             switch byte {

@@ -56,9 +56,16 @@ struct JSONText {
 
     /// A newline and the indentation of `level`.
     mutating func newline(level: Int) {
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 4 * level))
+        if level < Self.newlines.count {
+            bytes.append(contentsOf: Self.newlines[level])
+        } else {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 4 * level))
+        }
     }
+
+    /// A newline and the indentation of each of the first levels.
+    private static let newlines: [[UInt8]] = (0..<12).map { [UInt8(ascii: "\n")] + [UInt8](repeating: UInt8(ascii: " "), count: 4 * $0) }
 
     /// Appends `value` at `level`, written by ``JSONWriter``.
     mutating func append(_ value: JSONValue, level: Int) {
@@ -177,6 +184,7 @@ struct JSONText {
             let base = start
             let parts = ParallelChunks.map(end - start, minimumLength: 256) { range in
                 var out = JSONText()
+                out.bytes.reserveCapacity(1 << 16)
                 items.withUnsafeBufferPointer { items in
                     for offset in range {
                         let index = base + offset

@@ -45,7 +45,8 @@ import WarrantTestSupport
         let admin = try #require(bindings.firstIndex { $0.name == "cluster-admin" })
         bindings[admin].subjects.append(.serviceAccount("deployer", namespace: "ci"))
         let added = Self.audit(bindings: bindings).findings.filter { $0.binding == "ClusterRoleBinding \"cluster-admin\"" }
-        #expect(added.map(\.checkID) == ["W201"])
+        #expect(added.map(\.checkID) == ["W201", "W401", "W401"])
+        #expect(added.filter { $0.checkID == "W401" }.allSatisfy { $0.subjects == [.serviceAccount("deployer", namespace: "ci")] })
         #expect(added.first?.severity == .critical)
         #expect(added.first?.message.contains("ServiceAccount \"ci/deployer\"") == true)
 
