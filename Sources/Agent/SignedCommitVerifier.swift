@@ -95,8 +95,9 @@ public struct SignedCommitVerifier: CommitVerifier {
         for commit in commits {
             switch try await check(commit, openPGP: &openPGP) {
             case .success(let signer):
+                guard let author = commit.author, let committer = commit.committer else { continue }  // check refuses these
                 verified.append(
-                    VerifiedCommit(id: commit.id, author: commit.author!, committer: commit.committer!, subject: commit.subject, signer: signer, parents: commit.parents))
+                    VerifiedCommit(id: commit.id, author: author, committer: committer, subject: commit.subject, signer: signer, parents: commit.parents))
                 logger.debug("verified", metadata: ["commit": .string(commit.id.hex), "signer": .string(signer.description)])
             case .failure(let refusal):
                 refusals.append(refusal)
@@ -156,22 +157,28 @@ public struct SignedCommitVerifier: CommitVerifier {
         let file = try writeScratch(signature, name: commit.id.hex + ".sig")
         defer { try? FileManager.default.removeItem(atPath: file) }
         let verifyTime = "-Overify-time=" + Self.sshTimestamp(time)
-        let find = try await run(
-            sshKeygen, ["-Y", "find-principals", "-f", policy.allowedSignersFile, "-s", file, verifyTime])
-        guard find.succeeded, let principal = find.outputText.split(separator: "\n").first.map(String.init), !principal.isEmpty else {
+        let find = try await run(sshKeygen, ["-Y", "find-principals", "-f", policy.allowedSignersFile, "-s", file, verifyTime])
+        let principals = find.outputText.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        guard find.succeeded, !principals.isEmpty else {
             return .failure(Refusal(commit, Self.sshReason(find, default: .unknownSigner), Self.sshDetail(find, fallback: "no allowed signer has this key")))
         }
-        let check = try await run(
-            sshKeygen, ["-Y", "verify", "-f", policy.allowedSignersFile, "-I", principal, "-n", SignaturePolicy.sshNamespace, "-s", file, verifyTime],
-            input: commit.payload)
-        let good = "Good \"\(SignaturePolicy.sshNamespace)\" signature for "
-        guard check.succeeded, let line = check.outputText.split(separator: "\n").first(where: { $0.hasPrefix(good) }),
-            let keyRange = line.range(of: " key ", options: .backwards)
-        else {
-            return .failure(Refusal(commit, Self.sshReason(check, default: .badSignature), Self.sshDetail(check, fallback: "the signature does not verify")))
+        // As Git does: each principal the key is listed under, until one verifies.
+        var failure: ProgramOutput?
+        for principal in principals {
+            let check = try await run(
+                sshKeygen, ["-Y", "verify", "-f", policy.allowedSignersFile, "-I", principal, "-n", SignaturePolicy.sshNamespace, "-s", file, verifyTime],
+                input: commit.payload)
+            let good = "Good \"\(SignaturePolicy.sshNamespace)\" signature for "
+            if check.succeeded, let line = check.outputText.split(separator: "\n").first(where: { $0.hasPrefix(good) }),
+                let keyRange = line.range(of: " key ", options: .backwards)
+            {
+                let fingerprint = String(line[keyRange.upperBound...]).trimmingCharacters(in: .whitespaces)
+                return .success(Signer(method: .ssh, principal: principal, fingerprint: fingerprint))
+            }
+            failure = failure ?? check
         }
-        let fingerprint = String(line[keyRange.upperBound...]).trimmingCharacters(in: .whitespaces)
-        return .success(Signer(method: .ssh, principal: principal, fingerprint: fingerprint))
+        let output = failure ?? find
+        return .failure(Refusal(commit, Self.sshReason(output, default: .badSignature), Self.sshDetail(output, fallback: "the signature does not verify")))
     }
 
     /// The reason `ssh-keygen` gave for a failure.

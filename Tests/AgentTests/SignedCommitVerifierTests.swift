@@ -159,6 +159,25 @@ struct SignedCommitVerifierTests {
         }
     }
 
+    @Test func aKeyListedUnderSeveralPrincipalsAndAWildcardVerifies() async throws {
+        try await withTemporaryDirectory { folder in
+            let world = try await World.make(in: folder)
+            let key = world.alice.publicKey.split(separator: " ").prefix(2).joined(separator: " ")
+            let bobKey = world.bob.publicKey.split(separator: " ").prefix(2).joined(separator: " ")
+            let signers = try world.fixture.allowedSigners(["alice@corp.example,alice@example.com \(key)", "*@builders.example \(bobKey)"])
+            let verifier = SignedCommitVerifier(
+                policy: SignaturePolicy(allowedSignersFile: signers), workingDirectory: world.fixture.root + "/v-multi", logger: world.logs.logger())
+            let base = try await world.fixture.commit("base", signer: .ssh(world.alice))
+            try await world.fixture.commit("alice", signer: .ssh(world.alice))
+            try await world.fixture.commit("bob", signer: .ssh(world.bob))
+            try await world.fixture.push()
+            let tip = try await world.source.fetch()
+            let verdict = try await verifier.verify(CommitRange(base: base, tip: tip), in: world.source)
+            #expect(verdict.isAccepted, "\(verdict.refusals)")
+            #expect(verdict.verified.map(\.signer.principal) == ["alice@corp.example", "*@builders.example"])
+        }
+    }
+
     @Test func aCommitDatedInTheFutureIsRefused() async throws {
         try await withTemporaryDirectory { folder in
             let world = try await World.make(in: folder)
