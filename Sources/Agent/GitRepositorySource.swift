@@ -32,7 +32,9 @@ public struct GitRepositorySource: GitSource {
         }
     }
 
+    /// The repository address (it holds no credential).
     public let repository: GitRepositoryURL
+    /// The branch followed.
     public let branch: String
     /// The agent's working folder.
     public let workingDirectory: String

@@ -111,6 +111,24 @@ struct GitRepositorySourceTests {
         }
     }
 
+    @Test func aCommitThatWasNotFetchedCannotBeCheckedOut() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try await GitFixture.make(in: folder)
+            try await fixture.commit("one", signer: nil)
+            try await fixture.push()
+            let source = try source(fixture, logs: LogCapture())
+            _ = try await source.fetch()
+            let unknown = try #require(CommitID(String(repeating: "1", count: 40)))
+            #expect(try await !source.contains(unknown))
+            await #expect {
+                _ = try await source.checkout(unknown)
+            } throws: { error in
+                (error as? GitError)?.code == .objectMissing
+            }
+            #expect(!FileManager.default.fileExists(atPath: fixture.root + "/agent/checkouts/" + unknown.hex))
+        }
+    }
+
     @Test func onlyTheMostRecentCheckoutsAreKept() async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try await GitFixture.make(in: folder)
