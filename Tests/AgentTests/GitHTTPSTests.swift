@@ -9,7 +9,7 @@ import WarrantTestSupport
 /// HTTPS repositories through the real `git http-backend` behind a TLS server with basic
 /// authentication: credentials from files, handed to git by the credential helper, and never
 /// in a log line or an error.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.enabled(if: GitHTTPServer.backendProgram != nil, "git http-backend is not installed"), .timeLimit(.minutes(2)))
 struct GitHTTPSTests {
     struct World {
         let fixture: GitFixture

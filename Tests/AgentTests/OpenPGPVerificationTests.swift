@@ -4,7 +4,7 @@ import Testing
 import WarrantTestSupport
 
 /// OpenPGP-signed commits, with a GnuPG key generated in a private GNUPGHOME.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.enabled(if: ToolPaths.current.gpg != nil, "gpg is not installed (gnupg)"), .timeLimit(.minutes(2)))
 struct OpenPGPVerificationTests {
     @Test func aCommitSignedWithAKeyOfTheKeyringIsAcceptedAndOthersAreRefused() async throws {
         try await withTemporaryDirectory { folder in

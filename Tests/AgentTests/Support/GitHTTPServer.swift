@@ -13,6 +13,10 @@ import X509
 /// A Git HTTPS server on loopback: TLS with a test certificate authority, HTTP basic
 /// authentication, and the real `git http-backend` (CGI) serving the repositories under a folder.
 final class GitHTTPServer: Sendable {
+    /// `git http-backend`, where Debian and most Linux distributions put it (`git --exec-path`).
+    static let backendProgram = ["/usr/lib/git-core/git-http-backend", "/usr/libexec/git-core/git-http-backend"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
     /// `https://127.0.0.1:PORT`.
     let url: String
     /// A PEM file with the certificate authority that signed the server's certificate.
@@ -112,7 +116,7 @@ final class GitHTTPServer: Sendable {
         guard
             let output = try? await runner.run(
                 ProgramInvocation(
-                    executable: "/usr/lib/git-core/git-http-backend", arguments: [], environment: environment, input: body, timeout: .seconds(60),
+                    executable: Self.backendProgram ?? "git-http-backend", arguments: [], environment: environment, input: body, timeout: .seconds(60),
                     outputLimit: 256 << 20))
         else { return (500, [], Array("backend failed\n".utf8)) }
         let bytes = output.standardOutput
