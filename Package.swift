@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "DeployEngine", targets: ["DeployEngine"]),
         .library(name: "Agent", targets: ["Agent"]),
         // The API test server, for the benchmarks package; not part of the tool.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
@@ -64,6 +65,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DeployEngine",
+            dependencies: [
+                "KubeModel",
+                "RBAC",
+                "Delivery",
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
                 "KubeModel",
@@ -101,6 +112,7 @@ let package = Package(
                 "Restrict",
                 "KubeAPI",
                 "Delivery",
+                "DeployEngine",
                 "Reports",
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestrictTests",
-            dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Restrict", "Reports", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "DeliveryTests",
@@ -141,6 +153,10 @@ let package = Package(
                 "KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .testTarget(
+            name: "DeployEngineTests",
+            dependencies: ["DeployEngine", "Delivery", "KubeAPI", "KubeModel", "RBAC", "KubeTestServer", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "AgentTests",
