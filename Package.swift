@@ -78,7 +78,10 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "KubeModel",
+                "RBAC",
                 "Delivery",
+                "KubeAPI",
+                "DeployEngine",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -161,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "KubeModel", "Delivery", "WarrantTestSupport",
+                "Agent", "KubeModel", "Delivery", "DeployEngine", "KubeAPI", "KubeTestServer", "RBAC", "WarrantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

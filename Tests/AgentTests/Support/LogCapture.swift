@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -19,6 +20,7 @@ final class LogCapture: Sendable {
     var all: [String] { lines.withLock { $0 } }
 
     fileprivate func append(_ line: String) {
+        if ProcessInfo.processInfo.environment["AGENT_TEST_LOG"] != nil { print("LOG \(line)") }
         lines.withLock { $0.append(line) }
     }
 
