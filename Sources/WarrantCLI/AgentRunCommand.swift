@@ -1,11 +1,15 @@
 import Agent
 import ArgumentParser
+import Delivery
+import DeployEngine
+import KubeAPI
+import Logging
 
-/// `warrant agent run`: checks the agent's configuration. The apply loop is not wired yet.
+/// `warrant agent run`: the reconcile loop (poll, verify, deploy, record) until SIGTERM.
 struct AgentRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Check the agent's configuration (the apply loop is not wired yet).",
+        abstract: "Follow a branch and deploy its signed commits into one namespace.",
         discussion: """
             Settings come from flags, or from --config FILE: a YAML mapping whose keys are the flag \
             names without dashes (repo, branch, path, namespace, allowed-signers, interval, \
@@ -17,13 +21,27 @@ struct AgentRunCommand: AsyncParsableCommand {
             and --ssh-known-hosts, both required; host keys are checked strictly), and \
             file:///path. Credentials in the address itself are refused.
 
-            Every problem is reported at once, naming the flag or the file and line. With a valid \
-            configuration the command says so and exits 1: the loop that polls, verifies and \
-            applies is not wired yet.
+            Every problem is reported at once, naming the flag or the file and line.
+
+            Each --interval the agent runs 'git ls-remote' of the branch. When it moved, every \
+            commit from the last applied commit to the new tip (both sides of merges) must carry \
+            a valid signature by a key in --allowed-signers (or --gpg-keyring), and the tip must \
+            descend from the last applied commit; otherwise nothing is applied and the refusal \
+            is recorded (result 'refused') with each commit's author and reason. A verified tip \
+            is deployed with the engine of 'warrant deploy' (field manager warrant-agent, \
+            conflicts forced) and recorded with the commit range and each commit's signer. \
+            Every --reconcile-interval the last applied commit is applied again; only \
+            corrections are recorded. The status ConfigMap warrant-agent-status says what \
+            happened ('warrant agent status').
+
+            The cluster: the kubeconfig (--kubeconfig, KUBECONFIG), else the pod's ServiceAccount.
 
             EXIT CODES
-              1  the configuration is valid, but the agent cannot run yet
+              0  stopped by SIGTERM or SIGINT (a deploy under way is recorded as interrupted);
+                 with --once: the pass applied the tip or found nothing new
+              1  with --once: the pass refused the range or failed
               2  invalid configuration
+              3  with --once: the cluster could not be reached
             """
     )
 
@@ -90,6 +108,11 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder (default /tmp/warrant-agent).", valueName: "dir"))
     var workDir: String?
 
+    @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
+    var once = false
+
+    @OptionGroup var connection: ConnectionOptions
+
     /// The settings given as flags.
     var flagSettings: AgentSettings {
         var settings = AgentSettings()
@@ -118,13 +141,68 @@ struct AgentRunCommand: AsyncParsableCommand {
             throw CommandExit(.invalidInput)
         }
         let signers = configuration.allowedSigners.entries.count
-        context.standardError(
-            """
-            agent: the configuration is valid: \(configuration.repository) branch \(configuration.branch), path \(configuration.path), \
-            namespace \(configuration.namespace), \(signers) allowed signer\(signers == 1 ? "" : "s")\(configuration.gpgKeyringFile == nil ? "" : " and an OpenPGP keyring").
-            error: the agent's apply loop is not wired yet, so 'warrant agent run' does not poll, verify or apply anything.
+        // The loop's own lines at info; --log-level trace or debug shows the engine's and git's too.
+        let level = min(connection.logLevel.level, .info)
+        let write = context.standardError
+        var logger = Logger(label: "warrant.agent") { _ in StandardErrorLogHandler(write: write, logLevel: level) }
+        logger.logLevel = level
+        logger.info(
+            "starting",
+            metadata: [
+                "repository": "\(configuration.repository)", "branch": "\(configuration.branch)", "path": "\(configuration.path)",
+                "namespace": "\(configuration.namespace)", "signers": "\(signers)", "interval": "\(configuration.interval)",
+            ])
+        let agentLogger = logger
+        let once = once
+        try await connection.withClient(namespace: configuration.namespace, context: context) { client, _ in
+            let reconciler = Reconciler(
+                configuration: configuration, source: GitRepositorySource(configuration: configuration, logger: agentLogger),
+                verifier: SignedCommitVerifier(configuration: configuration, logger: agentLogger), client: client, toolVersion: Warrant.version,
+                logger: agentLogger)
+            if once {
+                let result = await SignalCancellation.run { () async throws -> ReconcileStep in
+                    var state = try await reconciler.resume()
+                    return await reconciler.step(&state)
+                }
+                let step: ReconcileStep
+                switch result {
+                case .success(let value): step = value
+                case .failure(let error as KubeAPIError): throw reportAPIError(error, context: context)
+                case .failure(let error):
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.failure)
+                }
+                context.standardError(Self.describe(step) + "\n")
+                if step.isFailure { throw CommandExit(.failure) }
+                if case .refused = step { throw CommandExit(.failure) }
+                return
+            }
+            _ = await SignalCancellation.run {
+                await reconciler.run()
+            }
+            agentLogger.info("stopped")
+        }
+    }
 
-            """)
-        throw CommandExit(.failure)
+    /// One line for the outcome of a pass.
+    static func describe(_ step: ReconcileStep) -> String {
+        switch step {
+        case .unchanged(let tip): return "agent: \(tip.short) is applied; nothing new"
+        case .deployed(let verdict, let outcome):
+            let result = outcome.isSuccess ? "applied" : "deploy \(outcome.result)"
+            var line = "agent: \(result): \(verdict.summary) (record \(outcome.deployID))"
+            if let failure = outcome.failure { line += "\nerror: \(failure)" }
+            for problem in outcome.recordProblems { line += "\nerror: \(problem)" }
+            return line
+        case .reconciled(let tip, let outcome):
+            return "agent: \(tip.short) applied again: \(outcome.applied.count) object(s) corrected"
+                + (outcome.failure.map { "\nerror: \($0)" } ?? "")
+        case .refused(let verdict, let outcome):
+            var line = "agent: refused, nothing applied: \(verdict.range)"
+            for refusal in verdict.refusals { line += "\n  - \(refusal)" }
+            if let record = outcome.record { line += "\n  recorded as \(record.id)" }
+            return line
+        case .failed(let failure): return "error: nothing applied: \(failure)"
+        }
     }
 }

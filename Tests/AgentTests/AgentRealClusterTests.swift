@@ -187,4 +187,43 @@ struct AgentRealClusterTests {
             }
         }
     }
+
+    /// `warrant agent run --once` with the ServiceAccount's kubeconfig: applies a signed tip
+    /// (exit 0), refuses an unsigned one (exit 1, naming commit, author and reason), and never
+    /// prints the token, even at `--log-level trace`.
+    @Test func agentRunOnceAppliesASignedTipRefusesAnUnsignedOneAndNeverPrintsTheToken() async throws {
+        let cluster = try await RealCluster.shared()
+        let namespace = try await cluster.makeNamespace("agent")
+        try await withTemporaryDirectory { folder in
+            let fixture = try await GitFixture.make(in: folder)
+            let alice = try await fixture.makeSSHKey(principal: "alice@example.com")
+            let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
+            let first = try await fixture.commit("app v1", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(alice))
+            try await fixture.push()
+            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
+            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
+            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
+            let arguments = [
+                "agent", "run", "--once", "--repo", fixture.url, "--branch", "main", "--path", "deploy", "-n", namespace, "--allowed-signers", signers,
+                "--work-dir", fixture.root + "/cli", "--kubeconfig", kubeconfig, "--log-level", "trace",
+            ]
+            let applied = await runWarrant(arguments, environment: ["HOME": fixture.root])
+            #expect(applied.status == 0, "\(applied.standardError)")
+            #expect(applied.standardError.contains("agent: applied: trust starts at \(first.short), signed by alice@example.com"))
+            #expect(!applied.standardError.contains(token) && !applied.standardOutput.contains(token), "the token is never printed")
+
+            let unsigned = try await fixture.commit("v2", files: ["deploy/app.yaml": appManifests("v2")], signer: nil, author: "Mallory <mallory@example.com>")
+            try await fixture.push()
+            let refused = await runWarrant(arguments, environment: ["HOME": fixture.root])
+            #expect(refused.status == 1)
+            #expect(refused.standardError.contains("agent: refused, nothing applied"))
+            #expect(refused.standardError.contains("commit \(unsigned.short) by Mallory <mallory@example.com>: unsigned"), "\(refused.standardError)")
+            #expect(!refused.standardError.contains(token))
+            let value = try await cluster.admin { client in
+                try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.content[path: ["data", "value"]]
+            }
+            #expect(value == "v1")
+        }
+    }
 }

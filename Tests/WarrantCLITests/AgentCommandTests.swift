@@ -2,22 +2,22 @@ import Foundation
 import Testing
 import WarrantTestSupport
 
-/// `warrant agent run`: it checks the configuration and says plainly that it cannot run yet.
+/// `warrant agent run`: its configuration and its exits (the loop itself is tested in AgentTests).
 @Suite
 struct AgentCommandTests {
     static let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOXrBeknQK8Q+RsgHZDG8OwKeOpilAYpXKZnmBc0UFU9"
 
-    @Test func aValidConfigurationIsReportedAndTheCommandSaysItCannotApplyYet() async throws {
+    @Test func aValidConfigurationWithoutAClusterExits2AndPrintsNoSecret() async throws {
         try await withTemporaryDirectory { folder in
             let signers = try writeFile("alice@example.com \(Self.key)\n", named: "allowed_signers", in: folder)
             let token = try writeFile("ghp_notprinted\n", named: "token", in: folder)
             let run = await runWarrant([
                 "agent", "run", "--repo", "https://git.example.com/team/app.git", "--branch", "main", "-n", "shop", "--allowed-signers", signers,
-                "--git-token-file", token, "--path", "deploy",
+                "--git-token-file", token, "--path", "deploy", "--kubeconfig", folder.appendingPathComponent("missing").path, "--once",
             ])
-            #expect(run.status == 1)
-            #expect(run.standardError.contains("the configuration is valid: https://git.example.com/team/app.git branch main, path deploy, namespace shop, 1 allowed signer"))
-            #expect(run.standardError.contains("not wired yet"))
+            #expect(run.status == 2)
+            #expect(run.standardError.contains("starting"), "\(run.standardError)")
+            #expect(run.standardError.contains("missing"), "names the kubeconfig it could not read")
             #expect(!run.standardError.contains("ghp_notprinted"))
         }
     }
