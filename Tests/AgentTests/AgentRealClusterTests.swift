@@ -224,6 +224,20 @@ struct AgentRealClusterTests {
                 try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.content[path: ["data", "value"]]
             }
             #expect(value == "v1")
+
+            // warrant agent status, from the status ConfigMap.
+            let status = await runWarrant(["agent", "status", "-n", namespace, "--kubeconfig", kubeconfig])
+            #expect(status.status == 1, "a refused commit is pending")
+            #expect(status.standardOutput.contains("applied:    \(first.short) at "), "\(status.standardOutput)")
+            #expect(status.standardOutput.contains("signed by:  alice@example.com (ssh \(alice.fingerprint))"))
+            #expect(status.standardOutput.contains("refused:    \(unsigned.short)"))
+            #expect(status.standardOutput.contains("- commit \(unsigned.short) by Mallory <mallory@example.com>: unsigned"))
+            #expect(status.standardOutput.contains("last error: none"))
+            let json = await runWarrant(["agent", "status", "-n", namespace, "--kubeconfig", kubeconfig, "-o", "json"])
+            let decoded = try AgentStatus(decoding: json.standardOutput)
+            #expect(decoded.lastApplied?.commit == first)
+            #expect(decoded.lastApplied?.trustStartedHere == true)
+            #expect(decoded.pending?.refusals.map(\.reason) == [.unsigned])
         }
     }
 }
