@@ -20,7 +20,10 @@ public struct AgentRole: Sendable {
         let options = DeployOptions(prune: configuration.prune, wait: configuration.wait, applySetName: configuration.applySet)
         let scope = try ScopeDeriver(method: .warrant, options: options, namespace: configuration.namespace, roleName: name)
             .derive(objects: objects, kinds: kinds)
-        let own = AgentStatusStore(namespace: configuration.namespace).rules
+        // The agent's own needs, unless the manifests' rules already grant them.
+        let own = AgentStatusStore(namespace: configuration.namespace).rules.filter {
+            !PolicyComparator.covers(scope.role.rules, PolicyComparator.breakdown($0)).covered
+        }
         var role = scope.role
         role.rules += own
         var object = scope.roleObject

@@ -296,11 +296,23 @@ public struct Reconciler: Sendable {
         while !Task.isCancelled {
             let step = await step(&state)
             onStep(step)
+            writeHeartbeat()
             do {
                 try await Task.sleep(for: delay(after: state))
             } catch {
                 return
             }
+        }
+    }
+
+    /// The file the loop touches after every pass; `warrant agent probe` reads its age.
+    public static func heartbeatFile(workingDirectory: String) -> String { workingDirectory + "/heartbeat" }
+
+    private func writeHeartbeat() {
+        let path = Self.heartbeatFile(workingDirectory: configuration.workingDirectory)
+        try? FileManager.default.createDirectory(atPath: configuration.workingDirectory, withIntermediateDirectories: true)
+        if !FileManager.default.createFile(atPath: path, contents: Data((AgentTime.format(now()) + "\n").utf8)) {
+            logger.warning("cannot write the heartbeat file; the liveness probe will fail", metadata: ["file": "\(path)"])
         }
     }
 

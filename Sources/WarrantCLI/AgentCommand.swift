@@ -11,6 +11,6 @@ struct AgentCommand: AsyncParsableCommand {
             with the same engine as 'warrant deploy', recording every deploy and every refusal in \
             the namespace's hash-chained history.
             """,
-        subcommands: [AgentRunCommand.self, AgentStatusCommand.self]
+        subcommands: [AgentRunCommand.self, AgentStatusCommand.self, AgentInstallCommand.self, AgentProbeCommand.self]
     )
 }

@@ -234,6 +234,7 @@ struct ReconcilerTests {
             }
             guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("no deploy step: \(steps.all)"); return }
             #expect(outcome.result == .interrupted)
+            #expect(FileManager.default.fileExists(atPath: Reconciler.heartbeatFile(workingDirectory: world.configuration.workingDirectory)), "a pass ended")
             try await world.admin { client in
                 let records = try await historyRecords(client, namespace: "shop")
                 #expect(records.map(\.result) == [.interrupted])
