@@ -1,10 +1,11 @@
+public import DeployEngine
 public import Foundation
 
 /// What the reconcile loop remembers between polls.
 ///
 /// At start it comes from the status ConfigMap (``Reconciler/resume()``), so that a restarted
 /// agent carries on from the commit it applied last without writing anything.
-public struct ReconcileState: Sendable, Hashable {
+public struct ReconcileState: Sendable {
     /// The commit the branch pointed to at the last fetch.
     public var lastFetched: CommitID?
     /// The commit applied last; the base of the next range.
@@ -17,6 +18,9 @@ public struct ReconcileState: Sendable, Hashable {
     public var refusedTip: CommitID?
     /// A verified tip whose manifests cannot be deployed (invalid files): tried again when the branch moves.
     public var brokenTip: CommitID?
+    /// The last applied commit's manifests, rendered and validated: a re-apply to correct drift
+    /// needs no checkout.
+    public var lastManifests: DeployManifests?
     /// Failed attempts in a row, for the backoff.
     public var consecutiveFailures: Int
     /// What the status should say now; written when it differs from ``written``.

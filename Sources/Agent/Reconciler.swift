@@ -148,6 +148,7 @@ public struct Reconciler: Sendable {
             state.lastApplied = tip
             state.lastAppliedAt = now()
             state.lastSigners = signers
+            state.lastManifests = manifests
             state.refusedTip = nil
             state.brokenTip = nil
             state.status = makeStatus(state, lastError: nil)
@@ -165,9 +166,15 @@ public struct Reconciler: Sendable {
     /// names the objects that had drifted.
     private func reapply(_ state: inout ReconcileState, _ tip: CommitID) async -> ReconcileStep {
         let manifests: DeployManifests
-        switch await prepare(tip) {
-        case .success(let value): manifests = value
-        case .failure(let failure): return await fail(&state, failure)
+        if let cached = state.lastManifests {
+            manifests = cached
+        } else {
+            switch await prepare(tip) {
+            case .success(let value):
+                manifests = value
+                state.lastManifests = value
+            case .failure(let failure): return await fail(&state, failure)
+            }
         }
         let identity = AgentRecordFields.identity(
             configuration: configuration, trigger: .drift, range: CommitRange(base: tip, tip: tip), verified: [], signers: state.lastSigners)

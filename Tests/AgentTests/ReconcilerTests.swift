@@ -61,6 +61,30 @@ struct ReconcilerTests {
         }
     }
 
+    /// A poll that finds the branch where it was costs one `git ls-remote` and no API request.
+    @Test func aPollThatFindsNothingNewRunsOneLsRemoteAndNoAPIRequest() async throws {
+        try await withTemporaryDirectory { folder in
+            let world = try await World.make(in: folder)
+            defer { Task { [server = world.server] in try? await server.shutdown() } }
+            let connection = world.agentConnection
+            try await KubeClient.with(connection, credentials: CredentialSource(connection: connection)) { client in
+                let logs = LogCapture()
+                let reconciler = try makeReconciler(world.configuration, client: client, logs: logs)
+                var state = try await reconciler.resume()
+                guard case .deployed = await reconciler.step(&state) else { Issue.record("not deployed"); return }
+                let requestsBefore = world.server.requests.count
+                let linesBefore = logs.all.count
+                for _ in 0..<3 {
+                    guard case .unchanged = await reconciler.step(&state) else { Issue.record("not unchanged"); return }
+                }
+                let programs = logs.all.dropFirst(linesBefore).filter { $0.contains("run ") && $0.contains("arguments=") }
+                #expect(programs.count == 3, "\(programs)")
+                #expect(programs.allSatisfy { $0.contains("ls-remote") }, "\(programs)")
+                #expect(world.server.requests.count == requestsBefore, "no API request")
+            }
+        }
+    }
+
     @Test func theGitServerDownIsRetriedWithBackoffTheStatusSaysWhyAndTheLoopRecovers() async throws {
         try await withTemporaryDirectory { folder in
             let world = try await World.make(in: folder)
