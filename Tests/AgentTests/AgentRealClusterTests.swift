@@ -240,4 +240,62 @@ struct AgentRealClusterTests {
             #expect(decoded.pending?.refusals.map(\.reason) == [.unsigned])
         }
     }
+
+    /// SIGTERM to `warrant agent run` while a deploy waits for a Deployment (the test cluster runs
+    /// no scheduler, so it never becomes available): the process exits 0 and the record says
+    /// `interrupted`, with the commit's signer.
+    @Test func sigtermDuringADeployIsRecordedAsInterrupted() async throws {
+        let executable = try #require(warrantExecutable(), "the warrant executable is built with the tests")
+        let cluster = try await RealCluster.shared()
+        let namespace = try await cluster.makeNamespace("agent-term")
+        let deployment = """
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: "registry.example.com/web:1.0"}]}
+            """
+        try await withTemporaryDirectory { folder in
+            let fixture = try await GitFixture.make(in: folder)
+            let alice = try await fixture.makeSSHKey(principal: "alice@example.com")
+            let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
+            let manifests = appManifests("v1", extra: deployment)
+            let tip = try await fixture.commit("app", files: ["deploy/app.yaml": manifests], signer: .ssh(alice))
+            try await fixture.push()
+            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers, extra: [.wait: "true"])
+            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: manifests, configuration: configuration))
+            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
+            let result = try await runProcess(
+                executable,
+                [
+                    "agent", "run", "--repo", fixture.url, "--branch", "main", "--path", "deploy", "-n", namespace, "--allowed-signers", signers,
+                    "--wait", "--interval", "1s", "--work-dir", fixture.root + "/term", "--kubeconfig", kubeconfig,
+                ],
+                environment: ["HOME": fixture.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+            ) { process in
+                // Wait until the deploy has applied the ConfigMap and is waiting for the Deployment.
+                for _ in 0..<300 {
+                    let applied = try await cluster.admin { try await resourceVersion($0, "ConfigMap", namespace: namespace, name: "app-config") != nil }
+                    if applied { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                process.terminate()
+            }
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.error.contains("stopped"))
+            #expect(!result.error.contains(token))
+            try await cluster.admin { client in
+                let records = try await historyRecords(client, namespace: namespace)
+                #expect(records.map(\.result) == [.interrupted], "\(result.error)")
+                #expect(records.first?.identity.commit == tip.hex)
+                #expect(records.first?.identity.actor == "alice@example.com")
+            }
+        }
+    }
 }
