@@ -85,6 +85,34 @@ struct ReconcilerTests {
         }
     }
 
+    /// An OpenPGP-signed commit (a GnuPG key generated for the test) is applied, and the record
+    /// names the key's user ID and fingerprint.
+    @Test(.enabled(if: ToolPaths.current.gpg != nil, "gpg is not installed (gnupg)"))
+    func anOpenPGPSignedCommitIsAppliedAndRecordedWithItsKey() async throws {
+        try await withTemporaryDirectory { folder in
+            let world = try await World.make(in: folder)
+            defer { Task { [server = world.server] in try? await server.shutdown() } }
+            let key = try await world.fixture.makeOpenPGPKey(userID: "Carol <carol@example.com>")
+            let signers = try world.fixture.allowedSigners([world.alice.allowedSignersLine()])
+            let configuration = try agentConfiguration(world.fixture, namespace: "shop", allowedSigners: signers, keyring: key.keyringFile)
+            let tip = try await world.fixture.commit("v2 by carol", files: ["deploy/app.yaml": appManifests("v2")], signer: .openPGP(key), author: "Carol <carol@example.com>")
+            try await world.fixture.push()
+            await world.fixture.stopAgent(key)
+            try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
+                let reconciler = try makeReconciler(configuration, client: client)
+                var state = try await reconciler.resume()
+                let step = await reconciler.step(&state)
+                guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+                #expect(outcome.isSuccess)
+                let signer = try #require(outcome.record.flatMap(agentFields)?[path: ["commits"]]?.arrayValue?.first?["signer"])
+                #expect(signer["method"] == "openpgp")
+                #expect(signer["fingerprint"]?.stringValue?.uppercased() == key.fingerprint.uppercased())
+                #expect(signer["principal"]?.stringValue?.contains("carol@example.com") == true)
+                #expect(state.lastApplied == tip)
+            }
+        }
+    }
+
     @Test func theGitServerDownIsRetriedWithBackoffTheStatusSaysWhyAndTheLoopRecovers() async throws {
         try await withTemporaryDirectory { folder in
             let world = try await World.make(in: folder)
