@@ -42,6 +42,10 @@ public struct EvidenceBuilder: Sendable {
             chains.append(review)
             entries += records
         }
+        for entry in entries where entry.record.credential.isEmpty || entry.record.credential == "unknown" {
+            notes.append(
+                "Deploy record \(entry.record.id) in \(entry.record.namespace) does not name the credential it used (the API server did not answer SelfSubjectReview), so no request can be matched to it.")
+        }
         let attributor = Attributor(records: entries, rules: rules, kinds: kinds)
         var writes: [EvidenceReport.Entry] = []
         var secretReads: [EvidenceReport.Entry] = []

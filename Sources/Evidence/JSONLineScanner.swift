@@ -106,10 +106,15 @@ struct JSONLineScanner {
         }
         guard index > start, index - start <= 18 else { throw error("expected an integer") }
         // A fraction or exponent: not an integer status code, but valid JSON; skip it.
-        while index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(bytes[index])
-            || (bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9"))
-        {
-            index += 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+                index += 1
+                continue
+            default:
+                break
+            }
+            break
         }
         return negative ? -value : value
     }

@@ -110,7 +110,8 @@ public enum EvidenceHTML {
         }
 
         out += "<h2>Record chains</h2>\n<ul>\n"
-        for chain in report.chains {
+        let empty = report.chains.filter(EvidenceText.isEmpty)
+        for chain in report.chains where !EvidenceText.isEmpty(chain) {
             out += "<li><strong>\(EvidenceText.html(chain.namespace))</strong>: "
             out += chain.verified ? "verified" : "<span class=\"finding\">does not verify</span>"
             out += " — \(chain.clusterRecords) record(s) in the cluster"
@@ -123,6 +124,7 @@ public enum EvidenceHTML {
             if !items.isEmpty { out += "<ul>" + items.joined() + "</ul>" }
             out += "</li>\n"
         }
+        if !empty.isEmpty { out += "<li>\(empty.count) namespace(s) hold no deploy record: \(EvidenceText.html(empty.map(\.namespace).joined(separator: ", "), limit: 2000))</li>\n" }
         out += "</ul>\n"
 
         out += "<h2>Deploy credentials</h2>\n"

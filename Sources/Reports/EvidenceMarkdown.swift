@@ -111,7 +111,8 @@ public enum EvidenceMarkdown {
         }
 
         out += "## Record chains\n\n"
-        for chain in report.chains {
+        let empty = report.chains.filter(EvidenceText.isEmpty)
+        for chain in report.chains where !EvidenceText.isEmpty(chain) {
             out += "- **\(EvidenceText.cell(chain.namespace))**: \(chain.verified ? "verified" : "**does not verify**") — \(chain.clusterRecords) record(s) in the cluster"
             if chain.dropped > 0 { out += " (\(chain.dropped) older dropped by rotation, anchored)" }
             if chain.artifactRecords > 0 { out += ", \(chain.artifactRecords) in CI artifacts" }
@@ -120,6 +121,7 @@ public enum EvidenceMarkdown {
             if !chain.rotatedOut.isEmpty { out += "  - kept only in CI artifacts (rotated out of the cluster): \(chain.rotatedOut.map { EvidenceText.cell($0) }.joined(separator: ", "))\n" }
             if !chain.withoutArtifact.isEmpty { out += "  - in the cluster but in no CI artifact given: \(chain.withoutArtifact.map { EvidenceText.cell($0) }.joined(separator: ", "))\n" }
         }
+        if !empty.isEmpty { out += "- \(empty.count) namespace(s) hold no deploy record: \(EvidenceText.cell(empty.map(\.namespace).joined(separator: ", "), limit: 2000))\n" }
         out += "\n"
 
         out += "## Deploy credentials\n\n"

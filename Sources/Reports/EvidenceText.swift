@@ -136,6 +136,11 @@ enum EvidenceText {
         return "\(attribution.person) (\(attribution.personSource))"
     }
 
+    /// Whether a namespace's chain says nothing: verified, no record anywhere.
+    static func isEmpty(_ chain: ChainReview) -> Bool {
+        chain.verified && chain.clusterRecords == 0 && chain.artifactRecords == 0
+    }
+
     /// A rule list, one per line.
     static func rules(_ rules: [PolicyRule]) -> [String] { rules.map(\.description) }
 

@@ -81,7 +81,12 @@ struct EvidenceClusterReader {
         do {
             let listed = try await client.list(
                 Self.configMap, namespace: namespace, options: ListOptions(labelSelector: "\(HistoryStore.managedByLabel)=warrant"))
-            return (listed.objects.filter { $0.name == name || $0.name.hasPrefix("\(name)-") }, nil)
+            var history = listed.objects.filter { $0.name == name || $0.name.hasPrefix("\(name)-") }
+            // The head by name too: its label may have been taken off.
+            if !history.contains(where: { $0.name == name }), let head = try await client.get(Self.configMap, namespace: namespace, name: name) {
+                history.append(head)
+            }
+            return (history, nil)
         } catch let error as KubeAPIError where error.isForbidden {
             do {
                 return (try await client.get(Self.configMap, namespace: namespace, name: name).map { [$0] } ?? [], nil)
