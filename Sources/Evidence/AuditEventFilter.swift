@@ -29,7 +29,7 @@ public struct AuditEventFilter: Sendable, Hashable {
 }
 
 /// An ``AuditEventFilter`` ready to compare raw spans.
-struct CompiledAuditEventFilter {
+struct CompiledAuditEventFilter: Sendable {
     let filter: AuditEventFilter
     let namespaceBytes: [[UInt8]]?
 

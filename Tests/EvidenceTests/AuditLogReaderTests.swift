@@ -113,6 +113,19 @@ func readLog(
         #expect(error.hint != nil || error.description.contains("stage"))
     }
 
+    @Test(arguments: [3_000, 11_000])
+    func aBadLineFarIntoALargeLogIsNamedByItsNumber(bad: Int) throws {
+        // 12,000 lines (about 10 MiB): two chunks, each parsed in pieces on every core.
+        var lines = (1...12_000).map { RealAuditLines.createByAdmin.replacingOccurrences(of: "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", with: "id-\($0)") }
+        lines[bad - 1] = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",oops}"
+        let error = try #require(throws: AuditLogError.self) { try readLog(lines.joined(separator: "\n")) }
+        #expect(error.line == bad && error.column == 48, "\(error)")
+        lines[bad - 1] = lines[0].replacingOccurrences(of: "\"id-1\"", with: "\"id-x\"")
+        let (events, summary) = try readLog(lines.joined(separator: "\n"))
+        #expect(summary.events == 12_000 && events.count == 12_000)
+        #expect(events.prefix(3).map(\.auditID) == ["id-1", "id-2", "id-3"] && events.last?.auditID == "id-12000")
+    }
+
     @Test func requestLevelBodiesAreSkippedEvenWhenTheyLookLikeMembers() throws {
         // A Request-level event: requestObject holds strings with braces, quotes and a nested
         // "namespace" member that must not be taken for the objectRef's.
