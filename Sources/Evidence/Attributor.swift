@@ -35,7 +35,8 @@ public struct Attributor: Sendable {
     }
 
     private let rules: AttributionRules
-    private let windows: [String: [Window]]
+    /// The windows by namespace, then by credential, latest start first.
+    private let windows: [String: [String: [Window]]]
     /// Every user that is some record's credential.
     public let deployCredentials: Set<String>
 
@@ -48,7 +49,7 @@ public struct Attributor: Sendable {
     ///     matched by group and name alone.
     public init(records: [RecordEntry], rules: AttributionRules, kinds: KindTable = .builtin) {
         self.rules = rules
-        var windows: [String: [Window]] = [:]
+        var windows: [String: [String: [Window]]] = [:]
         var credentials: Set<String> = []
         for entry in records {
             let record = entry.record
@@ -70,16 +71,18 @@ public struct Attributor: Sendable {
             let window = Window(
                 entry: entry, start: started.adding(seconds: -rules.clockTolerance), end: end, ownEnd: end.adding(seconds: rules.recordWriteAllowance),
                 objects: objects, unresolvedObjects: unresolved, eventName: "warrant-deploy.\(record.id.lowercased())")
-            windows[Self.key(namespace: record.namespace, user: record.credential), default: []].append(window)
+            windows[record.namespace, default: [:]][record.credential, default: []].append(window)
         }
-        for key in windows.keys { windows[key]?.sort { $0.start > $1.start } }
+        for namespace in windows.keys {
+            for user in windows[namespace]?.keys.map({ $0 }) ?? [] { windows[namespace]?[user]?.sort { $0.start > $1.start } }
+        }
         self.windows = windows
         deployCredentials = credentials
     }
 
     /// Who `event` is attributed to.
     public func attribute(_ event: AuditEvent) -> Attribution {
-        if event.impersonatedUser == nil, let ref = event.objectRef, let candidates = windows[Self.key(namespace: ref.namespace, user: event.user)] {
+        if event.impersonatedUser == nil, let ref = event.objectRef, let candidates = windows[ref.namespace]?[event.user] {
             for window in candidates where event.received >= window.start && event.received <= window.ownEnd {
                 if matches(event, ref, window) { return .deploy(Self.attribution(window.entry)) }
             }
@@ -102,7 +105,7 @@ public struct Attributor: Sendable {
             }
             if deployCredentials.contains(user) {
                 let during = event.objectRef.flatMap { ref in
-                    windows[Self.key(namespace: ref.namespace, user: user)]?.first { event.received >= $0.start && event.received <= $0.end }
+                    windows[ref.namespace]?[user]?.first { event.received >= $0.start && event.received <= $0.end }
                 }
                 if let during {
                     return .unattributed(
@@ -162,5 +165,4 @@ public struct Attributor: Sendable {
 
     static func key(group: String, resource: String, name: String) -> String { "\(group)/\(resource)/\(name)" }
 
-    private static func key(namespace: String, user: String) -> String { "\(namespace)\u{0}\(user)" }
 }

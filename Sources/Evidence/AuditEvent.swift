@@ -85,7 +85,9 @@ public struct AuditEvent: Sendable, Hashable {
     /// non-resource requests).
     public var verb: String
     /// The request URI as the client sent it, query included.
-    public var requestURI: String
+    public var requestURI: String {
+        didSet { isDryRun = Self.asksDryRun(requestURI) }
+    }
     /// The authenticated user name; `""` when authentication failed (a 401).
     public var user: String
     /// The user the request impersonated (`Impersonate-User`), `nil` when none.
@@ -122,6 +124,7 @@ public struct AuditEvent: Sendable, Hashable {
         self.level = level
         self.verb = verb
         self.requestURI = requestURI
+        self.isDryRun = Self.asksDryRun(requestURI)
         self.user = user
         self.impersonatedUser = impersonatedUser
         self.sourceIP = sourceIP
@@ -150,9 +153,11 @@ public struct AuditEvent: Sendable, Hashable {
     }
 
     /// Whether the request asked for `dryRun=All` (nothing stored), read from the request URI.
-    public var isDryRun: Bool {
-        guard let query = requestURI.split(separator: "?", maxSplits: 1).dropFirst().first else { return false }
-        return query.split(separator: "&").contains { $0 == "dryRun=All" || $0 == "dryRun=all" }
+    public private(set) var isDryRun: Bool
+
+    static func asksDryRun(_ uri: String) -> Bool {
+        guard let query = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return false }
+        return uri[query...].dropFirst().split(separator: "&").contains { $0 == "dryRun=All" || $0 == "dryRun=all" }
     }
 
     /// Whether the server answered with success (2xx).

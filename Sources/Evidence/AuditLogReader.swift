@@ -167,6 +167,8 @@ public struct AuditLogReader: Sendable {
         var incompleteLastLine = false
         /// The first bad line, its number counted from the piece's start.
         var error: AuditLogError?
+        /// One copy of each repeated string (users, user agents, resources) of the piece's events.
+        var strings = StringInterner()
     }
 
     /// Parses the lines of `region`, cut into one piece per core at line boundaries.
@@ -181,7 +183,9 @@ public struct AuditLogReader: Sendable {
         bounds.append(region.count)
         let ranges = (0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] }
         return ParallelChunks.perform(ranges.count) { index in
-            parsePiece(region, range: ranges[index], endsFile: endsFile && index == ranges.count - 1, compiled: compiled, name: name)
+            var piece = parsePiece(region, range: ranges[index], endsFile: endsFile && index == ranges.count - 1, compiled: compiled, name: name)
+            piece.strings = StringInterner()
+            return piece
         }
     }
 
@@ -245,14 +249,14 @@ public struct AuditLogReader: Sendable {
         if piece.first.map({ received < $0 }) ?? true { piece.first = received }
         if piece.last.map({ received > $0 }) ?? true { piece.last = received }
         guard compiled.isRelevant(event, scanner), compiled.filter.contains(received) else { return }
-        piece.kept.append(try materialize(event, scanner, received: received, file: name, line: number))
+        piece.kept.append(try materialize(event, scanner, received: received, file: name, line: number, strings: &piece.strings))
     }
 
     /// The event's strings, made only for events that are kept.
     private static func materialize(
-        _ event: RawAuditEvent, _ scanner: JSONLineScanner, received: MicroTime, file: String, line: Int
+        _ event: RawAuditEvent, _ scanner: JSONLineScanner, received: MicroTime, file: String, line: Int, strings: inout StringInterner
     ) throws(AuditLogError) -> AuditEvent {
-        func text(_ span: ByteSpan?) -> String { span.map(scanner.text) ?? "" }
+        func text(_ span: ByteSpan?) -> String { span.map { strings(scanner.text($0)) } ?? "" }
         guard let auditID = event.auditID, auditID.count > 0 else {
             throw AuditLogError(file: file, line: line, message: "has no auditID", hint: "each event needs the auditID kube-apiserver gives every request")
         }
@@ -267,17 +271,17 @@ public struct AuditLogReader: Sendable {
         }
         var credential: String?
         if let secret = event.legacySecret {
-            credential = "secret:" + scanner.text(secret)
+            credential = strings("secret:" + scanner.text(secret))
         } else if let id = event.credentialID {
-            credential = scanner.text(id)
+            credential = strings(scanner.text(id))
         }
         let objectRef = AuditEvent.ObjectRef(
             resource: text(event.resource), apiGroup: text(event.apiGroup), apiVersion: text(event.objectAPIVersion), namespace: text(event.namespace),
             name: text(event.name), subresource: text(event.subresource))
         return AuditEvent(
-            auditID: scanner.text(auditID), stage: stage, level: text(event.level), verb: text(event.verb), requestURI: text(event.requestURI),
-            user: text(event.user), impersonatedUser: event.impersonatedUser.map(scanner.text), sourceIP: text(event.sourceIP),
-            userAgent: text(event.userAgent), objectRef: event.hasObjectRef ? objectRef : nil, code: event.code, received: received,
-            stageTime: stageTime, credentialID: credential, decision: text(event.decision))
+            auditID: scanner.text(auditID), stage: stage, level: text(event.level), verb: text(event.verb),
+            requestURI: event.requestURI.map(scanner.text) ?? "", user: text(event.user), impersonatedUser: event.impersonatedUser.map { strings(scanner.text($0)) },
+            sourceIP: text(event.sourceIP), userAgent: text(event.userAgent), objectRef: event.hasObjectRef ? objectRef : nil, code: event.code,
+            received: received, stageTime: stageTime, credentialID: credential, decision: text(event.decision))
     }
 }

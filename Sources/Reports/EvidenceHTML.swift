@@ -40,10 +40,10 @@ public enum EvidenceHTML {
             """
         out += "<h1>\(EvidenceText.html(title))</h1>\n"
         out += "<p class=\"muted\">Period: \(EvidenceText.html(EvidenceText.period(report.filter))) (UTC, the API server's clock). Generated \(report.generated.wholeSeconds) by Warrant.</p>\n"
-        out += "<p class=\"verdict \(report.passes ? "pass" : "fail")\">Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE"). \(EvidenceText.html(EvidenceText.verdict(report)))</p>\n"
+        out += "<p class=\"verdict \(report.passes ? "pass" : "fail")\">Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE"). \(EvidenceText.html(EvidenceText.verdict(report, summary)))</p>\n"
 
         out += "<h2>Summary</h2>\n<table>\n<tbody>\n"
-        for (label, value) in EvidenceText.summaryRows(report) {
+        for (label, value) in EvidenceText.summaryRows(report, summary) {
             out += "<tr><th scope=\"row\">\(EvidenceText.html(label))</th><td>\(EvidenceText.html(value, limit: 600))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"

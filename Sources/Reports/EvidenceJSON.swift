@@ -3,7 +3,8 @@ public import Evidence
 public import KubeModel
 import RBAC
 
-/// `warrant evidence -o json`: the whole report, every request included, as one JSON object.
+/// `warrant evidence -o json`: the whole report, every request included, as one JSON object,
+/// written piece by piece (``write(_:to:)``).
 ///
 /// Schema (`apiVersion: warrant.dev/v1alpha1`, `kind: EvidenceReport`; members are only ever
 /// added). Times are RFC 3339 in UTC: requests with microseconds (the API server's
@@ -40,8 +41,41 @@ import RBAC
 /// - `rules`: `clockToleranceSeconds`, `recordWriteAllowanceSeconds`, `automation`, `applySets`;
 /// - `notes`: the report's limits found while making it.
 public enum EvidenceJSON {
-    /// The report as a ``JSONValue``.
-    public static func value(_ report: EvidenceReport) -> JSONValue {
+    /// Writes the report as indented JSON, piece by piece: the requests (`writes`, `secretReads`)
+    /// one compact object per line, each made and written on its own, so that a period with
+    /// hundreds of thousands of requests never holds its whole text or tree in memory.
+    public static func write(_ report: EvidenceReport, to output: (String) -> Void) {
+        let envelope = JSONWriter.write(.object(envelope(report)))
+        // The envelope's closing brace comes after the request lists.
+        output(String(envelope.dropLast(envelope.hasSuffix("\n}") ? 2 : 1)) + ",\n")
+        for (name, entries, last) in [("writes", report.writes, false), ("secretReads", report.secretReads, true)] {
+            if entries.isEmpty {
+                output("    \"\(name)\": []\(last ? "" : ",")\n")
+                continue
+            }
+            output("    \"\(name)\": [\n")
+            var piece = ""
+            for (index, item) in entries.enumerated() {
+                piece += "        " + JSONWriter.write(entry(item), indent: 0) + (index == entries.count - 1 ? "\n" : ",\n")
+                if piece.utf8.count > 1 << 20 {
+                    output(piece)
+                    piece = ""
+                }
+            }
+            output(piece + "    ]\(last ? "" : ",")\n")
+        }
+        output("}\n")
+    }
+
+    /// The report as JSON text (see ``write(_:to:)``).
+    public static func render(_ report: EvidenceReport) -> String {
+        var text = ""
+        write(report) { text += $0 }
+        return text
+    }
+
+    /// Every member but the request lists.
+    private static func envelope(_ report: EvidenceReport) -> JSONObject {
         let summary = report.summary
         var root = JSONObject()
         root["apiVersion"] = "warrant.dev/v1alpha1"
@@ -61,8 +95,6 @@ public enum EvidenceJSON {
                 ("chainsBroken", int(summary.chainsBroken)), ("overPrivilegedCredentials", int(summary.overPrivilegedCredentials)),
                 ("people", .array(summary.people.map { ["name": .string($0.name), "changes": int($0.changes)] })),
             ]))
-        root["writes"] = .array(report.writes.map(entry))
-        root["secretReads"] = .array(report.secretReads.map(entry))
         root["deploys"] = .array(report.deploys.map(deploy))
         root["chains"] = .array(report.chains.map(chain))
         root["credentials"] = .array(report.credentials.map(credential))
@@ -83,12 +115,7 @@ public enum EvidenceJSON {
                 ("applySets", .array(report.rules.applySetNames.map(JSONValue.string))),
             ]))
         root["notes"] = .array(report.notes.map(JSONValue.string))
-        return .object(root)
-    }
-
-    /// The report as JSON text, indented, with a final newline.
-    public static func render(_ report: EvidenceReport) -> String {
-        JSONWriter.write(value(report)) + "\n"
+        return root
     }
 
     private static func int(_ value: Int) -> JSONValue { .integer(Int64(value)) }

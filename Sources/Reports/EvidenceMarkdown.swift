@@ -15,12 +15,13 @@ public enum EvidenceMarkdown {
 
     /// The report as Markdown.
     public static func render(_ report: EvidenceReport) -> String {
+        let summary = report.summary
         var out = "# Evidence: who changed what in \(EvidenceText.cell(report.namespaces.joined(separator: ", ")))\n\n"
         out += "Period: \(EvidenceText.period(report.filter)) (UTC, the API server's clock). Generated \(report.generated.wholeSeconds) by Warrant.\n\n"
-        out += "**Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE").** \(EvidenceText.verdict(report))\n\n"
+        out += "**Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE").** \(EvidenceText.verdict(report, summary))\n\n"
 
         out += "## Summary\n\n| | |\n| --- | --- |\n"
-        for (label, value) in EvidenceText.summaryRows(report) { out += "| \(label) | \(EvidenceText.cell(value, limit: 600)) |\n" }
+        for (label, value) in EvidenceText.summaryRows(report, summary) { out += "| \(label) | \(EvidenceText.cell(value, limit: 600)) |\n" }
         out += "\n"
 
         let findings = (report.writes + report.secretReads).filter(\.attribution.isFinding).sorted { $0.event.received < $1.event.received }
@@ -53,13 +54,9 @@ public enum EvidenceMarkdown {
                 out += "| \(EvidenceText.cell(record.id)) | \(EvidenceText.cell(record.namespace)) | \(EvidenceText.cell(record.started)) | \(EvidenceText.cell(EvidenceText.deployPerson(deploy))) | \(EvidenceText.cell(record.identity.commit.map { String($0.prefix(12)) } ?? "-")) | \(EvidenceText.cell(record.identity.pipelineURL ?? record.identity.pipelineID ?? "-")) | \(EvidenceText.cell(record.result.rawValue)) | \(deploy.requests) | \(deploy.verified ? "yes" : "**no**") |\n"
             }
             out += "\n"
+            let changesByDeploy = EvidenceText.changesByDeploy(report)
             for deploy in report.deploys where deploy.requests > 0 {
-                let changed = report.writes.filter {
-                    if case .deploy(let attribution) = $0.attribution { return attribution.recordID == deploy.record.id && $0.isChange }
-                    return false
-                }
-                guard !changed.isEmpty else { continue }
-                let names = changed.map { EvidenceText.request($0.event) }
+                guard let names = changesByDeploy[deploy.record.id], !names.isEmpty else { continue }
                 out += "- \(EvidenceText.cell(deploy.record.id)): " + names.prefix(objectsPerDeploy).map { "`\(EvidenceText.clean($0, limit: 120).replacing("`", with: "'"))`" }.joined(separator: ", ")
                 if names.count > objectsPerDeploy { out += " and \(names.count - objectsPerDeploy) more" }
                 out += "\n"

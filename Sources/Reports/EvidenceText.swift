@@ -96,8 +96,7 @@ enum EvidenceText {
     }
 
     /// The verdict sentence.
-    static func verdict(_ report: EvidenceReport) -> String {
-        let summary = report.summary
+    static func verdict(_ report: EvidenceReport, _ summary: EvidenceReport.Summary) -> String {
         if report.passes {
             return "Every write and Secret read in the period is attributed, and every record chain verifies."
         }
@@ -108,8 +107,7 @@ enum EvidenceText {
     }
 
     /// The rows of the summary table: label and value.
-    static func summaryRows(_ report: EvidenceReport) -> [(String, String)] {
-        let summary = report.summary
+    static func summaryRows(_ report: EvidenceReport, _ summary: EvidenceReport.Summary) -> [(String, String)] {
         let people = summary.people.prefix(10).map { "\($0.name) \($0.changes)" }.joined(separator: ", ")
             + (summary.people.count > 10 ? ", …" : "")
         return [
@@ -139,6 +137,15 @@ enum EvidenceText {
     /// Whether a namespace's chain says nothing: verified, no record anywhere.
     static func isEmpty(_ chain: ChainReview) -> Bool {
         chain.verified && chain.clusterRecords == 0 && chain.artifactRecords == 0
+    }
+
+    /// What each deploy changed, by record ID: the requests, in time order.
+    static func changesByDeploy(_ report: EvidenceReport) -> [String: [String]] {
+        var changes: [String: [String]] = [:]
+        for entry in report.writes where entry.isChange {
+            if case .deploy(let deploy) = entry.attribution { changes[deploy.recordID, default: []].append(request(entry.event)) }
+        }
+        return changes
     }
 
     /// A rule list, one per line.

@@ -152,7 +152,7 @@ struct EvidenceCommand: AsyncParsableCommand {
         switch output {
         case .markdown: context.standardOutput(EvidenceMarkdown.render(report))
         case .html: context.standardOutput(EvidenceHTML.render(report))
-        case .json: context.standardOutput(EvidenceJSON.render(report))
+        case .json: EvidenceJSON.write(report, to: context.standardOutput)
         }
         let summary = report.summary
         context.standardError(
@@ -206,6 +206,6 @@ struct EvidenceCommand: AsyncParsableCommand {
                 throw CommandExit(.invalidInput)
             }
         }
-        return (collector.sorted(), logs)
+        return (collector.takeSorted(), logs)
     }
 }
