@@ -62,10 +62,14 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Client settings: the user agent and a logger on standard error at `--log-level`.
     func clientConfiguration(context: CommandContext) -> KubeClient.Configuration {
+        KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)", logger: logger(label: "warrant.kubeapi", context: context))
+    }
+
+    /// A logger on standard error at `--log-level`.
+    func logger(label: String, context: CommandContext) -> Logger {
         let level = logLevel.level
         let write = context.standardError
-        let logger = Logger(label: "warrant.kubeapi") { _ in StandardErrorLogHandler(write: write, logLevel: level) }
-        return KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)", logger: logger)
+        return Logger(label: label) { _ in StandardErrorLogHandler(write: write, logLevel: level) }
     }
 
     /// Runs `body` with a client; transport failures (unreachable, TLS, 401) exit 3 with the

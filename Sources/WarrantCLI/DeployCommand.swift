@@ -1,10 +1,9 @@
 import ArgumentParser
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
-import RBAC
-import Synchronization
 
 /// `warrant deploy`: the push-style deploy step for CI jobs.
 struct DeployCommand: AsyncParsableCommand {
@@ -97,31 +96,44 @@ struct DeployCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         let loaded = try manifests.load(context: context)
-        let objects = loaded.objects.map { object -> KubeObject in
-            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
+        let printer = DeployPrinter(context: context, namespace: namespace)
+        let prepared: DeployManifests
+        do {
+            prepared = try DeployManifests(objects: loaded.objects, kinds: loaded.kinds, namespace: namespace, strict: strict)
+        } catch {
+            throw printer.report(error)
         }
-        let validation = DeployValidation.validate(objects, namespace: namespace, kinds: loaded.kinds, strict: strict)
-        if !validation.errors.isEmpty {
-            for issue in validation.errors { context.standardError("error: \(issue)\n") }
-            throw CommandExit(.invalidInput)
-        }
+        var limit = MaxPrune.default
         if let maxPrune {
             do {
-                _ = try MaxPrune(parsing: maxPrune)
+                limit = try MaxPrune(parsing: maxPrune)
             } catch {
                 context.standardError("error: --max-prune: \(error)\n")
                 throw CommandExit(.invalidInput)
             }
         }
-        for issue in validation.warnings { context.warn("\(issue)") }
+        for issue in prepared.warnings { context.warn("\(issue)") }
         let waitLimit = try CreateCredentials.seconds(timeout, context: context)
-        let deployer = Deployer(
-            command: self, objects: objects, kinds: loaded.kinds, context: context, waitLimit: .seconds(waitLimit))
-        try await connection.withClient(namespace: namespace, context: context) { client, cluster in
-            try await deployer.runInterruptibly(client: client, cluster: cluster)
+        let configuration = DeployConfiguration(
+            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: limit, prunePVCs: prunePVCs, applySetName: applyset,
+            wait: wait, waitTimeout: .seconds(waitLimit), dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
+            allowBroadCredential: allowBroadCredential, recordFile: recordFile)
+        let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
+        let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
+        try await connection.withClient(namespace: namespace, context: context) { client, _ in
+            // SIGINT and SIGTERM cancel the deploy; the engine still writes the record.
+            let result = await SignalCancellation.run {
+                try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
+            }
+            let outcome: DeployOutcome
+            switch result {
+            case .success(let value): outcome = value
+            case .failure(let error as DeployError): throw printer.report(error)
+            case .failure(let error): throw error
+            }
+            for problem in outcome.recordProblems { context.standardError("error: \(problem)\n") }
+            if let failure = outcome.failure { throw printer.report(failure) }
+            if !outcome.recordProblems.isEmpty { throw CommandExit(.failure) }
         }
     }
 }
