@@ -1,7 +1,8 @@
 /// Who a request is attributed to.
 public enum Attribution: Sendable, Hashable {
-    /// A recorded deploy: the record names the person, commit and pipeline.
-    case deploy(DeployAttribution)
+    /// A recorded deploy: the record names the person, commit and pipeline. Boxed, so that every
+    /// other attribution of a large period's requests is a word or two, not the record's fields.
+    indirect case deploy(DeployAttribution)
     /// A person, by the user name the API server authenticated (a human's own credential).
     case person(String)
     /// A Kubernetes component acting for the cluster (`system:kube-controller-manager`, a node,

@@ -6,10 +6,17 @@
 /// The same event found in two files (a copy of the live log next to its rotated backup) is
 /// counted once.
 public struct AuditLogCollector: Sendable {
+    /// Events per chunk.
+    private static let chunkSize = 1 << 14
+    /// Where each request's event is, by audit ID: its number in arrival order.
     private var positions: [String: Int] = [:]
-    private var events: [AuditEvent] = []
+    /// The events in arrival order, in chunks of ``chunkSize``: a large period grows chunk by chunk
+    /// instead of copying one buffer into another twice its size.
+    private var chunks: [[AuditEvent]] = []
     /// Events dropped because another event of the same request was kept.
     public private(set) var duplicates = 0
+    /// How many requests are held.
+    public private(set) var count = 0
 
     /// An empty collection.
     public init() {}
@@ -18,24 +25,36 @@ public struct AuditLogCollector: Sendable {
     public mutating func add(_ event: AuditEvent) {
         if let position = positions[event.auditID] {
             duplicates += 1
-            if events[position].stage < event.stage { events[position] = event }
+            let (chunk, index) = position.quotientAndRemainder(dividingBy: Self.chunkSize)
+            if chunks[chunk][index].stage < event.stage { chunks[chunk][index] = event }
             return
         }
-        positions[event.auditID] = events.count
-        events.append(event)
+        positions[event.auditID] = count
+        if chunks.last.map({ $0.count == Self.chunkSize }) ?? true {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(Self.chunkSize)
+        }
+        chunks[chunks.count - 1].append(event)
+        count += 1
     }
 
     /// The events, by `requestReceivedTimestamp` (ties by audit ID, so the order is stable).
     public func sorted() -> [AuditEvent] {
-        events.sorted(by: Self.inOrder)
+        chunks.joined().sorted(by: Self.inOrder)
     }
 
-    /// The events by time, handed over: the collector is empty afterwards (no second copy of a
-    /// large period's events).
+    /// The events by time, handed over: the collector is empty afterwards, and each chunk is
+    /// freed as soon as it is copied (no second copy of a large period's events).
     public mutating func takeSorted() -> [AuditEvent] {
         positions = [:]
         var taken: [AuditEvent] = []
-        swap(&taken, &events)
+        taken.reserveCapacity(count)
+        for index in chunks.indices {
+            taken += chunks[index]
+            chunks[index] = []
+        }
+        chunks = []
+        count = 0
         taken.sort(by: Self.inOrder)
         return taken
     }
@@ -43,7 +62,4 @@ public struct AuditLogCollector: Sendable {
     private static func inOrder(_ lhs: AuditEvent, _ rhs: AuditEvent) -> Bool {
         lhs.received != rhs.received ? lhs.received < rhs.received : lhs.auditID < rhs.auditID
     }
-
-    /// How many requests are held.
-    public var count: Int { events.count }
 }

@@ -49,6 +49,9 @@ public struct EvidenceBuilder: Sendable {
         let attributor = Attributor(records: entries, rules: rules, kinds: kinds)
         var writes: [EvidenceReport.Entry] = []
         var secretReads: [EvidenceReport.Entry] = []
+        // Sized once: the writes are most of a period's events, and an array grown by doubling
+        // would hold up to twice their size, and both buffers while it grows.
+        writes.reserveCapacity(events.count(where: \.isWrite))
         var requestsPerRecord: [String: Int] = [:]
         for event in events {
             let attribution = attributor.attribute(event)

@@ -48,7 +48,7 @@ public enum EvidenceHTML {
         }
         out += "</tbody>\n</table>\n"
 
-        let findings = (report.writes + report.secretReads).filter(\.attribution.isFinding).sorted { $0.event.received < $1.event.received }
+        let findings = EvidenceText.findings(report)
         out += "<h2>Unattributed requests</h2>\n"
         if findings.isEmpty {
             out += "<p>None: every write and Secret read is attributed.</p>\n"

@@ -1,6 +1,6 @@
 import Delivery
 public import Evidence
-public import KubeModel
+import KubeModel
 import RBAC
 
 /// `warrant evidence -o json`: the whole report, every request included, as one JSON object,

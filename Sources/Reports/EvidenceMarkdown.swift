@@ -24,7 +24,7 @@ public enum EvidenceMarkdown {
         for (label, value) in EvidenceText.summaryRows(report, summary) { out += "| \(label) | \(EvidenceText.cell(value, limit: 600)) |\n" }
         out += "\n"
 
-        let findings = (report.writes + report.secretReads).filter(\.attribution.isFinding).sorted { $0.event.received < $1.event.received }
+        let findings = EvidenceText.findings(report)
         out += "## Unattributed requests\n\n"
         if findings.isEmpty {
             out += "None: every write and Secret read is attributed.\n\n"

@@ -139,6 +139,14 @@ enum EvidenceText {
         chain.verified && chain.clusterRecords == 0 && chain.artifactRecords == 0
     }
 
+    /// The requests that are findings, by time; filtered before they are joined, as a period can
+    /// hold hundreds of thousands of writes.
+    static func findings(_ report: EvidenceReport) -> [EvidenceReport.Entry] {
+        (report.writes.filter(\.attribution.isFinding) + report.secretReads.filter(\.attribution.isFinding)).sorted {
+            $0.event.received < $1.event.received
+        }
+    }
+
     /// What each deploy changed, by record ID: the requests, in time order.
     static func changesByDeploy(_ report: EvidenceReport) -> [String: [String]] {
         var changes: [String: [String]] = [:]

@@ -132,7 +132,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                 let included = snapshot.map { Set($0.namespaces.map(\.namespace)) }
                 var scopedFilter = filter
                 scopedFilter.namespaces = included
-                let (events, logs) = try readAuditLogs(filter: scopedFilter, context: context)
+                var (events, logs) = try readAuditLogs(filter: scopedFilter, context: context)
                 if snapshot == nil {
                     let seen = Set(events.compactMap { $0.objectRef?.namespace }).union(artifacts.map(\.namespace))
                     snapshot = try await reader.snapshot(namespaces: seen.sorted(), dropUnreadable: true)
@@ -142,9 +142,9 @@ struct EvidenceCommand: AsyncParsableCommand {
                 let reviewed = Set(snapshot.namespaces.map(\.namespace))
                 scopedFilter.namespaces = allNamespaces ? nil : reviewed
                 let builder = EvidenceBuilder(filter: scopedFilter, rules: rules, kinds: kinds)
-                return builder.build(
-                    events: events.filter { reviewed.contains($0.objectRef?.namespace ?? "") }, logs: logs, snapshot: snapshot,
-                    artifacts: artifacts, generated: MicroTime(Date()))
+                // In place: a period's events are the largest thing the command holds.
+                events.removeAll { !reviewed.contains($0.objectRef?.namespace ?? "") }
+                return builder.build(events: events, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
             } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
                 throw reportAPIError(error, context: context)
             }

@@ -177,6 +177,27 @@ func readLog(
         #expect(sorted[1].stage == .responseComplete && sorted[1].code == 200)
         #expect(collector.duplicates == 2)
     }
+
+    /// Enough requests to span several of the collector's chunks, each logged at two stages, the
+    /// later stage arriving long after (as from a rotated file read last), newest first.
+    @Test func keepsTheMostCompleteEventAcrossManyRequestsAndHandsThemOverInOrder() {
+        var collector = AuditLogCollector()
+        let ref = AuditEvent.ObjectRef(resource: "configmaps", namespace: "a", name: "c")
+        let count = 40_000
+        for number in stride(from: count - 1, through: 0, by: -1) {
+            collector.add(AuditEvent(auditID: "id-\(number)", stage: .requestReceived, verb: "patch", user: "u", objectRef: ref, code: 0, received: MicroTime(microseconds: Int64(number))))
+        }
+        for number in 0..<count where number % 3 == 0 {
+            collector.add(AuditEvent(auditID: "id-\(number)", stage: .responseComplete, verb: "patch", user: "u", objectRef: ref, code: 200, received: MicroTime(microseconds: Int64(number))))
+        }
+        #expect(collector.count == count && collector.duplicates == (count + 2) / 3)
+        let copy = collector.sorted()
+        let taken = collector.takeSorted()
+        #expect(taken == copy && collector.count == 0)
+        #expect(taken.map(\.auditID) == (0..<count).map { "id-\($0)" })
+        #expect(taken.allSatisfy { ($0.code == 200) == (Int($0.auditID.dropFirst(3))! % 3 == 0) })
+        #expect(taken.allSatisfy { ($0.stage == .responseComplete) == ($0.code == 200) })
+    }
 }
 
 @Suite struct MicroTimeTests {
