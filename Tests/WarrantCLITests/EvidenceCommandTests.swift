@@ -360,6 +360,13 @@ private func gzipLog(_ path: String) async throws -> String {
             #expect(clean.standardOutput.contains("**Verdict: evidence complete.**"))
             #expect(clean.standardOutput.contains("| … attributed to people | 1 (alice 1) |"))
             #expect(clean.standardError.contains("1 change(s), 0 unattributed request(s)"))
+            // A period before the log: nothing in it, and the report says the log does not cover it.
+            let before = await runWarrant([
+                "evidence", "--kubeconfig", kubeconfig, "--audit-log", log, "--since", "2000-01-01", "--until", "2000-01-02T12:00:00Z", "-o", "markdown",
+            ])
+            #expect(before.status == 0, "\(before.standardError)")
+            #expect(before.standardError.contains("0 change(s), 0 unattributed request(s)"))
+            #expect(before.standardOutput.contains("2000-01-01T00:00:00Z") && before.standardOutput.contains("requests before that are not covered"))
             try await server.shutdown()
             let unreachable = await runWarrant(["evidence", "--kubeconfig", kubeconfig, "--audit-log", log])
             #expect(unreachable.status == 3, "\(unreachable.standardError)")
