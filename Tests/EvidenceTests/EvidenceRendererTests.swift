@@ -103,6 +103,30 @@ func sampleReport(hostile: Bool = true) -> EvidenceReport {
         #expect(value["deploys"]?.arrayValue?.first?["person"]?.stringValue == "eve\n| forged | row |\u{1b}[31m")
     }
 
+    /// The JSON is written piece by piece (requests flushed about every MiB): with no requests, one,
+    /// or enough for several pieces, the pieces still make one object with every member.
+    @Test(arguments: [0, 1, 5_000])
+    func jsonIsOneObjectHoweverManyRequests(count: Int) throws {
+        var report = sampleReport(hostile: false)
+        report.writes = Array(repeating: report.writes[0], count: count)
+        if count == 0 { report.secretReads = [] }
+        var pieces: [Int] = []
+        var text = ""
+        EvidenceJSON.write(report) { piece in
+            text += piece
+            pieces.append(piece.utf8.count)
+        }
+        #expect(text == EvidenceJSON.render(report))
+        let value = try JSONValue.parseJSON(Array(text.utf8), source: "report")
+        #expect(value["writes"]?.arrayValue?.count == count)
+        #expect(value["secretReads"]?.arrayValue?.count == (count == 0 ? 0 : 1))
+        #expect(value["deploys"]?.arrayValue?.count == 1 && value["notes"]?.arrayValue?.count == 1 && value["summary"] != nil)
+        if count == 5_000 {
+            #expect(text.utf8.count > 2 << 20)
+            #expect(pieces.filter { $0 > 1 << 20 }.count >= 2 && pieces.allSatisfy { $0 < 2 << 20 })
+        }
+    }
+
     @Test func aCleanReportPasses() {
         var report = sampleReport(hostile: false)
         report.writes.removeAll { $0.attribution.isFinding }
