@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "KubeAPI", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "RestrictTests",

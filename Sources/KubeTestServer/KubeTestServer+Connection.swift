@@ -114,7 +114,7 @@ extension KubeTestServer {
     /// proxy or network in front of the server).
     func handle(_ request: APIRequest, certificateUser: UserInfo?) async -> (APIResponse, AuditEntry?) {
         let info = RequestInfo(method: request.method, path: request.path, query: request.query)
-        let fault = state.withLock { $0.drawFault(path: request.path) }
+        let fault = state.withLock { $0.drawFault(method: request.method, path: request.path) }
         switch fault {
         case .latency(let delay): try? await Task.sleep(for: delay)
         case .dropConnection:
@@ -124,7 +124,7 @@ extension KubeTestServer {
             let response = APIResponse.error(.injected(code, retryAfter: retryAfter))
             record(request, info: info, user: nil, status: code)
             return (response, nil)
-        case nil: break
+        case .dropResponse, nil: break
         }
         var audit = AuditEntry(request: request, info: info)
         // A bearer token wins over a client certificate; a bad token is a 401 (`request/union`).
@@ -179,6 +179,13 @@ extension KubeTestServer {
         }
         await react(to: changes)
         record(request, info: info, user: user, status: response.statusCode)
+        if fault == .dropResponse {
+            // Handled, then lost on the way back: kube-apiserver would have logged the request.
+            if case .full(let status, _, let bytes) = response {
+                auditSink.write(audit.event(stage: audit.user == nil ? "ResponseStarted" : "ResponseComplete", status: status, body: bytes))
+            }
+            return (.drop, nil)
+        }
         return (response, audit)
     }
 
