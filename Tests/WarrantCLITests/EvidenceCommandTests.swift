@@ -69,7 +69,7 @@ private func kubectl(_ arguments: [String], kubeconfig: String, home: URL, envir
 }
 
 /// The scenario of issue 16, on either server: a CI credential made with `credentials create
-/// --apply`, two deploys by it from CI (records kept as artifacts), a human's `kubectl edit`, the
+/// --apply` for exactly what the deploys do (prune, no wait: deploy refuses a broader one), two deploys by it from CI (records kept as artifacts), a human's `kubectl edit`, the
 /// CI token used outside any deploy, a rotated and gzipped log; then a tampered record and a
 /// widened Role.
 private func runEvidenceScenario(_ target: EvidenceTarget, in folder: URL) async throws {
@@ -83,7 +83,7 @@ private func runEvidenceScenario(_ target: EvidenceTarget, in folder: URL) async
     let records = folder.appendingPathComponent("records.jsonl").path
 
     let created = await runWarrant([
-        "credentials", "create", "--name", "ci", "-n", namespace, "-f", first.path, "--apply", "--prune", "--kubeconfig", target.aliceKubeconfig,
+        "credentials", "create", "--name", "ci", "-n", namespace, "-f", first.path, "--apply", "--prune", "--no-wait", "--kubeconfig", target.aliceKubeconfig,
         "--kubeconfig-out", ci,
     ])
     try #require(created.status == 0, "\(created.standardError)")
