@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "DeployEngine", targets: ["DeployEngine"]),
         .library(name: "Agent", targets: ["Agent"]),
         // The API test server, for the benchmarks package; not part of the tool.
@@ -51,6 +52,16 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: ["KubeModel", "RBAC", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // zlib, for gzip-compressed audit logs (Debian: zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Evidence",
+            dependencies: ["KubeModel", "RBAC", "Delivery", "CZlib"]
         ),
         .target(
             name: "KubeAPI",
@@ -104,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["KubeModel", "RBAC", "Audit", "Restrict"]
+            dependencies: ["KubeModel", "RBAC", "Audit", "Restrict", "Delivery", "Evidence"]
         ),
         .target(
             name: "WarrantCLI",
@@ -115,6 +126,7 @@ let package = Package(
                 "Restrict",
                 "KubeAPI",
                 "Delivery",
+                "Evidence",
                 "DeployEngine",
                 "Reports",
                 "Agent",
@@ -151,6 +163,10 @@ let package = Package(
             dependencies: ["Delivery", "KubeModel", "RBAC", "WarrantTestSupport"]
         ),
         .testTarget(
+            name: "EvidenceTests",
+            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "Reports", "WarrantTestSupport"]
+        ),
+        .testTarget(
             name: "KubeAPITests",
             dependencies: [
                 "KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport",
@@ -177,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantCLITests",
-            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "warrant"]
+            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "Evidence", "warrant"]
         ),
     ]
 )
@@ -192,6 +208,6 @@ let strictSettings: [SwiftSetting] = [
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["WARRANT_WERROR"] == "1" ? [.treatAllWarnings(as: .error)] : []
 
-for target in package.targets where target.type != .plugin {
+for target in package.targets where target.type != .plugin && target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings + warningsAsErrors
 }

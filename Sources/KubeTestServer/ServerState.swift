@@ -13,6 +13,10 @@ struct ServerState: Sendable {
         var name: String
         var uid: String
         var expires: Date?
+        /// The token's `jti` claim, for a TokenRequest token (the audit log's credential ID).
+        var jti: String? = nil
+        /// The token Secret that holds it, for a legacy token.
+        var secretName: String? = nil
     }
 
     /// A write a hook or the token controller reacts to.
@@ -34,6 +38,8 @@ struct ServerState: Sendable {
     var random: SplitMix
     /// Changes made by the request being served, for hooks and the token controller.
     var changes: [Change] = []
+    /// The `jti` of the token the request being served issued (TokenRequest), for the audit log.
+    var issuedJTI: String?
     /// Signs ServiceAccount tokens.
     let tokenKey = SymmetricKey(size: .bits256)
 
