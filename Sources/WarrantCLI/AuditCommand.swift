@@ -88,6 +88,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("list-checks"), help: "Print the risk catalog and exit.")
     var listChecks = false
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         if listChecks {
@@ -103,7 +107,7 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let namespace = self.namespace ?? "default"
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .identities(keepingWhole: Auditor.readsWhole))
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         let suppressions = try loadSuppressions(context: context)
         let objects = loaded.objects.map { object -> KubeObject in

@@ -44,8 +44,10 @@ struct DeployCommand: AsyncParsableCommand {
             EXIT CODES
               0  deployed (or nothing to change)
               1  refused by pre-flight, conflicts, prune limit, failed rollout or timeout
-              2  invalid manifests or options
-              3  the cluster could not be reached
+              2  invalid manifests or options (checked before any request), or input with no objects
+               (unless --prune --allow-empty)
+              3  the cluster could not be reached, or a request got no complete answer within
+                 --request-timeout
             """
     )
 
@@ -61,8 +63,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Wait until every object is healthy.")
     var wait = false
 
-    @Option(help: "With --wait: how long to wait, e.g. 5m, 90s.")
-    var timeout: String = "5m"
+    @Option(
+        name: .customLong("timeout"), help: ArgumentHelp("With --wait: how long to wait, e.g. 5m, 90s (default 5m, at most 24h).", valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(86_400)))
+    var timeoutLimit: DurationArgument?
+
+    /// How long `--wait` waits.
+    var waitLimit: Duration { timeoutLimit?.duration ?? .seconds(300) }
 
     @Flag(name: .customLong("dry-run"), help: "Send everything with dryRun=All: validated and authorized by the server, nothing stored.")
     var dryRun = false
@@ -73,8 +80,16 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("force-conflicts"), help: "Take over fields other field managers own.")
     var forceConflicts = false
 
-    @Option(name: .customLong("max-prune"), help: "With --prune: stop when more than N objects or P% of the set would be deleted.")
-    var maxPrune: String?
+    @Option(
+        name: .customLong("max-prune"), help: ArgumentHelp("With --prune: stop when more than N objects or P% (0-100%) of the set would be deleted (default 25%).", valueName: "N|P%"),
+        transform: MaxPrune.option)
+    var maxPruneLimit: MaxPrune?
+
+    /// `--max-prune` as given (already checked), for the deploy steps.
+    var maxPrune: String? { maxPruneLimit?.description }
+
+    @Flag(name: .customLong("allow-empty"), help: "With --prune: deploy input that holds no objects, which prunes the whole set (within --max-prune).")
+    var allowEmpty = false
 
     @Flag(name: .customLong("prune-pvcs"), help: "With --prune: also delete PersistentVolumeClaims (their data goes with them).")
     var prunePVCs = false
@@ -94,32 +109,38 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-broad-credential"), help: "Deploy even with a credential that holds more than the deploy needs.")
     var allowBroadCredential = false
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.name(applyset, flag: "--applyset", kind: "ConfigMap")
+        try ArgumentChecks.needs(maxPruneLimit != nil && !prune, "--max-prune", "--prune")
+        try ArgumentChecks.needs(prunePVCs && !prune, "--prune-pvcs", "--prune")
+        try ArgumentChecks.needs(allowEmpty && !prune, "--allow-empty", "--prune")
+        try ArgumentChecks.needs(timeoutLimit != nil && !wait, "--timeout", "--wait")
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
-        let objects = loaded.objects.map { object -> KubeObject in
-            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
+        var loaded = try manifests.load(context: context)
+        // Placed in the namespace in place: the objects are held once, however large the input.
+        var objects = loaded.objects
+        loaded.objects = []
+        for index in objects.indices where objects[index].namespace == nil && loaded.kind(of: objects[index])?.namespaced == true {
+            objects[index].namespace = namespace
+        }
+        if objects.isEmpty && !(prune && allowEmpty) {
+            // kubectl apply refuses this too ("no objects passed to apply"): an empty folder or a
+            // failed rendering must not look like a successful deploy, nor prune everything.
+            context.standardError(
+                "error: the input holds no objects; nothing was deployed\n  hint: to prune every member of the ApplySet, give --prune --allow-empty\n")
+            throw CommandExit(.invalidInput)
         }
         let validation = DeployValidation.validate(objects, namespace: namespace, kinds: loaded.kinds, strict: strict)
         if !validation.errors.isEmpty {
             for issue in validation.errors { context.standardError("error: \(issue)\n") }
             throw CommandExit(.invalidInput)
         }
-        if let maxPrune {
-            do {
-                _ = try MaxPrune(parsing: maxPrune)
-            } catch {
-                context.standardError("error: --max-prune: \(error)\n")
-                throw CommandExit(.invalidInput)
-            }
-        }
         for issue in validation.warnings { context.warn("\(issue)") }
-        let waitLimit = try CreateCredentials.seconds(timeout, context: context)
-        let deployer = Deployer(
-            command: self, objects: objects, kinds: loaded.kinds, context: context, waitLimit: .seconds(waitLimit))
+        let deployer = Deployer(command: self, objects: objects, kinds: loaded.kinds, context: context, waitLimit: waitLimit)
         try await connection.withClient(namespace: namespace, context: context) { client, cluster in
             try await deployer.runInterruptibly(client: client, cluster: cluster)
         }

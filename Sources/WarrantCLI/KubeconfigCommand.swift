@@ -43,6 +43,10 @@ struct KubeconfigCommand: AsyncParsableCommand {
     @Option(help: "Explain how to store it in gitlab or github, with a deploy job.")
     var ci: CISystem?
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         func fail(_ message: String) -> CommandExit {

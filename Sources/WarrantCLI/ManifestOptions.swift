@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeModel
+import RBAC
 
 /// The options every command that reads manifests shares: `-f`, `-k`, `--resource-map`.
 struct ManifestOptions: ParsableArguments {
@@ -30,20 +31,30 @@ struct ManifestOptions: ParsableArguments {
     }
 
     /// Loads the manifests and builds the kind table (built-ins, the input's CRDs, resource maps).
-    /// Prints every error to standard error and throws ``CommandExit`` with status 2 on bad input.
-    func load(context: CommandContext) throws -> LoadedManifests {
+    /// Prints every error to standard error and throws ``CommandExit`` with status 2 on bad input;
+    /// prints what was skipped (folder entries that are not regular files, files read twice) as warnings.
+    ///
+    /// Objects are handed over as they are read and only what `retention` keeps of each is held,
+    /// so that a command that needs only some objects whole loads a large input in little memory.
+    func load(context: CommandContext, retaining retention: Retention = .everything) throws -> LoadedManifests {
         if files.isEmpty && kustomizations.isEmpty {
             context.standardError("error: give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION\n")
             throw CommandExit(.invalidInput)
         }
         let loader = ManifestLoader()
         do {
-            var inputs = ManifestInput.from(arguments: files, readStandardInput: context.readStandardInput)
+            let standardInput = ByteStream(context.standardInput)
+            var objects: [KubeObject] = []
+            var notices = try loader.load(ManifestInput.from(arguments: files, standardInput: standardInput)) { object in
+                objects.append(retention.retain(object))
+            }
             for directory in kustomizations {
                 let rendered = try Kustomize.render(directory: directory, environment: context.environment)
-                inputs.append(.bytes(rendered, name: "\(directory) (kustomize)"))
+                notices += try loader.load([.bytes(rendered, name: "\(directory) (kustomize)")]) { object in
+                    objects.append(retention.retain(object))
+                }
             }
-            let objects = try loader.load(inputs)
+            for notice in notices { context.warn("\(notice)") }
             var table = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
             for path in resourceMaps {
                 let bytes = try ManifestLoader.readFile(path)
@@ -60,6 +71,44 @@ struct ManifestOptions: ParsableArguments {
     private func report(_ errors: [ManifestError], context: CommandContext) -> CommandExit {
         for error in errors { context.standardError("error: \(error)\n") }
         return CommandExit(.invalidInput)
+    }
+}
+
+/// What a command keeps of each object it loads.
+///
+/// Loading hands over objects one by one; a command that reads only some objects whole (the RBAC
+/// objects, say) keeps just the identity of the rest: `apiVersion`, `kind` and `metadata`, which
+/// every command reads (names, namespaces, labels, annotations, the kind's scope). Custom
+/// resource definitions are always kept whole: they extend the kind table.
+struct Retention: Sendable {
+    /// `nil`: every object whole.
+    private let keepsWhole: (@Sendable (KubeObject) -> Bool)?
+
+    /// Every object whole (deploy, restrict).
+    static let everything = Retention(keepsWhole: nil)
+
+    /// Only identities, and whole the objects `keepsWhole` selects.
+    static func identities(keepingWhole keepsWhole: @escaping @Sendable (KubeObject) -> Bool) -> Retention {
+        Retention(keepsWhole: keepsWhole)
+    }
+
+    /// RBAC objects whole (what the RBAC commands and `scope` read), identities of the rest.
+    static let rbac = Retention.identities(keepingWhole: { RBACAPI.isRBACObject($0) })
+
+    /// `object`, or only its identity.
+    func retain(_ object: KubeObject) -> KubeObject {
+        guard let keepsWhole, !keepsWhole(object), !Self.isCustomResourceDefinition(object) else { return object }
+        guard case .object(let content) = object.content else { return object }
+        var identity = JSONObject()
+        identity.reserveCapacity(3)
+        for key in ["apiVersion", "kind", "metadata"] {
+            if let value = content[key] { identity[key] = value }
+        }
+        return KubeObject(.object(identity), source: object.source)
+    }
+
+    private static func isCustomResourceDefinition(_ object: KubeObject) -> Bool {
+        object.kind == "CustomResourceDefinition" && object.isInGroup("apiextensions.k8s.io")
     }
 }
 

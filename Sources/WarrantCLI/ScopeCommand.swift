@@ -91,9 +91,15 @@ struct ScopeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Compare an existing Role with the derived one.", valueName: "role.yaml"))
     var compare: String?
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.name(applyset, flag: "--applyset", kind: "ConfigMap")
+        try ArgumentChecks.name(name, flag: "--name", kind: "Role", group: "rbac.authorization.k8s.io")
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .rbac)
         let result = try ScopeSupport.derive(
             loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
             roleName: name, context: context)
