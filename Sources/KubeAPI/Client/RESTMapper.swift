@@ -19,6 +19,16 @@ public struct RESTMapper: Sendable {
         /// The verbs the server supports on it.
         public var verbs: [String]
 
+        /// Creates a mapping.
+        public init(group: String, version: String, kind: String, resource: String, namespaced: Bool, verbs: [String]) {
+            self.group = group
+            self.version = version
+            self.kind = kind
+            self.resource = resource
+            self.namespaced = namespaced
+            self.verbs = verbs
+        }
+
         /// `/api/v1` or `/apis/GROUP/VERSION`.
         ///
         /// Every component of a path is escaped (``KubeRequest/pathSegment(_:)``): names come
