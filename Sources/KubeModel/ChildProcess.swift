@@ -17,7 +17,8 @@ import Darwin
 ///   default action (a deploy ignores SIGINT and SIGTERM while it runs, and Dispatch's threads block
 ///   signals; neither may leak into the child).
 /// - Standard input is `/dev/null`; standard output is read up to a limit, and a child that prints
-///   more is ended; standard error is passed through, discarded or kept up to a limit.
+///   more is ended; standard error is passed through, discarded or kept up to a limit; no other
+///   file descriptor of Warrant's reaches it.
 /// - When the timeout passes (it covers the output too: a background grandchild may hold the pipe
 ///   open), or the output limit is exceeded, the whole group gets SIGTERM and, half a second later,
 ///   SIGKILL, so children that ignore SIGTERM end as well.
@@ -52,8 +53,8 @@ package enum ChildProcess {
         case outputTooLarge(limit: Int)
     }
 
-    /// How long the group has between SIGTERM and SIGKILL.
-    static let terminationGrace: DispatchTimeInterval = .milliseconds(500)
+    /// How long the group has between SIGTERM and SIGKILL: half a second, in microseconds.
+    static let terminationGrace: useconds_t = 500_000
 
     /// Runs `executable` with `arguments` and exactly `environment`, blocking the calling thread
     /// (call it from a thread that may block, not from Swift's cooperative pool).
@@ -90,8 +91,17 @@ package enum ChildProcess {
         let stop = Flag()
         let tooLarge = Flag()
         let collected = Mutex<(output: [UInt8], errors: [UInt8], status: Int32)>(([], [], -1))
+        // Threads of their own, not Dispatch's pool: each of them blocks, and the pool is as narrow
+        // as the machine (two threads here), shared with everything else in the process.
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
+        func onThread(_ body: @escaping @Sendable () -> Void) {
+            group.enter()
+            Thread.detachNewThread {
+                body()
+                group.leave()
+            }
+        }
+        onThread {
             let bytes = drain(output.read, keep: outputLimit, stop: stop) {
                 // More than the limit: end the group so that the child does not block on a full pipe.
                 tooLarge.set()
@@ -100,12 +110,12 @@ package enum ChildProcess {
             collected.withLock { $0.output = bytes }
         }
         if let errors, case .capture(let limit) = errorOutput {
-            DispatchQueue.global().async(group: group) {
+            onThread {
                 let bytes = drain(errors.read, keep: limit, stop: stop, overflow: nil)
                 collected.withLock { $0.errors = bytes }
             }
         }
-        DispatchQueue.global().async(group: group) {
+        onThread {
             let status = waitForExit(pid)
             collected.withLock { $0.status = status }
         }
@@ -137,9 +147,21 @@ package enum ChildProcess {
     /// SIGTERM to the group, then SIGKILL after ``terminationGrace``.
     private static func terminateGroup(_ pid: pid_t) {
         killpg(pid, SIGTERM)
-        DispatchQueue.global().asyncAfter(deadline: .now() + terminationGrace) { killpg(pid, SIGKILL) }
         // The caller goes on at once; a group that ignores SIGTERM ends at the SIGKILL.
+        Thread.detachNewThread {
+            usleep(terminationGrace)
+            killpg(pid, SIGKILL)
+        }
     }
+
+    #if canImport(Glibc)
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`, when the C library has it.
+    private static let closeFromAction: CloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }()
+    #endif
 
     private static func makePipe() throws(Failure) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
@@ -174,6 +196,11 @@ package enum ChildProcess {
         case .inherit: break
         case .capture: if let errors { posix_spawn_file_actions_adddup2(&actions, errors, 2) }
         }
+        #if canImport(Glibc)
+        // Nothing else of Warrant's (sockets, files being written) reaches the child: glibc 2.34
+        // and later close every other descriptor (looked up, as Swift's Glibc module leaves it out).
+        if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
+        #endif
         // Its own process group (so that a timeout ends its children too), no blocked signals, and
         // default actions for every signal (ignored ones would otherwise be inherited through exec).
         posix_spawnattr_setpgroup(&attributes, 0)

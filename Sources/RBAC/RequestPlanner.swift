@@ -30,9 +30,10 @@ public enum RequestPlanner {
         GroupKind(group: "batch", kind: "Job"), GroupKind(group: "", kind: "ReplicationController"),
     ]
 
-    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with `options`.
+    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with
+    /// `options`; objects without a namespace are named as in `namespace` when it is given.
     public static func requests(
-        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions
+        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions, namespace: String? = nil
     ) -> [PlannedRequest] {
         var requests: [PlannedRequest] = []
         var appliedKinds: [ResourceKind] = []
@@ -40,11 +41,12 @@ public enum RequestPlanner {
         for object in objects {
             guard let kind = kinds.kind(object.groupKind), kind.namespaced else { continue }
             if seenKinds.insert(object.groupKind).inserted { appliedKinds.append(kind) }
+            let displayName = object.namespace == nil ? namespace.map { "\(object.kind) \($0)/\(object.name)" } ?? object.displayName : object.displayName
             func add(_ verb: String, _ reason: String) {
                 requests.append(
                     PlannedRequest(
                         verb: verb, apiGroup: kind.group, resource: kind.resource, objectName: object.name, reason: reason,
-                        object: object.displayName, source: object.source))
+                        object: displayName, source: object.source))
             }
             switch method {
             case .warrant:

@@ -55,13 +55,19 @@ public struct ScopeDeriver: Sendable {
                         hint: "deploy each namespace with its own credential: scope it with -n \(objectNamespace), or remove metadata.namespace"))
                 continue
             }
-            var placed = object
-            placed.namespace = namespace
-            namespaced.append(placed)
+            // Only RBAC objects are read further (their rules, their names as roles); the others
+            // stay as they are, so that a large input is not copied to set their namespace.
+            if RBACAPI.isRBACObject(object), object.namespace != namespace {
+                var placed = object
+                placed.namespace = namespace
+                namespaced.append(placed)
+            } else {
+                namespaced.append(object)
+            }
         }
         if !errors.isEmpty { throw ManifestErrors(errors) }
 
-        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options)
+        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options, namespace: namespace)
         var explanations = Self.rules(from: requests)
         var warnings: [String] = []
         if requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) {

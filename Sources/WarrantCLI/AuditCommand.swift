@@ -107,15 +107,11 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let namespace = self.namespace ?? "default"
-        let loaded = try manifests.load(context: context, retaining: .identities(keepingWhole: Auditor.readsWhole))
-        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
+        var input = try manifests.load(context: context, retaining: .identities(keepingWhole: Auditor.readsWhole))
+        let policy = try RBACCommandSupport.policy(input, defaultNamespace: namespace, context: context)
         let suppressions = try loadSuppressions(context: context)
-        let objects = loaded.objects.map { object -> KubeObject in
-            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
-        }
+        let objects = input.takeObjects(placingIn: namespace)
+        let loaded = input
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
         let failing = render(report, context: context)
         // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)

@@ -121,12 +121,7 @@ struct DeployCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         var loaded = try manifests.load(context: context)
-        // Placed in the namespace in place: the objects are held once, however large the input.
-        var objects = loaded.objects
-        loaded.objects = []
-        for index in objects.indices where objects[index].namespace == nil && loaded.kind(of: objects[index])?.namespaced == true {
-            objects[index].namespace = namespace
-        }
+        let objects = loaded.takeObjects(placingIn: namespace)
         if objects.isEmpty && !(prune && allowEmpty) {
             // kubectl apply refuses this too ("no objects passed to apply"): an empty folder or a
             // failed rendering must not look like a successful deploy, nor prune everything.

@@ -117,6 +117,17 @@ struct LoadedManifests {
     var objects: [KubeObject]
     var kinds: KindTable
 
+    /// The objects, moved out, with namespaced objects that name no namespace placed in
+    /// `namespace`: changed in place, so that a large input is never held twice.
+    mutating func takeObjects(placingIn namespace: String) -> [KubeObject] {
+        var taken = objects
+        objects = []
+        for index in taken.indices where taken[index].namespace == nil && kind(of: taken[index])?.namespaced == true {
+            taken[index].namespace = namespace
+        }
+        return taken
+    }
+
     /// The mapping of an object's kind, `nil` when unknown.
     func kind(of object: KubeObject) -> ResourceKind? {
         kinds.kind(object.groupKind)

@@ -66,7 +66,7 @@ private func loopbackClient<T: Sendable>(
         #expect(error?.request == "GET /api/v1/namespaces/shop/configmaps/web")
         #expect(error?.isTransportFailure == true)
         #expect("\(error.map { "\($0)" } ?? "")".contains("within 2"))
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(10), "\(elapsed)")
+        #expect(elapsed >= .seconds(2) && elapsed < .seconds(60), "\(elapsed): stopped at the deadline, not after the 100 s the answer takes")
         #expect(server.requestLines.first == "GET /api/v1/namespaces/shop/configmaps/web HTTP/1.1")
     }
 
@@ -136,7 +136,7 @@ private func loopbackClient<T: Sendable>(
             #expect(error?.code == .execInvalidOutput)
             #expect(error.map { "\($0)" }?.contains("printed more than 1024 KiB") == true)
             #expect(error.map { "\($0)" }?.contains("secret-looking") == false)
-            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(ContinuousClock.now - started < .seconds(60))
         }
     }
 

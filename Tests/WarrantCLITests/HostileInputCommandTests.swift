@@ -162,7 +162,7 @@ import Darwin
             #expect(run.status == 3)
             #expect(run.standardError.contains("GET /api"), "\(run.standardError)")
             #expect(run.standardError.contains("within 2") && run.standardError.contains("--request-timeout"))
-            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(ContinuousClock.now - started < .seconds(120), "stopped at the deadline, not after the 1,000 s the answer takes")
         }
     }
 

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import KubeModel
 
 /// What to run for an exec credential plugin: a resolved executable, its arguments and its full environment.
@@ -75,9 +75,9 @@ public struct ProcessExecPluginRunner: ExecPluginRunner {
     /// Runs the plugin, ending its process group when it outlives the invocation's timeout.
     public func run(_ invocation: ExecPluginInvocation) async throws(ExecPluginRunError) -> ExecPluginResult {
         let errorOutput: ChildProcess.ErrorOutput = forwardsStandardError ? .inherit : .discard
-        // The child is waited for on a Dispatch thread, never on a cooperative one.
+        // The child is waited for on a thread of its own, never on a cooperative one.
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ChildProcess.Outcome, ChildProcess.Failure>, Never>) in
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 continuation.resume(
                     returning: Result { () throws(ChildProcess.Failure) in
                         try ChildProcess.run(
