@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "DeployEngine", targets: ["DeployEngine"]),
         // The API test server, for the benchmarks package; not part of the tool.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
@@ -61,6 +62,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DeployEngine",
+            dependencies: [
+                "KubeModel",
+                "RBAC",
+                "Delivery",
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "KubeTestServer",
             dependencies: [
                 "KubeModel",
@@ -87,6 +98,7 @@ let package = Package(
                 "Restrict",
                 "KubeAPI",
                 "Delivery",
+                "DeployEngine",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestrictTests",
-            dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Restrict", "Reports", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "DeliveryTests",
@@ -126,6 +138,10 @@ let package = Package(
                 "KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .testTarget(
+            name: "DeployEngineTests",
+            dependencies: ["DeployEngine", "Delivery", "KubeAPI", "KubeModel", "RBAC", "KubeTestServer", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "WarrantCLITests",

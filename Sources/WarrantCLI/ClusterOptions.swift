@@ -82,9 +82,7 @@ struct ConnectionOptions: ParsableArguments {
     /// `--request-timeout` deadline, and the API server's warnings printed on standard error as
     /// kubectl prints them (`Warning: TEXT`, each text once).
     func clientConfiguration(context: CommandContext) -> KubeClient.Configuration {
-        let level = logLevel.level
         let write = context.standardError
-        let logger = Logger(label: "warrant.kubeapi") { _ in StandardErrorLogHandler(write: write, logLevel: level) }
         let timeout: Duration? =
             switch requestTimeout {
             case .none: KubeClient.Configuration.defaultRequestTimeout
@@ -92,12 +90,19 @@ struct ConnectionOptions: ParsableArguments {
             }
         let printed = Mutex(Set<String>())
         return KubeClient.Configuration(
-            userAgent: "warrant/\(Warrant.version)", logger: logger, requestTimeout: timeout,
+            userAgent: "warrant/\(Warrant.version)", logger: logger(label: "warrant.kubeapi", context: context), requestTimeout: timeout,
             warningHandler: { text in
                 // kubectl's warning writer deduplicates; so does Warrant, across the command's clients.
                 guard printed.withLock({ $0.insert(text).inserted }) else { return }
                 write("Warning: \(text)\n")
             })
+    }
+
+    /// A logger on standard error at `--log-level`.
+    func logger(label: String, context: CommandContext) -> Logger {
+        let level = logLevel.level
+        let write = context.standardError
+        return Logger(label: label) { _ in StandardErrorLogHandler(write: write, logLevel: level) }
     }
 
     /// Runs `body` with a client; transport failures (unreachable, TLS, 401) exit 3 with the

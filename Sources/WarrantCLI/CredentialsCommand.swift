@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeployEngine
 import Foundation
 import KubeModel
 import RBAC
@@ -186,30 +187,6 @@ struct CreateCredentials: AsyncParsableCommand {
 
     /// The ServiceAccount, the Role, the RoleBinding and, with `--token secret`, the token Secret.
     func bundle(roleObject: JSONValue) -> [JSONValue] {
-        var documents: [JSONValue] = [
-            [
-                "apiVersion": "v1", "kind": "ServiceAccount",
-                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
-                "automountServiceAccountToken": false,
-            ],
-            roleObject,
-            [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app.kubernetes.io/managed-by": "warrant"]],
-                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(name)],
-                "subjects": [["kind": "ServiceAccount", "name": .string(name), "namespace": .string(namespace)]],
-            ],
-        ]
-        if token == .secret {
-            documents.append([
-                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
-                "metadata": [
-                    "name": .string("\(name)-token"), "namespace": .string(namespace),
-                    "labels": ["app.kubernetes.io/managed-by": "warrant"],
-                    "annotations": ["kubernetes.io/service-account.name": .string(name)],
-                ],
-            ])
-        }
-        return documents
+        CredentialBundle.documents(name: name, namespace: namespace, roleObject: roleObject, tokenSecret: token == .secret)
     }
 }

@@ -1,10 +1,9 @@
 import ArgumentParser
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
-import RBAC
-import Synchronization
 
 /// `warrant deploy`: the push-style deploy step for CI jobs.
 struct DeployCommand: AsyncParsableCommand {
@@ -85,9 +84,6 @@ struct DeployCommand: AsyncParsableCommand {
         transform: MaxPrune.option)
     var maxPruneLimit: MaxPrune?
 
-    /// `--max-prune` as given (already checked), for the deploy steps.
-    var maxPrune: String? { maxPruneLimit?.description }
-
     @Flag(name: .customLong("allow-empty"), help: "With --prune: deploy input that holds no objects, which prunes the whole set (within --max-prune).")
     var allowEmpty = false
 
@@ -122,22 +118,35 @@ struct DeployCommand: AsyncParsableCommand {
         let context = CommandContext.current
         var loaded = try manifests.load(context: context)
         let objects = loaded.takeObjects(placingIn: namespace)
-        if objects.isEmpty && !(prune && allowEmpty) {
-            // kubectl apply refuses this too ("no objects passed to apply"): an empty folder or a
-            // failed rendering must not look like a successful deploy, nor prune everything.
-            context.standardError(
-                "error: the input holds no objects; nothing was deployed\n  hint: to prune every member of the ApplySet, give --prune --allow-empty\n")
-            throw CommandExit(.invalidInput)
+        let printer = DeployPrinter(context: context, namespace: namespace)
+        let prepared: DeployManifests
+        do {
+            prepared = try DeployManifests(
+                objects: objects, kinds: loaded.kinds, namespace: namespace, strict: strict, allowingEmpty: prune && allowEmpty)
+        } catch {
+            throw printer.report(error)
         }
-        let validation = DeployValidation.validate(objects, namespace: namespace, kinds: loaded.kinds, strict: strict)
-        if !validation.errors.isEmpty {
-            for issue in validation.errors { context.standardError("error: \(issue)\n") }
-            throw CommandExit(.invalidInput)
-        }
-        for issue in validation.warnings { context.warn("\(issue)") }
-        let deployer = Deployer(command: self, objects: objects, kinds: loaded.kinds, context: context, waitLimit: waitLimit)
-        try await connection.withClient(namespace: namespace, context: context) { client, cluster in
-            try await deployer.runInterruptibly(client: client, cluster: cluster)
+        for issue in prepared.warnings { context.warn("\(issue)") }
+        let configuration = DeployConfiguration(
+            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: maxPruneLimit ?? .default, prunePVCs: prunePVCs,
+            applySetName: applyset, wait: wait, waitTimeout: waitLimit, dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
+            allowBroadCredential: allowBroadCredential, recordFile: recordFile)
+        let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
+        let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
+        try await connection.withClient(namespace: namespace, context: context) { client, _ in
+            // SIGINT and SIGTERM cancel the deploy; the engine still writes the record.
+            let result = await SignalCancellation.run {
+                try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
+            }
+            let outcome: DeployOutcome
+            switch result {
+            case .success(let value): outcome = value
+            case .failure(let error as DeployError): throw printer.report(error)
+            case .failure(let error): throw error
+            }
+            for problem in outcome.recordProblems { context.standardError("error: \(problem)\n") }
+            if let failure = outcome.failure { throw printer.report(failure) }
+            if !outcome.recordProblems.isEmpty { throw CommandExit(.failure) }
         }
     }
 }

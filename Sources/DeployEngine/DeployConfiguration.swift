@@ -1,0 +1,76 @@
+public import Delivery
+public import RBAC
+
+/// How one deploy runs: where to, what it may delete, whether it waits, how it writes.
+///
+/// The same settings serve `warrant deploy` (field manager `warrant`) and a long-running caller
+/// such as a pull-style agent (its own field manager). Every property has the default of the
+/// command line's flag.
+public struct DeployConfiguration: Sendable, Hashable {
+    /// The namespace deployed to; every object lands here.
+    public var namespace: String
+    /// The Warrant version, written into the ApplySet parent's tooling annotation (`warrant/VERSION`).
+    public var toolVersion: String
+    /// The server-side apply field manager for the objects, the ApplySet parent and the history.
+    public var fieldManager: String
+    /// Delete members of the ApplySet that left the manifests.
+    public var prune: Bool
+    /// With ``prune``: the most objects (or the share of the set) one prune may delete.
+    public var maxPrune: MaxPrune
+    /// With ``prune``: also delete PersistentVolumeClaims.
+    public var prunePVCs: Bool
+    /// The ApplySet parent ConfigMap.
+    public var applySetName: String
+    /// The ConfigMap that keeps the records.
+    public var historyName: String
+    /// Wait until every object is healthy (kstatus rules), failing fast on broken pods.
+    public var wait: Bool
+    /// With ``wait``: how long to wait.
+    public var waitTimeout: Duration
+    /// How often ``wait`` reads the objects again.
+    public var waitInterval: Duration
+    /// Send every write with `dryRun=All`: validated and authorized, nothing stored.
+    public var dryRun: Bool
+    /// Compute the unified diff of live and desired objects (``DeployEvent/diff(_:)``).
+    public var diff: Bool
+    /// Take over fields another field manager owns instead of failing on the conflict.
+    public var forceConflicts: Bool
+    /// Deploy even with a credential that holds more than the deploy needs.
+    public var allowBroadCredential: Bool
+    /// Also append the record to this JSON-lines file (a CI artifact); `nil` for none.
+    public var recordFile: String?
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - namespace: the namespace deployed to.
+    ///   - toolVersion: the Warrant version, for the ApplySet's tooling annotation.
+    public init(
+        namespace: String, toolVersion: String, fieldManager: String = "warrant", prune: Bool = false, maxPrune: MaxPrune = .default,
+        prunePVCs: Bool = false, applySetName: String = DeployOptions().applySetName, historyName: String = DeployOptions().historyName,
+        wait: Bool = false, waitTimeout: Duration = .seconds(300), waitInterval: Duration = .milliseconds(500), dryRun: Bool = false,
+        diff: Bool = false, forceConflicts: Bool = false, allowBroadCredential: Bool = false, recordFile: String? = nil
+    ) {
+        self.namespace = namespace
+        self.toolVersion = toolVersion
+        self.fieldManager = fieldManager
+        self.prune = prune
+        self.maxPrune = maxPrune
+        self.prunePVCs = prunePVCs
+        self.applySetName = applySetName
+        self.historyName = historyName
+        self.wait = wait
+        self.waitTimeout = waitTimeout
+        self.waitInterval = waitInterval
+        self.dryRun = dryRun
+        self.diff = diff
+        self.forceConflicts = forceConflicts
+        self.allowBroadCredential = allowBroadCredential
+        self.recordFile = recordFile
+    }
+
+    /// The options `warrant scope --for warrant` derives the deploy's Role with.
+    public var scopeOptions: DeployOptions {
+        DeployOptions(prune: prune, wait: wait, applySetName: applySetName, historyName: historyName)
+    }
+}

@@ -1,0 +1,124 @@
+import Delivery
+import Foundation
+public import KubeAPI
+import KubeModel
+public import Logging
+import RBAC
+
+/// Deploys manifests into one namespace: pre-flight, staged server-side apply, prune, wait, and
+/// the tamper-evident record on every exit path.
+///
+/// `warrant deploy` and a pull-style agent call the same engine; each brings its own
+/// ``DeployConfiguration`` (field manager, prune and wait settings), ``DeployIdentity`` (who and
+/// what the record names) and ``DeployReporter`` (how progress is shown). The engine prints
+/// nothing and logs to its `Logger` only.
+///
+/// Steps, in order; nothing changes before the first passes:
+/// 1. pre-flight: the credential's rules in the namespace (SelfSubjectRulesReview) must hold what
+///    `warrant scope --for warrant` derives for the manifests and, unless
+///    ``DeployConfiguration/allowBroadCredential``, nothing more;
+/// 2. apply in stages (ServiceAccounts, Secrets, ConfigMaps, RBAC, then workloads), concurrently
+///    within a stage; objects that already match are not written;
+/// 3. prune the ApplySet's members that left the manifests (``DeployConfiguration/prune``);
+/// 4. wait until every object is healthy (``DeployConfiguration/wait``);
+/// 5. the record: the history ConfigMap (a hash chain), the record file, and an Event.
+///
+/// Cancelling the calling task stops the deploy between requests; the record is still written,
+/// with result `interrupted`.
+public struct DeployEngine: Sendable {
+    /// The annotation applied objects carry: the id of the deploy record that changed them last.
+    public static let recordAnnotation = "warrant.dev/deploy-record"
+
+    /// How deploys run.
+    public var configuration: DeployConfiguration
+    /// Where the engine logs what it does (at `debug`); quiet by default.
+    public var logger: Logger
+
+    var namespace: String { configuration.namespace }
+
+    /// Creates an engine.
+    public init(configuration: DeployConfiguration, logger: Logger = Logger(label: "warrant.deploy", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Deploys `manifests` with `client`'s credential.
+    ///
+    /// - Parameters:
+    ///   - manifests: the placed and validated objects; their namespace must be the configuration's.
+    ///   - identity: who the record names.
+    ///   - client: the API client, authenticated as the deploy's credential.
+    ///   - reporter: receives progress as it happens.
+    /// - Returns: the outcome of a deploy that got past its pre-flight, also when it failed, was
+    ///   interrupted or the record could not be written (see ``DeployOutcome/failure`` and
+    ///   ``DeployOutcome/recordProblems``).
+    /// - Throws: ``DeployError`` when nothing was changed: invalid manifests, a refused
+    ///   credential, an API error during the pre-flight, or cancellation before the deploy began.
+    public func deploy(
+        _ manifests: DeployManifests, identity: DeployIdentity, client: KubeClient, reporter: DeployReporter = .silent
+    ) async throws(DeployError) -> DeployOutcome {
+        guard manifests.namespace == namespace else {
+            throw DeployError(
+                .invalidManifests, "the manifests were prepared for namespace \(manifests.namespace), not \(namespace)",
+                hint: "prepare them with DeployManifests(objects:kinds:namespace:) for the namespace deployed to")
+        }
+        let started = Date()
+        let deployID = Self.makeID(started: started)
+        var logger = self.logger
+        logger[metadataKey: "deploy"] = "\(deployID)"
+        let required = try requiredRules(manifests)
+        do {
+            try await preflight(client: client, required: required)
+        } catch {
+            throw Task.isCancelled ? DeployError(.interrupted, "interrupted; nothing was changed", underlying: error) : DeployError.from(error)
+        }
+        logger.debug("pre-flight passed", metadata: ["namespace": "\(namespace)", "objects": "\(manifests.objects.count)"])
+        let progress = DeployProgress()
+        var failure: (any Error)?
+        do {
+            try await run(manifests, client: client, deployID: deployID, progress: progress, reporter: reporter)
+        } catch {
+            failure = error
+        }
+        var result: DeployResult = configuration.dryRun ? .dryRun : .succeeded
+        var message = ""
+        var deployError: DeployError?
+        if let failure {
+            let interrupted = failure is CancellationError || Task.isCancelled
+            result = interrupted ? .interrupted : .failed
+            message = Self.describe(failure)
+            deployError =
+                interrupted
+                ? DeployError(.interrupted, "interrupted; the record says what was done", summary: message, underlying: failure)
+                : DeployError.from(failure)
+            logger.debug("deploy stopped", metadata: ["result": "\(result)", "reason": "\(message)"])
+        }
+        // The record is written even when the caller cancelled the deploy: a new task does not
+        // inherit the cancellation, and it is awaited right here.
+        let outcome = result
+        let text = message
+        let written = await Task {
+            await record(
+                outcome, message: text, progress: progress, deployID: deployID, identity: identity, client: client, started: started,
+                reporter: reporter)
+        }.value
+        let state = progress.snapshot
+        return DeployOutcome(
+            result: result, deployID: deployID, record: written.record, applied: state.applied, unchanged: state.unchanged,
+            pruned: state.pruned, diff: state.diff, durations: written.record?.durations ?? state.durations, failure: deployError,
+            recordProblems: written.problems)
+    }
+
+    /// `20261126T224054Z-1a2b3c4d`: sortable, and valid in an Event's name once lower-cased.
+    static func makeID(started: Date) -> String {
+        let stamp = DeployRecord.timestamp(started).filter { $0 != "-" && $0 != ":" }.split(separator: ".").first.map(String.init) ?? "deploy"
+        return "\(stamp.hasSuffix("Z") ? stamp : stamp + "Z")-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
+    }
+
+    /// The record's message for an error.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DeployError { return error.summary }
+        if error is CancellationError { return "interrupted" }
+        return "\(error)"
+    }
+}

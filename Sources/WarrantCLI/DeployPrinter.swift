@@ -1,0 +1,66 @@
+import DeployEngine
+import Delivery
+import Foundation
+import KubeAPI
+
+/// How `warrant deploy` shows a deploy: each event as a line on standard error (the diff on
+/// standard output), and errors once, with the exit status they mean.
+///
+/// With `--wait`, a terminal (standard error a terminal and `CI` unset) gets one status line
+/// redrawn in place; CI logs get a plain line with a UTC time for each change.
+struct DeployPrinter: Sendable {
+    let context: CommandContext
+    let namespace: String
+
+    /// Whether the wait draws a live status line instead of log lines.
+    var live: Bool { context.errorIsTerminal && context.environment["CI"] == nil }
+
+    var reporter: DeployReporter {
+        let printer = self
+        return DeployReporter { event in printer.show(event) }
+    }
+
+    func show(_ event: DeployEvent) {
+        let write = context.standardError
+        switch event {
+        case .applied(let object, let action, let dryRun):
+            write("\(dryRun ? "would apply" : (action == .created ? "created" : "configured")) \(object)\n")
+        case .diff(let text):
+            context.standardOutput(text)
+        case .pruned(let reference, let dryRun):
+            write("\(dryRun ? "would prune" : "pruned") \(reference)\n")
+        case .noChanges(let count):
+            write("no changes: the \(count) object(s) in \(namespace) already match the manifests\n")
+        case .waiting(let object, let message):
+            if !live { write("\(Self.now()) waiting for \(object): \(message)\n") }
+        case .waitStatus(let status):
+            guard live, let first = status.pending.first else { return }
+            let more = status.pending.count > 1 ? " (+\(status.pending.count - 1) more)" : ""
+            write("\r\u{1B}[2K\(status.ready)/\(status.total) ready, \(status.elapsedSeconds) s: \(first)\(more)")
+        case .waitEnded:
+            if live { write("\r\u{1B}[2K") }
+        case .ready(let count):
+            write("\(Self.now()) all \(count) object(s) are ready\n")
+        case .recorded(let record):
+            write(
+                "recorded \(record.id): \(record.identity.actor) \(record.result) in \(record.namespace)\(record.identity.commit.map { " at \($0.prefix(12))" } ?? "")\n"
+            )
+        }
+    }
+
+    /// Prints `error` and returns the exit for it: 2 for invalid manifests, 3 when the cluster
+    /// could not be reached or refused the credential, 1 otherwise.
+    func report(_ error: DeployError) -> CommandExit {
+        if error.code == .invalidManifests {
+            for detail in error.details { context.standardError("error: \(detail)\n") }
+            if error.details.isEmpty { context.standardError("error: \(error)\n") }
+            return CommandExit(.invalidInput)
+        }
+        context.standardError("error: \(error)\n")
+        return CommandExit(error.isUnreachable ? .unreachable : .failure)
+    }
+
+    static func now() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+}
