@@ -128,27 +128,32 @@ public struct ManifestLoader: Sendable {
         var errors: [ManifestError] = []
         var notices: [ManifestNotice] = []
 
-        /// Reads one input piece by piece; a syntax error ends the input (as it would end the parser).
+        /// Reads one input piece by piece; a syntax error, or enough errors, ends the parsing (as
+        /// it would end the parser).
+        ///
+        /// An error of the whole input (it is not UTF-8, it holds characters YAML does not allow,
+        /// it is too large, it cannot be read) is that input's only error, wherever it is found:
+        /// the rest of the input is still read (up to the limit) and checked after parsing has
+        /// stopped, so that the errors do not depend on where the input was cut into pieces.
         mutating func load(file: String, read: @escaping (Int) throws(ManifestError) -> [UInt8]) {
             var input = ChunkedInput(file: file, limit: loader.limits.maximumFileSize, pieceSize: loader.pieceSize, read: read)
+            let firstError = errors.count
+            var parsing = true
             do {
                 while let chunk = try input.next() {
-                    guard loadPiece(chunk, file: file, isJSON: input.isJSON ?? false) else { return }
-                    if errors.count >= loader.maximumErrors { return }
+                    let isJSON = input.isJSON ?? false
+                    try ManifestLoader.checkUTF8(chunk.bytes, file: file, lineOffset: chunk.lineOffset, byteOffset: chunk.byteOffset, isJSON: isJSON)
+                    guard parsing else { continue }
+                    if !loadPiece(chunk, file: file, isJSON: isJSON) || errors.count >= loader.maximumErrors { parsing = false }
                 }
             } catch {
+                errors.removeSubrange(firstError...)
                 errors.append(error)
             }
         }
 
-        /// Loads one piece; `false` when the rest of the input must not be read.
+        /// Loads one piece of UTF-8; `false` when the rest of the input must not be parsed.
         private mutating func loadPiece(_ chunk: ChunkedInput.Chunk, file: String, isJSON: Bool) -> Bool {
-            do {
-                try ManifestLoader.checkUTF8(chunk.bytes, file: file, lineOffset: chunk.lineOffset, byteOffset: chunk.byteOffset, isJSON: isJSON)
-            } catch {
-                errors.append(error)
-                return false
-            }
             // The fast reader handles almost every manifest; any error is reported by the full
             // parser, which knows the line of every field.
             if !isJSON, let objects = loader.fastObjects(chunk.bytes, file: file, lineOffset: chunk.lineOffset) {
@@ -177,15 +182,30 @@ public struct ManifestLoader: Sendable {
 
     private struct StopLoading: Error {}
 
-    /// Checks that a piece is UTF-8; the error names the line and the offset in the whole input.
+    /// Checks that a piece is UTF-8 and, for YAML, holds only characters YAML allows (libyaml's
+    /// reader refuses the others wherever they are, before the parser reaches them); the error
+    /// names the line and the offset in the whole input.
     static func checkUTF8(_ bytes: [UInt8], file: String, lineOffset: Int, byteOffset: Int, isJSON: Bool) throws(ManifestError) {
-        guard let offset = UTF8Validation.firstInvalidByte(in: bytes) else { return }
-        let before = Array(bytes[..<offset])
-        let line = lineOffset + 1 + (isJSON ? LineBreaks.newlines(in: before) : LineBreaks.yamlBreaks(in: before))
-        throw ManifestError(
-            .notUTF8, at: SourceLocation(file: file, line: line),
-            "the file is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(byteOffset + offset))",
-            hint: "save the file as UTF-8; Kubernetes manifests must be UTF-8 text")
+        func line(before offset: Int) -> Int {
+            let before = Array(bytes[..<offset])
+            return lineOffset + 1 + (isJSON ? LineBreaks.newlines(in: before) : LineBreaks.yamlBreaks(in: before))
+        }
+        // The first of the two problems, so that the error does not depend on where pieces end.
+        let invalid = UTF8Validation.firstInvalidByte(in: bytes)
+        if !isJSON, let (offset, scalar) = UTF8Validation.firstNonPrintable(in: invalid.map { Array(bytes[..<$0]) } ?? bytes) {
+            let code = String(scalar, radix: 16, uppercase: true)
+            let padded = String(repeating: "0", count: max(0, 4 - code.count)) + code
+            throw ManifestError(
+                .syntax, at: SourceLocation(file: file, line: line(before: offset)),
+                "YAML syntax error: control characters are not allowed (U+\(padded) at offset \(byteOffset + offset))",
+                hint: "remove it, or write it as an escape in a double-quoted string (\"\\u\(padded)\")")
+        }
+        if let offset = invalid {
+            throw ManifestError(
+                .notUTF8, at: SourceLocation(file: file, line: line(before: offset)),
+                "the file is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(byteOffset + offset))",
+                hint: "save the file as UTF-8; Kubernetes manifests must be UTF-8 text")
+        }
     }
 
     /// Parses UTF-8 `bytes` with the full JSON or YAML parser; lines are counted from `lineOffset`.

@@ -62,6 +62,46 @@ struct HostileInputTests {
         if case .success(let objects) = whole { #expect(objects.count == testCase.objects) }
     }
 
+    @Test(
+        "bytes that are not UTF-8 and characters YAML does not allow are the input's only error, wherever the input is cut (found by the fuzzer)",
+        arguments: [
+            // A control character before the bytes that are not UTF-8: libyaml's reader refuses it
+            // wherever it is, so it is reported, whatever the parser would say first.
+            ("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: gu\u{1}\u{7F}est\n", ManifestError.Code.syntax, 5),
+            ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n", .notUTF8, 5),
+            ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n", .notUTF8, 5),
+            // A syntax error first: the bad bytes later still decide.
+            ("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, ki]nd: ConfigMap}\n", .notUTF8, 6),
+        ])
+    func inputErrorsAreTheOnlyError(firstDocument: String, code: ManifestError.Code, line: Int) {
+        let bytes = Array(firstDocument.utf8) + Array("---\napiVersion: networking.k8s.i".utf8) + [0xAF, 0xAF] + Array("o/v1\nkind: Ingress\n".utf8)
+        for size in [1, 7, 64, 1 << 30] {
+            let result = Result { () throws(ManifestErrors) in try ManifestLoader(pieceSize: size).load(bytes: bytes, file: "a.yaml") }
+            guard case .failure(let failure) = result else {
+                Issue.record("piece size \(size): loaded")
+                continue
+            }
+            #expect(failure.errors.map(\.code) == [code], "piece size \(size): \(failure)")
+            #expect(failure.errors.first?.location.line == line, "piece size \(size)")
+        }
+    }
+
+    @Test("characters YAML does not allow are refused, the ones it allows are read", arguments: [
+        ("\u{0}", false), ("\u{8}", false), ("\u{1B}", false), ("\u{7F}", false), ("\u{80}", false), ("\u{9F}", false), ("\u{FFFE}", false),
+        ("\u{FFFF}", false), ("\u{85}", true), ("\u{A0}", true), ("\u{FEFF}", true), ("\u{FFFD}", true), ("\u{10000}", true), ("\u{E9}", true),
+    ])
+    func printableCharacters(character: String, allowed: Bool) {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: \"x\(character)y\"\n"
+        let error = loadError(text)
+        if allowed {
+            #expect(error == nil, "\(error.map { "\($0)" } ?? "")")
+        } else {
+            #expect(error?.code == .syntax)
+            #expect(error?.location.line == 5)
+            #expect(error?.message.contains("control characters are not allowed") == true)
+        }
+    }
+
     struct PieceCase: Sendable, CustomTestStringConvertible {
         var name: String
         var text: String
@@ -301,7 +341,12 @@ struct HostileInputTests {
 
     @Test("helpers start in their own process group, with no blocked or ignored signals", .timeLimit(.minutes(1)))
     func childProcessStartsClean() async throws {
-        let script = "echo $$; cut -d' ' -f5 /proc/$$/stat; grep -E '^Sig(Blk|Ign)' /proc/$$/status; ls /proc/$$/fd | tr '\\n' ' '"
+        // The masks are read first, with builtins only: dash blocks every signal around each fork
+        // (and restores the mask once the child runs), so a child reading them later may see that.
+        let script = #"""
+            while IFS= read -r l; do case "$l" in SigBlk*) b="$l";; SigIgn*) i="$l";; esac; done < /proc/$$/status
+            echo $$; cut -d' ' -f5 /proc/$$/stat; echo "$b"; echo "$i"; ls /proc/$$/fd | tr '\n' ' '
+            """#
         // A descriptor of the parent's without close-on-exec must not reach the child.
         let stray = open("/dev/null", O_RDONLY)
         defer { close(stray) }
