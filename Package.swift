@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "KubeAPI", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "RestrictTests",

@@ -7,11 +7,15 @@ extension DeployEngine {
     /// Deletes the set's members that left the manifests: Secrets by the names the parent
     /// recorded (listing Secrets would return their contents), other kinds by the part-of label.
     /// The parent is applied with the old and new members first, so that an interrupted prune
-    /// still knows the whole set next time (kubectl does the same).
-    func prune(_ applySet: ApplySet, members: [KubeObject], client: KubeClient, progress: DeployProgress, reporter: DeployReporter) async throws {
+    /// still knows the whole set next time (kubectl does the same). The parent and the lists of
+    /// the members' kinds come from `live`, read before the apply; only kinds the parent records
+    /// and the manifests no longer hold are listed here.
+    func prune(
+        _ applySet: ApplySet, members: [KubeObject], live: LiveSet, client: KubeClient, progress: DeployProgress, reporter: DeployReporter
+    ) async throws {
         let secret = GroupKind(group: "", kind: "Secret")
         let parentName = configuration.applySetName
-        let parent = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: parentName)
+        let parent = live.parent
         // KEP-3659: a tool leaves sets that another tool manages alone (kubectl refuses Warrant's the same way).
         if let parent, let tooling = parent.annotations[ApplySet.toolingAnnotation], !tooling.hasPrefix("warrant/") {
             throw DeployError(
@@ -28,13 +32,17 @@ extension DeployEngine {
         }
         var seen: Set<GroupKind> = []
         let groupKinds = ((parent.map(ApplySet.recordedGroupKinds) ?? []) + members.map(\.groupKind)).filter { seen.insert($0).inserted }
-        var live: [KubeObject] = []
+        var listed: [KubeObject] = []
         for groupKind in groupKinds where groupKind != secret {
-            live += try await client.list(
+            if let objects = live.listed[groupKind] {
+                listed += objects
+                continue
+            }
+            listed += try await client.list(
                 groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)")
             ).objects
         }
-        var candidates: [ObjectReference] = applySet.pruneCandidates(live: live, applied: members).map(ObjectReference.init)
+        var candidates: [ObjectReference] = applySet.pruneCandidates(live: listed, applied: members).map(ObjectReference.init)
         candidates += applySet.recordedPruneCandidates(parent: parent, applied: members)
         let previousMembers = parent.map { ApplySet.recordedMembers(in: $0).count } ?? 0
         let limit = configuration.maxPrune
@@ -51,7 +59,17 @@ extension DeployEngine {
         }
         for reference in candidates {
             try Task.checkCancellation()
-            let deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            let deleted: Bool
+            do {
+                deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            } catch {
+                // A delete without an answer may have happened: read back before the record.
+                let refused = (error as? KubeAPIError).map { (400..<500).contains($0.code) && $0.code != 408 } ?? false
+                if !refused && !configuration.dryRun {
+                    progress.state.withLock { $0.uncertain.append(.init(reference: reference, change: .prune)) }
+                }
+                throw error
+            }
             guard deleted else { continue }
             progress.state.withLock {
                 $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil))
@@ -59,7 +77,7 @@ extension DeployEngine {
             reporter.report(.pruned(reference, dryRun: configuration.dryRun))
         }
         let desired = applySet.parent(members: members)
-        if parent == nil || !candidates.isEmpty || !ObjectDiff.isUnchanged(live: parent!, desired: desired) {
+        if parent == nil || !candidates.isEmpty || !ObjectDiff.isUnchanged(live: parent!, desired: desired, fieldManager: configuration.fieldManager) {
             _ = try await client.apply(desired, fieldManager: configuration.fieldManager, dryRun: configuration.dryRun)
         }
     }

@@ -20,12 +20,18 @@ extension DeployEngine {
         var problems: [DeployError] = []
         var written: DeployRecord?
         do {
-            let existing = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: historyName)
+            // Both reads at once: neither depends on the other.
+            async let history = client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: historyName)
+            async let credential = credentialName(client: client)
+            let existing = try await history
             let configMaps = existing.map { [$0] } ?? []
+            let dryRun = result == .dryRun
             var record = DeployRecord(
-                identity: identity.ci, credential: try await credentialName(client: client), cluster: client.connection.server,
+                identity: identity.ci, credential: try await credential, cluster: client.connection.server,
                 namespace: namespace, applied: state.applied, pruned: state.pruned, diff: state.diff, result: result,
-                message: message.isEmpty ? "\(state.applied.count) applied, \(state.unchanged) unchanged, \(state.pruned.count) pruned" : message,
+                message: message.isEmpty
+                    ? "\(state.applied.count) \(dryRun ? "would apply" : "applied"), \(state.unchanged) unchanged, \(state.pruned.count) \(dryRun ? "would prune" : "pruned")"
+                    : message,
                 started: started, finished: finished, durations: durations, previous: store.latestDigest(in: configMaps))
             record.additionalFields = identity.recordFields
             record.id = deployID

@@ -18,7 +18,9 @@ import RBAC
 ///    `warrant scope --for warrant` derives for the manifests and, unless
 ///    ``DeployConfiguration/allowBroadCredential``, nothing more;
 /// 2. apply in stages (ServiceAccounts, Secrets, ConfigMaps, RBAC, then workloads), concurrently
-///    within a stage; objects that already match are not written;
+///    within a stage; objects that already match are not written (where the listed live object
+///    leaves it open, a server-side dry run decides); every object a stage wrote is recorded,
+///    also when another object of the stage fails;
 /// 3. prune the ApplySet's members that left the manifests (``DeployConfiguration/prune``);
 /// 4. wait until every object is healthy (``DeployConfiguration/wait``);
 /// 5. the record: the history ConfigMap (a hash chain), the record file, and an Event.
@@ -27,7 +29,7 @@ import RBAC
 /// with result `interrupted`.
 public struct DeployEngine: Sendable {
     /// The annotation applied objects carry: the id of the deploy record that changed them last.
-    public static let recordAnnotation = "warrant.dev/deploy-record"
+    public static let recordAnnotation = ObjectDiff.recordAnnotation
 
     /// How deploys run.
     public var configuration: DeployConfiguration
@@ -98,7 +100,8 @@ public struct DeployEngine: Sendable {
         let outcome = result
         let text = message
         let written = await Task {
-            await record(
+            await settleUncertain(progress: progress, deployID: deployID, client: client, reporter: reporter)
+            return await record(
                 outcome, message: text, progress: progress, deployID: deployID, identity: identity, client: client, started: started,
                 reporter: reporter)
         }.value

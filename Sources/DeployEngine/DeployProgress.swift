@@ -1,4 +1,5 @@
 import Delivery
+import KubeModel
 import Synchronization
 
 /// What a running deploy has done so far, for the record; filled as the deploy goes, so that a
@@ -10,6 +11,22 @@ final class DeployProgress: Sendable {
         var pruned: [RecordedObject] = []
         var diff = DiffSummary()
         var durations: [String: Int64] = [:]
+        /// Objects whose apply got no answer: written or not, ``DeployEngine/settleUncertain(progress:deployID:client:reporter:)`` finds out.
+        var uncertain: [Uncertain] = []
+    }
+
+    /// An object whose write may have reached the server without an answer.
+    struct Uncertain: Sendable {
+        /// What was sent.
+        enum Change: Sendable {
+            /// An apply of `object`; `existed`: whether it was live before (configured, not created).
+            case apply(KubeObject, existed: Bool)
+            /// A delete.
+            case prune
+        }
+
+        var reference: ObjectReference
+        var change: Change
     }
 
     let state = Mutex(State())

@@ -52,13 +52,24 @@ public struct ManifestLoader: Sendable {
     /// - Throws: ``ManifestErrors`` with every error found, up to ``maximumErrors``.
     @discardableResult
     public func load(_ inputs: [ManifestInput], each consume: (KubeObject) -> Void) throws(ManifestErrors) -> [ManifestNotice] {
-        let (errors, notices) = withoutActuallyEscaping(consume) { consume in loadAll(inputs, consume: consume) }
-        if !errors.isEmpty { throw ManifestErrors(Array(errors.prefix(maximumErrors))) }
-        return notices
+        try load(inputs, skippingNonObjects: false, each: consume).notices
     }
 
-    private func loadAll(_ inputs: [ManifestInput], consume: @escaping (KubeObject) -> Void) -> ([ManifestError], [ManifestNotice]) {
-        var run = Run(loader: self, consume: consume)
+    /// Loads every input as ``load(_:each:)`` does; with `skippingNonObjects`, a document that is
+    /// not a Kubernetes object at all is left out and listed instead of failing the load (see
+    /// ``loadSkippingNonObjects(_:)``).
+    ///
+    /// - Returns: what was skipped: folder entries and files reached twice, and the documents left out.
+    public func load(
+        _ inputs: [ManifestInput], skippingNonObjects: Bool, each consume: (KubeObject) -> Void
+    ) throws(ManifestErrors) -> (notices: [ManifestNotice], skipped: [SkippedDocument]) {
+        let run = withoutActuallyEscaping(consume) { consume in loadAll(inputs, skippingNonObjects: skippingNonObjects, consume: consume) }
+        if !run.errors.isEmpty { throw ManifestErrors(Array(run.errors.prefix(maximumErrors))) }
+        return (run.notices, run.skipped)
+    }
+
+    private func loadAll(_ inputs: [ManifestInput], skippingNonObjects: Bool, consume: @escaping (KubeObject) -> Void) -> Run {
+        var run = Run(loader: self, consume: consume, skipsNonObjects: skippingNonObjects)
         var seen = Set<FileIdentity>()
         for input in inputs {
             switch input {
@@ -85,7 +96,7 @@ public struct ManifestLoader: Sendable {
             }
             if run.errors.count >= maximumErrors { break }
         }
-        return (run.errors, run.notices)
+        return run
     }
 
     /// Loads the objects in one file's bytes. `file` names it in locations and errors.
@@ -125,8 +136,11 @@ public struct ManifestLoader: Sendable {
     private struct Run {
         let loader: ManifestLoader
         let consume: (KubeObject) -> Void
+        /// Whether documents that are not Kubernetes objects are left out (and listed in ``skipped``).
+        let skipsNonObjects: Bool
         var errors: [ManifestError] = []
         var notices: [ManifestNotice] = []
+        var skipped: [SkippedDocument] = []
 
         /// Reads one input piece by piece; a syntax error, or enough errors, ends the parsing (as
         /// it would end the parser).
@@ -156,13 +170,17 @@ public struct ManifestLoader: Sendable {
         private mutating func loadPiece(_ chunk: ChunkedInput.Chunk, file: String, isJSON: Bool) -> Bool {
             // The fast reader handles almost every manifest; any error is reported by the full
             // parser, which knows the line of every field.
-            if !isJSON, let objects = loader.fastObjects(chunk.bytes, file: file, lineOffset: chunk.lineOffset) {
+            if !isJSON, let objects = loader.fastObjects(chunk.bytes, file: file, lineOffset: chunk.lineOffset, skippingNonObjects: skipsNonObjects) {
                 for object in objects { consume(object) }
                 return true
             }
             var stopped = false
             do {
                 try loader.parse(chunk.bytes, file: file, isJSON: isJSON, lineOffset: chunk.lineOffset) { document in
+                    if skipsNonObjects, !document.value.isNull, let reason = ManifestLoader.notAnObject(document.value) {
+                        skipped.append(SkippedDocument(location: SourceLocation(file: file, line: document.line), reason: reason))
+                        return
+                    }
                     var objects: [KubeObject] = []
                     ObjectValidator(file: file, document: document).flatten(
                         document.value, line: document.line, path: [], into: &objects, errors: &errors)
@@ -220,9 +238,12 @@ public struct ManifestLoader: Sendable {
     /// The objects of UTF-8 YAML `bytes` as the fast reader reads them, or `nil` when the piece
     /// needs the full parser or has an error (which the full parser then reports, with its line).
     /// Large pieces are checked in parts on every core, and the objects kept in document order.
-    private func fastObjects(_ bytes: [UInt8], file: String, lineOffset: Int) -> [KubeObject]? {
+    /// With `skippingNonObjects`, a piece with a document that is not a Kubernetes object is left
+    /// to the full parser too, which skips it.
+    private func fastObjects(_ bytes: [UInt8], file: String, lineOffset: Int, skippingNonObjects: Bool) -> [KubeObject]? {
         guard usesFastReader, let documents = try? FastYAMLReader.documents(bytes, maximumDepth: limits.maximumDepth, lineOffset: lineOffset)
         else { return nil }
+        if skippingNonObjects, documents.contains(where: { !$0.value.isNull && Self.notAnObject($0.value) != nil }) { return nil }
         var parts = ParallelChunks.map(documents.count, minimumLength: 512) { range -> [KubeObject]? in
             var objects: [KubeObject] = []
             var errors: [ManifestError] = []

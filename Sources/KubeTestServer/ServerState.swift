@@ -146,8 +146,8 @@ struct ServerState: Sendable {
     }
 
     /// Picks the fault, if any, that hits a request for `path`.
-    mutating func drawFault(path: String) -> Fault.Action? {
-        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) {
+    mutating func drawFault(method: String, path: String) -> Fault.Action? {
+        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) && (faults[index].method.map { $0 == method } ?? true) {
             if let remaining = faults[index].remaining, remaining <= 0 { continue }
             guard random.nextDouble() < faults[index].rate else { continue }
             if let remaining = faults[index].remaining { faults[index].remaining = remaining - 1 }

@@ -36,7 +36,11 @@ struct ManifestOptions: ParsableArguments {
     ///
     /// Objects are handed over as they are read and only what `retention` keeps of each is held,
     /// so that a command that needs only some objects whole loads a large input in little memory.
-    func load(context: CommandContext, retaining retention: Retention = .everything) throws -> LoadedManifests {
+    ///
+    /// - Parameter skippingNonObjects: leave out YAML documents that are not Kubernetes objects
+    ///   (a CI file, a chart's values) and list them in ``LoadedManifests/skipped``, instead of
+    ///   refusing the input: for `audit`, which reads folders of whole repositories.
+    func load(context: CommandContext, retaining retention: Retention = .everything, skippingNonObjects: Bool = false) throws -> LoadedManifests {
         if files.isEmpty && kustomizations.isEmpty {
             context.standardError("error: give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION\n")
             throw CommandExit(.invalidInput)
@@ -45,14 +49,18 @@ struct ManifestOptions: ParsableArguments {
         do {
             let standardInput = ByteStream(context.standardInput)
             var objects: [KubeObject] = []
-            var notices = try loader.load(ManifestInput.from(arguments: files, standardInput: standardInput)) { object in
+            var (notices, skipped) = try loader.load(
+                ManifestInput.from(arguments: files, standardInput: standardInput), skippingNonObjects: skippingNonObjects
+            ) { object in
                 objects.append(retention.retain(object))
             }
             for directory in kustomizations {
                 let rendered = try Kustomize.render(directory: directory, environment: context.environment)
-                notices += try loader.load([.bytes(rendered, name: "\(directory) (kustomize)")]) { object in
-                    objects.append(retention.retain(object))
+                let (more, left) = try loader.load([.bytes(rendered, name: "\(directory) (kustomize)")], skippingNonObjects: skippingNonObjects) {
+                    object in objects.append(retention.retain(object))
                 }
+                notices += more
+                skipped += left
             }
             for notice in notices { context.warn("\(notice)") }
             var table = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
@@ -60,7 +68,7 @@ struct ManifestOptions: ParsableArguments {
                 let bytes = try ManifestLoader.readFile(path)
                 for kind in try ResourceMap.kinds(bytes: bytes, file: path, loader: loader) { table.add(kind) }
             }
-            return LoadedManifests(objects: objects, kinds: table)
+            return LoadedManifests(objects: objects, kinds: table, skipped: skipped)
         } catch let error as ManifestErrors {
             throw report(error.errors, context: context)
         } catch let error as ManifestError {
@@ -116,6 +124,8 @@ struct Retention: Sendable {
 struct LoadedManifests {
     var objects: [KubeObject]
     var kinds: KindTable
+    /// The documents left out because they are not Kubernetes objects (only when asked for).
+    var skipped: [SkippedDocument] = []
 
     /// The objects, moved out, with namespaced objects that name no namespace placed in
     /// `namespace`: changed in place, so that a large input is never held twice.

@@ -21,12 +21,12 @@ public func fuzzManifestLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
     let pieces = Result { () throws(ManifestErrors) in
         try ManifestLoader(limits: limits, pieceSize: pieceSize).load(bytes: bytes, file: "fuzz.yaml")
     }
-    expectSame(fast, pieces, "whole and in pieces of \(pieceSize) bytes", bytes)
+    expectSame(fast, pieces, "whole and in pieces of \(pieceSize) bytes", bytes, syntaxWording: true)
     let stream = ByteStream(dribbling: bytes, step: 1 + Int(bytes.last ?? 0) % 13)
     let streamed = Result { () throws(ManifestErrors) in
         try ManifestLoader(limits: limits, pieceSize: pieceSize).load([.stream(stream, name: "fuzz.yaml")])
     }
-    expectSame(fast, streamed, "whole and streamed", bytes)
+    expectSame(fast, streamed, "whole and streamed", bytes, syntaxWording: true)
 
     if case .success(let objects) = fast {
         for object in objects {
@@ -70,9 +70,13 @@ public func fuzzManifestLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
     return 0
 }
 
-/// Both results the same: the same objects at the same lines, or the same errors.
+/// Both results the same: the same objects at the same lines, or the same errors. With
+/// `syntaxWording`, syntax errors need only the same line: where a `---` line ends an unclosed
+/// quoted scalar or flow collection, libyaml words the error after what follows the cut
+/// ("unexpected document indicator" in one piece, "unexpected end of stream" in pieces).
 func expectSame(
-    _ a: Result<[KubeObject], ManifestErrors>, _ b: Result<[KubeObject], ManifestErrors>, _ what: String, _ bytes: [UInt8]
+    _ a: Result<[KubeObject], ManifestErrors>, _ b: Result<[KubeObject], ManifestErrors>, _ what: String, _ bytes: [UInt8],
+    syntaxWording: Bool = false
 ) {
     switch (a, b) {
     case (.success(let x), .success(let y)):
@@ -80,7 +84,10 @@ func expectSame(
             fatalError("\(what) disagree on:\n\(String(decoding: bytes, as: UTF8.self))")
         }
     case (.failure(let x), .failure(let y)):
-        if x.errors != y.errors { fatalError("\(what): different errors: \(x) / \(y)") }
+        func key(_ error: ManifestError) -> String {
+            syntaxWording && error.code == .syntax ? "\(error.code) \(error.location)" : error.description
+        }
+        if x.errors.map(key) != y.errors.map(key) { fatalError("\(what): different errors: \(x) / \(y)") }
     default:
         fatalError("\(what): one failed, the other did not: \(a) / \(b)")
     }
