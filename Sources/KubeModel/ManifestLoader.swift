@@ -63,12 +63,17 @@ public struct ManifestLoader: Sendable {
     public func load(
         _ inputs: [ManifestInput], skippingNonObjects: Bool, each consume: (KubeObject) -> Void
     ) throws(ManifestErrors) -> (notices: [ManifestNotice], skipped: [SkippedDocument]) {
-        let run = withoutActuallyEscaping(consume) { consume in loadAll(inputs, skippingNonObjects: skippingNonObjects, consume: consume) }
-        if !run.errors.isEmpty { throw ManifestErrors(Array(run.errors.prefix(maximumErrors))) }
-        return (run.notices, run.skipped)
+        // The run, which holds `consume`, must not outlive this block: only its results leave it.
+        let (errors, notices, skipped) = withoutActuallyEscaping(consume) { consume in
+            loadAll(inputs, skippingNonObjects: skippingNonObjects, consume: consume)
+        }
+        if !errors.isEmpty { throw ManifestErrors(Array(errors.prefix(maximumErrors))) }
+        return (notices, skipped)
     }
 
-    private func loadAll(_ inputs: [ManifestInput], skippingNonObjects: Bool, consume: @escaping (KubeObject) -> Void) -> Run {
+    private func loadAll(
+        _ inputs: [ManifestInput], skippingNonObjects: Bool, consume: @escaping (KubeObject) -> Void
+    ) -> ([ManifestError], [ManifestNotice], [SkippedDocument]) {
         var run = Run(loader: self, consume: consume, skipsNonObjects: skippingNonObjects)
         var seen = Set<FileIdentity>()
         for input in inputs {
@@ -96,7 +101,7 @@ public struct ManifestLoader: Sendable {
             }
             if run.errors.count >= maximumErrors { break }
         }
-        return run
+        return (run.errors, run.notices, run.skipped)
     }
 
     /// Loads the objects in one file's bytes. `file` names it in locations and errors.

@@ -86,6 +86,23 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a '---' line inside an unclosed quoted scalar: the same syntax error line whether read whole or in pieces (found by the fuzzer)")
+    func documentMarkerInsideAnUnclosedScalar() {
+        let text = "a: \"open\nb: c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+        var lines: Set<Int> = []
+        for size in [1, 7, 1 << 30] {
+            let result = Result { () throws(ManifestErrors) in try ManifestLoader(pieceSize: size).load(bytes: Array(text.utf8), file: "a.yaml") }
+            guard case .failure(let failure) = result else {
+                Issue.record("piece size \(size): loaded")
+                continue
+            }
+            // libyaml words it after what follows the cut ("document indicator" or "end of stream").
+            #expect(failure.errors.map(\.code) == [.syntax], "piece size \(size): \(failure)")
+            lines.formUnion(failure.errors.map(\.location.line))
+        }
+        #expect(lines == [3])
+    }
+
     @Test("characters YAML does not allow are refused, the ones it allows are read", arguments: [
         ("\u{0}", false), ("\u{8}", false), ("\u{1B}", false), ("\u{7F}", false), ("\u{80}", false), ("\u{9F}", false), ("\u{FFFE}", false),
         ("\u{FFFF}", false), ("\u{85}", true), ("\u{A0}", true), ("\u{FEFF}", true), ("\u{FFFD}", true), ("\u{10000}", true), ("\u{E9}", true),
