@@ -4,6 +4,7 @@
 #
 #   swift build -c release
 #   KUBECONFIG=admin.kubeconfig NAMESPACE=ns Benchmarks/peak-memory.sh [MEGABYTES...]   (default: 10 50 250)
+#   WARRANT=.build/debug/warrant Benchmarks/peak-memory.sh 50                          (another executable)
 #
 # The inputs are written to ${TMPDIR:-/tmp}/warrant-peak-memory: per application a Deployment
 # (two containers with env, probes, resources), a Service, a ConfigMap, a ServiceAccount, a Role
@@ -16,7 +17,7 @@
 # with dryRun=All.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-warrant=.build/release/warrant
+warrant=${WARRANT:-.build/release/warrant}
 [ -x "$warrant" ] || { echo "build first: swift build -c release" >&2; exit 2; }
 dir="${TMPDIR:-/tmp}/warrant-peak-memory"
 mkdir -p "$dir"
@@ -66,9 +67,8 @@ generate() {
 measure() {
   local label=$1 input=$2
   shift 2
-  local out
-  out=$( { /usr/bin/time -f "%M %e %x" "$@" > /dev/null 2> "$dir/stderr.txt"; } 2>&1 | tail -1)
-  read -r kb seconds status <<< "$out"
+  /usr/bin/time -o "$dir/time.txt" -f "%M %e %x" "$@" > /dev/null 2> "$dir/stderr.txt" || true
+  read -r kb seconds status < <(tail -1 "$dir/time.txt")
   local bytes
   bytes=$(stat -c %s "$input")
   printf "%-34s %6d MB input  peak %6d MB  (%.1fx input)  %6.1f s  exit %s\n" \
