@@ -39,6 +39,13 @@ public struct DeployConfiguration: Sendable, Hashable {
     public var allowBroadCredential: Bool
     /// Also append the record to this JSON-lines file (a CI artifact); `nil` for none.
     public var recordFile: String?
+    /// Rules the caller's credential holds for the caller's own work (an agent's status
+    /// ConfigMap): the pre-flight does not count them as more than the deploy needs.
+    public var ownRules: [PolicyRule]
+    /// Write a record when the deploy succeeded and neither applied nor pruned anything. An agent
+    /// that re-applies every few minutes to correct drift turns this off: only corrections are
+    /// recorded.
+    public var recordUnchanged: Bool
 
     /// Creates a configuration.
     ///
@@ -49,7 +56,8 @@ public struct DeployConfiguration: Sendable, Hashable {
         namespace: String, toolVersion: String, fieldManager: String = "warrant", prune: Bool = false, maxPrune: MaxPrune = .default,
         prunePVCs: Bool = false, applySetName: String = DeployOptions().applySetName, historyName: String = DeployOptions().historyName,
         wait: Bool = false, waitTimeout: Duration = .seconds(300), waitInterval: Duration = .milliseconds(500), dryRun: Bool = false,
-        diff: Bool = false, forceConflicts: Bool = false, allowBroadCredential: Bool = false, recordFile: String? = nil
+        diff: Bool = false, forceConflicts: Bool = false, allowBroadCredential: Bool = false, recordFile: String? = nil,
+        ownRules: [PolicyRule] = [], recordUnchanged: Bool = true
     ) {
         self.namespace = namespace
         self.toolVersion = toolVersion
@@ -67,6 +75,8 @@ public struct DeployConfiguration: Sendable, Hashable {
         self.forceConflicts = forceConflicts
         self.allowBroadCredential = allowBroadCredential
         self.recordFile = recordFile
+        self.ownRules = ownRules
+        self.recordUnchanged = recordUnchanged
     }
 
     /// The options `warrant scope --for warrant` derives the deploy's Role with.

@@ -46,7 +46,7 @@ extension DeployEngine {
         for rule in held.rules where !Self.isBaseline(rule) {
             if rule.hasWildcard {
                 broad.append("wildcard: \(rule)")
-            } else if !PolicyComparator.covers(required, PolicyComparator.breakdown(rule)).covered {
+            } else if !PolicyComparator.covers(required + configuration.ownRules, PolicyComparator.breakdown(rule)).covered {
                 broad.append("more than this deploy needs: \(rule)")
             }
         }

@@ -54,14 +54,14 @@ extension DeployEngine {
     /// The Event that announces the record in the namespace (`kubectl get events` shows it).
     private func event(for record: DeployRecord, finished: Date) -> KubeObject {
         let now = DeployRecord.timestamp(finished)
-        let failed = record.result == .failed || record.result == .interrupted
+        let failed = record.result == .failed || record.result == .interrupted || record.result == .refused
         return KubeObject([
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("warrant-deploy.\(record.id.lowercased())"), "namespace": .string(namespace)],
             "involvedObject": [
                 "apiVersion": "v1", "kind": "ConfigMap", "name": .string(configuration.historyName), "namespace": .string(namespace),
             ],
-            "reason": .string(failed ? "DeployFailed" : "Deployed"),
+            "reason": .string(record.result == .refused ? "DeployRefused" : failed ? "DeployFailed" : "Deployed"),
             "message": .string(
                 "\(record.identity.actor) deployed \(record.applied.count) changed and \(record.pruned.count) pruned object(s)"
                     + "\(record.identity.commit.map { " from commit \($0)" } ?? ""): \(record.result) (record \(record.id))"),

@@ -95,6 +95,13 @@ public struct DeployEngine: Sendable {
                 : DeployError.from(failure)
             logger.debug("deploy stopped", metadata: ["result": "\(result)", "reason": "\(message)"])
         }
+        if !configuration.recordUnchanged, result == .succeeded, progress.snapshot.applied.isEmpty, progress.snapshot.pruned.isEmpty {
+            let state = progress.snapshot
+            logger.debug("nothing changed; no record", metadata: ["unchanged": "\(state.unchanged)"])
+            return DeployOutcome(
+                result: result, deployID: deployID, record: nil, applied: [], unchanged: state.unchanged, pruned: [], diff: state.diff,
+                durations: state.durations, failure: nil, recordProblems: [])
+        }
         // The record is written even when the caller cancelled the deploy: a new task does not
         // inherit the cancellation, and it is awaited right here.
         let outcome = result
