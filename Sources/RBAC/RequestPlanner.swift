@@ -30,21 +30,41 @@ public enum RequestPlanner {
         GroupKind(group: "batch", kind: "Job"), GroupKind(group: "", kind: "ReplicationController"),
     ]
 
-    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with `options`.
+    /// Per kind and verb, the objects named in planned requests; the rest are counted in the last
+    /// one's ``PlannedRequest/otherObjects``. The requests of objects of one kind differ only in
+    /// the name, which no rule depends on: `scope --explain` names five and counts the others.
+    public static let namedObjectsPerRequest = 5
+
+    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with
+    /// `options`; objects without a namespace are named as in `namespace` when it is given. Per
+    /// kind and verb at most ``namedObjectsPerRequest`` objects are named, the rest counted.
     public static func requests(
-        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions
+        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions, namespace: String? = nil
     ) -> [PlannedRequest] {
         var requests: [PlannedRequest] = []
         var appliedKinds: [ResourceKind] = []
         var seenKinds: Set<GroupKind> = []
+        // Per kind: how many objects were named, and where each verb's last named request is.
+        var named: [GroupKind: (count: Int, last: [String: Int])] = [:]
         for object in objects {
             guard let kind = kinds.kind(object.groupKind), kind.namespaced else { continue }
             if seenKinds.insert(object.groupKind).inserted { appliedKinds.append(kind) }
+            let groupKind = object.groupKind
+            let namedSoFar = named[groupKind]?.count ?? 0
+            let countsOnly = namedSoFar >= namedObjectsPerRequest
+            named[groupKind, default: (0, [:])].count = namedSoFar + 1
+            let displayName =
+                countsOnly ? "" : object.namespace == nil ? namespace.map { "\(object.kind) \($0)/\(object.name)" } ?? object.displayName : object.displayName
             func add(_ verb: String, _ reason: String) {
+                if countsOnly, let index = named[groupKind]?.last[verb] {
+                    requests[index].otherObjects += 1
+                    return
+                }
+                named[groupKind]?.last[verb] = requests.count
                 requests.append(
                     PlannedRequest(
                         verb: verb, apiGroup: kind.group, resource: kind.resource, objectName: object.name, reason: reason,
-                        object: object.displayName, source: object.source))
+                        object: displayName, source: object.source))
             }
             switch method {
             case .warrant:

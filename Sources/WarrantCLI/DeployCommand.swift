@@ -50,8 +50,10 @@ struct DeployCommand: AsyncParsableCommand {
             EXIT CODES
               0  deployed (or nothing to change)
               1  refused by pre-flight, conflicts, prune limit, failed rollout or timeout
-              2  invalid manifests or options
-              3  the cluster could not be reached
+              2  invalid manifests or options (checked before any request), or input with no objects
+               (unless --prune --allow-empty)
+              3  the cluster could not be reached, or a request got no complete answer within
+                 --request-timeout
             """
     )
 
@@ -67,8 +69,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Wait until every object is healthy.")
     var wait = false
 
-    @Option(help: "With --wait: how long to wait, e.g. 5m, 90s.")
-    var timeout: String = "5m"
+    @Option(
+        name: .customLong("timeout"), help: ArgumentHelp("With --wait: how long to wait, e.g. 5m, 90s (default 5m, at most 24h).", valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(86_400)))
+    var timeoutLimit: DurationArgument?
+
+    /// How long `--wait` waits.
+    var waitLimit: Duration { timeoutLimit?.duration ?? .seconds(300) }
 
     @Flag(name: .customLong("dry-run"), help: "Send everything with dryRun=All: validated and authorized by the server, nothing stored.")
     var dryRun = false
@@ -79,8 +86,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("force-conflicts"), help: "Take over fields other field managers own.")
     var forceConflicts = false
 
-    @Option(name: .customLong("max-prune"), help: "With --prune: stop when more than N objects or P% of the set would be deleted.")
-    var maxPrune: String?
+    @Option(
+        name: .customLong("max-prune"), help: ArgumentHelp("With --prune: stop when more than N objects or P% (0-100%) of the set would be deleted (default 25%).", valueName: "N|P%"),
+        transform: MaxPrune.option)
+    var maxPruneLimit: MaxPrune?
+
+    @Flag(name: .customLong("allow-empty"), help: "With --prune: deploy input that holds no objects, which prunes the whole set (within --max-prune).")
+    var allowEmpty = false
 
     @Flag(name: .customLong("prune-pvcs"), help: "With --prune: also delete PersistentVolumeClaims (their data goes with them).")
     var prunePVCs = false
@@ -100,30 +112,31 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-broad-credential"), help: "Deploy even with a credential that holds more than the deploy needs.")
     var allowBroadCredential = false
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.name(applyset, flag: "--applyset", kind: "ConfigMap")
+        try ArgumentChecks.needs(maxPruneLimit != nil && !prune, "--max-prune", "--prune")
+        try ArgumentChecks.needs(prunePVCs && !prune, "--prune-pvcs", "--prune")
+        try ArgumentChecks.needs(allowEmpty && !prune, "--allow-empty", "--prune")
+        try ArgumentChecks.needs(timeoutLimit != nil && !wait, "--timeout", "--wait")
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        var loaded = try manifests.load(context: context)
+        let objects = loaded.takeObjects(placingIn: namespace)
         let printer = DeployPrinter(context: context, namespace: namespace)
         let prepared: DeployManifests
         do {
-            prepared = try DeployManifests(objects: loaded.objects, kinds: loaded.kinds, namespace: namespace, strict: strict)
+            prepared = try DeployManifests(
+                objects: objects, kinds: loaded.kinds, namespace: namespace, strict: strict, allowingEmpty: prune && allowEmpty)
         } catch {
             throw printer.report(error)
         }
-        var limit = MaxPrune.default
-        if let maxPrune {
-            do {
-                limit = try MaxPrune(parsing: maxPrune)
-            } catch {
-                context.standardError("error: --max-prune: \(error)\n")
-                throw CommandExit(.invalidInput)
-            }
-        }
         for issue in prepared.warnings { context.warn("\(issue)") }
-        let waitLimit = try CreateCredentials.seconds(timeout, context: context)
         let configuration = DeployConfiguration(
-            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: limit, prunePVCs: prunePVCs, applySetName: applyset,
-            wait: wait, waitTimeout: .seconds(waitLimit), dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
+            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: maxPruneLimit ?? .default, prunePVCs: prunePVCs,
+            applySetName: applyset, wait: wait, waitTimeout: waitLimit, dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
             allowBroadCredential: allowBroadCredential, recordFile: recordFile)
         let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
         let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))

@@ -48,6 +48,10 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table, json or markdown.")
     var output: HistoryFormatOption = .table
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         let records: [DeployRecord]

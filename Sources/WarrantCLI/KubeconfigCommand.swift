@@ -56,6 +56,10 @@ struct KubeconfigCommand: AsyncParsableCommand {
     @Option(name: .customLong("helm-storage"), help: "With --ci --for helm: secret or configmap.")
     var helmStorage: HelmStorageOption = .secret
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         func fail(_ message: String) -> CommandExit {

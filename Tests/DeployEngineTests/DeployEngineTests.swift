@@ -189,6 +189,19 @@ import WarrantTestSupport
         }
     }
 
+    @Test("no objects is an invalid-manifests error before any request unless the caller allows it (issue 18, point 3)")
+    func noObjectsAreRefusedUnlessAllowed() throws {
+        let (_, kinds) = try guestbook()
+        #expect {
+            _ = try DeployManifests(objects: [], kinds: kinds, namespace: "guestbook")
+        } throws: { error in
+            let error = try #require(error as? DeployError)
+            return error.code == .invalidManifests && error.message.contains("no objects") && error.hint?.contains("--allow-empty") == true
+        }
+        let allowed = try DeployManifests(objects: [], kinds: kinds, namespace: "guestbook", allowingEmpty: true)
+        #expect(allowed.objects.isEmpty)
+    }
+
     @Test func theInstallerRefusesWhatTheCallerDoesNotHoldAndChangesNothing() async throws {
         let server = try await KubeTestServer.start()
         defer { Task { try? await server.shutdown() } }
