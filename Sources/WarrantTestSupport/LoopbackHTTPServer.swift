@@ -71,9 +71,11 @@ public final class LoopbackHTTPServer: Sendable {
         Thread.detachNewThread { server.acceptLoop(answer) }
     }
 
-    /// Stops accepting; connections in progress end at their next write.
+    /// Stops accepting; connections in progress end at their next write. Only the first call
+    /// closes the listening socket: a second `close` of the same number would close whatever
+    /// descriptor the process opened under it since (another test's pipe or pidfd).
     public func stop() {
-        stopped.store(true, ordering: .sequentiallyConsistent)
+        guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
