@@ -1,4 +1,5 @@
 import Delivery
+import KubeModel
 import Synchronization
 
 /// What a running deploy has done so far, for the record; filled as the deploy goes, so that a
@@ -10,6 +11,9 @@ final class DeployProgress: Sendable {
         var pruned: [RecordedObject] = []
         var diff = DiffSummary()
         var durations: [String: Int64] = [:]
+        /// With prune: the ApplySet parent as it was before this deploy widened it (`nil` when
+        /// there was none), whose members `--max-prune` counts.
+        var parentBeforeWidening: KubeObject?
     }
 
     let state = Mutex(State())
