@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RestrictTests",
-            dependencies: ["Restrict", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Restrict", "Reports", "Audit", "RBAC", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "DeliveryTests",

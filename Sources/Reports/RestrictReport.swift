@@ -7,6 +7,7 @@ public import Restrict
 public enum RestrictReport {
     /// The sections in the order they are printed: title and the changes they hold.
     private static let sections: [(RestrictChange.Category, String)] = [
+        (.unservedAPI, "Left out: API versions Kubernetes no longer serves"),
         (.needsAdministrator, "Needs a cluster administrator"),
         (.cannotConfine, "Cannot be confined"),
         (.replaced, "Replaced"),
@@ -20,7 +21,11 @@ public enum RestrictReport {
     private static func heading(_ result: RestrictResult) -> String {
         var text = "warrant restrict: \(profileName(result.profile)) profile, tool namespace \(result.options.toolNamespace), "
         text += "target namespaces \(result.options.targetNamespaces.joined(separator: ", "))"
-        if let install = result.installNamespace { text += " (the input was written for namespace \(install))" }
+        if let install = result.installNamespace {
+            text += " (the input was written for namespace \(install)"
+            if let reason = result.installNamespaceReason { text += ": \(reason)" }
+            text += ")"
+        }
         return text
     }
 
@@ -38,6 +43,10 @@ public enum RestrictReport {
         out += "\(result.objects.count) object(s) in the confined install, \(result.administratorObjects.count) for a cluster administrator"
         out += administratorFile.map { " (written to \($0))" } ?? ""
         out += ".\n"
+        if !result.attention.isEmpty {
+            out += "\nREAD FIRST (FOR THE CLUSTER ADMINISTRATOR)\n"
+            for line in result.attention { out += "  ! \(line)\n" }
+        }
         if !result.riskAnalysis.isEmpty {
             out += "\nNEEDS AN ADMINISTRATOR'S RISK ANALYSIS\n"
             for line in result.riskAnalysis { out += "  - \(line)\n" }
@@ -64,6 +73,11 @@ public enum RestrictReport {
         out += "- Objects for a cluster administrator: \(result.administratorObjects.count)"
         out += administratorFile.map { " (`\($0)`)" } ?? ""
         out += "\n\n"
+        if !result.attention.isEmpty {
+            out += "## Read first (for the cluster administrator)\n\n"
+            for line in result.attention { out += "- \(AuditMarkdown.cell(line))\n" }
+            out += "\n"
+        }
         if !result.riskAnalysis.isEmpty {
             out += "## Needs an administrator's risk analysis\n\n"
             for line in result.riskAnalysis { out += "- \(line)\n" }
@@ -84,15 +98,18 @@ public enum RestrictReport {
         return out
     }
 
-    /// The report as a JSON value: `profile`, `toolNamespace`, `targetNamespaces`,
-    /// `installNamespace`, `objectCount`, `administratorObjects` (kind, name, namespace),
-    /// `prerequisites`, `riskAnalysis` and `changes` (category, object, summary, reason, source).
+    /// The report as a JSON value: `profile`, `toolName`, `toolNamespace`, `targetNamespaces`,
+    /// `installNamespace`, `installNamespaceReason`, `objectCount`, `administratorObjects`
+    /// (apiVersion, kind, name, namespace), `attention`, `prerequisites`, `riskAnalysis` and
+    /// `changes` (category, object, summary, reason, source).
     public static func json(_ result: RestrictResult) -> JSONValue {
         var root = JSONObject()
         root["profile"] = .string(result.profile.rawValue)
+        root["toolName"] = .string(result.toolName)
         root["toolNamespace"] = .string(result.options.toolNamespace)
         root["targetNamespaces"] = .array(result.options.targetNamespaces.map(JSONValue.string))
         root["installNamespace"] = result.installNamespace.map(JSONValue.string) ?? .null
+        root["installNamespaceReason"] = result.installNamespaceReason.map(JSONValue.string) ?? .null
         root["objectCount"] = .integer(Int64(result.objects.count))
         root["administratorObjects"] = .array(
             result.administratorObjects.map { object in
@@ -103,6 +120,7 @@ public enum RestrictReport {
                 if let namespace = object.namespace { entry["namespace"] = .string(namespace) }
                 return .object(entry)
             })
+        root["attention"] = .array(result.attention.map(JSONValue.string))
         root["prerequisites"] = .array(result.prerequisites.map(JSONValue.string))
         root["riskAnalysis"] = .array(result.riskAnalysis.map(JSONValue.string))
         root["changes"] = .array(

@@ -15,6 +15,9 @@ public struct RestrictOptions: Sendable {
     /// Flux: the ServiceAccount, in the tool namespace, that Kustomizations and HelmReleases
     /// without one are applied as (`--default-service-account`).
     public var fluxServiceAccount: String
+    /// The namespace the install was written for (its objects there move to the tool
+    /// namespace), or `nil` to take the one the input names most often.
+    public var sourceNamespace: String?
 
     /// Creates options; see the properties for the defaults.
     public init(
@@ -24,7 +27,8 @@ public struct RestrictOptions: Sendable {
         applicationKinds: [ApplicationKind] = ApplicationKind.defaults,
         defaultRequests: [String: String] = ["cpu": "100m", "memory": "128Mi"],
         defaultLimits: [String: String] = ["cpu": "1", "memory": "1Gi"],
-        fluxServiceAccount: String = "flux-reconciler"
+        fluxServiceAccount: String = "flux-reconciler",
+        sourceNamespace: String? = nil
     ) {
         self.toolNamespace = toolNamespace
         self.targetNamespaces = targetNamespaces
@@ -33,5 +37,6 @@ public struct RestrictOptions: Sendable {
         self.defaultRequests = defaultRequests
         self.defaultLimits = defaultLimits
         self.fluxServiceAccount = fluxServiceAccount
+        self.sourceNamespace = sourceNamespace
     }
 }

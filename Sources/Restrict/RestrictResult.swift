@@ -20,6 +20,8 @@ public struct RestrictChange: Sendable, Hashable {
         case acceptedRisk = "accepted-risk"
         /// Something to look at; nothing was changed.
         case warning
+        /// An object in an API version Kubernetes no longer serves, left out of both files.
+        case unservedAPI = "unserved-api"
     }
 
     /// The category.
@@ -51,6 +53,12 @@ public struct RestrictResult: Sendable {
     public var options: RestrictOptions
     /// The namespace the input was written for (e.g. `argocd`, `flux-system`), when it named one.
     public var installNamespace: String?
+    /// Why ``installNamespace`` was taken: given with `--source-namespace`, or the namespace the
+    /// input names most often (with the counts, when it names several).
+    public var installNamespaceReason: String?
+    /// The tool's short name, part of the names of the cluster-scoped objects `restrict` makes
+    /// (`warrant-NAME-NAMESPACE-aggregate-to-admin`).
+    public var toolName: String
     /// The confined install, applicable by a namespace administrator once ``administratorObjects`` are in place.
     public var objects: [KubeObject]
     /// What a cluster administrator must apply first (CRDs, the Namespaces, the aggregated
@@ -58,6 +66,11 @@ public struct RestrictResult: Sendable {
     public var administratorObjects: [KubeObject]
     /// Every change and its reason, in input order.
     public var changes: [RestrictChange]
+    /// What a cluster administrator must read before applying ``administratorObjects``: the
+    /// grants of cluster-admin it is asked for first, then each admission webhook (what it
+    /// intercepts, where, whether it fails closed, how it gets its CA bundle), CRDs missing from
+    /// the input, and how the install's namespace was chosen when the input named several.
+    public var attention: [String]
     /// The administrator's prerequisites in words.
     public var prerequisites: [String]
     /// Why the tool still needs an administrator's risk analysis, when it does (Flux).

@@ -7,10 +7,37 @@ extension RestrictRun {
     /// The in-cluster API server address Argo CD uses for its own cluster.
     static let inClusterServer = "https://kubernetes.default.svc"
 
+    /// The cluster-wide rules Argo CD's `install.yaml` gives the components that act in the
+    /// destination namespaces (argo-cd `manifests/cluster-rbac/application-controller` and
+    /// `manifests/cluster-rbac/server`). `namespace-install.yaml` leaves these out: there, each
+    /// destination namespace needs a Role and RoleBinding of its own for the two components.
+    static let destinationRules: [(account: String, rules: [PolicyRule])] = [
+        ("argocd-application-controller", [PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"])]),
+        (
+            "argocd-server",
+            [
+                PolicyRule(verbs: ["delete", "get", "patch"], apiGroups: ["*"], resources: ["*"]),
+                PolicyRule(verbs: ["list"], apiGroups: [""], resources: ["events"]),
+                PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["pods", "pods/log"]),
+            ]
+        ),
+    ]
+
+    /// Argo CD's CRDs, which `namespace-install.yaml` does not hold.
+    static let customResourceDefinitions = ["applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io"]
+
     mutating func configureArgoCD() {
         configureArgoCDSettings()
         configureArgoCDCommandParameters()
         configureArgoCDRBAC()
+        addArgoCDDestinationRoles()
+        let present = Set(administrator.filter { $0.kind == "CustomResourceDefinition" }.map(\.name))
+        let missing = Self.customResourceDefinitions.filter { !present.contains($0) }
+        if !missing.isEmpty {
+            attention.append(
+                "Argo CD's CRDs \(missing.joined(separator: ", ")) are not in the input, so they are not in the administrator's objects either, and the confined install (its AppProject) cannot be applied without them. Restrict again with --crds-from and Argo CD's install.yaml (or its manifests/crds) of the same version; or the administrator applies them before the install.")
+            missingCustomResourceDefinitions = missing
+        }
 
         let destination = KubeObject([
             "apiVersion": "v1", "kind": "Secret",
@@ -66,6 +93,34 @@ extension RestrictRun {
         }
         prerequisites.append(
             "Argo CD is then managed without its own log-in: create Applications in \(tool) with kubectl or 'argocd --core' under your Kubernetes RBAC, which the API server's audit log records.")
+    }
+
+    /// A Role and RoleBinding in each target for the application controller and the server,
+    /// where the install has none (`namespace-install.yaml`): without them Argo CD may not deploy
+    /// there. What `install.yaml`'s ClusterRoles grant, confined like them.
+    private mutating func addArgoCDDestinationRoles() {
+        for (account, rules) in Self.destinationRules {
+            guard first(where: { $0.kind == "ServiceAccount" && $0.groupKind.group.isEmpty && $0.name == account && $0.namespace == tool }) != nil
+            else { continue }
+            let subject = Subject.serviceAccount(account, namespace: tool)
+            let permissions = confiner.confine(rules).targets
+            var added: [String] = []
+            for target in targets where !bindings.values.contains(where: { binding in
+                binding.namespace == target && binding.subjects.contains { $0.kind == .serviceAccount && $0.name == account && ($0.namespace ?? target) == tool }
+            }) {
+                addRole(
+                    namespace: target, name: account, permissions: permissions, slot: nil, original: nil, changed: true,
+                    origin: "Argo CD's cluster-wide \(account) role, confined")
+                addBinding(namespace: target, name: account, roleRef: .role(account), subjects: [subject], slot: nil)
+                added.append(target)
+            }
+            guard !added.isEmpty else { continue }
+            changes.append(
+                RestrictChange(
+                    .added, object: "ServiceAccount \(tool)/\(account)",
+                    "a Role and RoleBinding \(account) in \(added.joined(separator: ", ")): the application kinds\(account == "argocd-server" ? ", to read, patch and delete" : "")",
+                    reason: "the install binds \(account) in its own namespace only, so Argo CD could not \(account == "argocd-server" ? "show or change" : "deploy") applications in the target namespaces"))
+        }
     }
 
     private mutating func configureArgoCDSettings() {

@@ -37,9 +37,21 @@ struct RestrictRun {
     let targets: [String]
     /// The namespace the install was written for, when it names one other than the tool's and the targets.
     let installNamespace: String?
+    /// Why ``installNamespace`` was taken, for the report.
+    let installNamespaceReason: String?
+    /// Every namespace the input names other than the tool's and the targets', most often named first.
+    let namedNamespaces: [(namespace: String, count: Int)]
+    /// A short name for the tool, for the names of generated cluster-scoped objects.
+    let toolName: String
     let confiner: RuleConfiner
     /// The input's ClusterRoles with the bootstrap ones, aggregation resolved.
     let clusterRoles: RBACPolicy
+    /// The names of the input's ClusterRoles.
+    let inputClusterRoleNames: Set<String>
+    /// CustomResourceDefinitions given beside the install (`--crds-from`), for the administrator.
+    let extraCRDs: [KubeObject]
+    /// Workloads that patch a webhook configuration's CA bundle, by the configuration's name.
+    let webhookPatchers: [String: WebhookPatcher]
 
     var slots: [[KubeObject]]
     /// Objects generated without an input object to stand beside, in order.
@@ -52,10 +64,24 @@ struct RestrictRun {
     var changes: [RestrictChange] = []
     var prerequisites: [String] = []
     var riskAnalysis: [String] = []
-    /// ClusterRoles that some converted binding used.
-    var convertedClusterRoles: Set<String> = []
+    /// What the administrator must read first: grants of cluster-admin, webhooks, missing CRDs.
+    var attention: [String] = []
+    /// CRDs the tool needs that neither the input nor `--crds-from` holds (the profile knows them).
+    var missingCustomResourceDefinitions: [String] = []
+    /// ClusterRoles that some converted binding used, with the namespaces their Roles went to.
+    var convertedClusterRoles: [String: [String]] = [:]
+    /// ClusterRoles that bindings in the administrator's objects refer to.
+    var administratorRoleRefs: Set<String> = []
+    /// Rules of the input's ClusterRoles that go to the administrator and aggregate into the
+    /// built-in roles (so into `admin`).
+    var aggregatedIntoAdmin: [PolicyRule] = []
 
-    init(options: RestrictOptions, profile: ToolProfile, objects: [KubeObject], kinds: KindTable) {
+    /// The annotation on output Roles naming the tool's custom resources they grant (those the
+    /// profile does not know), so that `restrict` of its own output, where the CRDs have moved to
+    /// the administrator's file, still counts them as the tool's own.
+    static let customResourcesAnnotation = "warrant.dev/custom-resources"
+
+    init(options: RestrictOptions, profile: ToolProfile, objects: [KubeObject], kinds: KindTable, customResourceDefinitions: [KubeObject] = []) {
         self.options = options
         self.profile = profile
         self.input = objects
@@ -63,11 +89,36 @@ struct RestrictRun {
         self.tool = options.toolNamespace
         var seen: Set<String> = []
         self.targets = options.targetNamespaces.filter { seen.insert($0).inserted }
-        self.installNamespace = Self.installNamespace(of: objects, kinds: kinds, excluding: Set([options.toolNamespace] + options.targetNamespaces))
+        let excluded = Set([options.toolNamespace] + options.targetNamespaces)
+        let counts = Self.namespaceCounts(of: objects, kinds: kinds, excluding: excluded)
+        self.namedNamespaces = counts
+        if let source = options.sourceNamespace {
+            self.installNamespace = excluded.contains(source) ? nil : source
+            self.installNamespaceReason = "given with --source-namespace"
+        } else if let first = counts.first {
+            self.installNamespace = first.namespace
+            self.installNamespaceReason =
+                counts.count == 1
+                ? "every namespaced object and ServiceAccount subject that names a namespace names \(first.namespace)"
+                : "it is named most often (\(counts.map { "\($0.namespace): \($0.count)" }.joined(separator: ", ")))"
+        } else {
+            self.installNamespace = nil
+            self.installNamespaceReason = nil
+        }
+        self.toolName = profile == .generic ? Self.derivedToolName(objects) : profile.toolName
 
+        let inputCRDs = objects.filter { $0.kind == "CustomResourceDefinition" }
+        let inputCRDNames = Set(inputCRDs.map(\.name))
+        self.extraCRDs = customResourceDefinitions.filter { $0.kind == "CustomResourceDefinition" && !inputCRDNames.contains($0.name) }
         var ownResources = profile.knownCustomResources
-        for object in objects where object.kind == "CustomResourceDefinition" {
+        for object in inputCRDs + extraCRDs {
             if let kind = try? KindTable.kind(fromCRD: object) { ownResources.insert("\(kind.group)/\(kind.resource)") }
+        }
+        for object in objects where RBACAPI.isRBACObject(object) && object.kind == "Role" {
+            for entry in (object.annotations[Self.customResourcesAnnotation] ?? "").split(separator: ",") {
+                let key = entry.filter { $0 != " " }
+                if key.contains("/") { ownResources.insert(String(key)) }
+            }
         }
         let ownKinds = kinds.kinds.filter { ownResources.contains("\($0.group)/\($0.resource)") }
         let bootstrap = RBACPolicy(roles: BootstrapPolicy.clusterRoles, bindings: [])
@@ -76,18 +127,20 @@ struct RestrictRun {
             adminRules: bootstrap.clusterRole(named: "admin")?.rules ?? [])
 
         var inputClusterRoles: [RBACRole] = []
-        for object in objects where RBACAPI.isRBACObject(object) && object.kind == "ClusterRole" {
+        for object in objects where RBACAPI.isRBACObject(object) && object.kind == "ClusterRole" && !Self.isGenerated(object) {
             if let role = try? RBACRole(object) { inputClusterRoles.append(role) }
         }
         let inputNames = Set(inputClusterRoles.map(\.name))
+        self.inputClusterRoleNames = inputNames
         self.clusterRoles = RBACPolicy(
             roles: BootstrapPolicy.clusterRoles.filter { !inputNames.contains($0.name) } + inputClusterRoles, bindings: [])
+        self.webhookPatchers = Self.webhookPatchers(in: objects)
         self.slots = Array(repeating: [], count: objects.count)
     }
 
-    /// The namespace most of the input's namespaced objects and ServiceAccount subjects name,
-    /// other than the tool's and the targets'.
-    static func installNamespace(of objects: [KubeObject], kinds: KindTable, excluding: Set<String>) -> String? {
+    /// The namespaces the input's namespaced objects and ServiceAccount subjects name, other than
+    /// the tool's and the targets', most often named first (input order between equals).
+    static func namespaceCounts(of objects: [KubeObject], kinds: KindTable, excluding: Set<String>) -> [(namespace: String, count: Int)] {
         var counts: [String: Int] = [:]
         var order: [String] = []
         func count(_ namespace: String?) {
@@ -102,7 +155,44 @@ struct RestrictRun {
                 for subject in binding.subjects where subject.kind == .serviceAccount { count(subject.namespace) }
             }
         }
-        return order.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) }
+        return order.enumerated()
+            .sorted { (counts[$0.element] ?? 0, -$0.offset) > (counts[$1.element] ?? 0, -$1.offset) }
+            .map { ($0.element, counts[$0.element] ?? 0) }
+    }
+
+    /// A name for a tool without a profile: its most common `app.kubernetes.io/part-of` label,
+    /// else `app.kubernetes.io/name`, else its first workload's name; the same for the input and
+    /// for `restrict`'s own output.
+    static func derivedToolName(_ objects: [KubeObject]) -> String {
+        for label in ["app.kubernetes.io/part-of", "app.kubernetes.io/name"] {
+            var counts: [String: Int] = [:]
+            var order: [String] = []
+            for object in objects where !isGenerated(object) {
+                guard let value = object.labels[label], !value.isEmpty else { continue }
+                if counts[value] == nil { order.append(value) }
+                counts[value, default: 0] += 1
+            }
+            if let best = order.max(by: { (counts[$0] ?? 0) < (counts[$1] ?? 0) }), let name = dnsLabel(best) { return name }
+        }
+        let workloads: Set<String> = ["Deployment", "StatefulSet", "DaemonSet"]
+        if let workload = objects.first(where: { workloads.contains($0.kind) }), let name = dnsLabel(workload.name) { return name }
+        return "tool"
+    }
+
+    /// `text` lower-cased with everything but letters, digits and '-' replaced by '-', at most 40
+    /// characters, or `nil` when nothing is left.
+    static func dnsLabel(_ text: String) -> String? {
+        let mapped = String(text.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" ? $0 : "-" }.prefix(40))
+        let trimmed = mapped.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed()
+        return trimmed.isEmpty ? nil : String(trimmed)
+    }
+
+    /// Whether `object` is one that `restrict` generates (the administrator's aggregated
+    /// ClusterRole): given back with the administrator's objects, it is made again, not kept twice.
+    static func isGenerated(_ object: KubeObject) -> Bool {
+        object.kind == "ClusterRole" && object.groupKind.group == RBACAPI.group && object.labels["app.kubernetes.io/managed-by"] == "warrant"
+            && object.labels[BootstrapPolicy.aggregateToAdminLabel] == "true" && object.name.hasPrefix("warrant-")
+            && object.name.hasSuffix("-aggregate-to-admin")
     }
 
     // MARK: - Confining
@@ -118,10 +208,9 @@ struct RestrictRun {
                 continue
             }
             let confined = confiner.confineInPlace(role.rules)
-            let changed = !confined.cut.isEmpty || role.rules.contains(where: \.hasWildcard)
-            for cut in confined.cut {
-                changes.append(RestrictChange(.cut, object: object.displayName, cut, reason: "", source: object.source))
-            }
+            let changed = !confined.cut.isEmpty || !confined.cannotConfine.isEmpty || role.rules.contains(where: \.hasWildcard)
+            report(confined.cannotConfine, .cannotConfine, object: object.displayName, source: object.source)
+            report(confined.cut, .cut, object: object.displayName, source: object.source)
             addRole(
                 namespace: namespace, name: role.name, permissions: confined.permissions, slot: slot, original: object, changed: changed,
                 origin: object.displayName)
@@ -159,29 +248,90 @@ struct RestrictRun {
                         source: object.source))
                 continue
             }
+            if let patcher = webhookPatchers.values.first(where: { $0.object == object.displayName }) {
+                changes.append(
+                    RestrictChange(
+                        .replaced, object: object.displayName,
+                        "left out: it sets the CA bundle of the cluster-wide \(patcher.configurationKind) \(patcher.configuration)",
+                        reason:
+                            "that needs update on the whole webhook configuration, which would let the tool's namespace redirect or widen the webhook to every namespace; the administrator sets the CA bundle instead (see the first lines of this report)",
+                        source: object.source))
+                continue
+            }
             applyContainerPolicy(&placed)
             rewriteServiceAddresses(&placed)
             slots[slot].append(placed)
         }
-        for (slot, object) in input.enumerated() where RBACAPI.isRBACObject(object) && object.kind == "ClusterRole" {
-            if convertedClusterRoles.contains(object.name) {
+        placeClusterRoles()
+    }
+
+    /// The input's ClusterRoles, once the bindings are converted: replaced by the Roles made from
+    /// them, or moved to the administrator (with the name made the tool's, see ``clusterScopedName(_:)``).
+    private mutating func placeClusterRoles() {
+        let converted = convertedClusterRoles.keys.compactMap { clusterRoles.clusterRole(named: $0) }
+        for object in input where RBACAPI.isRBACObject(object) && object.kind == "ClusterRole" && !Self.isGenerated(object) {
+            let aggregates = object.labels.contains { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }
+            let aggregatedInto = converted.filter { $0.name != object.name && $0.aggregationRule?.selects(object.labels) == true }.map(\.name)
+            let referenced = administratorRoleRefs.contains(object.name)
+            if let namespaces = convertedClusterRoles[object.name] {
                 changes.append(
                     RestrictChange(
-                        .replaced, object: object.displayName, "replaced by Roles in \(([tool] + targets).joined(separator: ", "))",
+                        .replaced, object: object.displayName,
+                        namespaces.isEmpty
+                            ? "removed: none of its rules can be granted by a Role (see Cannot be confined)"
+                            : "replaced by Roles in \(namespaces.joined(separator: ", "))",
                         reason: "a ClusterRole bound cluster-wide reaches every namespace", source: object.source))
-            } else {
-                administrator.append(object)
-                let aggregates = object.labels.keys.contains { $0.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") }
+                if !referenced { continue }
+            } else if !aggregatedInto.isEmpty && !aggregates && !referenced {
                 changes.append(
                     RestrictChange(
-                        .needsAdministrator, object: object.displayName, "moved to the administrator's objects",
-                        reason: aggregates
-                            ? "it aggregates into the built-in roles (admin, edit, view) of every namespace; only a cluster administrator decides that"
-                            : "ClusterRoles are cluster-scoped and this one is not bound by the install",
-                        source: object.source))
+                        .replaced, object: object.displayName,
+                        "its rules are part of the Roles made from ClusterRole \(aggregatedInto.joined(separator: ", ")), which aggregates it",
+                        reason: "an aggregated ClusterRole grants nothing by itself; what it adds is in those Roles", source: object.source))
+                continue
             }
-            _ = slot
+            var moved = object
+            moved.setMetadata("name", .string(clusterScopedName(object.name)))
+            administrator.append(moved)
+            if aggregates, let role = try? RBACRole(object) { aggregatedIntoAdmin.append(contentsOf: role.rules) }
+            let reason: String
+            if referenced {
+                reason = "a ClusterRoleBinding in the administrator's objects refers to it"
+            } else if aggregates {
+                reason = "it aggregates into the built-in roles (admin, edit, view) of every namespace; only a cluster administrator decides that"
+            } else {
+                reason = "ClusterRoles are cluster-scoped and no binding of the install uses this one"
+            }
+            changes.append(
+                RestrictChange(
+                    .needsAdministrator, object: object.displayName, "moved to the administrator's objects\(renamed(object.name))",
+                    reason: reason, source: object.source))
         }
+    }
+
+    /// Reports notes of the rule confiner.
+    private mutating func report(_ notes: [RuleConfiner.Note], _ category: RestrictChange.Category, object: String, source: SourceLocation?) {
+        for note in notes { changes.append(RestrictChange(category, object: object, note.what, reason: note.why, source: source)) }
+    }
+
+    /// The name of one of the tool's cluster-scoped RBAC or admission objects in the
+    /// administrator's file, made the tool namespace's so that confined installs in other
+    /// namespaces do not overwrite it: a suffix naming the install's namespace replaced by the tool
+    /// namespace (`flux-edit-flux-system` becomes `flux-edit-tools`), else the tool namespace
+    /// appended (`ingress-nginx-admission-tools`), unless the name already ends in it.
+    func clusterScopedName(_ name: String) -> String {
+        if let installNamespace, installNamespace != tool {
+            if name == installNamespace { return tool }
+            if name.hasSuffix("-\(installNamespace)") { return String(name.dropLast(installNamespace.count)) + tool }
+        }
+        if name == tool || name.hasSuffix("-\(tool)") { return name }
+        return "\(name)-\(tool)"
+    }
+
+    /// ` as NAME` when ``clusterScopedName(_:)`` renames `name`, else empty.
+    func renamed(_ name: String) -> String {
+        let new = clusterScopedName(name)
+        return new == name ? "" : " as \(new)"
     }
 
     /// The namespace an object goes to, or `nil` when it moved to the administrator (an object
@@ -216,13 +366,20 @@ struct RestrictRun {
             }
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
             reason = "CRDs are cluster-wide; an administrator installs them before the confined install"
+        case ("admissionregistration.k8s.io", let kindName) where Self.webhookConfigurationKinds.contains(kindName):
+            reason = confineWebhookConfiguration(&moved)
+        case ("admissionregistration.k8s.io", let kindName) where Self.policyBindingKinds.contains(kindName):
+            reason = confineAdmissionPolicyBinding(&moved)
         case ("admissionregistration.k8s.io", _):
-            reason = "admission webhooks and policies act on every request in the cluster"
+            reason = "admission policies act on requests in every namespace; only a cluster administrator decides that"
         default:
             break
         }
         administrator.append(moved)
-        changes.append(RestrictChange(.needsAdministrator, object: object.displayName, "moved to the administrator's objects", reason: reason, source: object.source))
+        changes.append(
+            RestrictChange(
+                .needsAdministrator, object: object.displayName, "moved to the administrator's objects\(moved.name == object.name ? "" : " as \(moved.name)")",
+                reason: reason, source: object.source))
     }
 
     /// A binding's ServiceAccount subjects that are the tool's (in the install's or the tool's
@@ -241,6 +398,21 @@ struct RestrictRun {
         return (own, others)
     }
 
+    /// `object`, a binding, for the administrator's file: a ClusterRoleBinding renamed for the
+    /// tool, its role reference following a renamed input ClusterRole.
+    private mutating func administratorBinding(_ object: KubeObject, subjects: [Subject]) -> KubeObject {
+        var binding = object
+        binding.content["subjects"] = .array(subjects.map(Self.subjectValue))
+        if object.kind == "ClusterRoleBinding" { binding.setMetadata("name", .string(clusterScopedName(object.name))) }
+        if object.content[path: ["roleRef", "kind"]]?.stringValue == "ClusterRole", let name = object.content[path: ["roleRef", "name"]]?.stringValue,
+            inputClusterRoleNames.contains(name)
+        {
+            administratorRoleRefs.insert(name)
+            binding.content.setValue(.string(clusterScopedName(name)), at: ["roleRef", "name"])
+        }
+        return binding
+    }
+
     private mutating func convertClusterRoleBinding(_ object: KubeObject, slot: Int) {
         guard let binding = try? RBACBinding(object) else {
             administrator.append(object)
@@ -250,13 +422,12 @@ struct RestrictRun {
         }
         let (own, others) = splitSubjects(binding.subjects, bindingNamespace: nil)
         if !others.isEmpty {
-            var rest = object
-            rest.content["subjects"] = .array(others.map(Self.subjectValue))
+            let rest = administratorBinding(object, subjects: others)
             administrator.append(rest)
             changes.append(
                 RestrictChange(
                     .cannotConfine, object: object.displayName,
-                    "its subjects \(others.map(\.description).joined(separator: ", ")) moved to the administrator's objects",
+                    "its subjects \(others.map(\.description).joined(separator: ", ")) moved to the administrator's objects\(renamed(object.name))",
                     reason: "they are not the tool's ServiceAccounts; granting them anything cluster-wide is an administrator's decision",
                     source: object.source))
         }
@@ -271,23 +442,17 @@ struct RestrictRun {
             return
         }
         guard binding.roleRef.kind == "ClusterRole", let role = clusterRoles.clusterRole(named: binding.roleRef.name) else {
-            var rest = object
-            rest.content["subjects"] = .array(own.map(Self.subjectValue))
+            let rest = administratorBinding(object, subjects: own)
             administrator.append(rest)
             changes.append(
                 RestrictChange(
-                    .cannotConfine, object: object.displayName, "moved to the administrator's objects",
+                    .cannotConfine, object: object.displayName, "moved to the administrator's objects\(renamed(object.name))",
                     reason: "it refers to \(binding.roleRef), which is not in the input, so its permissions are unknown", source: object.source))
             return
         }
-        convertedClusterRoles.insert(role.name)
         let confined = confiner.confine(role.rules)
-        for entry in confined.cannotConfine {
-            changes.append(RestrictChange(.cannotConfine, object: "ClusterRole \(role.name)", entry, reason: "", source: role.source))
-        }
-        for entry in confined.cut {
-            changes.append(RestrictChange(.cut, object: "ClusterRole \(role.name)", entry, reason: "", source: role.source))
-        }
+        report(confined.cannotConfine, .cannotConfine, object: "ClusterRole \(role.name)", source: role.source)
+        report(confined.cut, .cut, object: "ClusterRole \(role.name)", source: role.source)
         var placedIn: [String] = []
         if !confined.tool.isEmpty {
             addRole(namespace: tool, name: role.name, permissions: confined.tool, slot: slot, original: nil, changed: true, origin: "ClusterRole \(role.name)")
@@ -303,6 +468,9 @@ struct RestrictRun {
                 placedIn.append(target)
             }
         }
+        var namespaces = convertedClusterRoles[role.name] ?? []
+        for namespace in placedIn where !namespaces.contains(namespace) { namespaces.append(namespace) }
+        convertedClusterRoles[role.name] = namespaces
         changes.append(
             RestrictChange(
                 .replaced, object: object.displayName,
@@ -329,17 +497,18 @@ struct RestrictRun {
         var roleRef = binding.roleRef
         var changed = rewritten
         if roleRef.kind == "ClusterRole" {
-            if ["admin", "edit", "view"].contains(roleRef.name) && input.allSatisfy({ !($0.kind == "ClusterRole" && $0.name == roleRef.name) }) {
+            if ["admin", "edit", "view"].contains(roleRef.name) && !inputClusterRoleNames.contains(roleRef.name) {
                 // A namespace administrator may bind the built-in roles it holds in full.
             } else if let role = clusterRoles.clusterRole(named: roleRef.name), roleRef.name != "cluster-admin" {
-                convertedClusterRoles.insert(role.name)
                 let confined = confiner.confineInPlace(role.rules)
-                for entry in confined.cut {
-                    changes.append(RestrictChange(.cut, object: "ClusterRole \(role.name)", entry, reason: "", source: role.source))
-                }
+                report(confined.cannotConfine, .cannotConfine, object: "ClusterRole \(role.name)", source: role.source)
+                report(confined.cut, .cut, object: "ClusterRole \(role.name)", source: role.source)
                 addRole(
                     namespace: namespace, name: role.name, permissions: confined.permissions, slot: slot, original: nil, changed: true,
                     origin: "ClusterRole \(role.name)")
+                var namespaces = convertedClusterRoles[role.name] ?? []
+                if !namespaces.contains(namespace) { namespaces.append(namespace) }
+                convertedClusterRoles[role.name] = namespaces
                 roleRef = .role(role.name)
                 changed = true
                 changes.append(
@@ -347,7 +516,9 @@ struct RestrictRun {
                         .changed, object: object.displayName, "now refers to a Role \(namespace)/\(role.name) copied from the ClusterRole",
                         reason: "the ClusterRole itself is cluster-scoped", source: object.source))
             } else {
-                administrator.append(object)
+                var placed = administratorBinding(object, subjects: subjects)
+                placed.namespace = namespace
+                administrator.append(placed)
                 changes.append(
                     RestrictChange(
                         .cannotConfine, object: object.displayName, "moved to the administrator's objects",
@@ -498,7 +669,12 @@ struct RestrictRun {
         ) { object in
             object.content["rules"] = .array(RuleConfiner.rules(from: build.permissions).map(\.jsonValue))
         }
-        Self.annotate(&object, build.annotations)
+        var annotations = build.annotations
+        let custom = Set(build.permissions.map(\.baseKey)).filter {
+            confiner.ownResources.contains($0) && !profile.knownCustomResources.contains($0)
+        }
+        if !custom.isEmpty { annotations[Self.customResourcesAnnotation] = custom.sorted().joined(separator: ",") }
+        Self.annotate(&object, annotations)
         return object
     }
 
@@ -558,8 +734,28 @@ struct RestrictRun {
 
     func result() -> RestrictResult {
         RestrictResult(
-            profile: profile, options: options, installNamespace: installNamespace, objects: outputObjects(),
-            administratorObjects: administrator, changes: changes, prerequisites: prerequisites, riskAnalysis: riskAnalysis)
+            profile: profile, options: options, installNamespace: installNamespace, installNamespaceReason: installNamespaceReason,
+            toolName: toolName, objects: outputObjects(), administratorObjects: Self.applyOrder(administrator), changes: changes,
+            attention: attention, prerequisites: prerequisites, riskAnalysis: riskAnalysis)
+    }
+
+    /// The administrator's objects in the order to apply them: Namespaces, CRDs, RBAC, the rest,
+    /// and admission webhooks and policies last (a webhook applied before its Service exists
+    /// refuses what it intercepts); input order within each.
+    static func applyOrder(_ objects: [KubeObject]) -> [KubeObject] {
+        func rank(_ object: KubeObject) -> Int {
+            switch (object.groupKind.group, object.kind) {
+            case ("", "Namespace"): return 0
+            case ("apiextensions.k8s.io", "CustomResourceDefinition"): return 1
+            case (RBACAPI.group, "ClusterRole"): return 2
+            case (RBACAPI.group, "ClusterRoleBinding"): return 3
+            case (RBACAPI.group, "Role"): return 4
+            case (RBACAPI.group, "RoleBinding"): return 5
+            case ("admissionregistration.k8s.io", _): return 7
+            default: return 6
+            }
+        }
+        return objects.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     // MARK: - Helpers for profiles

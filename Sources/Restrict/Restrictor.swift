@@ -25,23 +25,61 @@ public struct Restrictor: Sendable {
 
     /// Restricts `objects`.
     ///
-    /// - Parameter kinds: the kind table (built-ins, the input's CRDs, resource maps).
+    /// - Parameters:
+    ///   - objects: the tool's install manifest.
+    ///   - kinds: the kind table (built-ins, the input's CRDs, resource maps).
+    ///   - customResourceDefinitions: CRDs the install needs but does not hold (Argo CD's
+    ///     `namespace-install.yaml` has none; `--crds-from`): they go to the administrator's
+    ///     objects, and their kinds count as the tool's own. Other objects among them are ignored.
     /// - Throws: ``RestrictError`` for bad options or input: invalid namespace names, no
     ///   objects, objects of unknown kinds.
-    public func restrict(objects: [KubeObject], kinds inputKinds: KindTable) throws(RestrictError) -> RestrictResult {
-        try validate(objects: objects)
-        let profile = options.profile ?? ToolProfile.detect(objects)
+    public func restrict(
+        objects inputObjects: [KubeObject], kinds inputKinds: KindTable, customResourceDefinitions: [KubeObject] = []
+    ) throws(RestrictError) -> RestrictResult {
+        try validate(objects: inputObjects)
+        // Objects in API versions Kubernetes no longer serves would only fail at apply: reported
+        // and left out, as `scope` and `manifests` report them.
+        var unserved: [(object: KubeObject, api: RemovedAPI)] = []
+        var objects: [KubeObject] = []
+        for object in inputObjects {
+            if let api = inputKinds.removedAPI(object.groupVersionKind) {
+                unserved.append((object, api))
+            } else {
+                objects.append(object)
+            }
+        }
+        guard !objects.isEmpty else {
+            throw RestrictError(
+                "every object of the input is in an API version Kubernetes no longer serves",
+                hint: "update the install to current API versions (warrant manifests lists them with their replacements)")
+        }
+        let crds = customResourceDefinitions.filter { $0.kind == "CustomResourceDefinition" && $0.isInGroup("apiextensions.k8s.io") }
+        let profile = options.profile ?? ToolProfile.detect(objects + crds)
         var kinds = inputKinds
+        for object in crds {
+            guard let kind = try? KindTable.kind(fromCRD: object), kinds.kind(GroupKind(group: kind.group, kind: kind.kind)) == nil else { continue }
+            kinds.add(kind)
+        }
         for kind in profile.knownKinds where kinds.kind(GroupKind(group: kind.group, kind: kind.kind)) == nil { kinds.add(kind) }
         let unknown = objects.filter { kinds.kind($0.groupKind) == nil }
         if !unknown.isEmpty {
             throw RestrictError(
                 unknown.prefix(5).map { "\($0.source?.description ?? "-"): unknown kind \($0.groupKind) (\($0.displayName))" }
                     .joined(separator: "\n"),
-                hint: "restrict must know whether each kind is namespaced: include its CustomResourceDefinition with -f, or declare it with --resource-map")
+                hint: "restrict must know whether each kind is namespaced: include its CustomResourceDefinition with -f or --crds-from, or declare it with --resource-map")
         }
-        var run = RestrictRun(options: options, profile: profile, objects: objects, kinds: kinds)
+        var run = RestrictRun(options: options, profile: profile, objects: objects, kinds: kinds, customResourceDefinitions: crds)
+        for (object, api) in unserved {
+            run.changes.append(
+                RestrictChange(
+                    .unservedAPI, object: "\(object.displayName) (\(object.apiVersion))",
+                    "left out: Kubernetes stopped serving \(object.apiVersion) \(object.kind) in \(api.removedIn)",
+                    reason: api.replacement.map { "applying it would fail; write it as \($0) and restrict again" }
+                        ?? "applying it would fail, and Kubernetes no longer has this kind; remove it from the install",
+                    source: object.source))
+        }
         run.confineObjects()
+        run.addCustomResourceDefinitions()
         switch profile {
         case .argocd: run.configureArgoCD()
         case .flux: run.configureFlux()
@@ -57,6 +95,11 @@ public struct Restrictor: Sendable {
             throw RestrictError(
                 "'\(namespace)' is not a valid namespace name",
                 hint: "a namespace name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+        }
+        if let source = options.sourceNamespace, !Self.isNamespaceName(source) {
+            throw RestrictError(
+                "--source-namespace '\(source)' is not a valid namespace name",
+                hint: "give the namespace the install was written for, e.g. --source-namespace argocd")
         }
         if options.targetNamespaces.isEmpty {
             throw RestrictError("no target namespaces", hint: "name the namespaces the tool deploys to with --target-namespaces A,B")

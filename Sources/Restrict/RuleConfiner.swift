@@ -27,20 +27,27 @@ struct Permission: Hashable, Comparable {
 /// needs in the target namespaces, expands wildcards into explicit kinds, and cuts everything a
 /// namespace administrator does not hold.
 struct RuleConfiner {
+    /// Something left out of a Role: what, and why.
+    struct Note: Hashable {
+        var what: String
+        var why: String
+    }
+
     /// Where a permission goes.
     struct Confined {
         var tool: [Permission] = []
         var targets: [Permission] = []
-        /// Parts that no namespaced Role can grant, described.
-        var cannotConfine: [String] = []
-        /// Parts a namespace administrator does not hold, described.
-        var cut: [String] = []
+        /// Parts that no namespaced Role can grant.
+        var cannotConfine: [Note] = []
+        /// Parts a namespace administrator does not hold.
+        var cut: [Note] = []
     }
 
     var kinds: KindTable
     /// The tool's own custom resources, `group/plural`.
     var ownResources: Set<String>
-    /// The tool's own custom resource kinds known from CRDs, for expanding wildcards.
+    /// The tool's own custom resource kinds known from CRDs, for expanding wildcards (namespaced
+    /// and cluster-scoped; only namespaced ones are granted).
     var ownKinds: [ResourceKind]
     /// What the tool may manage in target namespaces.
     var applicationKinds: [ApplicationKind]
@@ -60,24 +67,33 @@ struct RuleConfiner {
         for rule in rules {
             if !rule.nonResourceURLs.isEmpty {
                 result.cannotConfine.append(
-                    "\(rule.verbs.joined(separator: ",")) on \(rule.nonResourceURLs.joined(separator: ", ")): non-resource URLs are not namespaced")
+                    Note(
+                        what: "\(rule.verbs.joined(separator: ",")) on \(rule.nonResourceURLs.joined(separator: ", "))",
+                        why: "non-resource URLs are not namespaced; no Role grants them, so the tool cannot call them"))
             }
             let verbs = rule.verbs.contains("*") ? Self.allVerbs : rule.verbs
             let names: [String?] = rule.resourceNames.isEmpty ? [nil] : rule.resourceNames.map { Optional($0) }
-            var coversClusterScoped = false
+            var everyGroup = false
+            var clusterScoped: [String] = []
             for group in rule.apiGroups {
                 for resource in rule.resources {
                     if group == "*" || resource == "*" || resource.hasPrefix("*/") {
-                        coversClusterScoped = coversClusterScoped || group == "*" || resource.hasPrefix("*")
+                        if group == "*" && resource.hasPrefix("*") { everyGroup = true }
+                        for kind in wildcardClusterScopedKinds(group: group, resource: resource) where !clusterScoped.contains(kind) {
+                            clusterScoped.append(kind)
+                        }
                         expandWildcard(group: group, resource: resource, verbs: verbs, names: names, into: &result)
                         continue
                     }
                     place(group: group, resource: resource, verbs: verbs, names: names, into: &result)
                 }
             }
-            if coversClusterScoped {
+            if everyGroup || !clusterScoped.isEmpty {
+                let which = everyGroup ? "every cluster-scoped resource (nodes, namespaces, CRDs, RBAC, …)" : clusterScoped.joined(separator: ", ")
                 result.cannotConfine.append(
-                    "\(rule): its wildcard also covers cluster-scoped resources, which no Role grants; replaced by explicit kinds")
+                    Note(
+                        what: "\(rule)",
+                        why: "its wildcard also covers \(which), which no Role grants; replaced by explicit namespaced kinds, so the tool cannot \(verbs.joined(separator: ", ")) those"))
             }
         }
         result.tool = cutToAdministrator(result.tool, cut: &result.cut)
@@ -87,18 +103,34 @@ struct RuleConfiner {
 
     /// An existing namespaced Role's permissions: wildcards expanded into the tool's and the
     /// applications' kinds, then cut to what a namespace administrator holds.
-    func confineInPlace(_ rules: [PolicyRule]) -> (permissions: [Permission], cut: [String]) {
-        var confined = confine(rules)
+    func confineInPlace(_ rules: [PolicyRule]) -> (permissions: [Permission], cut: [Note], cannotConfine: [Note]) {
+        let confined = confine(rules)
         var all = confined.tool
         var seen = Set(all)
         for permission in confined.targets where seen.insert(permission).inserted { all.append(permission) }
-        confined.cut.append(contentsOf: confined.cannotConfine)
-        return (all, confined.cut)
+        return (all, confined.cut, confined.cannotConfine)
+    }
+
+    /// The cluster-scoped kinds (other than the tool's own, which have a note of their own) that
+    /// a wildcard rule entry covers, as `resource.group`.
+    private func wildcardClusterScopedKinds(group: String, resource: String) -> [String] {
+        guard group == "*" || resource == "*" || resource.hasPrefix("*/") else { return [] }
+        let base = resource.split(separator: "/", maxSplits: 1).first.map(String.init) ?? resource
+        return kinds.kinds.filter { kind in
+            !kind.namespaced && !ownResources.contains("\(kind.group)/\(kind.resource)") && (group == "*" || kind.group == group)
+                && (base == "*" || kind.resource == base)
+        }.map(\.qualifiedResource)
     }
 
     private func expandWildcard(group: String, resource: String, verbs: [String], names: [String?], into result: inout Confined) {
         let subresource = resource.hasPrefix("*/") ? String(resource.dropFirst(2)) : nil
         for own in ownKinds where group == "*" || group == own.group {
+            guard own.namespaced else {
+                if resource == "*" || resource == own.resource {
+                    result.cannotConfine.append(Self.clusterScopedOwnKind(own, verbs: verbs))
+                }
+                continue
+            }
             var resources: [String] = []
             if resource == "*" {
                 resources = [own.resource] + own.subresources.map { "\(own.resource)/\($0)" }
@@ -132,7 +164,9 @@ struct RuleConfiner {
         }
         if !matchedApplication, let subresource {
             result.cut.append(
-                "\(verbs.joined(separator: ",")) on \(group == "*" ? "every group" : group)'s */\(subresource): no application kind has it; not granted")
+                Note(
+                    what: "\(verbs.joined(separator: ",")) on \(group == "*" ? "every group" : group)'s */\(subresource)",
+                    why: "no application kind has that subresource; not granted"))
         }
     }
 
@@ -150,10 +184,19 @@ struct RuleConfiner {
         }
         let described = "\(verbs.joined(separator: ",")) on \(group.isEmpty ? "" : group + "/")\(resource)"
         if ownResources.contains(key) {
-            add(tool: true, targets: false)
+            // The tool's own kind: namespaced unless its CRD says otherwise (restrict's own output
+            // names only namespaced ones).
+            if let kind = kinds.kind(group: group, resource: base), !kind.namespaced {
+                result.cannotConfine.append(Self.clusterScopedOwnKind(kind, verbs: verbs))
+            } else {
+                add(tool: true, targets: false)
+            }
         } else if let kind = kinds.kind(group: group, resource: base) {
             if !kind.namespaced {
-                result.cannotConfine.append("\(described): \(kind.kind) is cluster-scoped")
+                result.cannotConfine.append(
+                    Note(
+                        what: described,
+                        why: "\(kind.kind) is cluster-scoped: no Role grants it, so the tool cannot \(verbs.joined(separator: ", ")) any \(kind.kind)"))
             } else if Self.toolInternal.contains(key) {
                 add(tool: true, targets: false)
             } else if Self.both.contains(key) {
@@ -166,13 +209,14 @@ struct RuleConfiner {
             // run; the administrator check below decides.
             add(tool: false, targets: true)
         } else {
-            result.cut.append("\(described): not one of this install's custom resources, and a namespace administrator does not hold it")
+            result.cut.append(
+                Note(what: described, why: "not one of this install's custom resources, and a namespace administrator does not hold it"))
         }
     }
 
     /// The permissions a namespace administrator holds (the tool's own custom resources count
     /// as held: the administrator's prerequisites aggregate them into `admin`), deduplicated.
-    private func cutToAdministrator(_ permissions: [Permission], cut: inout [String]) -> [Permission] {
+    private func cutToAdministrator(_ permissions: [Permission], cut: inout [Note]) -> [Permission] {
         var kept: [Permission] = []
         var seen: Set<Permission> = []
         var reported: Set<Permission> = []
@@ -180,10 +224,20 @@ struct RuleConfiner {
             if ownResources.contains(permission.baseKey) || PolicyComparator.covers(adminRules, [permission.rule]).covered {
                 kept.append(permission)
             } else if reported.insert(permission).inserted {
-                cut.append("\(permission.rule): the built-in admin role does not hold it, so a namespace administrator could not create this Role")
+                cut.append(
+                    Note(
+                        what: "\(permission.rule)",
+                        why: "the built-in admin role does not hold it, so a namespace administrator could not create a Role granting it"))
             }
         }
         return kept
+    }
+
+    /// What a cluster-scoped kind of the tool's own means for the confined tool.
+    static func clusterScopedOwnKind(_ kind: ResourceKind, verbs: [String]) -> Note {
+        Note(
+            what: "\(verbs.joined(separator: ",")) on \(kind.qualifiedResource) (\(kind.kind), one of the tool's own kinds)",
+            why: "\(kind.kind) is cluster-scoped (its CRD's spec.scope is Cluster): no Role grants it, so the confined tool will not see or reconcile any \(kind.kind); whatever \(kind.kind) objects would do cluster-wide does not happen")
     }
 
     /// Permissions back into rules: resources with the same verbs (and names) share a rule;

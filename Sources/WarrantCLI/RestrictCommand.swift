@@ -38,8 +38,17 @@ struct RestrictCommand: AsyncParsableCommand {
                 is cut, and listed.
               - CRDs, Namespaces, webhooks and every other cluster-scoped object, and namespaced
                 objects a namespace administrator cannot create (ResourceQuotas), go to
-                --admin-out, with a ClusterRole that aggregates the tool's custom resources into
-                admin. Nothing is dropped silently.
+                --admin-out, with a ClusterRole warrant-TOOL-NAMESPACE-aggregate-to-admin that
+                aggregates the tool's custom resources into admin. Nothing is dropped silently.
+              - Admission webhooks are limited to the target namespaces (a namespaceSelector on
+                kubernetes.io/metadata.name), pointed at the tool namespace's Service and renamed
+                NAME-NAMESPACE; the report's first lines say what each intercepts, whether it
+                fails closed, and how it gets its CA bundle. A Job that would patch the CA bundle
+                itself (kube-webhook-certgen's patch) is left out: that needs update on the
+                cluster-wide webhook configuration.
+              - The tool's cluster-scoped custom resources, cluster-scoped kinds and non-resource
+                URLs are listed under "cannot be confined" with what the tool then cannot do.
+              - Objects in API versions Kubernetes no longer serves are left out and listed.
               - Containers without resource requests or limits get --default-requests and
                 --default-limits; images with :latest or no tag are flagged.
               - Roles that must read Secrets in the tool namespace carry a 'warrant.dev/ignore'
@@ -63,7 +72,13 @@ struct RestrictCommand: AsyncParsableCommand {
             plus read access to Pods, ReplicaSets, Events and Endpoints for health. Never \
             Secrets unless the applications have them, never RBAC, never a wildcard.
 
-            Running restrict on its own output changes nothing.
+            Running restrict on its own output changes nothing, with or without the --admin-out
+            objects given beside it.
+
+            The install's namespace (the one it was written for, moved to -n) is the one its
+            objects name most often; --source-namespace chooses another. Objects in other
+            namespaces go to --admin-out. --crds-from adds CRDs the install lacks (Argo CD's
+            namespace-install.yaml has none: give its install.yaml) to --admin-out.
 
             EXIT CODES
               0  the confined install was written
@@ -74,6 +89,8 @@ struct RestrictCommand: AsyncParsableCommand {
                 --admin-out admin.yaml --report report.md --report-format markdown > argocd.yaml
               warrant restrict -f gotk-components.yaml -n flux-system --target-namespaces apps \\
                 --allow-from deploy/ --admin-out admin.yaml > flux.yaml
+              warrant restrict -f namespace-install.yaml --crds-from install.yaml -n argocd \\
+                --target-namespaces shop --admin-out admin.yaml > argocd.yaml
             """
     )
 
@@ -91,6 +108,19 @@ struct RestrictCommand: AsyncParsableCommand {
         name: .customLong("allow-from"),
         help: ArgumentHelp("Application manifests whose kinds the tool may manage in the targets (file or folder). Repeatable.", valueName: "path"))
     var allowFrom: [String] = []
+
+    @Option(
+        name: .customLong("source-namespace"),
+        help: ArgumentHelp(
+            "The namespace the install was written for (its objects move to -n); by default the one it names most often.", valueName: "namespace"))
+    var sourceNamespace: String?
+
+    @Option(
+        name: .customLong("crds-from"),
+        help: ArgumentHelp(
+            "A manifest (file or folder) whose CustomResourceDefinitions the install needs but lacks; they go to --admin-out, its other objects are ignored. Repeatable.",
+            valueName: "path"))
+    var crdsFrom: [String] = []
 
     @Option(help: "The tool: argocd, flux or generic (detected when not given).")
     var profile: ToolProfileOption?
@@ -143,12 +173,24 @@ struct RestrictCommand: AsyncParsableCommand {
                     "\(object.source?.description ?? "-"): \(object.displayName) from --allow-from is not granted to the tool: RBAC objects and cluster-scoped or unknown kinds are an administrator's to create")
             }
         }
+        var crds: [KubeObject] = []
+        if !crdsFrom.isEmpty {
+            var options = manifests
+            options.files = crdsFrom
+            options.kustomizations = []
+            let loadedCRDs = try options.load(context: context).objects
+            crds = loadedCRDs.filter { $0.kind == "CustomResourceDefinition" }
+            if crds.isEmpty {
+                context.standardError("error: --crds-from \(crdsFrom.joined(separator: ", ")) holds no CustomResourceDefinition\n")
+                throw CommandExit(.invalidInput)
+            }
+        }
         let options = RestrictOptions(
             toolNamespace: namespace, targetNamespaces: targets, profile: profile?.profile, applicationKinds: applicationKinds,
-            defaultRequests: requests, defaultLimits: limits, fluxServiceAccount: fluxServiceAccount)
+            defaultRequests: requests, defaultLimits: limits, fluxServiceAccount: fluxServiceAccount, sourceNamespace: sourceNamespace)
         let result: RestrictResult
         do {
-            result = try Restrictor(options: options).restrict(objects: loaded.objects, kinds: loaded.kinds)
+            result = try Restrictor(options: options).restrict(objects: loaded.objects, kinds: loaded.kinds, customResourceDefinitions: crds)
         } catch {
             context.standardError("error: \(error)\n")
             throw CommandExit(.invalidInput)
@@ -189,6 +231,12 @@ struct RestrictCommand: AsyncParsableCommand {
         let count = { (category: RestrictChange.Category) in result.changes.filter { $0.category == category }.count }
         var text = "restrict: \(result.profile) profile; \(result.objects.count) object(s) confined to \(namespace) and \(targetNamespaces); "
         text += "\(count(.cut)) permission(s) cut, \(count(.cannotConfine)) thing(s) cannot be confined, \(count(.acceptedRisk)) accepted risk(s)\n"
+        if count(.unservedAPI) > 0 {
+            text += "warning: \(count(.unservedAPI)) object(s) in API versions Kubernetes no longer serves were left out; see the report\n"
+        }
+        if !result.attention.isEmpty {
+            text += "restrict: \(result.attention.count) point(s) for the cluster administrator to read first (cluster-admin grants, webhooks, missing CRDs); see the report's first lines\n"
+        }
         if !result.administratorObjects.isEmpty {
             if let adminOut {
                 text += "restrict: \(result.administratorObjects.count) object(s) for a cluster administrator written to \(adminOut)\n"

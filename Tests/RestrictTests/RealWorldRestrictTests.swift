@@ -97,6 +97,15 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
             objects: output, kinds: try KindTable.builtin.adding(customResourceDefinitionsIn: output))
         #expect(again.objects.map(\.content) == output.map(\.content))
         #expect(again.profile == result.profile)
+        #expect(again.toolName == result.toolName)
+        // And with the administrator's objects given beside it: neither file changes.
+        let administrator = try reloaded(result.administratorObjects)
+        let withAdministrator = try Restrictor(options: result.options).restrict(
+            objects: output + administrator, kinds: try KindTable.builtin.adding(customResourceDefinitionsIn: administrator))
+        #expect(withAdministrator.objects.map(\.content) == output.map(\.content))
+        #expect(withAdministrator.administratorObjects.map(\.displayName) == administrator.map(\.displayName))
+        #expect(withAdministrator.administratorObjects.map(\.content) == administrator.map(\.content))
+        #expect(withAdministrator.profile == result.profile)
     }
 
     @Test func argoCDInstallGetsNamespacedDestinationProjectAndNoOwnLogIn() throws {
@@ -125,7 +134,7 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
             #expect(object(result, "RoleBinding", target, "argocd-application-controller") != nil)
         }
         // What a namespaced Role cannot do is reported, not dropped.
-        #expect(result.changes.contains { $0.category == .cannotConfine && $0.summary.contains("non-resource URLs") })
+        #expect(result.changes.contains { $0.category == .cannotConfine && $0.reason.contains("non-resource URLs") })
         #expect(result.changes.contains { $0.category == .cut && $0.summary.contains("workflows") })
         // The CRDs and the aggregated ClusterRole are for the administrator.
         #expect(result.administratorObjects.filter { $0.kind == "CustomResourceDefinition" }.count == 3)
@@ -140,6 +149,43 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
             }
         }
         #expect(result.changes.contains { $0.category == .warning && $0.summary.contains("quay.io/argoproj/argocd:latest") })
+    }
+
+    /// `namespace-install.yaml` binds the application controller and the server in their own
+    /// namespace only; the confined install must still be able to deploy into every target,
+    /// and what the administrator applies (Argo CD's CRDs, which this file lacks) must be in the
+    /// administrator's objects.
+    @Test func argoCDNamespaceInstallGetsDestinationRolesAndItsCRDs() throws {
+        let (_, bare) = try restrictShared("argocd-namespace-install.yaml")
+        #expect(bare.profile == .argocd)
+        for target in ["shop", "blog"] {
+            let controller = try roleRules(bare, target, "argocd-application-controller")
+            for resource in ["deployments", "services", "configmaps", "ingresses"] {
+                #expect(controller.contains { $0.resources.contains(resource) && $0.verbs.contains("create") }, "\(resource) in \(target)")
+            }
+            let binding = try RBACBinding(try #require(object(bare, "RoleBinding", target, "argocd-application-controller")))
+            #expect(binding.subjects == [.serviceAccount("argocd-application-controller", namespace: "tools")])
+            #expect(binding.roleRef == .role("argocd-application-controller"))
+            let server = try roleRules(bare, target, "argocd-server")
+            #expect(server.contains { $0.resources.contains("deployments") && $0.verbs == ["get", "patch", "delete"] })
+        }
+        // Without the CRDs, the report says so first, and how to give them.
+        #expect(bare.administratorObjects.filter { $0.kind == "CustomResourceDefinition" }.isEmpty)
+        #expect(bare.attention.contains { $0.hasPrefix("Argo CD's CRDs applications.argoproj.io, applicationsets.argoproj.io, appprojects.argoproj.io are not in the input") })
+        #expect(bare.prerequisites.contains { $0.hasPrefix("Apply the CRDs applications.argoproj.io") })
+
+        // With them (--crds-from install.yaml) they are in the administrator's objects, and nothing else of that file is.
+        let objects = try ManifestLoader().load([.path(TestData.sharedManifest("argocd-namespace-install.yaml"))])
+        let full = try ManifestLoader().load([.path(TestData.sharedManifest("argocd-install.yaml"))])
+        let result = try Restrictor(options: RestrictOptions(toolNamespace: "tools", targetNamespaces: ["shop", "blog"])).restrict(
+            objects: objects, kinds: .builtin, customResourceDefinitions: full)
+        #expect(
+            result.administratorObjects.map(\.displayName) == [
+                "CustomResourceDefinition applications.argoproj.io", "CustomResourceDefinition applicationsets.argoproj.io",
+                "CustomResourceDefinition appprojects.argoproj.io", "ClusterRole warrant-argocd-tools-aggregate-to-admin",
+            ])
+        #expect(!result.attention.contains { $0.contains("CRDs") })
+        #expect(result.objects.map(\.content) == bare.objects.map(\.content))
     }
 
     @Test func fluxGetsLockdownFlagsAndARiskAnalysis() throws {
@@ -167,15 +213,33 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
         // The Namespace (renamed) and the ResourceQuota need an administrator.
         #expect(result.administratorObjects.contains { $0.kind == "Namespace" && $0.name == "tools" })
         #expect(result.administratorObjects.contains { $0.kind == "ResourceQuota" })
+        // Flux's own ClusterRoles aggregate its kinds into admin, renamed for the tool namespace;
+        // no second aggregating ClusterRole of Warrant's beside them.
+        #expect(
+            result.administratorObjects.filter { $0.kind == "ClusterRole" }.map(\.name) == ["flux-edit-tools", "flux-view-tools"])
     }
 
     @Test func ingressNginxListsWhatCannotBeConfined() throws {
         let (_, result) = try restrictShared("ingress-nginx-cloud-deploy.yaml")
         #expect(result.profile == .generic)
         let unconfinable = result.changes.filter { $0.category == .cannotConfine }.map(\.summary)
-        #expect(unconfinable.contains { $0.contains("nodes") && $0.contains("cluster-scoped") })
+        #expect(unconfinable.contains { $0.contains("nodes") })
         #expect(result.administratorObjects.contains { $0.kind == "IngressClass" })
-        #expect(result.administratorObjects.contains { $0.kind == "ValidatingWebhookConfiguration" })
+        // The admission webhook: limited to the targets, pointed at the tool namespace's
+        // Service, described in the report's first lines; the Job that would patch its CA bundle
+        // cluster-wide is left out and the administrator told how to set it.
+        let webhook = try #require(result.administratorObjects.first { $0.kind == "ValidatingWebhookConfiguration" })
+        #expect(webhook.name == "ingress-nginx-admission-tools")
+        let hook = try #require(webhook.content["webhooks"]?.arrayValue?.first)
+        #expect(hook[path: ["clientConfig", "service", "namespace"]] == "tools")
+        #expect(
+            hook[path: ["namespaceSelector", "matchExpressions"]]
+                == [["key": "kubernetes.io/metadata.name", "operator": "In", "values": ["shop", "blog"]]])
+        #expect(result.attention.first?.contains("intercepts CREATE, UPDATE of ingresses.networking.k8s.io (v1) in the namespaces shop, blog only") == true)
+        #expect(result.attention.first?.contains("FAILS CLOSED") == true)
+        #expect(result.attention.contains { $0.contains("kubectl -n tools get secret ingress-nginx-admission") })
+        #expect(!result.objects.contains { $0.name == "ingress-nginx-admission-patch" })
+        #expect(result.objects.contains { $0.name == "ingress-nginx-admission-create" })
         // Services and Ingresses are watched where applications live; Secrets only in the tool namespace.
         let target = try roleRules(result, "shop", "ingress-nginx")
         #expect(target.contains { $0.apiGroups == ["networking.k8s.io"] && $0.resources.contains("ingresses") })

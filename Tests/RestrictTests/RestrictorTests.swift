@@ -48,8 +48,12 @@ import Testing
         }
         // The ServiceAccount moved with the tool.
         #expect(object(result, "ServiceAccount", "tools", "controller") != nil)
-        let summaries = result.changes.map(\.summary)
-        #expect(summaries.contains { $0.contains("nodes") && $0.contains("cluster-scoped") })
+        // What no Role can grant is listed with what it is and, apart, why and what follows.
+        #expect(
+            result.changes.contains {
+                $0.category == .cannotConfine && $0.summary == "get on nodes"
+                    && $0.reason == "Node is cluster-scoped: no Role grants it, so the tool cannot get any Node"
+            })
         #expect(result.changes.contains { $0.category == .cut && $0.summary.contains("escalate") })
         #expect(result.changes.contains { $0.category == .cut && $0.summary.contains("widgets") })
         // The group subject is not the tool's: an administrator decides.

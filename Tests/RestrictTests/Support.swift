@@ -6,10 +6,12 @@ import Testing
 import WarrantTestSupport
 
 /// Restricts YAML text.
-func restrict(_ yaml: String, tool: String = "tools", targets: [String] = ["shop", "blog"], profile: ToolProfile? = nil) throws -> RestrictResult {
+func restrict(
+    _ yaml: String, tool: String = "tools", targets: [String] = ["shop", "blog"], profile: ToolProfile? = nil, sourceNamespace: String? = nil
+) throws -> RestrictResult {
     let objects = try ManifestLoader().load(bytes: Array(yaml.utf8), file: "install.yaml")
     let kinds = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
-    return try Restrictor(options: RestrictOptions(toolNamespace: tool, targetNamespaces: targets, profile: profile))
+    return try Restrictor(options: RestrictOptions(toolNamespace: tool, targetNamespaces: targets, profile: profile, sourceNamespace: sourceNamespace))
         .restrict(objects: objects, kinds: kinds)
 }
 

@@ -84,9 +84,55 @@ import WarrantTestSupport
         }
     }
 
+    @Test func crdsFromAndSourceNamespaceReachTheAdministratorsFileAndTheReport() async throws {
+        try await withTemporaryDirectory { folder in
+            let crds = try writeFile(
+                """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: pipelines.ci.example.com}
+                spec:
+                  group: ci.example.com
+                  scope: Namespaced
+                  names: {kind: Pipeline, plural: pipelines}
+                  versions: [{name: v1, served: true, storage: true}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: ignored, namespace: elsewhere}
+                """, named: "crds.yaml", in: folder)
+            let install = Self.install + """
+
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings, namespace: other}
+                """
+            let admin = folder.appendingPathComponent("admin.yaml").path
+            let run = await runWarrant(
+                [
+                    "restrict", "-f", "-", "-n", "tools", "--target-namespaces", "shop", "--crds-from", crds, "--source-namespace", "vendor",
+                    "--admin-out", admin, "--report", "-", "--report-format", "json",
+                ], standardInput: install)
+            #expect(run.status == 0, "\(run.standardError)")
+            let adminObjects = try ManifestLoader().load([.path(admin)])
+            #expect(
+                adminObjects.map(\.displayName) == [
+                    "Namespace tools", "CustomResourceDefinition pipelines.ci.example.com",
+                    // The controller reads every kind, the pipelines of --crds-from among them.
+                    "ClusterRole warrant-controller-tools-aggregate-to-admin", "ConfigMap other/settings",
+                ])
+            #expect(run.standardError.contains("\"installNamespaceReason\": \"given with --source-namespace\""))
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "out.yaml")
+            #expect(objects.contains { $0.kind == "Deployment" && $0.namespace == "tools" })
+        }
+    }
+
     @Test(arguments: [
         (["--target-namespaces", "Shop"], "'Shop' is not a valid namespace name"),
         (["--target-namespaces", "shop", "--default-requests", "cpu"], "--default-requests 'cpu': expected NAME=QUANTITY"),
+        (["--target-namespaces", "shop", "--source-namespace", "Vendor"], "--source-namespace 'Vendor' is not a valid namespace name"),
+        (["--target-namespaces", "shop", "--crds-from", "-"], "holds no CustomResourceDefinition"),
     ])
     func badOptionsExitTwoAndWriteNothing(extra: [String], message: String) async {
         await withTemporaryDirectory { folder in
