@@ -279,34 +279,43 @@ import WarrantTestSupport
     }
 
     /// A deploy waiting for its rollout loses its Lease (an administrator hands it to someone
-    /// else): the deploy stops, and its record says it failed and why.
-    @Test func aDeployThatLosesItsLeaseStopsAndRecordsIt() async throws {
-        let never: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }
-        let (server, credential) = try await engineFixture(options: DeployOptions(prune: true, wait: true), hook: never)
-        defer { Task { try? await server.shutdown() } }
-        var configuration = DeployConfiguration(namespace: "guestbook", toolVersion: "0.0.0-test", prune: true, wait: true, waitTimeout: .seconds(60))
+    /// else; the Deployment never becomes ready on either server): the deploy stops long before
+    /// its wait would end, its record says it failed and why, and it leaves the Lease to the new
+    /// holder.
+    static func losesItsLease(_ target: Target) async throws {
+        var manifests = try app(target.namespace, version: "1", secret: "s").objects
+        manifests += try objects(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: app, namespace: \(target.namespace)}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: app}}
+              template:
+                metadata: {labels: {app: app}}
+                spec:
+                  containers: [{name: app, image: registry.example/app:1.0}]
+            """)
+        let prepared = try DeployManifests(objects: manifests, kinds: .builtin, namespace: target.namespace)
+        var configuration = configuration(target.namespace)
+        configuration.wait = true
+        configuration.waitTimeout = .seconds(60)
         configuration.leaseDuration = .seconds(8)
         configuration.leaseRenewDeadline = .seconds(6)
-        configuration.leaseRetryPeriod = .milliseconds(300)
-        let manifests = try DeployEngineTests.manifests()
         let started = ContinuousClock.now
-        async let outcome = withClient(credential) { client in
-            try await DeployEngine(configuration: configuration).deploy(manifests, identity: DeployEngineTests.identity, client: client)
-        }
-        // Once it waits for the rollout, hand its Lease to someone else.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try #require(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") != nil, "the deploy got to its rollout")
-        let admin = ClusterConnection(
-            server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "guestbook",
-            credentials: .token(KubeTestServer.adminToken), origin: "test")
-        try await withClient(admin) { client in
+        async let outcome = deploy(target, prepared, configuration, actor: "alice")
+        try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
+            // Once it waits for the rollout, hand its Lease to someone else.
+            let deployment = GroupKind(group: "apps", kind: "Deployment")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await client.get(deployment, namespace: target.namespace, name: "app") == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let intruder = LeaseRecord(holderIdentity: "operator", leaseDurationSeconds: 3600, acquireTime: Date(), renewTime: Date(), leaseTransitions: 9)
             while true {
                 // Read again when the deploy renewed its Lease in between.
-                let lease = try #require(try await client.get(LeaseLock.leaseKind, namespace: "guestbook", name: "warrant-applyset"))
+                let lease = try #require(try await client.get(LeaseLock.leaseKind, namespace: target.namespace, name: "warrant-applyset"))
                 do {
                     _ = try await client.update(intruder.applied(to: lease), fieldManager: "kubectl")
                     break
@@ -316,11 +325,23 @@ import WarrantTestSupport
             }
         }
         let result = try await outcome
-        #expect(ContinuousClock.now - started < .seconds(20), "stopped long before the 60 s wait")
+        #expect(ContinuousClock.now - started < .seconds(25), "stopped long before the 60 s wait")
         #expect(result.result == .failed)
         #expect(result.failure?.code == .locked)
-        #expect(result.record?.message.contains("lost Lease guestbook/warrant-applyset") == true, "\(String(describing: result.record?.message))")
-        #expect(try history(on: server).last?.id == result.deployID)
+        #expect(result.record?.message.contains("lost Lease \(target.namespace)/warrant-applyset") == true, "\(String(describing: result.record?.message))")
+        #expect(try await records(target).last?.id == result.deployID)
+        try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
+            let lease = try #require(try await client.get(LeaseLock.leaseKind, namespace: target.namespace, name: "warrant-applyset"))
+            #expect(LeaseRecord(lease: lease).holderIdentity == "operator", "a lost Lease is not released: it is someone else's")
+        }
+    }
+
+    @Test func aDeployThatLosesItsLeaseStopsAndRecordsItOnTheTestServer() async throws {
+        try await Self.onTestServer(Self.losesItsLease)
+    }
+
+    @Test(.realCluster) func aDeployThatLosesItsLeaseStopsAndRecordsItOnTheRealServer() async throws {
+        try await Self.onRealServer(Self.losesItsLease)
     }
 
     /// A deploy whose Lease cannot be renewed (every Lease request fails) stops within its

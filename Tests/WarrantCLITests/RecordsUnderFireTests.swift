@@ -273,7 +273,9 @@ import WarrantTestSupport
                 if double { arguments += ["--applyset", "aborted-\(index)", "--lock-timeout", "0"] }
                 let run = try await Self.interrupt(
                     executable, arguments, after: delay, trigger: triggered ? trigger : nil, signals: double ? [signal, signal] : [signal],
-                    gap: .milliseconds(Int.random(in: 0...300, using: &generator)))
+                    // The second signal soon enough to land before, during or right after the record
+                    // (written within tens of milliseconds of the first on this cluster).
+                    gap: .milliseconds(Int.random(in: 0...40, using: &generator)))
                 runs.append(run)
                 if !double {
                     if run.result.status == signal {

@@ -31,10 +31,22 @@ import Synchronization
 ///
 /// ```swift
 /// let lock = try LeaseLock(.init(namespace: "team", name: "warrant-applyset", identity: id), client: client)
-/// try await lock.acquire(timeout: .seconds(300))
-/// defer { … await lock.release() … }
-/// let result = try await lock.holding { try await work() }
+/// try await lock.acquire(timeout: .seconds(300)) { holder in
+///     print("waiting: Lease \(lock.leaseName) is \(LeaseError.describe(holder))")
+/// }
+/// let result: Result<Output, any Error>
+/// do {
+///     result = .success(try await lock.holding { try await work() })  // work is cancelled if the lease is lost
+/// } catch {
+///     result = .failure(error)
+/// }
+/// await lock.release()  // always, also after an error: the next contender need not wait
+/// return try result.get()
 /// ```
+///
+/// A leader-election loop (the agent) calls ``acquire(timeout:onWaiting:)`` with `nil` (wait as
+/// long as it takes), runs its work in ``holding(_:)``, and on ``LeaseError`` `lost` releases and
+/// acquires again: one ``LeaseLock`` may be taken again after it was released or lost.
 public final class LeaseLock: Sendable {
     /// How the lock is held.
     public struct Configuration: Sendable, Hashable {
