@@ -29,15 +29,20 @@ public enum ObjectDiff {
 
     /// The unified diff (`--- live`, `+++ desired`, `@@` hunks with 3 lines of context) of the YAML
     /// of `live` and `desired`, after ``strip(_:)``; `nil` when they are equal. A missing live
-    /// object diffs against nothing (every line added).
+    /// object diffs against nothing (every line added). A Secret's values are masked as
+    /// `kubectl diff` masks them (``maskingSecrets(live:desired:)``): the diff names the keys
+    /// that changed, never their values.
     public static func unifiedDiff(live: KubeObject?, desired: KubeObject) -> String? {
+        let (live, desired) = maskingSecrets(live: live, desired: desired)
         let old = live.map { lines(YAMLWriter.write(strip($0).content)) } ?? []
         let new = lines(YAMLWriter.write(strip(desired).content))
         return UnifiedDiff.text(old: old, new: new, oldName: "live", newName: "desired", context: contextLines)
     }
 
-    /// Lines added and removed between `live` and `desired`, counting the object as changed when any are.
+    /// Lines added and removed between `live` and `desired`, counting the object as changed when
+    /// any are; a Secret's values count as one line each (masked), whatever they hold.
     public static func summary(live: KubeObject?, desired: KubeObject) -> DiffSummary {
+        let (live, desired) = maskingSecrets(live: live, desired: desired)
         let old = live.map { lines(YAMLWriter.write(strip($0).content)) } ?? []
         let new = lines(YAMLWriter.write(strip(desired).content))
         let edits = UnifiedDiff.edits(old: old, new: new)

@@ -354,9 +354,11 @@ import WarrantTestSupport
                 "CI_JOB_URL": "https://gitlab-ci-token:glcbt-\(planted)@gitlab.example/team/app/-/jobs/1",
             ]
             let deploy = await runWarrant(
-                ["deploy", "-f", manifests, "-n", namespace, "--kubeconfig", kubeconfig, "--prune", "--record-file", recordFile], environment: environment)
+                ["deploy", "-f", manifests, "-n", namespace, "--kubeconfig", kubeconfig, "--prune", "--diff", "--record-file", recordFile],
+                environment: environment)
             #expect(deploy.status == 0, "\(deploy.standardError)")
             #expect(deploy.standardError.contains("recorded "))
+            #expect(deploy.standardOutput.contains("kind: Secret") && deploy.standardOutput.contains("password: \"***\""), "--diff shows the Secret, masked:\n\(deploy.standardOutput)")
             // An unreachable server with the same user information: the error names it without.
             let unreachable = try writeFile(
                 kubeconfigText.replacingOccurrences(of: #"127\.0\.0\.1:\d+"#, with: "127.0.0.1:9", options: .regularExpression),
