@@ -282,9 +282,11 @@ public final class LeaseLock: Sendable {
 
     /// Renews in a task of its own, which runs until ``release()`` cancels it: a caller whose
     /// own task was cancelled (an interrupted deploy) still holds the lease while it finishes up
-    /// (writes its record), so the renewal must not inherit that cancellation.
+    /// (writes its record), so the renewal must not inherit that cancellation. The task runs at
+    /// high priority: a renewal that waits behind the holder's own work (hundreds of objects
+    /// applied concurrently) could let the lease lapse.
     private func startRenewing() {
-        let task = Task { [self] in await renewLoop() }
+        let task = Task(priority: .high) { [self] in await renewLoop() }
         let previous = state.withLock { state -> Task<Void, Never>? in
             let previous = state.renewal
             state.renewal = task
