@@ -187,7 +187,11 @@ import WarrantTestSupport
         var signals: [Int32]
         var result: ProcessResult
         var afterSignal: Duration
+        var gap: Duration
     }
+
+    /// The milliseconds between the first and the second signal of the six aborted runs.
+    static let secondSignalGaps: [ClosedRange<Int>] = [0...10, 10...30, 30...60, 60...100, 100...200, 200...400]
 
     /// Runs the executable and sends `signals` (the first after `delay`, or `delay` after
     /// `trigger` first holds; each next one shortly after).
@@ -212,7 +216,7 @@ import WarrantTestSupport
             }
         }
         let after = signalled.withLock { $0 }.map { ContinuousClock.now - $0 } ?? .zero
-        return Interrupted(delay: delay, signals: signals, result: result, afterSignal: after)
+        return Interrupted(delay: delay, signals: signals, result: result, afterSignal: after, gap: gap)
     }
 
     /// 24 deploys interrupted with SIGINT or SIGTERM at random moments (from the pre-flight to
@@ -273,9 +277,9 @@ import WarrantTestSupport
                 if double { arguments += ["--applyset", "aborted-\(index)", "--lock-timeout", "0"] }
                 let run = try await Self.interrupt(
                     executable, arguments, after: delay, trigger: triggered ? trigger : nil, signals: double ? [signal, signal] : [signal],
-                    // The second signal soon enough to land before, during or right after the record
-                    // (written within tens of milliseconds of the first on this cluster).
-                    gap: .milliseconds(Int.random(in: 0...40, using: &generator)))
+                    // The second signal before, during or after the record (written within tens of
+                    // milliseconds of the first on this cluster): each aborted run waits longer.
+                    gap: .milliseconds(double ? Int.random(in: Self.secondSignalGaps[index - 24], using: &generator) : 0))
                 runs.append(run)
                 if !double {
                     if run.result.status == signal {
@@ -324,7 +328,7 @@ import WarrantTestSupport
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
             let aborted = runs.suffix(6).filter { $0.result.status == SIGINT || $0.result.status == SIGTERM }
             print(
-                "signal test: 6 double-signal runs, exits \(runs.suffix(6).map(\.result.status)) (\(aborted.count) ended by the second signal); history \(records.count) records, record file \(fileRecords.count)")
+                "signal test: 6 double-signal runs, gaps \(runs.suffix(6).map { $0.gap }), exits \(runs.suffix(6).map(\.result.status)) (\(aborted.count) ended by the second signal); history \(records.count) records, record file \(fileRecords.count)")
             #expect(aborted.count >= 1, "some runs were ended by their second signal: \(runs.suffix(6).map { $0.result.status })")
         }
     }
