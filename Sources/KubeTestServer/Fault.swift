@@ -27,13 +27,16 @@ public struct Fault: Sendable, Hashable {
     public var remaining: Int?
     /// Only requests whose path starts with this are hit; `""` for all.
     public var pathPrefix: String = ""
+    /// Only requests with this method (`PUT`, …) are hit; `nil` for all.
+    public var method: String?
 
     /// A fault with `action` that hits every request.
     public init(_ action: Action) {
         self.action = action
     }
 
-    /// Requests fail with status `code` (429, 500, 503, ...), carrying `Retry-After: retryAfter` when set.
+    /// Requests fail with status `code` (429, 500, 503, 409 as a `Conflict` on a stale
+    /// `resourceVersion`, ...), carrying `Retry-After: retryAfter` when set.
     public static func status(_ code: Int, retryAfter: Int? = nil) -> Fault { Fault(.status(code, retryAfter: retryAfter)) }
 
     /// Requests are delayed by `delay`.
@@ -60,6 +63,13 @@ public struct Fault: Sendable, Hashable {
     public func paths(prefix: String) -> Fault {
         var copy = self
         copy.pathPrefix = prefix
+        return copy
+    }
+
+    /// The fault hitting only requests with `method` (`GET`, `PUT`, `PATCH`, …).
+    public func method(_ method: String) -> Fault {
+        var copy = self
+        copy.method = method.uppercased()
         return copy
     }
 }

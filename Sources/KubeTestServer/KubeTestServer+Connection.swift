@@ -107,7 +107,7 @@ extension KubeTestServer {
     /// Faults, authentication, the request itself, then hooks and the token controller.
     func handle(_ request: APIRequest, certificateUser: UserInfo?) async -> APIResponse {
         let info = RequestInfo(method: request.method, path: request.path, query: request.query)
-        let fault = state.withLock { $0.drawFault(path: request.path) }
+        let fault = state.withLock { $0.drawFault(method: request.method, path: request.path) }
         switch fault {
         case .latency(let delay): try? await Task.sleep(for: delay)
         case .dropConnection:

@@ -382,6 +382,74 @@ import WarrantTestSupport
         #expect(try history(on: server).last?.id == result.deployID)
     }
 
+    // MARK: - A record that cannot be stored
+
+    /// A namespace on a fresh API test server, and the server for faults.
+    static func withFaultyServer(_ body: (KubeTestServer, Target) async throws -> Void) async throws {
+        let server = try await KubeTestServer.start()
+        do {
+            try server.seed(try objects("apiVersion: v1\nkind: Namespace\nmetadata: {name: fire}\n"))
+            let connection = ClusterConnection(
+                server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "fire",
+                credentials: .token(KubeTestServer.adminToken), origin: "test")
+            try await body(server, Target(namespace: "fire", connection: connection))
+            try await server.shutdown()
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+    }
+
+    /// Every update of the history is refused as stale (another deploy always wrote first):
+    /// after its attempts the deploy reports the record as not written, never `recorded`, and
+    /// the history holds nothing of it; the deploy's objects are applied all the same.
+    @Test func aRecordThatLosesEveryRaceIsReportedAsNotWritten() async throws {
+        try await Self.withFaultyServer { server, target in
+            server.inject(Fault.status(409).paths(prefix: "/api/v1/namespaces/fire/configmaps/warrant-history").method("PUT"))
+            var configuration = Self.configuration(target.namespace)
+            configuration.recordAttempts = 3
+            let log = EventLog()
+            let outcome = try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
+                try await DeployEngine(configuration: configuration).deploy(
+                    try Self.app(target.namespace, version: "1", secret: "s"), identity: DeployIdentity(ci: CIIdentity(actor: "a", actorSource: "--actor")),
+                    client: client, reporter: log.reporter)
+            }
+            #expect(outcome.record == nil)
+            #expect(log.recorded == nil, "no `recorded` line for a record that is not stored")
+            let problem = try #require(outcome.recordProblems.first)
+            #expect(problem.code == .recordNotWritten)
+            #expect(problem.description.contains("changed under each of 3 attempts"), "\(problem)")
+            #expect(outcome.applied.count == 3, "the deploy itself went through")
+            #expect(try await Self.records(target).isEmpty)
+            let updates = server.requests.filter { $0.method == "PUT" && $0.path.hasSuffix("/configmaps/warrant-history") }
+            #expect(updates.count == 3)
+        }
+    }
+
+    /// The history does not answer in time (after an interruption, say): the deploy gives up
+    /// after ``DeployConfiguration/recordTimeout`` and says the history may or may not hold it.
+    @Test func aRecordThatTakesTooLongIsReportedWithinTheTimeout() async throws {
+        try await Self.withFaultyServer { server, target in
+            server.inject(Fault.latency(.seconds(15)).paths(prefix: "/api/v1/namespaces/fire/configmaps/warrant-history").method("PUT"))
+            var configuration = Self.configuration(target.namespace)
+            configuration.recordTimeout = .seconds(1)
+            let log = EventLog()
+            let clock = ContinuousClock()
+            var outcome: DeployOutcome?
+            let took = try await clock.measure {
+                outcome = try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
+                    try await DeployEngine(configuration: configuration).deploy(
+                        try Self.app(target.namespace, version: "1", secret: "s"), identity: DeployIdentity(ci: CIIdentity(actor: "a", actorSource: "--actor")),
+                        client: client, reporter: log.reporter)
+                }
+            }
+            let result = try #require(outcome)
+            #expect(took < .seconds(12), "bounded by the 1 s record timeout (and the Lease's release), not the 15 s latency: \(took)")
+            #expect(result.record == nil && log.recorded == nil)
+            #expect(result.recordProblems.first?.description.contains("may or may not hold it") == true, "\(result.recordProblems)")
+        }
+    }
+
     // MARK: - An older wedge
 
     /// A set whose parent is missing while members exist (left by an older Warrant's failed
