@@ -206,6 +206,9 @@ import WarrantTestSupport
             #expect(third.isHeld && third.observedRecord?.leaseTransitions == 4)
             #expect(try await third.holding { "worked" } == "worked")
             #expect(await third.release())
+            // Work is run only under a lease that is held.
+            let afterRelease = await #expect(throws: LeaseError.self) { try await third.holding { "ran" } }
+            #expect(afterRelease?.kind == .lost && afterRelease?.description.contains("not held by third") == true)
             let released = try #require(try await client.get(LeaseLock.leaseKind, namespace: server.namespace, name: "deploy"))
             #expect(!LeaseRecord(lease: released).isHeld)
         }

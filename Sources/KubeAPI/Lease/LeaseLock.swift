@@ -352,11 +352,13 @@ public final class LeaseLock: Sendable {
     // MARK: - Holding
 
     /// Runs `body` while the lease is held: when it is lost, `body` is cancelled and this throws
-    /// ``LeaseError`` `lost` once `body` has returned.
+    /// ``LeaseError`` `lost` once `body` has returned. Call it after ``acquire(timeout:onWaiting:)``.
     ///
-    /// - Throws: what `body` throws, or ``LeaseError`` `lost`.
+    /// - Throws: what `body` throws, or ``LeaseError`` `lost` (also when the lease was lost
+    ///   before, released, or never acquired: `body` then does not run).
     public func holding<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if let lost = state.withLock({ $0.lost }) { throw lost }
+        guard isHeld else { throw LeaseError(.lost, lease: leaseName, message: "Lease \(leaseName) is not held by \(DisplayText.escaped(configuration.identity, limit: 120)); acquire it first") }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
