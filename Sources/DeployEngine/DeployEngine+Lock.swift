@@ -8,11 +8,12 @@ extension DeployEngine {
     /// ConfigMap, in the namespace.
     var leaseName: String { configuration.applySetName }
 
-    /// The deploy Lease's holder identity: the deploy's id (unique) and who deploys.
+    /// The deploy Lease's holder identity: the deploy's id (unique) and who deploys, escaped
+    /// (`kubectl get lease` prints it as it is; it is not evidence, the record is).
     static func holderIdentity(deployID: String, identity: DeployIdentity) -> String {
-        let actor = identity.ci.isActorKnown ? identity.ci.actor : "unknown actor"
+        let actor = identity.ci.isActorKnown ? DisplayText.escaped(identity.ci.actor, limit: 100) : "unknown actor"
         var text = "\(deployID) \(actor)"
-        if let pipeline = identity.ci.pipelineURL { text += " \(pipeline)" }
+        if let pipeline = identity.ci.pipelineURL { text += " \(DisplayText.escaped(pipeline, limit: 120))" }
         return text.count > 256 ? String(text.prefix(256)) : text
     }
 
