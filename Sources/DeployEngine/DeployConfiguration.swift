@@ -45,11 +45,16 @@ public struct DeployConfiguration: Sendable, Hashable {
     public var lockTimeout: Duration?
     /// The deploy Lease's duration: a deploy that stops renewing (killed) is taken over this long
     /// after its last renewal (`LeaseLock.Configuration`, client-go's `LeaseDuration`).
-    public var leaseDuration: Duration = .seconds(15)
+    ///
+    /// Longer than client-go's 15 s for controllers: a deploy runs on a CI runner that may be
+    /// overloaded or cut off from the API server for a while, and a deploy stopped because it
+    /// could not renew in time costs more than the next deploy waiting a minute after a
+    /// runner was killed.
+    public var leaseDuration: Duration = .seconds(60)
     /// How long a deploy tries to renew its Lease before it stops, shorter than ``leaseDuration``.
-    public var leaseRenewDeadline: Duration = .seconds(10)
+    public var leaseRenewDeadline: Duration = .seconds(40)
     /// How often a deploy renews its Lease.
-    public var leaseRetryPeriod: Duration = .seconds(2)
+    public var leaseRetryPeriod: Duration = .seconds(5)
     /// How often a deploy waiting for the Lease looks again (plus up to 50 % jitter).
     public var lockPollInterval: Duration = .seconds(1)
     /// How often the record is appended again when the history changed between reading and

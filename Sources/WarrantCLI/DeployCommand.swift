@@ -23,7 +23,7 @@ struct DeployCommand: AsyncParsableCommand {
               3. lock: a Lease named like the ApplySet parent (--applyset) is held until the
                  record is written, so that deploys of one set run one after the other; a deploy
                  waits for another one's Lease up to --lock-timeout (naming its holder), then
-                 fails (exit 1) with nothing changed; a killed deploy's Lease expires 15 s after
+                 fails (exit 1) with nothing changed; a killed deploy's Lease expires 60 s after
                  its last renewal; --dry-run takes none;
               4. apply: server-side apply (field manager 'warrant') in stages — ServiceAccounts,
                  Secrets, ConfigMaps, RBAC, then workloads — concurrently within a stage; objects

@@ -272,7 +272,7 @@ import WarrantTestSupport
                 }
                 var arguments = ["deploy", "-f", manifests, "-n", namespace, "--kubeconfig", kubeconfig, "--wait", "--timeout", "60s"]
                 arguments += ["--record-file", recordFile, "--actor", "run-\(index)", "--allow-broad-credential"]
-                // A run aborted by a second signal keeps its Lease until it expires (15 s); each
+                // A run aborted by a second signal keeps its Lease until it expires (60 s); each
                 // such run deploys a set of its own so that the next one need not wait for it.
                 if double { arguments += ["--applyset", "aborted-\(index)", "--lock-timeout", "0"] }
                 let run = try await Self.interrupt(
