@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "DeployEngine", targets: ["DeployEngine"]),
+        .library(name: "Agent", targets: ["Agent"]),
         // The API test server, for the benchmarks package; not part of the tool.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
@@ -27,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -72,6 +75,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Agent",
+            dependencies: [
+                "KubeModel",
+                "RBAC",
+                "Delivery",
+                "KubeAPI",
+                "DeployEngine",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "KubeTestServer",
             dependencies: [
                 "KubeModel",
@@ -100,6 +117,7 @@ let package = Package(
                 "Delivery",
                 "DeployEngine",
                 "Reports",
+                "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -122,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "KubeAPI", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "RestrictTests",
@@ -142,6 +160,20 @@ let package = Package(
         .testTarget(
             name: "DeployEngineTests",
             dependencies: ["DeployEngine", "Delivery", "KubeAPI", "KubeModel", "RBAC", "KubeTestServer", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "KubeModel", "Delivery", "DeployEngine", "KubeAPI", "KubeTestServer", "RBAC", "WarrantTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "WarrantCLITests",

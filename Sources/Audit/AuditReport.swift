@@ -71,6 +71,9 @@ public struct SubjectPermissions: Sendable, Hashable {
         public var location: SourceLocation?
         /// Whether the role is missing.
         public var roleMissing: Bool
+        /// Whether the binding is one of Kubernetes' own, granting its default subject what
+        /// Kubernetes grants it (``BootstrapPolicy``).
+        public var isKubernetesDefault = false
     }
 
     /// The subject, a ServiceAccount's namespace filled in.
@@ -88,10 +91,19 @@ public struct SubjectPermissions: Sendable, Hashable {
 public struct EscalationPath: Sendable, Hashable {
     /// One step: what the subject can do and whose rights that yields.
     public struct Step: Sendable, Hashable {
-        /// The means (`create pods in shop`, `impersonate`).
+        /// The means (`create pods in shop`, `impersonate users`).
         public var means: String
         /// The subject gained.
         public var gains: Subject
+        /// The requests the step makes (the subject before it is allowed each of them).
+        public var requests: [ClaimedRequest]
+
+        /// Creates a step.
+        public init(means: String, gains: Subject, requests: [ClaimedRequest] = []) {
+            self.means = means
+            self.gains = gains
+            self.requests = requests
+        }
     }
 
     /// Where the path starts.

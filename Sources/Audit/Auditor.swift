@@ -21,10 +21,14 @@ public struct Auditor: Sendable {
 
     /// Audits `policy`, built from `objects` (which also supply ServiceAccounts, annotations and
     /// the tools' own configuration). `kinds` tells which objects are cluster-scoped (custom
-    /// resources included when their CRDs are in it).
-    public func audit(objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin) -> AuditReport {
+    /// resources included when their CRDs are in it). `rejected` are the RBAC objects of the
+    /// input the API server refuses (``RBACValidation/partition(_:)``), left out of `policy` and
+    /// reported as W207.
+    public func audit(
+        objects: [KubeObject], policy: RBACPolicy, kinds: KindTable = .builtin, rejected: [RBACValidation.Rejection] = []
+    ) -> AuditReport {
         let annotations = Self.suppressionAnnotations(in: objects, policy: policy)
-        let roles = RoleRisks.all(in: policy, usage: Self.usage(of: policy), annotations: annotations)
+        let roles = RoleRisks.all(in: policy, usage: Self.usage(of: policy), annotations: annotations, kinds: kinds)
         var findings = FindingList()
         var permissions = PermissionTable(capacity: policy.bindings.reduce(0) { $0 + $1.subjects.count })
         var live = [Bool](repeating: false, count: policy.roles.count)
@@ -43,6 +47,12 @@ public struct Auditor: Sendable {
         }
         var roleFindings = Self.roleFindings(policy: policy, roles: roles, live: live)
         for index in roleFindings.indices { findings.append(moving: &roleFindings[index]) }
+        var invalid = rejected.map { rejection in
+            Finding(
+                checkID: "W207", severity: .high, message: rejection.description, locations: [rejection.location].compactMap { $0 },
+                role: rejection.kind.hasSuffix("Binding") ? nil : rejection.object, binding: rejection.kind.hasSuffix("Binding") ? rejection.object : nil)
+        }
+        findings.append(moving: &invalid)
 
         // Tools that bring their own access control.
         let detections = ToolDetection.detect(objects: objects, findings: findings.all)
@@ -54,7 +64,12 @@ public struct Auditor: Sendable {
         let subjects = permissions.subjects(of: audits, highest: findings.highestLiveSeverityBySubject(count: permissions.count))
         let paths = EscalationAnalysis(
             policy: policy, objects: objects, subjects: subjects.list, subjectKeys: permissions.keys,
-            entryMeans: subjects.entryRoles.map { $0.map { $0.map { roles[$0].means } ?? EscalationAnalysis.RoleMeans() } }
+            entryMeans: zip(subjects.list, subjects.entryRoles).map { subject, positions in
+                zip(subject.entries, positions).map { entry, position in
+                    guard let position else { return EscalationAnalysis.RoleMeans() }
+                    return entry.namespace == nil ? roles[position].clusterMeans : roles[position].namespaceMeans
+                }
+            }
         ).paths()
         var (reported, suppressed) = findings.partitioned()
         var escalations = ParallelChunks.array(paths.count, minimumLength: 1_024) { index in
@@ -65,7 +80,9 @@ public struct Auditor: Sendable {
             path.to.write(to: &message)
             message += ": "
             path.write(to: &message)
-            return Finding(checkID: "W301", severity: path.reachesClusterWide ? .critical : .high, message: message, subjects: [path.from])
+            return Finding(
+                checkID: "W301", severity: path.reachesClusterWide ? .critical : .high, message: message, subjects: [path.from],
+                requests: path.steps.first?.requests ?? [])
         }
         reported.append(moving: &escalations)
         Self.sortMostSevereFirst(&reported)
@@ -114,36 +131,40 @@ public struct Auditor: Sendable {
     }
 
     /// The findings of the roles themselves, role by role: ClusterRoles labelled to aggregate into
-    /// the built-in roles (W124), and the risks of roles no binding makes live (dormant, low).
+    /// the built-in roles (W124) other than Kubernetes' own, rules that can allow no request
+    /// (W126), and the risks of roles no binding makes live (dormant, low).
     static func roleFindings(policy: RBACPolicy, roles: [RoleRisks], live: [Bool]) -> [[Finding]] {
         ParallelChunks.map(policy.roles.count, minimumLength: 512) { range in
             range.map { position in
                 let role = policy.roles[position]
                 let risks = roles[position]
                 var findings: [Finding] = []
-                if role.kind == .clusterRole {
+                func add(_ checkID: String, _ severity: Severity, _ message: String, dormant: Bool = false) {
+                    var finding = Finding(
+                        checkID: checkID, severity: severity, message: message, locations: [role.source].compactMap { $0 }, role: risks.name,
+                        namespace: dormant ? role.namespace : nil, isDormant: dormant)
+                    if !risks.annotations.isEmpty { finding.suppression = Suppressions.reason(annotations: risks.annotations, checkID: checkID) }
+                    findings.append(finding)
+                }
+                if role.kind == .clusterRole && !BootstrapPolicy.aggregatesIntoBuiltinRoles(role.name) {
                     let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key).sorted()
                     let builtinTargets = aggregating.filter {
                         ["admin", "edit", "view"].contains($0.replacingOccurrences(of: "rbac.authorization.k8s.io/aggregate-to-", with: ""))
                     }
                     if !builtinTargets.isEmpty && !role.rules.isEmpty {
-                        var finding = Finding(
-                            checkID: "W124", severity: .high,
-                            message: "\(risks.name) is labelled \(builtinTargets.joined(separator: ", ")): its rules join the built-in roles in every namespace",
-                            locations: [role.source].compactMap { $0 }, role: risks.name)
-                        finding.suppression = Suppressions.reason(annotations: risks.annotations, checkID: "W124")
-                        findings.append(finding)
+                        add(
+                            "W124", .high,
+                            "\(risks.name) is labelled \(builtinTargets.joined(separator: ", ")): its rules join the built-in roles in every namespace")
                     }
                 }
-                guard !live[position] else { return findings }
-                var seen: Set<String> = []
-                for hit in risks.hits where seen.insert(hit.checkID).inserted {
-                    var finding = Finding(
-                        checkID: hit.checkID, severity: .low,
-                        message: "\(risks.name) grants \(hit.detail), but no binding in the input uses it (dormant)",
-                        locations: [role.source].compactMap { $0 }, role: risks.name, namespace: role.namespace, isDormant: true)
-                    finding.suppression = Suppressions.reason(annotations: risks.annotations, checkID: hit.checkID)
-                    findings.append(finding)
+                for (index, reason) in risks.deadRules {
+                    add("W126", .low, "\(risks.name) rule \(index + 1) allows no request: \(reason)")
+                }
+                // Kubernetes' own roles, unchanged, are in every cluster, bound or not.
+                guard !live[position], !BootstrapPolicy.isUnchangedDefault(role) else { return findings }
+                let scope: RoleRisks.Scope = role.kind == .role ? .namespace(role.namespace) : .cluster
+                for summary in RoleRisks.summarize(risks.grants, scope: scope) {
+                    add(summary.checkID, .low, "\(risks.name) grants \(summary.details), but no binding in the input uses it (dormant)", dormant: true)
                 }
                 return findings
             }

@@ -29,15 +29,67 @@ struct EscalationAnalysis {
         static func < (lhs: Power, rhs: Power) -> Bool { (lhs.clusterWide ? 1 : 0, lhs.severity) < (rhs.clusterWide ? 1 : 0, rhs.severity) }
     }
 
-    private struct Means {
-        /// Namespaces where the subject can run as any ServiceAccount, `*` for all; with the means.
-        var namespaces: [String: String] = [:]
-        /// Namespaces where the subject can read the token Secrets of ServiceAccounts that have one.
-        var tokenSecrets: [String: String] = [:]
-        /// Whether it can become anyone (impersonation).
-        var anyone: String?
+    /// One way onward from a subject, without its target: what it does and the requests that does.
+    struct Way: Sendable {
+        /// `create pods in shop (Role "shop/deployer")`.
+        var means: String
+        /// What it asks the API server, for a target.
+        var request: StepRequest
+    }
 
-        var isEmpty: Bool { anyone == nil && namespaces.isEmpty && tokenSecrets.isEmpty }
+    /// The requests of a step, made concrete for its target.
+    enum StepRequest: Sendable {
+        /// Creating a pod or a workload in the target's namespace (`create` on the probe's resource).
+        case createWorkload(group: String, resource: String)
+        /// A token for the target ServiceAccount (TokenRequest).
+        case requestToken
+        /// Listing the Secrets of the target's namespace, its token Secret among them.
+        case listSecrets
+        /// Impersonating the target ServiceAccount.
+        case impersonateServiceAccount
+        /// Impersonating the target user.
+        case impersonateUser
+        /// Running commands in the target's pods through the kubelet (`get` or `create` on nodes/proxy).
+        case nodesProxy(verb: String)
+        /// Impersonating any user in the group system:masters.
+        case impersonateMasters
+
+        /// The requests for `target`.
+        func requests(for target: Subject) -> [ClaimedRequest] {
+            let namespace = target.namespace ?? ""
+            switch self {
+            case .createWorkload(let group, let resource):
+                return [ClaimedRequest(verb: "create", apiGroup: group, resource: resource, namespace: namespace)]
+            case .requestToken:
+                return [ClaimedRequest(verb: "create", resource: "serviceaccounts", subresource: "token", name: target.name, namespace: namespace)]
+            case .listSecrets:
+                return [ClaimedRequest(verb: "list", resource: "secrets", namespace: namespace)]
+            case .impersonateServiceAccount:
+                return [ClaimedRequest(verb: "impersonate", resource: "serviceaccounts", name: target.name, namespace: namespace)]
+            case .impersonateUser:
+                return [ClaimedRequest(verb: "impersonate", resource: "users", name: target.name)]
+            case .nodesProxy(let verb):
+                return [ClaimedRequest(verb: verb, resource: "nodes", subresource: "proxy")]
+            case .impersonateMasters:
+                return [
+                    ClaimedRequest(verb: "impersonate", resource: "users"),
+                    ClaimedRequest(verb: "impersonate", resource: "groups", name: "system:masters"),
+                ]
+            }
+        }
+    }
+
+    private struct Means {
+        /// Namespaces where the subject can run as any ServiceAccount, `*` for all; with the way.
+        var namespaces: [String: Way] = [:]
+        /// Namespaces where the subject can read the token Secrets of ServiceAccounts that have one.
+        var tokenSecrets: [String: Way] = [:]
+        /// Whether it can act as any user (impersonation).
+        var users: Way?
+        /// Whether it can become anyone (impersonating a user in system:masters).
+        var anyone: Way?
+
+        var isEmpty: Bool { anyone == nil && users == nil && namespaces.isEmpty && tokenSecrets.isEmpty }
     }
 
     func paths() -> [EscalationPath] {
@@ -61,6 +113,8 @@ struct EscalationAnalysis {
             if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
         }
         for (entry, key) in zip(subjects, subjectKeys) { addAccount(entry.subject, key: key) }
+        var users: [Int] = []
+        for (entry, key) in zip(subjects, subjectKeys) where entry.subject.kind == .user { users.append(node(entry.subject, key: key)) }
         var tokenSecretHolders: Set<Int> = []
         for object in objects where (object.kind == "ServiceAccount" || object.kind == "Secret") && object.isInGroup("") {
             let namespace = object.namespace ?? policy.defaultNamespace
@@ -100,12 +154,16 @@ struct EscalationAnalysis {
         let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
         strongestByNamespace["*"] = strongestFirst(everyAccount)
         onwardByNamespace["*"] = everyAccount.filter { means[$0] != nil }
-        let (strongest, onward, nodeList) = (strongestByNamespace, onwardByNamespace, nodes)
+        // Users, reached by impersonating them, under a key no namespace has.
+        strongestByNamespace[Self.usersKey] = strongestFirst(users)
+        onwardByNamespace[Self.usersKey] = users.filter { means[$0] != nil }
+        let (strongest, onward, nodeList, subjectList) = (strongestByNamespace, onwardByNamespace, nodes, subjects)
         // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
         let routes = ParallelChunks.array(means.count, minimumLength: 1_024) { node in
             let means = means[node]
-            return (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: false) } ?? [])
-                + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, means: $0.value, needsTokenSecret: true) } ?? [])
+            return (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, way: $0.value, needsTokenSecret: false) } ?? [])
+                + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, way: $0.value, needsTokenSecret: true) } ?? [])
+                + (means?.users.map { [Route(namespace: Self.usersKey, way: $0, needsTokenSecret: false)] } ?? [])
         }
 
         // The searches from each start are independent: they run in parts on every core, and
@@ -117,7 +175,10 @@ struct EscalationAnalysis {
             for position in range {
                 let start = starts[position]
                 let startPower = power[start]
-                guard startPower < maximum, means[start] != nil, visitedBy[start] != position else { continue }
+                // Paths from Kubernetes' own components, through Kubernetes' own bindings, are its design.
+                guard startPower < maximum, means[start] != nil, visitedBy[start] != position,
+                    !subjectList[position].entries.allSatisfy(\.isKubernetesDefault)
+                else { continue }
                 visitedBy[start] = position
                 var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
                 var found: [EscalationPath] = []
@@ -126,9 +187,11 @@ struct EscalationAnalysis {
                     for (current, steps) in frontier {
                         guard let currentMeans = means[current] else { continue }
                         if let how = currentMeans.anyone {
+                            let masters = Subject.group("system:masters")
                             found.append(
                                 EscalationPath(
-                                    from: nodeList[start], steps: steps + [EscalationPath.Step(means: how, gains: .group("system:masters"))],
+                                    from: nodeList[start],
+                                    steps: steps + [EscalationPath.Step(means: how.means, gains: masters, requests: how.request.requests(for: masters))],
                                     reachesClusterWide: true, endSeverity: .critical))
                             if found.count >= Self.maximumPathsPerSubject { break search }
                             continue
@@ -141,7 +204,11 @@ struct EscalationAnalysis {
                                 visitedBy[target] = position
                                 found.append(
                                     EscalationPath(
-                                        from: nodeList[start], steps: steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])],
+                                        from: nodeList[start],
+                                        steps: steps + [
+                                            EscalationPath.Step(
+                                                means: route.way.means, gains: nodeList[target], requests: route.way.request.requests(for: nodeList[target]))
+                                        ],
                                         reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
                                         endSeverity: severity(targetPower.severity)))
                                 if found.count >= Self.maximumPathsPerSubject { break search }
@@ -149,7 +216,14 @@ struct EscalationAnalysis {
                             for target in (onward[route.namespace] ?? []).prefix(Self.maximumFrontier)
                             where (!route.needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
                                 visitedBy[target] = position
-                                next.append((target, steps + [EscalationPath.Step(means: route.means, gains: nodeList[target])]))
+                                next.append(
+                                    (
+                                        target,
+                                        steps + [
+                                            EscalationPath.Step(
+                                                means: route.way.means, gains: nodeList[target], requests: route.way.request.requests(for: nodeList[target]))
+                                        ]
+                                    ))
                             }
                         }
                     }
@@ -162,55 +236,103 @@ struct EscalationAnalysis {
         }.flatMap { $0 }
     }
 
-    /// One way onward from a subject: into a namespace's ServiceAccounts (`*` for all), by what means.
+    /// The key of users among the namespaces of routes (no namespace has a space in its name).
+    static let usersKey = "users "
+
+    /// One way onward from a subject: into a namespace's ServiceAccounts (`*` for all, ``usersKey``
+    /// for users), by what means.
     private struct Route {
         var namespace: String
-        var means: String
+        var way: Way
         /// Whether only ServiceAccounts with a token Secret can be reached (by reading it).
         var needsTokenSecret: Bool
     }
 
-    /// What one role lets its holder do to become someone else, independent of where it applies.
+    /// What one role lets its holder do to become someone else, in one scope (through a
+    /// RoleBinding or a ClusterRoleBinding). Only requests allowed for every name count.
     struct RoleMeans: Sendable {
-        var impersonate = false
-        var nodesProxy = false
-        var createPods = false
+        /// Creating pods or a pod controller: `create` on this resource.
+        var createWorkload: (group: String, resource: String)?
+        /// Creating tokens for ServiceAccounts (`create serviceaccounts/token`).
         var requestTokens = false
+        /// Listing Secrets, token Secrets included.
         var listSecrets = false
+        /// Impersonating ServiceAccounts.
+        var impersonateServiceAccounts = false
+        /// Impersonating users (cluster-wide only).
+        var impersonateUsers = false
+        /// Impersonating a user in the group system:masters (cluster-wide only).
+        var impersonateMasters = false
+        /// The verb allowed on nodes/proxy (cluster-wide only).
+        var nodesProxyVerb: String?
+
+        var isEmpty: Bool {
+            createWorkload == nil && !requestTokens && !listSecrets && !impersonateServiceAccounts && !impersonateUsers && !impersonateMasters
+                && nodesProxyVerb == nil
+        }
     }
 
     private func capabilities(_ entry: SubjectPermissions, roles: [RoleMeans]) -> Means {
         var means = Means()
-        for (item, role) in zip(entry.entries, roles) {
-            let scope = item.namespace ?? "*"
+        for (item, role) in zip(entry.entries, roles) where !role.isEmpty {
             // Most subjects can do none of this: only then are the descriptions built.
-            guard role.impersonate || role.nodesProxy || role.createPods || role.requestTokens || role.listSecrets else { continue }
+            let scope = item.namespace ?? "*"
             let place = scope == "*" ? "in any namespace" : "in \(scope)"
-            if role.impersonate { means.anyone = "impersonate (\(item.role))" }
-            if role.nodesProxy { means.namespaces["*"] = "exec through nodes/proxy (\(item.role))" }
-            if role.createPods, means.namespaces[scope] == nil { means.namespaces[scope] = "create pods \(place) (\(item.role))" }
-            if role.requestTokens, means.namespaces[scope] == nil { means.namespaces[scope] = "request tokens \(place) (\(item.role))" }
-            if role.listSecrets, means.tokenSecrets[scope] == nil { means.tokenSecrets[scope] = "read token Secrets \(place) (\(item.role))" }
+            if role.impersonateMasters {
+                means.anyone = Way(means: "impersonate a user in system:masters (\(item.role))", request: .impersonateMasters)
+            }
+            if role.impersonateUsers, means.users == nil {
+                means.users = Way(means: "impersonate users (\(item.role))", request: .impersonateUser)
+            }
+            if let verb = role.nodesProxyVerb {
+                means.namespaces["*"] = Way(means: "exec through nodes/proxy (\(item.role))", request: .nodesProxy(verb: verb))
+            }
+            if let workload = role.createWorkload, means.namespaces[scope] == nil {
+                let resource = ClaimedRequest.qualified(resource: workload.resource, subresource: "", group: workload.group)
+                means.namespaces[scope] = Way(
+                    means: "create \(resource) \(place) (\(item.role))", request: .createWorkload(group: workload.group, resource: workload.resource))
+            }
+            if role.impersonateServiceAccounts, means.namespaces[scope] == nil {
+                means.namespaces[scope] = Way(means: "impersonate ServiceAccounts \(place) (\(item.role))", request: .impersonateServiceAccount)
+            }
+            if role.requestTokens, means.namespaces[scope] == nil {
+                means.namespaces[scope] = Way(means: "request tokens \(place) (\(item.role))", request: .requestToken)
+            }
+            if role.listSecrets, means.tokenSecrets[scope] == nil {
+                means.tokenSecrets[scope] = Way(means: "read token Secrets \(place) (\(item.role))", request: .listSecrets)
+            }
         }
         return means
     }
 
-    /// The means read from a role's catalog hits: only hits on rules without `resourceNames`
-    /// count (W115 impersonation of users, groups or ServiceAccounts, W111 nodes/proxy, W106
-    /// creating pods or their controllers, W116 tokens, W104 list or watch of Secrets).
-    static func roleMeans(from hits: [RuleInspector.Hit]) -> RoleMeans {
+    /// The means in a role's grants (``RoleRisks/grants``) through a RoleBinding or, when
+    /// `clusterWide`, a ClusterRoleBinding: only grants for every name count, and cluster-scoped
+    /// requests (impersonating users and groups, nodes/proxy) only cluster-wide.
+    static func roleMeans(from grants: [ProbeGrant], clusterWide: Bool) -> RoleMeans {
         var means = RoleMeans()
-        for hit in hits where !hit.restrictedByName {
-            switch hit.checkID {
-            case "W115":
-                if ["users", "groups", "serviceaccounts"].contains(where: { hit.detail.contains($0) }) { means.impersonate = true }
-            case "W111": means.nodesProxy = true
-            case "W106": means.createPods = true
+        var usersAnyName = false
+        var groupsToMasters = false
+        for grant in grants where grant.probe.scope != .cluster || clusterWide {
+            let probe = grant.probe
+            let check = RiskCatalog.checks[probe.checkNumber].id
+            guard grant.anyName || (check == "W115" && probe.resource == "groups") else { continue }
+            switch check {
+            case "W106" where means.createWorkload == nil: means.createWorkload = (probe.group, probe.resource)
             case "W116": means.requestTokens = true
-            case "W104": if hit.severityOverride == nil { means.listSecrets = true }
+            case "W104" where probe.verb == "list": means.listSecrets = true
+            case "W115":
+                switch probe.resource {
+                case "serviceaccounts": means.impersonateServiceAccounts = true
+                case "users": usersAnyName = true
+                case "groups": if grant.anyName || grant.names.contains("system:masters") { groupsToMasters = true }
+                default: break
+                }
+            case "W111" where means.nodesProxyVerb == nil: means.nodesProxyVerb = probe.verb
             default: break
             }
         }
+        means.impersonateUsers = usersAnyName
+        means.impersonateMasters = usersAnyName && groupsToMasters
         return means
     }
 

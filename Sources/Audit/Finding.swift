@@ -27,11 +27,18 @@ public struct Finding: Sendable, Hashable {
     public var isDormant: Bool
     /// Why it is suppressed, when it is; suppressed findings are listed but do not fail the audit.
     public var suppression: String?
+    /// The requests that give the capability: the authorizer allows each of them for each of
+    /// ``subjects`` (empty when the finding claims no capability, such as a role's own finding).
+    public var requests: [ClaimedRequest]
+    /// The checks folded into this finding (a binding that grants everything is reported once,
+    /// with the checks its grant also fires listed here), by ID.
+    public var folded: [String]
 
     /// Creates a finding.
     public init(
         checkID: String, severity: Severity, message: String, locations: [SourceLocation] = [], subjects: [Subject] = [],
-        role: String? = nil, binding: String? = nil, namespace: String? = nil, isDormant: Bool = false, suppression: String? = nil
+        role: String? = nil, binding: String? = nil, namespace: String? = nil, isDormant: Bool = false, suppression: String? = nil,
+        requests: [ClaimedRequest] = [], folded: [String] = []
     ) {
         self.checkID = checkID
         self.severity = severity
@@ -43,6 +50,8 @@ public struct Finding: Sendable, Hashable {
         self.namespace = namespace
         self.isDormant = isDormant
         self.suppression = suppression
+        self.requests = requests
+        self.folded = folded
     }
 
     /// The catalog entry of this finding.

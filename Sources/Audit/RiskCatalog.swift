@@ -83,9 +83,9 @@ public enum RiskCatalog {
             rationale: "Writing Roles and bindings changes who can do what; escalation prevention limits it to the writer's own rights, which for a namespace admin is still the whole namespace.",
             remediation: "Keep RBAC objects out of CI credentials unless the pipeline deploys them, and then only for the roles it owns."),
         RiskCheck(
-            id: "W115", name: "impersonate", title: "Rule can impersonate users, groups or ServiceAccounts", target: .rule,
-            severity: .critical,
-            rationale: "Impersonation acts as another identity, including system:masters, and hides the real actor from the audit log.",
+            id: "W115", name: "impersonate", title: "Rule can impersonate users, groups, ServiceAccounts, UIDs or user extras", target: .rule,
+            severity: .high, clusterWideSeverity: .critical,
+            rationale: "Impersonation acts as another identity and hides the real actor from the audit log. Users and groups (system:masters included), UIDs and user extras are impersonated without a namespace, so only a ClusterRoleBinding grants that; through a RoleBinding only the ServiceAccounts of its namespace can be impersonated.",
             remediation: "Remove impersonate; where a controller must act for tenants, limit it with resourceNames to their ServiceAccounts."),
         RiskCheck(
             id: "W116", name: "serviceaccount-token", title: "Rule can request ServiceAccount tokens", target: .rule,
@@ -93,9 +93,9 @@ public enum RiskCatalog {
             rationale: "create on serviceaccounts/token mints tokens for any ServiceAccount in scope and so takes over its rights.",
             remediation: "Remove serviceaccounts/token, or limit it with resourceNames."),
         RiskCheck(
-            id: "W117", name: "csr-approve", title: "Role can create and approve certificate signing requests", target: .rule,
+            id: "W117", name: "csr-approve", title: "Role can approve certificate signing requests", target: .rule,
             severity: .critical,
-            rationale: "Creating and approving CSRs issues client certificates for any user or group, system:masters included.",
+            rationale: "Approving a CSR (update on certificatesigningrequests/approval and approve on signers named after its signer) has a certificate issued. Critical when the subject can also create requests for a signer that issues API client certificates (kubernetes.io/kube-apiserver-client, or every signer): it gets a certificate for any user or group, system:masters included; high when it approves such requests that others make; medium when only other named signers are allowed.",
             remediation: "Split creation and approval between different subjects and limit approve to specific signers."),
         RiskCheck(
             id: "W118", name: "admission-control-write", title: "Rule can change admission webhooks or policies", target: .rule,
@@ -138,6 +138,11 @@ public enum RiskCatalog {
             rationale: "A ClusterRoleBinding grants its rules in every namespace and on cluster-scoped resources: a CI/CD credential with it reaches outside the team's namespace.",
             remediation: "Use RoleBindings in the namespaces concerned; 'warrant restrict' rewrites installs that way."),
         RiskCheck(
+            id: "W126", name: "dead-rule", title: "Rule allows no request", target: .rule,
+            severity: .low,
+            rationale: "A rule whose verbs, resources or URLs no request has, or a Role's rule that names only cluster-scoped resources (whose requests carry no namespace), allows nothing; it usually hides a mistake, and its text suggests a risk or a right that does not exist.",
+            remediation: "Fix the rule (a verb such as get, a resource such as pods, a URL starting with '/'), or grant cluster-scoped resources through a ClusterRole and a ClusterRoleBinding; else remove it."),
+        RiskCheck(
             id: "W201", name: "cluster-admin-binding", title: "Binding to cluster-admin or an equivalent role", target: .binding,
             severity: .critical,
             rationale: "cluster-admin (or any role with '*' on '*') can do anything, including bypassing every other control.",
@@ -168,6 +173,11 @@ public enum RiskCatalog {
             rationale: "The binding grants nothing today, but whoever later creates a role with that name grants it at once.",
             remediation: "Remove the binding, or create the role it expects."),
         RiskCheck(
+            id: "W207", name: "invalid-rbac", title: "RBAC object the API server rejects", target: .binding,
+            severity: .high,
+            rationale: "The API server refuses the object (a ServiceAccount subject without a namespace in a ClusterRoleBinding, an empty roleRef, a Role with nonResourceURLs, a rule without verbs, ...): applying the manifests fails, and the object grants nothing. It is left out of the rest of the audit.",
+            remediation: "Correct the object as the message says; 'kubectl apply --dry-run=server' shows the API server's answer."),
+        RiskCheck(
             id: "W301", name: "escalation-path", title: "Subject can gain another subject's rights", target: .escalation,
             severity: .high, clusterWideSeverity: .critical,
             rationale: "Creating pods, minting tokens, reading token Secrets, impersonating or binding lets a subject act as another one with more rights.",
@@ -192,6 +202,19 @@ public enum RiskCatalog {
     public static func check(_ id: String) -> RiskCheck {
         guard let check = byID[id] else { preconditionFailure("no check \(id) in the risk catalog") }
         return check
+    }
+
+    /// The requests a check asks the authorizer about, in words (`list, watch on secrets`); a
+    /// finding that names subjects is reported only when each of its requests is allowed for each
+    /// of them. Empty for checks that claim no request (a role's labels, a missing role).
+    public static func requests(of id: String) -> String {
+        switch id {
+        case "W125", "W202", "W203", "W204", "W205": return "a request the role allows through the binding"
+        case "W201": return "'*' verbs on '*' resources in '*' API groups, through the binding"
+        case "W301": return "each step's: create pods or workloads, serviceaccounts/token, list secrets, impersonate, nodes/proxy"
+        case "W401": return "impersonate or bind, when the finding names a subject"
+        default: return RuleInspector.requestsAsked(by: id)
+        }
     }
 
     /// The check with `id`, or `nil` for an unknown ID (from user input).

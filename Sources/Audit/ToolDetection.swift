@@ -78,18 +78,24 @@ enum ToolDetection {
         }
         var reported: Set<String> = []
         // `bind` limited to named roles (medium) is the documented least-privilege pattern, not a model of its own.
-        for finding in findings where (finding.checkID == "W115" || finding.checkID == "W113") && !finding.isDormant && finding.severity >= .high {
+        // Also a binding that grants everything, with impersonate or bind folded into its W201.
+        for finding in findings where !finding.isDormant && finding.severity >= .high {
+            let checks = ([finding.checkID] + finding.folded).filter { $0 == "W115" || $0 == "W113" }
+            guard !checks.isEmpty else { continue }
             // A suppressed grant's consequence carries the same suppression: listed, not live.
             let suppression = finding.suppression.map { "follows from the suppressed \(finding.checkID): \($0)" }
-            for subject in finding.subjects where reported.insert("\(finding.checkID) \(subject)").inserted {
-                let verb = finding.checkID == "W115" ? "impersonate" : "bind"
+            for check in checks {
+              // system:masters bypasses RBAC: what else it holds decides nothing.
+              for subject in finding.subjects where subject != .group("system:masters") && reported.insert("\(check) \(subject)").inserted {
+                let verb = check == "W115" ? "impersonate" : "bind"
                 detections.append(
                     Detection(
                         finding: Finding(
                             checkID: "W401", severity: .high,
                             message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
                             locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
-                            namespace: finding.namespace, suppression: suppression)))
+                            namespace: finding.namespace, suppression: suppression, requests: finding.requests)))
+              }
             }
         }
         return detections

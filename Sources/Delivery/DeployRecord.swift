@@ -123,11 +123,13 @@ public struct DeployRecord: Sendable, Hashable {
         object["environment"] = identity.environment.map(JSONValue.string)
         object["applied"] = .array(applied.map(\.json))
         object["pruned"] = .array(pruned.map(\.json))
-        object["diff"] = .object(
-            JSONObject([
-                ("objectsChanged", .integer(Int64(diff.objectsChanged))), ("linesAdded", .integer(Int64(diff.linesAdded))),
-                ("linesRemoved", .integer(Int64(diff.linesRemoved))),
-            ]))
+        var diffMembers = JSONObject([
+            ("objectsChanged", .integer(Int64(diff.objectsChanged))), ("linesAdded", .integer(Int64(diff.linesAdded))),
+            ("linesRemoved", .integer(Int64(diff.linesRemoved))),
+        ])
+        // Absent in records written before fields were counted, so that their digests still verify.
+        if let fields = diff.fieldsChanged { diffMembers["fieldsChanged"] = .integer(Int64(fields)) }
+        object["diff"] = .object(diffMembers)
         object["result"] = .string(result.rawValue)
         object["message"] = .string(message)
         object["started"] = .string(started)
@@ -188,7 +190,8 @@ public struct DeployRecord: Sendable, Hashable {
         self.pruned = pruned
         self.diff = DiffSummary(
             objectsChanged: Int(try diff.integer("objectsChanged")), linesAdded: Int(try diff.integer("linesAdded")),
-            linesRemoved: Int(try diff.integer("linesRemoved")))
+            linesRemoved: Int(try diff.integer("linesRemoved")),
+            fieldsChanged: diff.value["fieldsChanged"] == nil ? nil : Int(try diff.integer("fieldsChanged")))
         self.result = result
         message = try reader.optionalString("message") ?? ""
         started = try reader.string("started")

@@ -8,6 +8,9 @@ public enum DeployResult: String, Sendable, Hashable, CaseIterable, CustomString
     case dryRun = "dry-run"
     /// Stopped by a signal or a timeout before finishing.
     case interrupted
+    /// Nothing was applied: the change was refused before the deploy (an agent's commit whose
+    /// signature did not verify); the message says why.
+    case refused
 
     /// The raw value.
     public var description: String { rawValue }

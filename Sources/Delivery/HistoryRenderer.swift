@@ -30,14 +30,18 @@ public enum HistoryRenderer {
     public static let header = ["WHEN", "WHO", "RESULT", "COMMIT", "OBJECTS", "CHANGES", "ID"]
 
     /// One row per record, oldest first, in the order of ``header``, the values as recorded
-    /// (not escaped; ``render(_:format:)`` escapes them).
+    /// (not escaped; ``render(_:format:)`` escapes them). `CHANGES` counts the fields added,
+    /// removed or changed (diff lines for records written before fields were counted); a dry
+    /// run's objects are the ones it `would apply`.
     public static func rows(_ records: [DeployRecord]) -> [[String]] {
         records.map { record in
             let who = record.identity.isActorKnown ? record.identity.actor : "unknown (not recorded)"
-            let pruned = record.pruned.isEmpty ? "" : ", \(record.pruned.count) pruned"
+            let dryRun = record.result == .dryRun
+            let pruned = record.pruned.isEmpty ? "" : ", \(record.pruned.count) \(dryRun ? "would prune" : "pruned")"
+            let changes = record.diff.fieldsChanged.map { "\($0) field\($0 == 1 ? "" : "s")" } ?? "+\(record.diff.linesAdded) -\(record.diff.linesRemoved)"
             return [
                 record.started, who, record.result.rawValue, String((record.identity.commit ?? "-").prefix(12)),
-                "\(record.applied.count) applied\(pruned)", "+\(record.diff.linesAdded) -\(record.diff.linesRemoved)", record.id,
+                "\(record.applied.count) \(dryRun ? "would apply" : "applied")\(pruned)", changes, record.id,
             ]
         }
     }

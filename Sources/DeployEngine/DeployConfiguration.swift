@@ -63,6 +63,13 @@ public struct DeployConfiguration: Sendable, Hashable {
     /// How long writing the record may take in all (history, record file, Event), also after an
     /// interruption; what is not written by then is reported as a record problem.
     public var recordTimeout: Duration = .seconds(30)
+    /// Rules the caller's credential holds for the caller's own work (an agent's status
+    /// ConfigMap): the pre-flight does not count them as more than the deploy needs.
+    public var ownRules: [PolicyRule]
+    /// Write a record when the deploy succeeded and neither applied nor pruned anything. An agent
+    /// that re-applies every few minutes to correct drift turns this off: only corrections are
+    /// recorded.
+    public var recordUnchanged: Bool
 
     /// Creates a configuration.
     ///
@@ -74,7 +81,7 @@ public struct DeployConfiguration: Sendable, Hashable {
         prunePVCs: Bool = false, applySetName: String = DeployOptions().applySetName, historyName: String = DeployOptions().historyName,
         wait: Bool = false, waitTimeout: Duration = .seconds(300), waitInterval: Duration = .milliseconds(500), dryRun: Bool = false,
         diff: Bool = false, forceConflicts: Bool = false, allowBroadCredential: Bool = false, recordFile: String? = nil,
-        lockTimeout: Duration? = .seconds(300)
+        lockTimeout: Duration? = .seconds(300), ownRules: [PolicyRule] = [], recordUnchanged: Bool = true
     ) {
         self.namespace = namespace
         self.toolVersion = toolVersion
@@ -93,6 +100,8 @@ public struct DeployConfiguration: Sendable, Hashable {
         self.allowBroadCredential = allowBroadCredential
         self.recordFile = recordFile
         self.lockTimeout = lockTimeout
+        self.ownRules = ownRules
+        self.recordUnchanged = recordUnchanged
     }
 
     /// The options `warrant scope --for warrant` derives the deploy's Role with.

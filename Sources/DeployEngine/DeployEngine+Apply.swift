@@ -1,6 +1,7 @@
 import Delivery
 import KubeAPI
 import KubeModel
+import Logging
 import Synchronization
 
 extension DeployEngine {
@@ -17,43 +18,53 @@ extension DeployEngine {
             throw DeployError(.invalidApplySet, "\(error)", underlying: error)
         }
         var diffs: [String] = []
+        var live = LiveSet()
         let applyTime = try await clock.measure {
-            let known = try await liveMembers(of: members, applySet: applySet, client: client)
+            live = try await readLiveSet(of: members, applySet: applySet, client: client)
             for stage in DeployPlan.stages(members) {
                 try Task.checkCancellation()
-                let results = try await withThrowingTaskGroup(of: Applied.self) { group in
+                let outcomes = await withTaskGroup(of: (KubeObject, Outcome).self) { group in
                     for object in stage {
-                        let live = known[Self.key(object)]
-                        group.addTask { try await apply(object, live: live, deployID: deployID, client: client, reporter: reporter) }
+                        let lookup = live.lookups[Self.key(object)]
+                        group.addTask { (object, await apply(object, live: lookup, deployID: deployID, client: client, reporter: reporter)) }
                     }
-                    var results: [Applied] = []
-                    for try await result in group { results.append(result) }
-                    return results
+                    var outcomes: [(KubeObject, Outcome)] = []
+                    for await outcome in group { outcomes.append(outcome) }
+                    return outcomes
                 }
+                // Every object of the stage is accounted for before a failure stops the deploy:
+                // what was written is in the record whatever else went wrong.
                 var conflicts: [Conflict] = []
-                for result in results.sorted(by: { $0.object.displayName < $1.object.displayName }) {
-                    if let conflict = result.conflict {
+                var failures: [Failure] = []
+                for (object, outcome) in outcomes.sorted(by: { $0.0.displayName < $1.0.displayName }) {
+                    switch outcome {
+                    case .unchanged:
+                        progress.state.withLock { $0.unchanged += 1 }
+                    case .applied(let action, let summary, let diff):
+                        progress.state.withLock { state in
+                            state.applied.append(RecordedObject(object, action: action))
+                            state.diff = state.diff + summary
+                        }
+                        if let diff { diffs.append(diff) }
+                    case .conflict(let conflict):
                         conflicts.append(conflict)
-                        continue
-                    }
-                    progress.state.withLock { state in
-                        if let action = result.action {
-                            state.applied.append(RecordedObject(result.object, action: action))
-                            state.diff = state.diff + result.summary
-                        } else {
-                            state.unchanged += 1
+                    case .notWritten(let error):
+                        failures.append(Failure(object: object, error: error))
+                    case .uncertain(let error, let existed):
+                        failures.append(Failure(object: object, error: error))
+                        progress.state.withLock {
+                            $0.uncertain.append(.init(reference: ObjectReference(object), change: .apply(object, existed: existed)))
                         }
                     }
-                    if let text = result.diff { diffs.append(text) }
                 }
-                if !conflicts.isEmpty { throw Self.combine(conflicts) }
+                if !conflicts.isEmpty || !failures.isEmpty { throw Self.stageError(conflicts: conflicts, failures: failures) }
             }
         }
         progress.state.withLock { $0.durations["apply"] = Self.milliseconds(applyTime) }
         if configuration.diff && !diffs.isEmpty { reporter.report(.diff(diffs.joined())) }
         if configuration.prune {
             let pruneTime = try await clock.measure {
-                try await prune(applySet, members: members, client: client, progress: progress, reporter: reporter)
+                try await prune(applySet, members: members, live: live, client: client, progress: progress, reporter: reporter)
             }
             progress.state.withLock { $0.durations["prune"] = Self.milliseconds(pruneTime) }
         }
@@ -71,16 +82,30 @@ extension DeployEngine {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    /// One object's apply: what was done, or the conflicts that stopped it.
-    struct Applied: Sendable {
+    /// How one object's apply ended.
+    enum Outcome: Sendable {
+        /// The live object already is what the manifest says: nothing written.
+        case unchanged
+        /// Written (created or configured; with a dry run, it would be).
+        case applied(RecordedObject.Action, summary: DiffSummary, diff: String?)
+        /// Fields another field manager owns; nothing written.
+        case conflict(Conflict)
+        /// The API server refused it, or the dry run before the write failed: nothing written.
+        case notWritten(any Error)
+        /// No answer (the connection failed, the server timed out, the deploy was cancelled): the
+        /// write may have reached the server. `existed`: whether the object was live before.
+        case uncertain(any Error, existed: Bool)
+    }
+
+    /// An object of a stage that was not applied, and why.
+    struct Failure: Sendable {
         var object: KubeObject
-        var action: RecordedObject.Action?
-        var summary: DiffSummary
-        var diff: String?
-        var conflict: Conflict?
+        var error: any Error
     }
 
     static func key(_ object: KubeObject) -> String { "\(object.groupKind)/\(object.name)" }
+
+    static func place(_ object: KubeObject) -> String { "\(object.displayName) (\(object.source?.description ?? "-"))" }
 
     /// The conflicts of one stage as one error, field by field: one object's as it is, several
     /// objects' with each field prefixed by its object.
@@ -89,7 +114,6 @@ extension DeployEngine {
         let summary = conflicts.map { conflict in
             "conflicts on \(conflict.object.displayName): " + conflict.error.causes.map(\.field).joined(separator: ", ")
         }.joined(separator: "; ")
-        func place(_ object: KubeObject) -> String { "\(object.displayName) (\(object.source?.description ?? "-"))" }
         if conflicts.count == 1, let conflict = conflicts.first {
             return DeployError(
                 .conflicts, "\(place(conflict.object)): fields another field manager owns:",
@@ -101,72 +125,164 @@ extension DeployEngine {
             hint: hint, summary: summary, underlying: conflicts.last?.error)
     }
 
+    /// What stops the deploy after a stage: a cancellation as such; conflicts alone as
+    /// ``combine(_:)`` says; one failed object as its error, naming the object and its file;
+    /// several, each on its own line.
+    static func stageError(conflicts: [Conflict], failures: [Failure]) -> any Error {
+        if failures.contains(where: { $0.error is CancellationError }) { return CancellationError() }
+        if failures.isEmpty { return combine(conflicts) }
+        func code(_ error: any Error) -> DeployError.Code { error is KubeAPIError ? .api : .unexpected }
+        func line(_ failure: Failure) -> String { "\(place(failure.object)): \(failure.error)" }
+        func short(_ failure: Failure) -> String {
+            "\(failure.object.displayName): \((failure.error as? KubeAPIError)?.message ?? "\(failure.error)")"
+        }
+        if failures.count == 1, conflicts.isEmpty, let failure = failures.first {
+            return DeployError(code(failure.error), line(failure), summary: short(failure), underlying: failure.error)
+        }
+        var details = failures.map(line)
+        details += conflicts.map { conflict in
+            "\(place(conflict.object)): fields another field manager owns: " + conflict.error.causes.map(\.field).joined(separator: ", ")
+        }
+        let count = failures.count + conflicts.count
+        return DeployError(
+            code(failures[0].error), "\(count) objects could not be applied:", details: details,
+            summary: (failures.map(short) + conflicts.map { "conflicts on \($0.object.displayName)" }).joined(separator: "; "),
+            underlying: failures[0].error)
+    }
+
     /// Fields another field manager owns in one object.
     struct Conflict: Sendable {
         var object: KubeObject
         var error: KubeAPIError
     }
 
-    /// What the set's members look like live: one list per kind by the ApplySet's part-of label
-    /// (instead of a request per object), and Secrets one by one (a list would return every
-    /// Secret's contents). An object missing here is new, or not yet in the set.
-    private func liveMembers(of members: [KubeObject], applySet: ApplySet, client: KubeClient) async throws -> [String: Lookup] {
-        var result: [String: Lookup] = [:]
-        var seen: Set<GroupKind> = []
-        for object in members where seen.insert(object.groupKind).inserted && object.groupKind != GroupKind(group: "", kind: "Secret") {
-            let listed = try await client.list(
-                object.groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)"))
-            for live in listed.objects { result[Self.key(live)] = .found(live) }
-        }
-        for object in members where result[Self.key(object)] == nil {
-            if object.groupKind == GroupKind(group: "", kind: "Secret") || configuration.diff {
-                let live = try await client.get(object.groupKind, namespace: namespace, name: object.name)
-                result[Self.key(object)] = live.map(Lookup.found) ?? .absent
-            } else {
-                result[Self.key(object)] = .notInSet
-            }
-        }
-        return result
-    }
-
-    /// A member's live state before the deploy.
-    enum Lookup: Sendable {
-        /// Read: the live object.
-        case found(KubeObject)
-        /// Read: it does not exist.
-        case absent
-        /// Not in the set's list: new, or existing without the label (adopted by this apply).
-        case notInSet
-    }
-
-    /// Applies one object unless the live one already holds what the manifest says (then no
-    /// write at all); conflicts are returned field by field.
-    private func apply(_ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter) async throws
-        -> Applied
+    /// Applies one object unless it would not change; then nothing is written.
+    ///
+    /// Decided in two steps, the second only where the first says "changed": the live object
+    /// holds every field of the manifest and the manifest every field Warrant owns
+    /// (``ObjectDiff/isUnchanged(live:desired:fieldManager:)``, no request); else a server-side
+    /// dry-run apply, whose answer is compared with the live object
+    /// (``ObjectDiff/isSameObject(live:applied:)``), so that what the server normalises or
+    /// defaults (`data: {}`, `targetPort: 0`, `stringData`) is not taken for a change. New
+    /// objects are applied at once.
+    private func apply(_ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter) async
+        -> Outcome
     {
         var live: KubeObject?
         if case .found(let found) = lookup { live = found }
-        if let live, ObjectDiff.isUnchanged(live: live, desired: object) {
-            return Applied(object: object, action: nil, summary: DiffSummary(), diff: nil)
+        if let listed = live, !object.apiVersion.isEmpty, listed.apiVersion != object.apiVersion {
+            do {
+                live = try await read(object, inVersionOf: object, client: client)
+            } catch {
+                return outcome(of: error, object: object, existed: true, mayHaveWritten: false)
+            }
         }
         var annotated = object
         var annotations = object.content[path: ["metadata", "annotations"]]?.objectValue ?? JSONObject()
         annotations[Self.recordAnnotation] = .string(deployID)
         annotated.setMetadata("annotations", .object(annotations))
-        let result: KubeObject
-        do {
-            result = try await client.apply(
-                annotated, fieldManager: configuration.fieldManager, force: configuration.forceConflicts, dryRun: configuration.dryRun)
-        } catch let error as KubeAPIError where error.isConflict && !error.causes.isEmpty {
-            let conflict = Conflict(object: object, error: error)
-            return Applied(object: object, action: nil, summary: DiffSummary(), diff: nil, conflict: conflict)
+        if let live, ObjectDiff.isUnchanged(live: live, desired: annotated, fieldManager: configuration.fieldManager) {
+            return .unchanged
         }
+        let fieldManager = configuration.fieldManager
+        let force = configuration.forceConflicts
+        var result: KubeObject?
+        if let live {
+            let dryRun: KubeObject
+            do {
+                dryRun = try await client.apply(annotated, fieldManager: fieldManager, force: force, dryRun: true)
+            } catch {
+                return outcome(of: error, object: object, existed: true, mayHaveWritten: false)
+            }
+            if ObjectDiff.isSameObject(live: live, applied: dryRun) {
+                logger.debug("unchanged after a dry run", metadata: ["object": "\(object.displayName)"])
+                return .unchanged
+            }
+            if configuration.dryRun { result = dryRun }
+        }
+        if result == nil {
+            do {
+                result = try await client.apply(annotated, fieldManager: fieldManager, force: force, dryRun: configuration.dryRun)
+            } catch {
+                return outcome(of: error, object: object, existed: live != nil, mayHaveWritten: !configuration.dryRun)
+            }
+        }
+        guard let result else { return .unchanged }
         // Not read before: the server's answer tells whether this apply created it.
         let created = live == nil && result.content[path: ["metadata", "generation"]]?.integerValue ?? 1 <= 1
             && (result.content[path: ["metadata", "managedFields"]]?.arrayValue?.count ?? 1) <= 1
         reporter.report(.applied(object: object.displayName, action: created ? .created : .configured, dryRun: configuration.dryRun))
-        return Applied(
-            object: object, action: created ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result),
-            diff: configuration.diff ? ObjectDiff.unifiedDiff(live: live, desired: result) : nil)
+        return .applied(
+            created ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result, manifest: object),
+            diff: configuration.diff ? ObjectDiff.unifiedDiff(live: live, desired: result, manifest: object) : nil)
+    }
+
+    /// The live `object` in the API version of `manifest`. A list returns a group's preferred
+    /// version (`autoscaling/v2`); a manifest written in another served version
+    /// (`autoscaling/v1`) compares with the object in its own version only, and so does the
+    /// dry run's answer, which comes in the manifest's version.
+    private func read(_ object: KubeObject, inVersionOf manifest: KubeObject, client: KubeClient) async throws -> KubeObject? {
+        var mapping = try await client.mapping(for: object.groupKind)
+        mapping.version = manifest.groupVersionKind.version
+        do {
+            return KubeObject(
+                try await client.json(
+                    KubeRequest(method: "GET", path: mapping.objectPath(namespace: namespace, name: object.name), headers: [("Accept", "application/json")])))
+        } catch let error as KubeAPIError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// How an apply that threw ended: conflicts field by field; nothing written when the server
+    /// answered with a client error (or the request was a dry run); else unknown.
+    private func outcome(of error: any Error, object: KubeObject, existed: Bool, mayHaveWritten: Bool) -> Outcome {
+        if let error = error as? KubeAPIError, error.isConflict, !error.causes.isEmpty {
+            return .conflict(Conflict(object: object, error: error))
+        }
+        if !mayHaveWritten { return .notWritten(error) }
+        // A 4xx Status is the server's decision not to write; 408, 5xx, a lost connection or a
+        // cancelled request may come after the write.
+        if let error = error as? KubeAPIError, (400..<500).contains(error.code), error.code != 408 { return .notWritten(error) }
+        return .uncertain(error, existed: existed)
+    }
+
+    /// After a failure, the objects whose write may have reached the server without an answer:
+    /// an applied one that carries this deploy's record annotation was written by it, a pruned
+    /// one that is gone was deleted; either joins the record. Runs even when the deploy was
+    /// cancelled; what cannot be read stays out.
+    func settleUncertain(progress: DeployProgress, deployID: String, client: KubeClient, reporter: DeployReporter) async {
+        let uncertain = progress.state.withLock { state in
+            defer { state.uncertain = [] }
+            return state.uncertain
+        }
+        guard !uncertain.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for entry in uncertain {
+                group.addTask {
+                    let reference = entry.reference
+                    do {
+                        let live = try await client.get(reference.groupKind, namespace: namespace, name: reference.name)
+                        switch entry.change {
+                        case .apply(let object, let existed):
+                            guard let live, live.annotations[Self.recordAnnotation] == deployID else { return }
+                            let action: RecordedObject.Action = existed ? .configured : .created
+                            progress.state.withLock { state in
+                                state.applied.append(RecordedObject(object, action: action))
+                                state.diff = state.diff + DiffSummary(objectsChanged: 1, fieldsChanged: nil)
+                            }
+                            reporter.report(.applied(object: object.displayName, action: action, dryRun: false))
+                        case .prune:
+                            guard live == nil else { return }
+                            progress.state.withLock { $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil)) }
+                            reporter.report(.pruned(reference, dryRun: false))
+                        }
+                    } catch {
+                        logger.debug(
+                            "could not read back an object whose write got no answer",
+                            metadata: ["object": "\(reference)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
     }
 }

@@ -17,8 +17,16 @@ extension DeployEngine {
 
     /// The credential holds what the deploy needs and, unless allowed, nothing more: no
     /// wildcard, nothing cluster-wide, nothing beyond `scope --for warrant`. Nothing changes before.
+    ///
+    /// The two SelfSubjectRulesReviews and discovery (which the apply needs next) run at once:
+    /// none depends on another, and each costs a round trip.
     func preflight(client: KubeClient, required: [PolicyRule]) async throws {
-        let held = try await client.selfSubjectRules(namespace: namespace)
+        let checkBreadth = !configuration.allowBroadCredential
+        async let discovery = Self.discover(client)
+        async let namespaceRules = client.selfSubjectRules(namespace: namespace)
+        // Whatever holds in a namespace the deploy never touches is granted cluster-wide.
+        async let probeRules = checkBreadth ? client.selfSubjectRules(namespace: "warrant-preflight-probe").rules : []
+        let held = try await namespaceRules
         let missing = PolicyComparator.covers(held.rules, required).uncovered
         if !missing.isEmpty {
             var flags = ""
@@ -30,24 +38,39 @@ extension DeployEngine {
                 details: missing.map { "\($0)" }, hint: "derive its Role with: warrant scope -f … -n \(namespace) --for warrant\(flags)",
                 summary: "the credential lacks \(missing.count) permission(s)")
         }
-        guard !configuration.allowBroadCredential else { return }
+        guard checkBreadth else {
+            await discovery
+            return
+        }
         var broad: [String] = []
         for rule in held.rules where !Self.isBaseline(rule) {
             if rule.hasWildcard {
                 broad.append("wildcard: \(rule)")
-            } else if !PolicyComparator.covers(required, PolicyComparator.breakdown(rule)).covered {
+            } else if !PolicyComparator.covers(required + configuration.ownRules, PolicyComparator.breakdown(rule)).covered {
                 broad.append("more than this deploy needs: \(rule)")
             }
         }
-        // Whatever holds in a namespace the deploy never touches is granted cluster-wide.
-        for rule in try await client.selfSubjectRules(namespace: "warrant-preflight-probe").rules where !Self.isBaseline(rule) {
+        for rule in try await probeRules where !Self.isBaseline(rule) {
             broad.append("cluster-wide: \(rule)")
         }
-        guard !broad.isEmpty else { return }
+        guard !broad.isEmpty else {
+            await discovery
+            return
+        }
         throw DeployError(
             .broadCredential, "the credential holds more than this deploy needs (least privilege); nothing was changed:", details: broad,
             hint: "create a scoped one with 'warrant credentials create', or pass --allow-broad-credential",
             summary: "the credential holds more than this deploy needs")
+    }
+
+    /// Discovery ahead of its first use. A failure is not the pre-flight's to report: the first
+    /// request that needs the mapping discovers again and reports it there.
+    private static func discover(_ client: KubeClient) async {
+        do {
+            _ = try await client.restMapper()
+        } catch {
+            return
+        }
     }
 
     /// What every authenticated user holds (system:basic-user, system:discovery,

@@ -33,14 +33,22 @@ extension DeployEngine {
     /// last (`warrant` or `warrant-agent`), never a reason to fail. A parent of another tool or
     /// set is refused.
     ///
+    /// `known` is the parent as the caller read it (`.some(nil)`: there was none), used by the
+    /// first attempt instead of a read; a stale one costs a conflict and a fresh read.
+    ///
     /// - Returns: the parent as read before the write, `nil` when there was none.
     @discardableResult
-    func writeParent(client: KubeClient, _ desired: (KubeObject?) -> KubeObject) async throws -> KubeObject? {
+    func writeParent(client: KubeClient, known: KubeObject?? = nil, _ desired: (KubeObject?) -> KubeObject) async throws -> KubeObject? {
         let configMap = GroupKind(group: "", kind: "ConfigMap")
         var attempt = 0
         while true {
             attempt += 1
-            let parent = try await client.get(configMap, namespace: namespace, name: configuration.applySetName)
+            let parent: KubeObject?
+            if attempt == 1, let known {
+                parent = known
+            } else {
+                parent = try await client.get(configMap, namespace: namespace, name: configuration.applySetName)
+            }
             try checkParent(parent)
             let target = desired(parent)
             if let parent, ObjectDiff.isUnchanged(live: parent, desired: target) { return parent }
@@ -77,25 +85,34 @@ extension DeployEngine {
     /// Deletes the set's members that left the manifests: Secrets by the names the parent
     /// recorded (listing Secrets would return their contents), other kinds by the part-of label.
     /// The parent is applied with the old and new members first, so that an interrupted prune
-    /// still knows the whole set next time (kubectl does the same).
-    func prune(_ applySet: ApplySet, members: [KubeObject], client: KubeClient, progress: DeployProgress, reporter: DeployReporter) async throws {
+    /// still knows the whole set next time (kubectl does the same). The parent and the lists of
+    /// the members' kinds come from `live`, read before the apply (after ``widenApplySet(_:client:progress:)``,
+    /// under the deploy's Lease); only kinds the parent records and the manifests no longer hold
+    /// are listed here.
+    func prune(
+        _ applySet: ApplySet, members: [KubeObject], live: LiveSet, client: KubeClient, progress: DeployProgress, reporter: DeployReporter
+    ) async throws {
         let secret = GroupKind(group: "", kind: "Secret")
-        let parent = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: configuration.applySetName)
+        let parent = live.parent
         try checkParent(parent)
         var seen: Set<GroupKind> = []
         let groupKinds = ((parent.map(ApplySet.recordedGroupKinds) ?? []) + members.map(\.groupKind)).filter { seen.insert($0).inserted }
-        var live: [KubeObject] = []
+        var listed: [KubeObject] = []
         for groupKind in groupKinds where groupKind != secret {
-            live += try await client.list(
+            if let objects = live.listed[groupKind] {
+                listed += objects
+                continue
+            }
+            listed += try await client.list(
                 groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)")
             ).objects
         }
-        var candidates: [ObjectReference] = applySet.pruneCandidates(live: live, applied: members).map(ObjectReference.init)
+        var candidates: [ObjectReference] = applySet.pruneCandidates(live: listed, applied: members).map(ObjectReference.init)
         candidates += applySet.recordedPruneCandidates(parent: parent, applied: members)
         // The set as it was before this deploy widened its parent; a set whose parent was
         // missing (a deploy of an older Warrant stopped before writing it) counts its live members.
         let before = progress.snapshot.parentBeforeWidening
-        let previousMembers = before.map { ApplySet.recordedMembers(in: $0).count } ?? live.count
+        let previousMembers = before.map { ApplySet.recordedMembers(in: $0).count } ?? listed.count
         let limit = configuration.maxPrune
         if !candidates.isEmpty, limit.isExceeded(candidates: candidates.count, previousMembers: previousMembers) {
             throw DeployError(
@@ -107,11 +124,21 @@ extension DeployEngine {
         if !candidates.isEmpty {
             // Normally the parent already holds the superset (widenApplySet); this keeps a set
             // whose parent changed since complete before anything is deleted.
-            try await writeParent(client: client) { parent in applySet.parent(members: members, previous: parent) }
+            try await writeParent(client: client, known: parent) { parent in applySet.parent(members: members, previous: parent) }
         }
         for reference in candidates {
             try Task.checkCancellation()
-            let deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            let deleted: Bool
+            do {
+                deleted = try await client.delete(reference.groupKind, namespace: namespace, name: reference.name, dryRun: configuration.dryRun)
+            } catch {
+                // A delete without an answer may have happened: read back before the record.
+                let refused = (error as? KubeAPIError).map { (400..<500).contains($0.code) && $0.code != 408 } ?? false
+                if !refused && !configuration.dryRun {
+                    progress.state.withLock { $0.uncertain.append(.init(reference: reference, change: .prune)) }
+                }
+                throw error
+            }
             guard deleted else { continue }
             progress.state.withLock {
                 $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil))
@@ -120,6 +147,9 @@ extension DeployEngine {
         }
         // Narrowed to the members applied now ("latest"): written whenever it differs.
         let desired = applySet.parent(members: members)
-        try await writeParent(client: client) { _ in desired }
+        // The parent as read before the apply is the compare-and-swap's first guess, unless the
+        // superset was written since.
+        let known: KubeObject?? = candidates.isEmpty ? .some(parent) : .none
+        try await writeParent(client: client, known: known) { _ in desired }
     }
 }

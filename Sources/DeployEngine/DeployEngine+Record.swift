@@ -47,20 +47,28 @@ extension DeployEngine {
         durations["total"] = Int64(finished.timeIntervalSince(started) * 1000)
         let store = HistoryStore(name: configuration.historyName, namespace: namespace)
         var problems: [DeployError] = []
+        // The history's head and the credential's name are read at once: neither depends on the
+        // other, and the head read is the compare-and-swap's first read.
         let credential: String
+        let firstHead: KubeObject?
         do {
-            credential = try await credentialName(client: client)
+            async let head = client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: store.name)
+            async let name = credentialName(client: client)
+            firstHead = try await head
+            credential = try await name
         } catch {
             return (nil, [DeployError(.recordNotWritten, "could not write the deploy record: \(error)", underlying: error)])
         }
+        let dryRun = result == .dryRun
         let stored: (record: DeployRecord, chain: [String])
         do {
-            stored = try await appendToHistory(store: store, client: client, deployID: deployID) { previous in
+            stored = try await appendToHistory(store: store, client: client, deployID: deployID, firstHead: firstHead) { previous in
                 var record = DeployRecord(
                     identity: identity.ci, credential: credential, cluster: client.connection.displayServer, namespace: namespace,
                     applied: state.applied, pruned: state.pruned, diff: state.diff, result: result,
                     message: message.isEmpty
-                        ? "\(state.applied.count) applied, \(state.unchanged) unchanged, \(state.pruned.count) pruned" : Self.capped(message),
+                        ? "\(state.applied.count) \(dryRun ? "would apply" : "applied"), \(state.unchanged) unchanged, \(state.pruned.count) \(dryRun ? "would prune" : "pruned")"
+                        : Self.capped(message),
                     started: started, finished: finished, durations: durations, previous: previous)
                 record.additionalFields = Self.withoutURLCredentials(identity.recordFields)
                 record.id = deployID
@@ -97,18 +105,21 @@ extension DeployEngine {
     /// ``DeployConfiguration/recordAttempts`` times; a missing head is first created (labels
     /// only). Updates never conflict with another field manager (`warrant-agent`, say).
     ///
+    /// `firstHead` is the head as the caller read it (`nil`: there was none), used by the first
+    /// attempt.
+    ///
     /// - Returns: the record as stored, and the history's record lines (oldest first, ending
     ///   with it).
     /// - Throws: ``DeployError`` `recordNotWritten`: the history could not be read or written,
     ///   or changed under every attempt.
     private func appendToHistory(
-        store: HistoryStore, client: KubeClient, deployID: String, make: (String?) -> DeployRecord
+        store: HistoryStore, client: KubeClient, deployID: String, firstHead: KubeObject?, make: (String?) -> DeployRecord
     ) async throws(DeployError) -> (record: DeployRecord, chain: [String]) {
         let configMap = GroupKind(group: "", kind: "ConfigMap")
         var lostRace = false
         for attempt in 1...max(1, configuration.recordAttempts) {
             do {
-                var head = try await client.get(configMap, namespace: namespace, name: store.name)
+                var head = attempt == 1 ? firstHead : try await client.get(configMap, namespace: namespace, name: store.name)
                 if lostRace, let head, let landed = store.record(id: deployID, in: [head]) {
                     // An earlier attempt's update did land; its answer was lost.
                     return (landed, store.recordLines(in: [head]))
@@ -167,14 +178,14 @@ extension DeployEngine {
     /// The Event that announces the record in the namespace (`kubectl get events` shows it).
     private func event(for record: DeployRecord, finished: Date) -> KubeObject {
         let now = DeployRecord.timestamp(finished)
-        let failed = record.result == .failed || record.result == .interrupted
+        let failed = record.result == .failed || record.result == .interrupted || record.result == .refused
         return KubeObject([
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("warrant-deploy.\(record.id.lowercased())"), "namespace": .string(namespace)],
             "involvedObject": [
                 "apiVersion": "v1", "kind": "ConfigMap", "name": .string(configuration.historyName), "namespace": .string(namespace),
             ],
-            "reason": .string(failed ? "DeployFailed" : "Deployed"),
+            "reason": .string(record.result == .refused ? "DeployRefused" : failed ? "DeployFailed" : "Deployed"),
             "message": .string(
                 "\(DisplayText.escaped(record.identity.actor, limit: 100)) deployed \(record.applied.count) changed and \(record.pruned.count) pruned object(s)"
                     + "\(record.identity.commit.map { " from commit \(DisplayText.escaped($0, limit: 64))" } ?? ""): \(record.result) (record \(record.id))"),

@@ -23,7 +23,9 @@ import RBAC
 ///    with ``DeployConfiguration/prune``, the ApplySet parent is then widened to the old and new
 ///    members before any member is applied, so that an interrupted deploy leaks nothing;
 /// 3. apply in stages (ServiceAccounts, Secrets, ConfigMaps, RBAC, then workloads), concurrently
-///    within a stage; objects that already match are not written;
+///    within a stage; objects that already match are not written (where the listed live object
+///    leaves it open, a server-side dry run decides); every object a stage wrote is recorded,
+///    also when another object of the stage fails;
 /// 4. prune the ApplySet's members that left the manifests (``DeployConfiguration/prune``);
 /// 5. wait until every object is healthy (``DeployConfiguration/wait``);
 /// 6. the record: appended to the history ConfigMap (a hash chain) by compare-and-swap, so that
@@ -34,7 +36,7 @@ import RBAC
 /// its Lease (it could not renew it) stops the same way, with result `failed`.
 public struct DeployEngine: Sendable {
     /// The annotation applied objects carry: the id of the deploy record that changed them last.
-    public static let recordAnnotation = "warrant.dev/deploy-record"
+    public static let recordAnnotation = ObjectDiff.recordAnnotation
 
     /// How deploys run.
     public var configuration: DeployConfiguration
@@ -106,12 +108,21 @@ public struct DeployEngine: Sendable {
                 : DeployError.from(failure)
             logger.debug("deploy stopped", metadata: ["result": "\(result)", "reason": "\(message)"])
         }
+        if !configuration.recordUnchanged, result == .succeeded, progress.snapshot.applied.isEmpty, progress.snapshot.pruned.isEmpty {
+            let state = progress.snapshot
+            logger.debug("nothing changed; no record", metadata: ["unchanged": "\(state.unchanged)"])
+            if let lock { await lock.release() }
+            return DeployOutcome(
+                result: result, deployID: deployID, record: nil, applied: [], unchanged: state.unchanged, pruned: [], diff: state.diff,
+                durations: state.durations, failure: nil, recordProblems: [])
+        }
         // The record is written even when the caller cancelled the deploy: a new task does not
         // inherit the cancellation, and it is awaited right here.
         let outcome = result
         let text = message
         let written = await Task {
-            await record(
+            await settleUncertain(progress: progress, deployID: deployID, client: client, reporter: reporter)
+            return await record(
                 outcome, message: text, progress: progress, deployID: deployID, identity: identity, client: client, started: started,
                 reporter: reporter)
         }.value

@@ -14,6 +14,22 @@ final class DeployProgress: Sendable {
         /// With prune: the ApplySet parent as it was before this deploy widened it (`nil` when
         /// there was none), whose members `--max-prune` counts.
         var parentBeforeWidening: KubeObject?
+        /// Objects whose apply got no answer: written or not, ``DeployEngine/settleUncertain(progress:deployID:client:reporter:)`` finds out.
+        var uncertain: [Uncertain] = []
+    }
+
+    /// An object whose write may have reached the server without an answer.
+    struct Uncertain: Sendable {
+        /// What was sent.
+        enum Change: Sendable {
+            /// An apply of `object`; `existed`: whether it was live before (configured, not created).
+            case apply(KubeObject, existed: Bool)
+            /// A delete.
+            case prune
+        }
+
+        var reference: ObjectReference
+        var change: Change
     }
 
     let state = Mutex(State())

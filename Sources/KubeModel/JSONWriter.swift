@@ -9,7 +9,7 @@ public enum JSONWriter {
         return output
     }
 
-    static func write(_ value: JSONValue, indent: Int, level: Int, into output: inout String) {
+    package static func write(_ value: JSONValue, indent: Int, level: Int, into output: inout String) {
         switch value {
         case .null: output += "null"
         case .bool(let bool): output += bool ? "true" : "false"
@@ -64,38 +64,37 @@ public enum JSONWriter {
         }
     }
 
-    /// Writes a quoted, escaped JSON string.
-    static func writeString(_ string: String, into output: inout String) {
+    /// Writes a quoted, escaped JSON string. Runs of bytes that need no escaping are copied
+    /// whole (every byte that needs it is ASCII, so UTF-8 is never split).
+    package static func writeString(_ string: String, into output: inout String) {
         output += "\""
-        var needsEscaping = false
-        for byte in string.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else {
-            output += string
-            output += "\""
-            return
-        }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{8}": output += "\\b"
-            case "\u{c}": output += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    output += "\\u00"
-                    output += scalar.value < 0x10 ? "0" : ""
-                    output += String(scalar.value, radix: 16)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+        let utf8 = string.utf8
+        var runStart = utf8.startIndex
+        var index = runStart
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                utf8.formIndex(after: &index)
+                continue
             }
+            if runStart != index { output += string[runStart..<index] }
+            switch byte {
+            case UInt8(ascii: "\""): output += "\\\""
+            case UInt8(ascii: "\\"): output += "\\\\"
+            case UInt8(ascii: "\n"): output += "\\n"
+            case UInt8(ascii: "\r"): output += "\\r"
+            case UInt8(ascii: "\t"): output += "\\t"
+            case 0x08: output += "\\b"
+            case 0x0C: output += "\\f"
+            default:
+                output += "\\u00"
+                output += byte < 0x10 ? "0" : ""
+                output += String(byte, radix: 16)
+            }
+            utf8.formIndex(after: &index)
+            runStart = index
         }
+        if runStart != utf8.endIndex { output += string[runStart..<utf8.endIndex] }
         output += "\""
     }
 

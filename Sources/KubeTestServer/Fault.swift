@@ -1,8 +1,9 @@
 /// A failure the server injects into requests, to test retries and timeouts.
 ///
-/// Build one with ``status(_:retryAfter:)``, ``latency(_:)`` or ``dropConnection``, then narrow it
-/// with ``rate(_:)`` (the fraction of requests it hits, drawn from a seeded generator so that a
-/// test run is reproducible), ``count(_:)`` (at most this many hits) and ``paths(prefix:)``:
+/// Build one with ``status(_:retryAfter:)``, ``latency(_:)``, ``dropConnection`` or
+/// ``dropResponse``, then narrow it with ``rate(_:)`` (the fraction of requests it hits, drawn
+/// from a seeded generator so that a test run is reproducible), ``count(_:)`` (at most this many
+/// hits), ``paths(prefix:)`` and ``method(_:)``:
 ///
 /// ```swift
 /// server.inject(.status(429, retryAfter: 1).count(2))
@@ -17,6 +18,9 @@ public struct Fault: Sendable, Hashable {
         case latency(Duration)
         /// The TCP connection is closed without a response.
         case dropConnection
+        /// The request is served (a write is stored), then the connection is closed without the
+        /// response: the client cannot know whether its write happened.
+        case dropResponse
     }
 
     /// What happens.
@@ -44,6 +48,9 @@ public struct Fault: Sendable, Hashable {
 
     /// Connections are closed without a response.
     public static var dropConnection: Fault { Fault(.dropConnection) }
+
+    /// Requests are served, then their connections closed without the response.
+    public static var dropResponse: Fault { Fault(.dropResponse) }
 
     /// The fault hitting only a fraction `rate` (0...1) of requests.
     public func rate(_ rate: Double) -> Fault {

@@ -117,7 +117,7 @@ extension KubeTestServer {
             let response = APIResponse.error(.injected(code, retryAfter: retryAfter))
             record(request, info: info, user: nil, status: code)
             return response
-        case nil: break
+        case .dropResponse, nil: break
         }
         // A bearer token wins over a client certificate; a bad token is a 401 (`request/union`).
         let user: UserInfo?
@@ -144,7 +144,7 @@ extension KubeTestServer {
         }
         await react(to: changes)
         record(request, info: info, user: user, status: response.statusCode)
-        return response
+        return fault == .dropResponse ? .drop : response
     }
 
     private func record(_ request: APIRequest, info: RequestInfo, user: UserInfo?, status: Int) {

@@ -77,6 +77,20 @@ extension ServerState {
         {
             causes.append(.init(type: "FieldValueRequired", message: "Required value", field: "metadata.annotations[kubernetes.io/service-account.name]"))
         }
+        if kind.group.isEmpty, kind.kind == "ConfigMap" || kind.kind == "Secret" {
+            // validation.IsConfigMapKey (apimachinery pkg/util/validation/validation.go); a Secret's
+            // stringData is validated as data, after the merge (pkg/apis/core/validation ValidateSecret).
+            for member in kind.kind == "Secret" ? ["data", "stringData"] : ["data", "binaryData"] {
+                for key in object.content[member]?.objectValue?.keys ?? [] where !Self.isConfigKey(key) {
+                    causes.append(
+                        .init(
+                            type: "FieldValueInvalid",
+                            message:
+                                "Invalid value: \"\(key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                            field: "\(member == "stringData" ? "data" : member)[\(key)]"))
+                }
+            }
+        }
         if kind.group == "apiextensions.k8s.io" {
             do {
                 _ = try KindTable.kind(fromCRD: object)
@@ -127,6 +141,28 @@ extension ServerState {
             return nil
         }
         return version
+    }
+
+    /// Whether `key` may name an entry of a ConfigMap or Secret: `[-._a-zA-Z0-9]+`, at most 253
+    /// characters, not `.` or `..`.
+    static func isConfigKey(_ key: String) -> Bool {
+        !key.isEmpty && key.count <= 253 && key != "." && key != ".."
+            && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
+    /// A Secret as kube-apiserver stores it: `stringData` merged into `data` as base64 (it wins
+    /// over a `data` entry of the same key) and dropped (`pkg/apis/core/v1/conversion.go`,
+    /// `Convert_v1_Secret_To_core_Secret`); any other object as it is.
+    static func mergingStringData(_ object: KubeObject, kind: ResourceKind) -> KubeObject {
+        guard kind.group.isEmpty, kind.kind == "Secret", let stringData = object.content["stringData"] else { return object }
+        var result = object
+        var data = object.content["data"]?.objectValue ?? JSONObject()
+        for (key, value) in stringData.objectValue ?? JSONObject() {
+            data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
+        }
+        result.content["data"] = data.isEmpty ? nil : .object(data)
+        result.content["stringData"] = nil
+        return result
     }
 
     /// Why `name` is not a valid object name, or `nil` (`apimachinery/pkg/api/validation/path` and `util/validation`).
@@ -194,7 +230,7 @@ extension ServerState {
     /// uid and creationTimestamp on create, a new resourceVersion, generation bumped when
     /// anything but metadata and status changed.
     mutating func commit(_ key: ObjectKey, old: KubeObject?, new input: KubeObject, kind: ResourceKind, dryRun: Bool) throws(APIError) -> KubeObject {
-        var object = input
+        var object = Self.mergingStringData(input, kind: kind)
         object.source = nil
         if let old {
             for field in ["uid", "creationTimestamp", "generation", "deletionTimestamp"] {

@@ -115,10 +115,38 @@ public enum BootstrapPolicy {
             labels: [aggregateToViewLabel: "true"]),
     ]
 
-    private static func aggregated(_ name: String, selecting label: String, labels: [String: String] = [:]) -> RBACRole {
+    /// What Kubernetes grants every authenticated user (or every ServiceAccount) by default:
+    /// the rules of `system:discovery`, `system:basic-user`, `system:public-info-viewer` and
+    /// `system:service-account-issuer-discovery` (API discovery, its own access reviews, health,
+    /// the OIDC issuer documents).
+    public static let baselineRules: [PolicyRule] = [
+        PolicyRule(
+            verbs: ["get"],
+            nonResourceURLs: [
+                "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/",
+            ]),
+        PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
+        PolicyRule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"]),
+        PolicyRule(
+            verbs: ["get"],
+            nonResourceURLs: ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"]),
+    ]
+
+    static func aggregated(_ name: String, selecting label: String, labels: [String: String] = [:]) -> RBACRole {
         RBACRole(
             kind: .clusterRole, name: name,
             aggregationRule: AggregationRule(clusterRoleSelectors: [LabelSelector(matchLabels: [label: "true"])]),
             labels: labels)
     }
+}
+
+extension BootstrapPolicy {
+    /// Kubernetes' own ClusterRoles in the aggregation chain of `admin`, `edit` and `view`, which
+    /// carry the `aggregate-to-*` labels by design.
+    public static let builtinAggregationRoles: Set<String> = [
+        "admin", "edit", "view", "system:aggregate-to-admin", "system:aggregate-to-edit", "system:aggregate-to-view",
+    ]
+
+    /// Whether the ClusterRole `name` is one of ``builtinAggregationRoles``.
+    public static func aggregatesIntoBuiltinRoles(_ name: String) -> Bool { builtinAggregationRoles.contains(name) }
 }

@@ -1,6 +1,6 @@
 /// A ``PolicyRule`` prepared for fast matching: wildcards found once, subresource entries split
 /// once, so that checking a request compares short strings and allocates nothing.
-struct CompiledRule: Sendable {
+package struct CompiledRule: Sendable {
     /// One entry of `resources`.
     enum ResourcePattern: Sendable {
         /// `pods`: the resource without a subresource.
@@ -25,11 +25,11 @@ struct CompiledRule: Sendable {
     let apiGroups: [String]
     let anyResource: Bool
     let resources: [ResourcePattern]
-    let resourceNames: [String]
+    package let resourceNames: [String]
     let anyURL: Bool
     let urls: [URLPattern]
 
-    init(_ rule: PolicyRule) {
+    package init(_ rule: PolicyRule) {
         anyVerb = rule.verbs.contains("*")
         verbs = rule.verbs
         anyGroup = rule.apiGroups.contains("*")
@@ -53,7 +53,7 @@ struct CompiledRule: Sendable {
 
     /// `RuleAllows` from kube-apiserver's RBAC authorizer.
     @inline(__always)
-    func allows(_ request: AccessRequest) -> Bool {
+    package func allows(_ request: AccessRequest) -> Bool {
         guard verbMatches(request.verb) else { return false }
         if request.isResourceRequest {
             return groupMatches(request.apiGroup)
@@ -64,18 +64,18 @@ struct CompiledRule: Sendable {
     }
 
     @inline(__always)
-    func verbMatches(_ verb: String) -> Bool {
+    package func verbMatches(_ verb: String) -> Bool {
         anyVerb || verbs.contains(verb)
     }
 
     @inline(__always)
-    func groupMatches(_ group: String) -> Bool {
+    package func groupMatches(_ group: String) -> Bool {
         anyGroup || apiGroups.contains(group)
     }
 
     /// `resource` never contains `/` (``AccessRequest`` splits it), so comparing the parts is the
     /// same as comparing the entry with `resource/subresource`.
-    func resourceMatches(_ resource: String, _ subresource: String) -> Bool {
+    package func resourceMatches(_ resource: String, _ subresource: String) -> Bool {
         if anyResource { return true }
         for pattern in resources {
             switch pattern {
@@ -91,7 +91,7 @@ struct CompiledRule: Sendable {
     }
 
     @inline(__always)
-    func nameMatches(_ name: String) -> Bool {
+    package func nameMatches(_ name: String) -> Bool {
         resourceNames.isEmpty || resourceNames.contains(name)
     }
 

@@ -27,7 +27,7 @@ public struct RBACPolicy: Sendable {
     /// (directly selected; a role matched by several selectors is listed for each).
     package let aggregationSourcePositions: [Int: [Int]]
     /// Each of ``distinctRules`` prepared for matching.
-    let compiledRules: [CompiledRule]
+    package let compiledRules: [CompiledRule]
     let clusterRolePositions: [String: Int]
     let rolePositions: [NamespacedName: Int]
     let clusterBindingIndex: SubjectIndex

@@ -71,9 +71,31 @@ public enum SyntheticRBAC {
         UserInfo(name: "user-\(index)", groups: ["team-\(index % counts(scale: scale).groups)"])
     }
 
+    /// What else the generator puts in, beyond a real cluster's usual shape.
+    public struct Options: Sendable, Hashable {
+        /// Also draws rules from the audit catalog's requests, as a differential test against a
+        /// real API server needs them: cluster-scoped resources (in Roles too), impersonation
+        /// of users, groups, ServiceAccounts, UIDs and user extras (in Roles and ClusterRoles, in
+        /// the wrong API group too), CSR approval and signers, `bind` and `escalate`, Namespace
+        /// objects, wildcards (`*` verbs, resources, groups, `*/scale`), `resourceNames` (an
+        /// empty one too), rules that match nothing (`verbs: [""]`), and subjects such as a
+        /// namespace's `default` ServiceAccount and `system:serviceaccounts:<namespace>`.
+        public var risky: Bool
+        /// Put before every name the objects could share with others on one cluster: namespaces,
+        /// ClusterRoles, ClusterRoleBindings, users, groups and the label keys that aggregate
+        /// ClusterRoles (`""` for none).
+        public var prefix: String
+
+        /// The usual shape, unprefixed.
+        public init(risky: Bool = false, prefix: String = "") {
+            self.risky = risky
+            self.prefix = prefix
+        }
+    }
+
     /// The objects at `scale`: Roles, ClusterRoles, RoleBindings, ClusterRoleBindings, in that order.
-    public static func objects(scale: Double = 1, seed: UInt64 = 1) -> [KubeObject] {
-        var generator = Generator(counts: counts(scale: scale), seed: seed)
+    public static func objects(scale: Double = 1, seed: UInt64 = 1, options: Options = Options()) -> [KubeObject] {
+        var generator = Generator(counts: counts(scale: scale), seed: seed, options: options)
         return generator.generate()
     }
 
@@ -130,6 +152,7 @@ public enum SyntheticRBAC {
     /// Builds the objects; one value per run so that the random stream is consumed in a fixed order.
     private struct Generator {
         let counts: Counts
+        let options: Options
         var random: SplitMix64
         var objects: [KubeObject] = []
 
@@ -137,9 +160,21 @@ public enum SyntheticRBAC {
         static let writeVerbs = ["create", "update", "patch", "delete"]
         static let allVerbs = readVerbs + writeVerbs
 
-        init(counts: Counts, seed: UInt64) {
+        init(counts: Counts, seed: UInt64, options: Options) {
             self.counts = counts
+            self.options = options
             random = SplitMix64(seed: seed)
+        }
+
+        /// `ns-<n>`, prefixed.
+        func namespace(_ index: Int) -> String { options.prefix + "ns-\(index)" }
+        /// A cluster-wide name (ClusterRole, ClusterRoleBinding, user, group), prefixed.
+        func global(_ name: String) -> String { options.prefix + name }
+        /// A label key of the aggregation labels, prefixed with a domain of its own.
+        func labelKey(_ name: String) -> String {
+            var domain = Substring(options.prefix)
+            while let last = domain.last, !last.isLetter && !last.isNumber { domain = domain.dropLast() }
+            return domain.isEmpty ? "synthetic.warrant.dev/\(name)" : "\(domain).synthetic.warrant.dev/\(name)"
         }
 
         mutating func generate() -> [KubeObject] {
@@ -149,7 +184,68 @@ public enum SyntheticRBAC {
             let randomClusterRoles = addClusterRoles()
             addRoleBindings(randomRoles: randomRoles, randomClusterRoles: randomClusterRoles)
             addClusterRoleBindings(randomClusterRoles: randomClusterRoles)
+            if options.risky { addRiskyExamples() }
             return objects
+        }
+
+        /// The issue's examples, so that every corpus with risky rules has them: CSR approval
+        /// with and without creating requests, impersonating system:masters, nodes/proxy in a
+        /// Role, impersonating the ServiceAccounts of one namespace through a RoleBinding.
+        private mutating func addRiskyExamples() {
+            let certificates = "certificates.k8s.io"
+            let group = JSONValue.string(RBACAPI.group)
+            let examples: [(name: String, rules: [PolicyRule], subject: JSONValue)] = [
+                (
+                    "risky:csr-approver",
+                    [
+                        PolicyRule(verbs: ["update"], apiGroups: [certificates], resources: ["certificatesigningrequests/approval"]),
+                        PolicyRule(verbs: ["approve"], apiGroups: [certificates], resources: ["signers"]),
+                    ],
+                    ["kind": "User", "apiGroup": group, "name": .string(global("csr-approver"))]
+                ),
+                (
+                    "risky:csr-issuer",
+                    [
+                        PolicyRule(verbs: ["create", "get"], apiGroups: [certificates], resources: ["certificatesigningrequests"]),
+                        PolicyRule(verbs: ["update"], apiGroups: [certificates], resources: ["certificatesigningrequests/approval"]),
+                        PolicyRule(
+                            verbs: ["approve"], apiGroups: [certificates], resources: ["signers"],
+                            resourceNames: ["kubernetes.io/kube-apiserver-client"]),
+                    ],
+                    ["kind": "Group", "apiGroup": group, "name": .string(global("csr-issuers"))]
+                ),
+                (
+                    "risky:impersonator",
+                    [
+                        PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["users"]),
+                        PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["groups"], resourceNames: ["system:masters"]),
+                    ],
+                    ["kind": "User", "apiGroup": group, "name": .string(global("impersonator"))]
+                ),
+            ]
+            for example in examples {
+                append(role(kind: "ClusterRole", name: global(example.name), rules: example.rules))
+                append(
+                    binding(
+                        kind: "ClusterRoleBinding", name: global(example.name), roleKind: "ClusterRole", roleName: global(example.name),
+                        subjects: [example.subject]))
+            }
+            append(
+                role(
+                    kind: "Role", name: "risky:node-proxy", namespace: namespace(0),
+                    rules: [PolicyRule(verbs: ["get", "create"], apiGroups: [""], resources: ["nodes/proxy"])]))
+            append(
+                binding(
+                    kind: "RoleBinding", name: "risky:node-proxy", namespace: namespace(0), roleKind: "Role", roleName: "risky:node-proxy",
+                    subjects: [["kind": "ServiceAccount", "name": "sa-0"]]))
+            append(
+                role(
+                    kind: "ClusterRole", name: global("risky:sa-impersonator"),
+                    rules: [PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["serviceaccounts"])]))
+            append(
+                binding(
+                    kind: "RoleBinding", name: "risky:sa-impersonator", namespace: namespace(counts.namespaces - 1), roleKind: "ClusterRole",
+                    roleName: global("risky:sa-impersonator"), subjects: [["kind": "User", "apiGroup": group, "name": .string(global("sa-impersonator"))]]))
         }
 
         private mutating func addRoles(randomRoles: Int) {
@@ -158,56 +254,56 @@ public enum SyntheticRBAC {
                 PolicyRule(verbs: Self.allVerbs, apiGroups: [""], resources: ["services", "configmaps"]),
             ]
             for namespace in 0..<counts.namespaces {
-                append(role(kind: "Role", name: "deployer", namespace: "ns-\(namespace)", rules: deployer))
+                append(role(kind: "Role", name: "deployer", namespace: self.namespace(namespace), rules: deployer))
             }
             for index in 0..<randomRoles {
                 let rules = randomRules(verbs: random.below(4) == 0 ? Self.readVerbs : Self.allVerbs)
-                append(role(kind: "Role", name: "role-\(index)", namespace: "ns-\(index % counts.namespaces)", rules: rules))
+                append(role(kind: "Role", name: "role-\(index)", namespace: self.namespace(index % counts.namespaces), rules: rules))
             }
         }
 
         /// Adds the ClusterRoles and returns the names of the random ones.
         private mutating func addClusterRoles() -> [String] {
-            let view = aggregationLabel("view")
-            let edit = aggregationLabel("edit")
-            let admin = aggregationLabel("admin")
+            let view = labelKey("aggregate-to-view")
+            let edit = labelKey("aggregate-to-edit")
+            let admin = labelKey("aggregate-to-admin")
             append(
                 role(
-                    kind: "ClusterRole", name: "cluster-admin",
+                    kind: "ClusterRole", name: global("cluster-admin"),
                     rules: [
                         PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*"]),
                         PolicyRule(verbs: ["*"], nonResourceURLs: ["*"]),
                     ]))
-            append(role(kind: "ClusterRole", name: "synthetic:view", labels: [edit: "true"], aggregating: [view: "true"]))
-            append(role(kind: "ClusterRole", name: "synthetic:edit", labels: [admin: "true"], aggregating: [edit: "true"]))
-            append(role(kind: "ClusterRole", name: "synthetic:admin", aggregating: [admin: "true"]))
+            append(role(kind: "ClusterRole", name: global("synthetic:view"), labels: [edit: "true"], aggregating: [view: "true"]))
+            append(role(kind: "ClusterRole", name: global("synthetic:edit"), labels: [admin: "true"], aggregating: [edit: "true"]))
+            append(role(kind: "ClusterRole", name: global("synthetic:admin"), aggregating: [admin: "true"]))
             append(
                 role(
-                    kind: "ClusterRole", name: "synthetic:view-pods",
+                    kind: "ClusterRole", name: global("synthetic:view-pods"),
                     rules: [PolicyRule(verbs: Self.readVerbs, apiGroups: [""], resources: ["pods", "pods/log"])],
                     labels: [view: "true"]))
             append(
                 role(
-                    kind: "ClusterRole", name: "synthetic:edit-deployments",
+                    kind: "ClusterRole", name: global("synthetic:edit-deployments"),
                     rules: [PolicyRule(verbs: Self.writeVerbs, apiGroups: ["apps"], resources: ["deployments"])],
                     labels: [edit: "true"]))
             append(
                 role(
-                    kind: "ClusterRole", name: "synthetic:admin-rbac",
+                    kind: "ClusterRole", name: global("synthetic:admin-rbac"),
                     rules: [
                         PolicyRule(verbs: Self.allVerbs, apiGroups: [RBACAPI.group], resources: ["roles", "rolebindings"])
                     ],
                     labels: [admin: "true"]))
             var names: [String] = []
             for index in 0..<(counts.clusterRoles - fixedClusterRoles.count) {
-                var labels = ["synthetic.warrant.dev/bucket": "b\(random.below(16))"]
+                var labels = [labelKey("bucket"): "b\(random.below(16))"]
                 if index % 50 == 49 {
                     let bucket = random.below(16)
                     let expression: JSONValue = [
-                        "key": "synthetic.warrant.dev/bucket", "operator": "In",
+                        "key": .string(labelKey("bucket")), "operator": "In",
                         "values": [.string("b\(bucket)"), .string("b\((bucket + 1) % 16)")],
                     ]
-                    let name = "aggregate-\(index)"
+                    let name = global("aggregate-\(index)")
                     names.append(name)
                     append(role(kind: "ClusterRole", name: name, labels: labels, expressions: [expression]))
                     continue
@@ -224,7 +320,7 @@ public enum SyntheticRBAC {
                 default:
                     break
                 }
-                let name = "clusterrole-\(index)"
+                let name = global("clusterrole-\(index)")
                 names.append(name)
                 append(role(kind: "ClusterRole", name: name, rules: randomRules(verbs: verbs), labels: labels))
             }
@@ -235,19 +331,19 @@ public enum SyntheticRBAC {
             for namespace in 0..<counts.namespaces {
                 append(
                     binding(
-                        kind: "RoleBinding", name: "deployer", namespace: "ns-\(namespace)", roleKind: "Role",
+                        kind: "RoleBinding", name: "deployer", namespace: self.namespace(namespace), roleKind: "Role",
                         roleName: "deployer",
                         subjects: [["kind": "ServiceAccount", "name": "deployer"]]))
             }
             append(
                 binding(
-                    kind: "RoleBinding", name: "alice-admin", namespace: "ns-0", roleKind: "ClusterRole",
-                    roleName: "synthetic:admin",
-                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": "alice"]]))
+                    kind: "RoleBinding", name: "alice-admin", namespace: self.namespace(0), roleKind: "ClusterRole",
+                    roleName: global("synthetic:admin"),
+                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": .string(global("alice"))]]))
             append(
                 binding(
-                    kind: "RoleBinding", name: "dangling", namespace: "ns-0", roleKind: "Role", roleName: "does-not-exist",
-                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": "bob"]]))
+                    kind: "RoleBinding", name: "dangling", namespace: self.namespace(0), roleKind: "Role", roleName: "does-not-exist",
+                    subjects: [["kind": "User", "apiGroup": .string(RBACAPI.group), "name": .string(global("bob"))]]))
             for index in 0..<(counts.roleBindings - counts.namespaces - 2) {
                 let namespace = index % counts.namespaces
                 let rolesHere = randomRoles / counts.namespaces + (namespace < randomRoles % counts.namespaces ? 1 : 0)
@@ -262,7 +358,7 @@ public enum SyntheticRBAC {
                 }
                 append(
                     binding(
-                        kind: "RoleBinding", name: "rb-\(index)", namespace: "ns-\(namespace)", roleKind: roleKind,
+                        kind: "RoleBinding", name: "rb-\(index)", namespace: self.namespace(namespace), roleKind: roleKind,
                         roleName: roleName, subjects: randomSubjects(bindingNamespace: namespace)))
             }
         }
@@ -271,21 +367,21 @@ public enum SyntheticRBAC {
             let group = JSONValue.string(RBACAPI.group)
             append(
                 binding(
-                    kind: "ClusterRoleBinding", name: "synthetic:cluster-admins", roleKind: "ClusterRole",
-                    roleName: "cluster-admin",
-                    subjects: [["kind": "Group", "apiGroup": group, "name": "synthetic:admins"]]))
+                    kind: "ClusterRoleBinding", name: global("synthetic:cluster-admins"), roleKind: "ClusterRole",
+                    roleName: global("cluster-admin"),
+                    subjects: [["kind": "Group", "apiGroup": group, "name": .string(global("synthetic:admins"))]]))
             append(
                 binding(
-                    kind: "ClusterRoleBinding", name: "synthetic:viewers", roleKind: "ClusterRole", roleName: "synthetic:view",
-                    subjects: [["kind": "Group", "apiGroup": group, "name": "synthetic:viewers"]]))
+                    kind: "ClusterRoleBinding", name: global("synthetic:viewers"), roleKind: "ClusterRole", roleName: global("synthetic:view"),
+                    subjects: [["kind": "Group", "apiGroup": group, "name": .string(global("synthetic:viewers"))]]))
             append(
                 binding(
-                    kind: "ClusterRoleBinding", name: "synthetic:dangling", roleKind: "ClusterRole",
-                    roleName: "synthetic:does-not-exist", subjects: [["kind": "User", "apiGroup": group, "name": "bob"]]))
+                    kind: "ClusterRoleBinding", name: global("synthetic:dangling"), roleKind: "ClusterRole",
+                    roleName: global("synthetic:does-not-exist"), subjects: [["kind": "User", "apiGroup": group, "name": .string(global("bob"))]]))
             for index in 0..<(counts.clusterRoleBindings - 3) {
                 append(
                     binding(
-                        kind: "ClusterRoleBinding", name: "crb-\(index)", roleKind: "ClusterRole",
+                        kind: "ClusterRoleBinding", name: global("crb-\(index)"), roleKind: "ClusterRole",
                         roleName: randomClusterRoles[random.below(randomClusterRoles.count)],
                         subjects: randomSubjects(bindingNamespace: nil)))
             }
@@ -294,6 +390,10 @@ public enum SyntheticRBAC {
         private mutating func randomRules(verbs: [String]) -> [PolicyRule] {
             var rules: [PolicyRule] = []
             for _ in 0..<(1 + random.below(4)) {
+                if options.risky && random.below(3) == 0 {
+                    rules.append(riskyRule())
+                    continue
+                }
                 let first = resourceCatalog[random.below(resourceCatalog.count)]
                 var resources = [first.resource]
                 for _ in 0..<random.below(3) {
@@ -309,18 +409,90 @@ public enum SyntheticRBAC {
             return rules
         }
 
+        /// A rule on what the audit's catalog asks about (see ``Options/risky``).
+        private mutating func riskyRule() -> PolicyRule {
+            let entry = riskyCatalog[random.below(riskyCatalog.count)]
+            var resources = [entry.resources[random.below(entry.resources.count)]]
+            if random.below(3) == 0, entry.resources.count > 1 {
+                let other = entry.resources[random.below(entry.resources.count)]
+                if !resources.contains(other) { resources.append(other) }
+            }
+            var verbs = entry.verbs.filter { _ in random.below(2) == 0 }.nonEmpty(or: [entry.verbs[0]])
+            var groups = [entry.group]
+            switch random.below(40) {
+            case 0: verbs = ["*"]
+            case 1: groups = ["*"]
+            case 2: resources = ["*"]
+            case 3: resources = ["*/scale"]
+            case 4: verbs = [""]
+            default: break
+            }
+            var names: [String] = []
+            switch random.below(5) {
+            case 0 where !entry.names.isEmpty:
+                names = [entry.names[random.below(entry.names.count)]]
+            case 1 where !entry.names.isEmpty:
+                names = Array(Set(entry.names.shuffledPrefix(2, using: &random))).sorted()
+            case 2 where random.below(4) == 0:
+                names = [""]
+            default:
+                break
+            }
+            return PolicyRule(verbs: verbs, apiGroups: groups, resources: resources, resourceNames: names)
+        }
+
+        /// What risky rules draw from: a group, resources, verbs and names that make sense for them.
+        private var riskyCatalog: [(group: String, resources: [String], verbs: [String], names: [String])] {
+            let accounts = (0..<3).map { "sa-\($0)" } + ["default"]
+            return [
+                ("", ["nodes", "nodes/proxy", "nodes/status"], ["get", "create", "update", "patch", "list"], ["node-1"]),
+                ("", ["persistentvolumes"], ["create", "get"], []),
+                ("", ["namespaces"], ["get", "update", "patch"], [namespace(0), namespace(1)]),
+                (RBACAPI.group, ["clusterroles", "roles"], ["bind", "escalate", "create", "update"], [global("cluster-admin"), "deployer"]),
+                (RBACAPI.group, ["clusterrolebindings", "rolebindings"], ["create", "delete", "deletecollection"], []),
+                ("", ["users", "groups", "serviceaccounts"], ["impersonate"], ["system:masters", global("alice")] + accounts),
+                ("authentication.k8s.io", ["uids", "userextras/scopes", "users"], ["impersonate"], ["1234"]),
+                ("", ["serviceaccounts/token"], ["create"], accounts),
+                (
+                    "certificates.k8s.io", ["certificatesigningrequests", "certificatesigningrequests/approval", "signers"],
+                    ["create", "update", "patch", "approve"],
+                    ["kubernetes.io/kube-apiserver-client", "example.com/signer", "kubernetes.io/*"]
+                ),
+                ("admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], ["patch", "delete"], []),
+                ("apiextensions.k8s.io", ["customresourcedefinitions"], ["create", "update"], []),
+                ("", ["secrets"], ["get", "list", "watch", "create", "update"], ["tls", "db"]),
+                ("", ["pods/exec", "pods/attach", "pods/portforward", "pods/ephemeralcontainers", "pods"], ["create", "get", "patch", "update"], []),
+                ("", ["services/status", "pods/status"], ["update", "patch"], []),
+                (RBACAPI.group, ["services/status"], ["update"], []),
+                ("events.k8s.io", ["events"], ["delete", "deletecollection"], []),
+                ("batch", ["jobs", "cronjobs"], ["create"], []),
+            ]
+        }
+
         private mutating func randomSubjects(bindingNamespace: Int?) -> [JSONValue] {
             var subjects: [JSONValue] = []
             for _ in 0..<(1 + random.below(3)) {
+                if options.risky && random.below(8) == 0 {
+                    let namespace = bindingNamespace ?? random.below(counts.namespaces)
+                    if random.below(2) == 0 {
+                        subjects.append(["kind": "ServiceAccount", "name": "default", "namespace": .string(self.namespace(namespace))])
+                    } else {
+                        subjects.append([
+                            "kind": "Group", "apiGroup": .string(RBACAPI.group),
+                            "name": .string("\(UserInfo.allServiceAccounts):\(self.namespace(namespace))"),
+                        ])
+                    }
+                    continue
+                }
                 switch random.below(3) {
                 case 0:
                     subjects.append([
-                        "kind": "User", "apiGroup": .string(RBACAPI.group), "name": .string("user-\(random.below(counts.users))"),
+                        "kind": "User", "apiGroup": .string(RBACAPI.group), "name": .string(global("user-\(random.below(counts.users))")),
                     ])
                 case 1:
                     subjects.append([
                         "kind": "Group", "apiGroup": .string(RBACAPI.group),
-                        "name": .string("team-\(random.below(counts.groups))"),
+                        "name": .string(global("team-\(random.below(counts.groups))")),
                     ])
                 default:
                     let index = random.below(counts.serviceAccounts)
@@ -329,7 +501,7 @@ public enum SyntheticRBAC {
                         subjects.append(["kind": "ServiceAccount", "name": .string("sa-\(index)")])
                     } else {
                         subjects.append([
-                            "kind": "ServiceAccount", "name": .string("sa-\(index)"), "namespace": .string("ns-\(namespace)"),
+                            "kind": "ServiceAccount", "name": .string("sa-\(index)"), "namespace": .string(self.namespace(namespace)),
                         ])
                     }
                 }
@@ -382,4 +554,9 @@ public enum SyntheticRBAC {
 
 extension Array {
     fileprivate func nonEmpty(or fallback: [Element]) -> [Element] { isEmpty ? fallback : self }
+
+    /// `count` elements drawn at random (with repetition).
+    fileprivate func shuffledPrefix(_ count: Int, using random: inout SplitMix64) -> [Element] {
+        (0..<count).map { _ in self[random.below(self.count)] }
+    }
 }

@@ -41,6 +41,16 @@ public enum AuditText {
             out += "\n          "
             out += finding.message
             out += "\n"
+            if !finding.folded.isEmpty {
+                out += "          also: "
+                for (index, id) in finding.folded.enumerated() {
+                    if index > 0 { out += ", " }
+                    out += id
+                    out += " "
+                    out += RiskCatalog.check(id).name
+                }
+                out += "\n"
+            }
             if !finding.locations.isEmpty {
                 out += "          at "
                 for (index, location) in finding.locations.enumerated() {

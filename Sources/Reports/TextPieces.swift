@@ -13,7 +13,7 @@ struct TextPieces {
 
     /// Appends the text `line` writes for each of `items`, in order; long lists are written in
     /// parts on every core.
-    mutating func append<Item: Sendable>(_ items: [Item], _ line: @Sendable (Item, inout String) -> Void) {
+    mutating func append<Item: Sendable>(_ items: [Item], _ line: @Sendable (borrowing Item, inout String) -> Void) {
         pieces.append(current)
         current = ""
         pieces += ParallelChunks.map(items.count, minimumLength: 1_024) { range in

@@ -36,6 +36,19 @@ struct AuditCommand: AsyncParsableCommand {
             permissions, does it bring its own access-control model (Argo CD RBAC and accounts, \
             AppProject roles, Flux impersonation, any holder of impersonate or bind)?
 
+            Every finding that names subjects, and every escalation step, is a set of requests the \
+            API server would allow them, shaped as it shapes them: cluster-scoped resources (nodes/proxy, \
+            CRDs, webhooks...) only through ClusterRoleBindings; impersonating users and groups only \
+            cluster-wide, ServiceAccounts in the RoleBinding's namespace; resourceNames honoured and \
+            named. The JSON output lists them ('requests'); --list-checks shows what each check asks. \
+            A rule that allows nothing is a dead rule (W126, low). Kubernetes' own bootstrap policy is \
+            recognised: what it grants its default subjects is low; what a cluster adds is not.
+
+            Input from whole repositories: YAML that is no Kubernetes object (a CI file, Chart.yaml, \
+            a test's expected results, a kustomization) is skipped with a warning naming its file:line; \
+            RBAC the API server would refuse is a finding (W207) with its file:line; an object written \
+            twice is a warning naming both places, and the later one is used.
+
             Namespaced objects without a namespace are placed in --namespace (as 'kubectl apply -n' would).
 
             Formats: text (default; coloured on a terminal unless NO_COLOR is set), json, sarif \
@@ -95,7 +108,11 @@ struct AuditCommand: AsyncParsableCommand {
             for check in RiskCatalog.checks {
                 table.append([check.id, check.name, check.severity.rawValue, check.clusterWideSeverity.rawValue, check.title])
             }
-            context.standardOutput(table.render())
+            var requests = TextTable(headers: ["ID", "REQUESTS ASKED (each must be allowed to the subjects a finding names)"])
+            for check in RiskCatalog.checks where !RiskCatalog.requests(of: check.id).isEmpty {
+                requests.append([check.id, RiskCatalog.requests(of: check.id)])
+            }
+            context.standardOutput(table.render() + "\n" + requests.render())
             return
         }
         if live.isLive {
@@ -103,16 +120,25 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let namespace = self.namespace ?? "default"
-        let loaded = try manifests.load(context: context)
-        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
-        let suppressions = try loadSuppressions(context: context)
-        let objects = loaded.objects.map { object -> KubeObject in
+        // Folders of whole repositories hold YAML that is no Kubernetes object: it is skipped, with a warning.
+        let loaded = try manifests.load(context: context, skippingNonObjects: true)
+        for skipped in loaded.skipped { context.warn(skipped.description) }
+        let placed = loaded.objects.map { object -> KubeObject in
             guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
             var placed = object
             placed.namespace = namespace
             return placed
         }
-        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds)
+        var (objects, duplicates) = DuplicateObjects.laterWins(placed)
+        for duplicate in duplicates { context.warn(duplicate.description) }
+        // RBAC objects the API server refuses are findings (W207), not the end of the audit.
+        let (policy, rejected, rejectedPositions) = RBACPolicy.validated(objects: objects, defaultNamespace: namespace)
+        if !rejectedPositions.isEmpty {
+            let refused = Set(rejectedPositions)
+            objects = objects.indices.filter { !refused.contains($0) }.map { objects[$0] }
+        }
+        let suppressions = try loadSuppressions(context: context)
+        let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds, rejected: rejected)
         let failing = render(report, context: context)
         // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
         // is not needed before the process exits: a background task does it instead of delaying
@@ -139,13 +165,18 @@ struct AuditCommand: AsyncParsableCommand {
         case .text:
             let colour = context.outputIsTerminal && context.environment["NO_COLOR"] == nil
             text = AuditText.render(report, colour: colour, showPermissions: !noPermissions)
-        case .json: text = AuditJSON.render(report)
-        case .sarif: text = AuditSARIF.render(report, toolVersion: Warrant.version)
+        case .json:
+            // Written as it is made: the JSON of a large cluster is over a hundred megabytes.
+            AuditJSON.write(report, to: context.standardOutput)
+            text = ""
+        case .sarif:
+            AuditSARIF.write(report, toolVersion: Warrant.version, to: context.standardOutput)
+            text = ""
         case .junit: text = AuditJUnit.render(report, failOn: failOn.severity)
         case .markdown: text = AuditMarkdown.render(report)
         case .gitlab: text = AuditGitLab.render(report)
         }
-        context.standardOutput(text)
+        if !text.isEmpty { context.standardOutput(text) }
         return report.findings(atOrAbove: failOn.severity).count
     }
 

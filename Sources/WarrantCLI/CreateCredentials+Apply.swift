@@ -9,8 +9,16 @@ import RBAC
 /// ``CredentialInstaller`` checks, applies, obtains the token and verifies; the command writes the
 /// kubeconfig in between (a file on the operator's machine, not part of what the engine does).
 extension CreateCredentials {
-    func applyInCluster(documents: [JSONValue], role: RBACRole, context: CommandContext) async throws {
+    func applyInCluster(documents: [JSONValue], role: RBACRole, job: DeployJob, context: CommandContext) async throws {
         let kubeconfigPath = kubeconfigOut ?? output.map { URL(fileURLWithPath: $0).appendingPathComponent("\(name).kubeconfig").path } ?? "\(name).kubeconfig"
+        // Every output path is checked (its folder created) before the first change in the
+        // cluster: a credential whose kubeconfig cannot be written would be made for nothing.
+        do {
+            try SecureFile.prepare(kubeconfigPath, folderMode: 0o700)
+        } catch {
+            context.standardError("error: \(error); nothing was changed in the cluster\n")
+            throw CommandExit(.invalidInput)
+        }
         let source: CredentialInstaller.TokenSource
         switch token {
         case .secret: source = .secret(timeout: .seconds(timeout))
@@ -45,7 +53,7 @@ extension CreateCredentials {
         }
         context.standardOutput(
             "Credential \(namespace)/\(name) is ready in \(kubeconfigPath).\n"
-                + KubeconfigCommand.instructions(for: .gitlab, namespace: namespace, file: kubeconfigPath))
+                + KubeconfigCommand.instructions(for: ci, namespace: namespace, file: kubeconfigPath, job: job))
     }
 
     /// One line on standard error for each step of the installer.

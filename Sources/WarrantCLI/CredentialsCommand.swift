@@ -46,6 +46,11 @@ struct CreateCredentials: AsyncParsableCommand {
             'warrant scope' derives for the same options. The ServiceAccount does not automount its \
             token into pods: it is for the pipeline only.
 
+            By default the credential is scoped for a pipeline that prunes and waits ('warrant \
+            deploy --prune --wait', what a team needs); --no-prune and --no-wait leave those rights \
+            out. The deploy job printed for GitLab or GitHub runs exactly the options the \
+            credential was scoped for, so that its first run passes the pre-flight.
+
             --token secret (default) adds a Secret of type kubernetes.io/service-account-token \
             annotated with kubernetes.io/service-account.name, the long-lived token the Compliant \
             Kubernetes tutorial uses. --token request adds none: the safer, short-lived form, where \
@@ -53,7 +58,8 @@ struct CreateCredentials: AsyncParsableCommand {
             and nothing long-lived is stored.
 
             --apply does it in the cluster (your kubeconfig, or --kubeconfig/--context): checks first \
-            that you hold every permission the Role grants (Kubernetes' escalation prevention would \
+            that the kubeconfig can be written (its folder is created) and that you hold every \
+            permission the Role grants (Kubernetes' escalation prevention would \
             refuse it otherwise) and lists what you lack without changing anything; applies the \
             ServiceAccount, Role, RoleBinding (and token Secret) with server-side apply; waits for \
             the token (or requests one, --token request); writes a kubeconfig (mode 0600, \
@@ -77,11 +83,11 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(name: .customLong("for"), help: "The deploy method: warrant, kubectl, kubectl-ssa or helm.")
     var method: DeployMethodOption = .warrant
 
-    @Flag(help: "The pipeline prunes objects that left the manifests.")
-    var prune = false
+    @Flag(inversion: .prefixedNo, help: "The pipeline prunes objects that left the manifests (the default; --no-prune leaves it out).")
+    var prune = true
 
-    @Flag(help: "The pipeline waits for workloads to become ready.")
-    var wait = false
+    @Flag(inversion: .prefixedNo, help: "The pipeline waits for workloads to become ready (the default; --no-wait leaves it out).")
+    var wait = true
 
     @Option(name: .customLong("helm-storage"), help: "With --for helm: secret (Helm's default) or configmap (HELM_DRIVER=configmap).")
     var helmStorage: HelmStorageOption = .secret
@@ -92,8 +98,11 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(help: "With --token request: the token lifetime to suggest (kubectl's format, e.g. 1h).")
     var duration: String = "1h"
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output.", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output (created if missing).", valueName: "dir"))
     var output: String?
+
+    @Option(help: "With --apply: explain how to store the kubeconfig in gitlab or github, with a deploy job.")
+    var ci: CISystem = .gitlab
 
     @Flag(help: "Create the credential in the cluster, write its kubeconfig and verify it.")
     var apply = false
@@ -132,8 +141,9 @@ struct CreateCredentials: AsyncParsableCommand {
             context: context)
         for warning in result.warnings { context.warn(warning) }
         let documents = bundle(roleObject: result.roleObject)
+        let job = deployJob(loaded.objects)
         if apply {
-            try await applyInCluster(documents: documents, role: result.role, context: context)
+            try await applyInCluster(documents: documents, role: result.role, job: job, context: context)
             try ScopeSupport.reportAdministratorObjects(result, context: context)
             return
         }
@@ -143,6 +153,7 @@ struct CreateCredentials: AsyncParsableCommand {
         if let output {
             let path = URL(fileURLWithPath: output).appendingPathComponent("\(name).yaml").path
             do {
+                try SecureFile.prepare(path, folderMode: 0o755)
                 try SecureFile.write(text, to: path, mode: 0o644)
             } catch {
                 context.standardError("error: \(error)\n")
@@ -162,9 +173,19 @@ struct CreateCredentials: AsyncParsableCommand {
             next += "  2. Get a short-lived token (TokenRequest) when the pipeline runs:\n"
             next += "       kubectl create token \(name) -n \(namespace) --duration \(duration) > token\n"
         }
-        next += "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci gitlab\n"
+        next += "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci \(ci)\(job.kubeconfigFlags)\n"
+        next += "     (its deploy job runs: \(job.commands.joined(separator: "; ")))\n"
         context.standardError(next)
         try ScopeSupport.reportAdministratorObjects(result, context: context)
+    }
+
+    /// The deploy step a pipeline with this credential runs: the method and options it was
+    /// scoped for, and the workloads of `objects` for a kubectl job to wait for.
+    func deployJob(_ objects: [KubeObject]) -> DeployJob {
+        let workloads = objects.filter { RequestPlanner.workloadKinds.contains($0.groupKind) }.map { "\($0.kind.lowercased())/\($0.name)" }
+        return DeployJob(
+            method: method.method, options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), namespace: namespace,
+            workloads: workloads)
     }
 
     /// The ServiceAccount, the Role, the RoleBinding and, with `--token secret`, the token Secret.

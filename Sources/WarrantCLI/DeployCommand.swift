@@ -26,9 +26,13 @@ struct DeployCommand: AsyncParsableCommand {
                  fails (exit 1) with nothing changed; a killed deploy's Lease expires 60 s after
                  its last renewal; --dry-run takes none;
               4. apply: server-side apply (field manager 'warrant') in stages — ServiceAccounts,
-                 Secrets, ConfigMaps, RBAC, then workloads — concurrently within a stage; objects
-                 that would not change are not written ("no changes"); conflicts with another
-                 field manager are listed field by field (exit 1) unless --force-conflicts;
+                 Secrets, ConfigMaps, RBAC, then workloads — concurrently within a stage; only a
+                 real change is written: where the live object does not already hold the
+                 manifest, a server-side dry run decides, so fields the server drops or defaults
+                 (data: {}, targetPort: 0, stringData, ...) are no change ("no changes"); conflicts
+                 with another field manager are listed field by field (exit 1) unless
+                 --force-conflicts; when an object is refused, the rest of its stage is applied
+                 and recorded;
               5. --prune: deletes members of the ApplySet (kubectl's KEP-3659 labels, parent
                  ConfigMap --applyset) that left the manifests, never anything outside the set,
                  never PersistentVolumeClaims unless --prune-pvcs, and stops when more than
@@ -50,8 +54,11 @@ struct DeployCommand: AsyncParsableCommand {
             (interrupted, exit 1); a second signal ends the process at once, leaving the history
             and the record file consistent.
 
-            --dry-run sends everything with dryRun=All (nothing is stored); --diff prints the
-            unified diff of live and desired objects.
+            --dry-run sends everything with dryRun=All (nothing is stored; the record says what
+            it would apply); --diff prints the unified diff of live and desired objects, a
+            header per object (--- live/Deployment/shop/web), fields in the manifest's order.
+            Secret values are never printed: in a diff each shows as ***, *** (before) or
+            *** (after).
 
             EXIT CODES
               0  deployed (or nothing to change)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeModel
+import RBAC
 
 /// `warrant credentials kubeconfig`: a kubeconfig for a pipeline, written 0600, never printed to a terminal.
 struct KubeconfigCommand: AsyncParsableCommand {
@@ -43,6 +44,18 @@ struct KubeconfigCommand: AsyncParsableCommand {
     @Option(help: "Explain how to store it in gitlab or github, with a deploy job.")
     var ci: CISystem?
 
+    @Option(name: .customLong("for"), help: "With --ci: the deploy method the credential was scoped for: warrant, kubectl, kubectl-ssa or helm.")
+    var method: DeployMethodOption = .warrant
+
+    @Flag(inversion: .prefixedNo, help: "With --ci: the credential was scoped for pruning (credentials create's default).")
+    var prune = true
+
+    @Flag(inversion: .prefixedNo, help: "With --ci: the credential was scoped for waiting (credentials create's default).")
+    var wait = true
+
+    @Option(name: .customLong("helm-storage"), help: "With --ci --for helm: secret or configmap.")
+    var helmStorage: HelmStorageOption = .secret
+
     func run() async throws {
         let context = CommandContext.current
         func fail(_ message: String) -> CommandExit {
@@ -69,7 +82,9 @@ struct KubeconfigCommand: AsyncParsableCommand {
             throw fail("\(tokenFile): expected one token (no spaces or line breaks inside); a token from a Secret must be base64-decoded first")
         }
         let text = YAMLWriter.write(Self.document(name: name, server: server, certificateAuthority: ca, token: token, namespace: namespace))
-        let instructions = ci.map { Self.instructions(for: $0, namespace: namespace, file: output ?? "ci.kubeconfig") } ?? ""
+        let job = DeployJob(
+            method: method.method, options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), namespace: namespace)
+        let instructions = ci.map { Self.instructions(for: $0, namespace: namespace, file: output ?? "ci.kubeconfig", job: job) } ?? ""
         if let output {
             do {
                 try SecureFile.write(text, to: output)
@@ -100,7 +115,15 @@ struct KubeconfigCommand: AsyncParsableCommand {
         ]
     }
 
-    static func instructions(for ci: CISystem, namespace: String, file: String) -> String {
+    /// How to store the kubeconfig in `ci`, and a deploy job that runs `job` (the command the
+    /// credential was scoped for, with exactly its options).
+    static func instructions(for ci: CISystem, namespace: String, file: String, job: DeployJob) -> String {
+        // The lines are interpolated into the job below: indented as its script and steps are.
+        let gitlabScript = job.commands.map { "      - \($0)" }.joined(separator: "\n")
+        let gitlabArtifacts =
+            job.artifacts.isEmpty ? "" : "\n    artifacts:\n      when: always\n      paths: [\(job.artifacts.joined(separator: ", "))]"
+        let githubRun =
+            job.commands.count == 1 ? "run: \(job.commands[0])" : "run: |\n" + job.commands.map { "            \($0)" }.joined(separator: "\n")
         switch ci {
         case .gitlab:
             return """
@@ -124,12 +147,9 @@ struct KubeconfigCommand: AsyncParsableCommand {
                       - umask 077
                       - printf '%s' "$WARRANT_KUBECONFIG_B64" | base64 -d > "$CI_BUILDS_DIR/warrant.kubeconfig"
                       - export KUBECONFIG="$CI_BUILDS_DIR/warrant.kubeconfig"
-                      - warrant deploy -f deploy/ -n \(namespace) --prune --wait --record-file deploy-record.jsonl
+                \(gitlabScript)
                     after_script:
-                      - rm -f "$CI_BUILDS_DIR/warrant.kubeconfig"
-                    artifacts:
-                      when: always
-                      paths: [deploy-record.jsonl]
+                      - rm -f "$CI_BUILDS_DIR/warrant.kubeconfig"\(gitlabArtifacts)
 
                 """
         case .github:
@@ -158,7 +178,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
                         - name: Deploy
                           env:
                             KUBECONFIG: ${{ runner.temp }}/warrant.kubeconfig
-                          run: warrant deploy -f deploy/ -n \(namespace) --prune --wait --record-file deploy-record.jsonl
+                          \(githubRun)
 
                 """
         }

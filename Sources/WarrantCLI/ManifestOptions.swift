@@ -31,7 +31,11 @@ struct ManifestOptions: ParsableArguments {
 
     /// Loads the manifests and builds the kind table (built-ins, the input's CRDs, resource maps).
     /// Prints every error to standard error and throws ``CommandExit`` with status 2 on bad input.
-    func load(context: CommandContext) throws -> LoadedManifests {
+    ///
+    /// - Parameter skippingNonObjects: leave out YAML documents that are not Kubernetes objects
+    ///   (a CI file, a chart's values) and list them in ``LoadedManifests/skipped``, instead of
+    ///   refusing the input: for `audit`, which reads folders of whole repositories.
+    func load(context: CommandContext, skippingNonObjects: Bool = false) throws -> LoadedManifests {
         if files.isEmpty && kustomizations.isEmpty {
             context.standardError("error: give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION\n")
             throw CommandExit(.invalidInput)
@@ -43,13 +47,19 @@ struct ManifestOptions: ParsableArguments {
                 let rendered = try Kustomize.render(directory: directory, environment: context.environment)
                 inputs.append(.bytes(rendered, name: "\(directory) (kustomize)"))
             }
-            let objects = try loader.load(inputs)
+            var skipped: [SkippedDocument] = []
+            let objects: [KubeObject]
+            if skippingNonObjects {
+                (objects, skipped) = try loader.loadSkippingNonObjects(inputs)
+            } else {
+                objects = try loader.load(inputs)
+            }
             var table = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
             for path in resourceMaps {
                 let bytes = try ManifestLoader.readFile(path)
                 for kind in try ResourceMap.kinds(bytes: bytes, file: path, loader: loader) { table.add(kind) }
             }
-            return LoadedManifests(objects: objects, kinds: table)
+            return LoadedManifests(objects: objects, kinds: table, skipped: skipped)
         } catch let error as ManifestErrors {
             throw report(error.errors, context: context)
         } catch let error as ManifestError {
@@ -67,6 +77,8 @@ struct ManifestOptions: ParsableArguments {
 struct LoadedManifests {
     var objects: [KubeObject]
     var kinds: KindTable
+    /// The documents left out because they are not Kubernetes objects (only when asked for).
+    var skipped: [SkippedDocument] = []
 
     /// The mapping of an object's kind, `nil` when unknown.
     func kind(of object: KubeObject) -> ResourceKind? {

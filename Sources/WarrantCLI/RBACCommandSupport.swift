@@ -14,25 +14,33 @@ enum RBACCommandSupport {
         }
     }
 
-    /// Rules as `kubectl auth can-i --list` prints them: one row per resource and group.
+    /// Rules as `kubectl auth can-i --list` prints them: one row per resource (with its group)
+    /// and names, or per list of URLs, with the verbs of every rule that grants it, so that a
+    /// resource two roles grant is listed once.
     static func rulesTable(_ rules: [PolicyRule]) -> String {
         var table = TextTable(headers: ["Resources", "Non-Resource URLs", "Resource Names", "Verbs"])
         func list(_ values: [String]) -> String { "[" + values.joined(separator: " ") + "]" }
-        var seen: Set<[String]> = []
+        var keys: [[String]] = []
+        var verbs: [[String]: [String]] = [:]
+        func add(_ key: [String], _ ruleVerbs: [String]) {
+            if verbs[key] == nil {
+                keys.append(key)
+                verbs[key] = []
+            }
+            for verb in ruleVerbs where !(verbs[key] ?? []).contains(verb) { verbs[key, default: []].append(verb) }
+        }
         for rule in rules {
-            var rows: [[String]] = []
             if rule.isResourceRule {
                 for group in rule.apiGroups.isEmpty ? [""] : rule.apiGroups {
                     for resource in rule.resources {
-                        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
-                        rows.append([qualified, "[]", list(rule.resourceNames), list(rule.verbs)])
+                        add([group.isEmpty ? resource : "\(resource).\(group)", "[]", list(rule.resourceNames)], rule.verbs)
                     }
                 }
             } else {
-                rows.append(["", list(rule.nonResourceURLs), "[]", list(rule.verbs)])
+                add(["", list(rule.nonResourceURLs), "[]"], rule.verbs)
             }
-            for row in rows where seen.insert(row).inserted { table.append(row) }
         }
+        for key in keys { table.append(key + [list(verbs[key] ?? [])]) }
         return table.render()
     }
 }

@@ -8,6 +8,32 @@ enum SecureFile {
         var description: String { "\(path): cannot write the file: \(reason)" }
     }
 
+    /// Makes sure `path` can be written before anything else happens: creates its folder (and the
+    /// folders above, with `folderMode`) when missing, refuses a path that is a folder, and
+    /// creates and removes a file next to it to find a folder that cannot be written to.
+    static func prepare(_ path: String, folderMode: Int = 0o700) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw Failure(path: path, reason: "it is a folder; give a file name")
+        }
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw Failure(path: path, reason: "\(folder.path) is not a folder") }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: folderMode])
+            } catch {
+                throw Failure(path: path, reason: "cannot create the folder \(folder.path): \(error.localizedDescription)")
+            }
+        }
+        let probe = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).probe")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data(), attributes: [.posixPermissions: 0o600]) else {
+            throw Failure(path: path, reason: "the folder \(folder.path) cannot be written to")
+        }
+        try? FileManager.default.removeItem(at: probe)
+    }
+
     /// Writes `text` to `path` through a temporary file in the same folder (created 0600), then
     /// renames it into place, so that no reader ever sees a partial file or wider permissions.
     static func write(_ text: String, to path: String, mode: Int = 0o600) throws {

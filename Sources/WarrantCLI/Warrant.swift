@@ -24,7 +24,7 @@ public struct Warrant: AsyncParsableCommand {
         version: version,
         subcommands: [
             ManifestsCommand.self, ScopeCommand.self, CredentialsCommand.self, CanCommand.self, WhoCanCommand.self, AuditCommand.self,
-            RestrictCommand.self, DeployCommand.self, HistoryCommand.self,
+            RestrictCommand.self, DeployCommand.self, HistoryCommand.self, AgentCommand.self,
         ]
     )
 

@@ -74,7 +74,10 @@ private func python(_ script: String, _ arguments: [String]) throws -> (Int32, S
     let run = try #require(value["runs"]?.arrayValue?.first)
     #expect(run[path: ["tool", "driver", "rules"]]?.arrayValue?.count == RiskCatalog.checks.count)
     let results = try #require(run["results"]?.arrayValue)
-    let wildcard = try #require(results.first { $0["ruleId"] == "W100" })
+    // The binding grants everything: one result (W201), the checks it also fires folded into it.
+    let wildcard = try #require(results.first { $0["ruleId"] == "W201" })
+    #expect(wildcard[path: ["properties", "folded"]]?.arrayValue?.contains("W100") == true)
+    #expect(!results.contains { $0["ruleId"] == "W100" })
     #expect(wildcard["level"] == "error")
     #expect(wildcard[path: ["locations"]]?.arrayValue?.first?[path: ["physicalLocation", "region", "startLine"]] == .integer(1))
     #expect(wildcard[path: ["locations"]]?.arrayValue?.first?[path: ["physicalLocation", "artifactLocation", "uri"]] == "rbac.yaml")
@@ -157,4 +160,26 @@ func sarifRuleMetadataIsComplete() throws {
     #expect(coloured.contains("\u{1B}[1;31m"))
     #expect(plain.contains("VERDICT: NOT COMPLIANT"))
     #expect(plain.contains("PERMISSIONS BY SUBJECT"))
+}
+
+/// Reports the JSON and SARIF renderers must write exactly as the value they document.
+private func reportsToRender() throws -> [AuditReport] {
+    var reports = [try audit(sample), try audit("")]
+    for seed: UInt64 in [1, 2] {
+        let objects = SyntheticRBAC.objects(scale: 0.02, seed: seed, options: .init(risky: true))
+        reports.append(Auditor().audit(objects: objects, policy: try RBACPolicy(objects: objects)))
+    }
+    return reports
+}
+
+@Test func jsonIsTheDocumentedValueWrittenOut() throws {
+    for report in try reportsToRender() {
+        #expect(AuditJSON.render(report) == JSONWriter.write(AuditJSON.value(report)) + "\n")
+    }
+}
+
+@Test func sarifIsTheDocumentedValueWrittenOut() throws {
+    for report in try reportsToRender() {
+        #expect(AuditSARIF.render(report, toolVersion: "1.2.3") == JSONWriter.write(AuditSARIF.value(report, toolVersion: "1.2.3")) + "\n")
+    }
 }

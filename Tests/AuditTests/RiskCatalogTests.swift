@@ -1,11 +1,12 @@
 import Audit
+import Foundation
 import KubeModel
 import RBAC
 import Testing
 
-/// (rule in YAML, check expected, severity within a namespace, severity cluster-wide).
-private let ruleChecks: [(String, String, Severity, Severity)] = [
-    ("- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}", "W100", .critical, .critical),
+/// (rule in YAML, check expected, severity within a namespace or `nil` when a Role's rule
+/// allows no request there, severity cluster-wide).
+private let ruleChecks: [(String, String, Severity?, Severity)] = [
     ("- {apiGroups: [apps], resources: [deployments], verbs: ['*']}", "W101", .high, .critical),
     ("- {apiGroups: [''], resources: ['*'], verbs: [get]}", "W102", .high, .critical),
     ("- {apiGroups: [''], resources: ['*/scale'], verbs: [update]}", "W102", .high, .critical),
@@ -21,40 +22,68 @@ private let ruleChecks: [(String, String, Severity, Severity)] = [
     ("- {apiGroups: [''], resources: ['*/exec'], verbs: [create]}", "W108", .high, .critical),
     ("- {apiGroups: [''], resources: [pods/portforward], verbs: [create]}", "W109", .medium, .high),
     ("- {apiGroups: [''], resources: [pods/ephemeralcontainers], verbs: [patch]}", "W110", .high, .critical),
-    ("- {apiGroups: [''], resources: [nodes/proxy], verbs: [get]}", "W111", .critical, .critical),
-    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate]}", "W112", .critical, .critical),
+    // nodes/proxy is cluster-scoped: a Role's rule on it allows nothing.
+    ("- {apiGroups: [''], resources: [nodes/proxy], verbs: [get]}", "W111", nil, .critical),
+    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate]}", "W112", .critical, .critical),
+    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate]}", "W112", nil, .critical),
     ("- {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}", "W113", .critical, .critical),
+    // bind on a ClusterRole is asked in the namespace of the RoleBinding being created.
+    ("- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}", "W113", .critical, .critical),
     ("- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}", "W114", .medium, .critical),
-    ("- {apiGroups: [''], resources: [users], verbs: [impersonate]}", "W115", .critical, .critical),
-    ("- {apiGroups: [authentication.k8s.io], resources: [userextras/scopes], verbs: [impersonate]}", "W115", .critical, .critical),
+    // Users, groups, UIDs and user extras are impersonated without a namespace; ServiceAccounts in theirs.
+    ("- {apiGroups: [''], resources: [users], verbs: [impersonate]}", "W115", nil, .critical),
+    ("- {apiGroups: [''], resources: [groups], verbs: [impersonate]}", "W115", nil, .critical),
+    ("- {apiGroups: [authentication.k8s.io], resources: [uids], verbs: [impersonate]}", "W115", nil, .critical),
+    ("- {apiGroups: [authentication.k8s.io], resources: [userextras/scopes], verbs: [impersonate]}", "W115", nil, .critical),
+    ("- {apiGroups: [''], resources: [serviceaccounts], verbs: [impersonate]}", "W115", .high, .critical),
     ("- {apiGroups: [''], resources: [serviceaccounts/token], verbs: [create]}", "W116", .high, .critical),
     (
         "- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create]}\n- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}\n- {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]}",
-        "W117", .critical, .critical
+        "W117", nil, .critical
     ),
-    ("- {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [patch]}", "W118", .critical, .critical),
-    ("- {apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [create]}", "W119", .high, .high),
-    ("- {apiGroups: [''], resources: [persistentvolumes], verbs: [create]}", "W120", .high, .high),
+    ("- {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [patch]}", "W118", nil, .critical),
+    ("- {apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [create]}", "W119", nil, .high),
+    ("- {apiGroups: [''], resources: [persistentvolumes], verbs: [create]}", "W120", nil, .high),
+    // A request on a Namespace object is in that namespace: a RoleBinding reaches its own.
     ("- {apiGroups: [''], resources: [namespaces], verbs: [patch]}", "W121", .high, .high),
     ("- {apiGroups: [''], resources: [services/status], verbs: [update]}", "W122", .medium, .high),
+    ("- {apiGroups: [''], resources: [nodes/status], verbs: [update]}", "W122", nil, .high),
     ("- {apiGroups: [events.k8s.io], resources: [events], verbs: [delete]}", "W123", .medium, .medium),
 ]
 
 @Test("each rule-level check fires with its severity, in a namespace and cluster-wide", arguments: ruleChecks)
-func ruleLevelChecks(_ testCase: (String, String, Severity, Severity)) throws {
+func ruleLevelChecks(_ testCase: (String, String, Severity?, Severity)) throws {
     let (rules, checkID, namespaced, clusterWide) = testCase
     let inNamespace = try audit(boundRole(rules: rules))
-    let finding = try #require(inNamespace.findings.first { $0.checkID == checkID }, "\(checkID) not found in \(inNamespace.findings.map(\.checkID))")
-    #expect(finding.severity == namespaced)
-    #expect(finding.namespace == "team")
-    #expect(finding.subjects == [.serviceAccount("app", namespace: "team")])
-    #expect(finding.locations == [SourceLocation(file: "rbac.yaml", line: 1), SourceLocation(file: "rbac.yaml", line: finding.locations[1].line)])
-    #expect(!finding.isDormant)
+    let namespacePolicy = try policy(boundRole(rules: rules))
+    if let namespaced {
+        let finding = try #require(inNamespace.findings.first { $0.checkID == checkID }, "\(checkID) not found in \(inNamespace.findings.map(\.checkID))")
+        #expect(finding.severity == namespaced)
+        #expect(finding.namespace == "team")
+        #expect(finding.subjects == [.serviceAccount("app", namespace: "team")])
+        #expect(finding.locations == [SourceLocation(file: "rbac.yaml", line: 1), SourceLocation(file: "rbac.yaml", line: finding.locations[1].line)])
+        #expect(!finding.isDormant)
+        #expect(!finding.requests.isEmpty)
+        for request in finding.requests {
+            #expect(request.namespace == "team")
+            #expect(namespacePolicy.allows(request.by(.serviceAccount("app", namespace: "team"))), "\(request)")
+        }
+    } else {
+        // The rule allows no request through a RoleBinding: no finding, and the rule reported as dead.
+        #expect(!inNamespace.findings.contains { $0.checkID == checkID }, "\(inNamespace.findings.map(\.message))")
+        #expect(inNamespace.findings.contains { $0.checkID == "W126" && $0.severity == .low })
+        #expect(!inNamespace.findings.contains { $0.checkID == "W301" })
+    }
     let everywhere = try audit(boundRole(rules: rules, clusterWide: true))
+    let clusterPolicy = try policy(boundRole(rules: rules, clusterWide: true))
     let clusterFinding = try #require(everywhere.findings.first { $0.checkID == checkID })
     #expect(clusterFinding.severity == clusterWide)
     #expect(clusterFinding.namespace == nil)
+    for request in clusterFinding.requests {
+        #expect(clusterPolicy.allows(request.by(.serviceAccount("app", namespace: "team"))), "\(request)")
+    }
     #expect(everywhere.findings.contains { $0.checkID == "W125" })
+    #expect(!everywhere.findings.contains { $0.checkID == "W126" })
     #expect(!everywhere.verdict.clusterWideGrants.isEmpty)
 }
 
@@ -142,15 +171,25 @@ private let subjectChecks: [(String, String, Severity)] = [
 @Test("risky subjects are reported", arguments: subjectChecks)
 func riskySubjects(_ testCase: (String, String, Severity)) throws {
     let (subject, checkID, severity) = testCase
-    let report = try audit("""
+    let yaml = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: reader}
+        rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
+        ---
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
         metadata: {name: b}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
         subjects:
         - \(subject)
-        """)
-    #expect(report.findings.first { $0.checkID == checkID }?.severity == severity)
+        """
+    let finding = try #require(try audit(yaml).findings.first { $0.checkID == checkID })
+    #expect(finding.severity == severity)
+    #expect(finding.requests == [ClaimedRequest(verb: "get", resource: "configmaps", namespace: "team")])
+    // A binding that gives its subjects nothing (its role is not in the input) claims nothing about them.
+    let missing = try audit(yaml.replacingOccurrences(of: "name: reader}\nsubjects", with: "name: view}\nsubjects"))
+    #expect(!missing.findings.contains { $0.checkID == checkID })
 }
 
 @Test func publicHealthEndpointsForEveryoneAreLow() throws {
@@ -243,7 +282,8 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
     let fromCI = report.escalationPaths.filter { $0.from == .serviceAccount("ci", namespace: "build") }
     let toOps = try #require(fromCI.first { $0.to == .serviceAccount("ops", namespace: "build") })
     #expect(toOps.steps.count == 1)
-    #expect(toOps.steps[0].means.hasPrefix("create pods in build"))
+    #expect(toOps.steps[0].means.hasPrefix("create deployments.apps in build"))
+    #expect(toOps.steps[0].requests == [ClaimedRequest(verb: "create", apiGroup: "apps", resource: "deployments", namespace: "build")])
     #expect(toOps.reachesClusterWide)
     #expect(report.findings.contains { $0.checkID == "W301" && $0.severity == .critical })
     // builder reaches ops by minting a token: a second route, and ci reaches builder (whose rights are higher).

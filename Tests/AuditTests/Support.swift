@@ -13,6 +13,11 @@ func audit(_ yaml: String, suppressions: Suppressions = Suppressions()) throws -
     return Auditor(suppressions: suppressions).audit(objects: objects, policy: policy)
 }
 
+/// The policy of YAML text, as ``audit(_:suppressions:)`` builds it.
+func policy(_ yaml: String) throws -> RBACPolicy {
+    try RBACPolicy(objects: try ManifestLoader().load(bytes: Array(yaml.utf8), file: "rbac.yaml"), defaultNamespace: "team")
+}
+
 /// A Role (or ClusterRole) with `rules` bound to ServiceAccount team/app by a RoleBinding (or ClusterRoleBinding).
 func boundRole(rules: String, clusterWide: Bool = false, labels: String = "") -> String {
     let roleKind = clusterWide ? "ClusterRole" : "Role"

@@ -54,7 +54,7 @@ import Testing
 
     @Test func consequenceOfASuppressedImpersonationGrantIsSuppressedToo() throws {
         let yaml = boundRole(
-            rules: "- {apiGroups: [''], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [deployer]}",
+            rules: "- {apiGroups: [''], resources: [serviceaccounts], verbs: [impersonate]}",
             labels: "  annotations: {warrant.dev/ignore: W115, warrant.dev/ignore-reason: accepted}")
         let report = try audit(yaml)
         #expect(!report.findings.contains { $0.checkID == "W115" || $0.checkID == "W401" })

@@ -49,8 +49,8 @@ struct ObjectDiffTests {
         let diff = try #require(ObjectDiff.unifiedDiff(live: liveObject, desired: desired))
         #expect(
             diff == """
-                --- live
-                +++ desired
+                --- live/ConfigMap/team-a/settings
+                +++ desired/ConfigMap/team-a/settings
                 @@ -8,8 +8,7 @@
                    b: "2"
                    c: "3"
@@ -63,7 +63,7 @@ struct ObjectDiffTests {
                 -  i: "9"
 
                 """)
-        #expect(ObjectDiff.summary(live: liveObject, desired: desired) == DiffSummary(objectsChanged: 1, linesAdded: 1, linesRemoved: 2))
+        #expect(ObjectDiff.summary(live: liveObject, desired: desired) == DiffSummary(objectsChanged: 1, linesAdded: 1, linesRemoved: 2, fieldsChanged: 2))
         #expect(!ObjectDiff.isUnchanged(live: liveObject, desired: desired))
     }
 
@@ -76,7 +76,7 @@ struct ObjectDiffTests {
         let text = try #require(UnifiedDiff.text(old: old, new: new, oldName: "a", newName: "b", context: 3))
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("@@") } == ["@@ -1,5 +1,5 @@", "@@ -15,6 +15,6 @@"])
         let created = try #require(ObjectDiff.unifiedDiff(live: nil, desired: make("v1", "ConfigMap", "new")))
-        #expect(created.hasPrefix("--- live\n+++ desired\n@@ -0,0 +1,5 @@\n+apiVersion: v1\n"))
+        #expect(created.hasPrefix("--- live/ConfigMap/team-a/new\n+++ desired/ConfigMap/team-a/new\n@@ -0,0 +1,5 @@\n+apiVersion: v1\n"))
         #expect(UnifiedDiff.text(old: ["a"], new: ["a", "b"], oldName: "a", newName: "b", context: 3) == "--- a\n+++ b\n@@ -1 +1,2 @@\n a\n+b\n")
     }
 
@@ -95,10 +95,11 @@ struct ObjectDiffTests {
         #expect(!diff.contains("-  user:") && !diff.contains("+  user:"), "an unchanged key is masked the same on both sides: context only: \(diff)")
         let created = try #require(ObjectDiff.unifiedDiff(live: nil, desired: desired))
         #expect(!created.contains("YWRtaW4=") && created.contains("password:"))
-        // Each value counts as one masked line, whatever it holds.
-        #expect(ObjectDiff.summary(live: live, desired: desired) == DiffSummary(objectsChanged: 1, linesAdded: 2, linesRemoved: 2))
+        // Each value counts as one masked line, whatever it holds; the fields: password changed,
+        // token added, gone removed.
+        #expect(ObjectDiff.summary(live: live, desired: desired) == DiffSummary(objectsChanged: 1, linesAdded: 2, linesRemoved: 2, fieldsChanged: 3))
         let configMap = make("v1", "ConfigMap", "plain")
-        #expect(ObjectDiff.maskingSecrets(live: nil, desired: configMap).desired == configMap)
+        #expect(SecretMask.masked(live: nil, desired: configMap).desired == configMap)
     }
 
     @Test("unchanged compares only the fields desired sets", arguments: [

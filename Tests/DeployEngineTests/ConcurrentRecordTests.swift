@@ -237,6 +237,70 @@ import WarrantTestSupport
         try await Self.onRealServer(Self.twoFieldManagers)
     }
 
+    // MARK: - The agent's record paths
+
+    /// The agent's other records race CLI deploys for the history like any deploy: refusals
+    /// (``DeployEngine/recordRefusal(_:identity:client:reporter:)``) and drift re-applies
+    /// (``DeployConfiguration/recordUnchanged`` off) at the same moment as deploys of other sets
+    /// all land, chained; the re-applies that changed nothing record nothing and still give the
+    /// set's Lease back (a deploy that will not wait for it runs right after).
+    static func agentRecordsRaceDeploys(_ target: Target) async throws {
+        let first = try await deploy(target, try app(target.namespace, version: "1", secret: "s"), configuration(target.namespace), actor: "ci")
+        #expect(first.isSuccess, "\(String(describing: first.failure)) \(first.recordProblems)")
+        var agent = configuration(target.namespace, manager: "warrant-agent")
+        agent.forceConflicts = true
+        agent.recordUnchanged = false
+        let agentConfiguration = agent
+        let outcomes = try await withThrowingTaskGroup(of: (String, DeployOutcome).self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    let outcome = try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
+                        await DeployEngine(configuration: agentConfiguration).recordRefusal(
+                            "commit \(index) is not signed", identity: DeployIdentity(ci: CIIdentity(actor: "agent", actorSource: "--actor")), client: client)
+                    }
+                    return ("refusal", outcome)
+                }
+            }
+            for _ in 0..<3 {
+                let manifests = try app(target.namespace, version: "1", secret: "s")
+                group.addTask { ("re-apply", try await deploy(target, manifests, agentConfiguration, actor: "agent")) }
+            }
+            for index in 0..<4 {
+                let manifests = try app(target.namespace, name: "other\(index)", version: "1", secret: "s")
+                group.addTask {
+                    ("deploy", try await deploy(target, manifests, configuration(target.namespace, applySet: "other-\(index)"), actor: "ci-\(index)"))
+                }
+            }
+            var all: [(String, DeployOutcome)] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        for (kind, outcome) in outcomes {
+            #expect(outcome.failure == nil && outcome.recordProblems.isEmpty, "\(kind): \(String(describing: outcome.failure)) \(outcome.recordProblems)")
+        }
+        #expect(outcomes.filter { $0.0 == "refusal" }.allSatisfy { $0.1.result == .refused && $0.1.record != nil })
+        #expect(outcomes.filter { $0.0 == "re-apply" }.allSatisfy { $0.1.record == nil && $0.1.applied.isEmpty }, "nothing drifted: no record")
+        let reported = [first.record?.id].compactMap { $0 } + outcomes.compactMap { $0.1.record?.id }
+        #expect(reported.count == 1 + 6 + 4)
+        let records = try await records(target)
+        #expect(records.count == reported.count, "every reported record is in the history")
+        #expect(Set(records.map(\.id)) == Set(reported))
+        #expect(records.filter { $0.result == .refused }.count == 6)
+        #expect(RecordChain.verify(records).isEmpty, "\(RecordChain.verify(records))")
+        var now = configuration(target.namespace)
+        now.lockTimeout = .zero
+        let after = try await deploy(target, try app(target.namespace, version: "2", secret: "s"), now, actor: "ci")
+        #expect(after.isSuccess, "the re-applies released the Lease: \(String(describing: after.failure))")
+    }
+
+    @Test func agentRecordsRaceDeploysOnTheTestServer() async throws {
+        try await Self.onTestServer(Self.agentRecordsRaceDeploys)
+    }
+
+    @Test(.realCluster) func agentRecordsRaceDeploysOnTheRealServer() async throws {
+        try await Self.onRealServer(Self.agentRecordsRaceDeploys)
+    }
+
     // MARK: - The Lease seen from a deploy
 
     /// A deploy of a set whose Lease another holder has: with no wait it fails naming the holder
@@ -463,8 +527,9 @@ import WarrantTestSupport
             }
             let outcome = try await Self.deploy(target, try Self.app(target.namespace, version: "1", secret: "s"), Self.configuration(target.namespace), actor: "a")
             #expect(outcome.failure?.code == .pruneLimit)
-            // The 4 leftovers and the 2 members just applied that a list finds (the Secret is not listed).
-            #expect(outcome.failure?.message.contains("pruning would delete 4 of the set's 6 object(s)") == true, "\(String(describing: outcome.failure))")
+            // The set's members are listed before the apply (the lists serve the apply and the
+            // prune): the 4 leftovers were the whole set, all 4 would go.
+            #expect(outcome.failure?.message.contains("pruning would delete 4 of the set's 4 object(s)") == true, "\(String(describing: outcome.failure))")
         }
     }
 }

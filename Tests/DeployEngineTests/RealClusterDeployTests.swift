@@ -65,7 +65,20 @@ import WarrantTestSupport
         #expect(second.applied.isEmpty, "re-applied on the real server: \(second.applied.map(\.reference))")
         #expect(second.unchanged == objects.count)
         #expect(log.sawNoChanges)
-        #expect(try await resourceVersions() == before, "no deployed object was written")
+        // The controllers write Deployments (status, the revision annotation) whenever they get to
+        // them, which on a busy machine is after the first deploy; the CI credential's own writes
+        // show in the record annotation, which names the deploy that last wrote the object.
+        let controlled: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "HorizontalPodAutoscaler"]
+        func uncontrolled(_ versions: [String: String]) -> [String: String] {
+            versions.filter { !controlled.contains(String($0.key.split(whereSeparator: { $0 == " " || $0 == "/" })[0])) }
+        }
+        #expect(uncontrolled(try await resourceVersions()) == uncontrolled(before), "no deployed object was written")
+        try await cluster.admin { client in
+            for object in manifests.objects {
+                let live = try #require(try await client.get(object.groupKind, namespace: namespace, name: object.name))
+                #expect(live.annotations[DeployEngine.recordAnnotation] == first.deployID, "\(object.displayName) names the deploy that wrote it")
+            }
+        }
 
         let history = try await cluster.admin { client in
             try #require(try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "warrant-history"))

@@ -20,7 +20,8 @@ func makeDeploymentsAvailable(_ object: inout KubeObject, _ event: ChangeEvent) 
 }
 
 /// A server with namespace `guestbook`, alice as its administrator, and the CI credential `ci`
-/// created by `warrant credentials create --apply --prune --wait`; returns its kubeconfig.
+/// created by `warrant credentials create --apply` with `flags` (without `--prune`, the
+/// credential is created `--no-prune`; without `--wait`, `--no-wait`); returns its kubeconfig.
 func deployFixture(
     in folder: URL, flags: [String] = ["--prune", "--wait"], hook: (@Sendable (inout KubeObject, ChangeEvent) -> Void)? = makeDeploymentsAvailable
 ) async throws -> (
@@ -36,7 +37,7 @@ func deployFixture(
     let created = await runWarrant([
         "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin,
         "--kubeconfig-out", ci,
-    ] + flags)
+    ] + flags + (flags.contains("--prune") ? [] : ["--no-prune"]) + (flags.contains("--wait") ? [] : ["--no-wait"]))
     #expect(created.status == 0, "\(created.standardError)")
     return (server, ci)
 }

@@ -56,8 +56,13 @@ func writeManyObjects(_ count: Int, in folder: URL, version: String = "1") throw
             #expect(dry.standardOutput.contains("+  version: \"2\""))
             #expect(dry.standardError.contains("would apply"))
             #expect(server.object(group: "", kind: "ConfigMap", namespace: "guestbook", name: "c0")?.content[path: ["data", "version"]] == "1")
+            #expect(dry.standardOutput.contains("--- live/ConfigMap/guestbook/c0\n+++ desired/ConfigMap/guestbook/c0\n"))
             let history = await runWarrant(["history", "-n", "guestbook", "--kubeconfig", ci])
-            #expect(history.standardOutput.contains("dry-run"))
+            let row = try #require(history.standardOutput.split(separator: "\n").first { $0.contains("dry-run") })
+            // CHANGES counts the changed fields (one value in each of three objects), not diff lines.
+            #expect(row.contains("3 would apply") && row.contains("3 fields"), "\(history.standardOutput)")
+            let json = await runWarrant(["history", "-n", "guestbook", "--kubeconfig", ci, "-o", "json"])
+            #expect(json.standardOutput.contains("\"message\": \"3 would apply, 0 unchanged, 0 would prune\""), "\(json.standardOutput)")
         }
     }
 

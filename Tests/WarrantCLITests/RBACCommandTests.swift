@@ -77,6 +77,27 @@ private let ci = "system:serviceaccount:shop:ci"
         #expect(lines.contains { $0.hasPrefix("configmaps") && $0.contains("[settings]") })
     }
 
+    @Test func listNamesAResourceOnceWhenTwoRolesGrantIt() async {
+        let second = rbac + """
+
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: reader, namespace: shop}
+            rules: [{apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: ci-reader, namespace: shop}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+            subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]
+            """
+        let run = await runWarrant(["can", "--list", "-n", "shop", "--as", ci, "-f", "-"], standardInput: second)
+        let rows = run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("deployments.apps") }
+        #expect(rows.count == 1)
+        #expect(rows.first?.contains("[get list create patch watch]") == true)
+    }
+
     @Test func checkFileReportsMismatchesWithReasonsAndCounts() async throws {
         try await withTemporaryDirectory { folder in
             let checks = try writeFile(

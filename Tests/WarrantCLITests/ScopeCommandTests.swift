@@ -100,7 +100,7 @@ import WarrantTestSupport
             let binding = try RBACBinding(objects[2])
             #expect(binding.roleRef == .role("ci"))
             #expect(binding.subjects == [.serviceAccount("ci", namespace: "guestbook")])
-            let scoped = await runWarrant(["scope", "-f", guestbook, "--name", "ci"])
+            let scoped = await runWarrant(["scope", "-f", guestbook, "--name", "ci", "--prune", "--wait"])
             #expect(try RBACRole(objects[1]).rules == RBACRole(try ManifestLoader().load(bytes: Array(scoped.standardOutput.utf8), file: "s.yaml")[0]).rules)
         }
         let request = await runWarrant(["credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--token", "request"])

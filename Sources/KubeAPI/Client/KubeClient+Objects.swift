@@ -84,8 +84,11 @@ extension KubeClient {
     /// Server-side apply: `PATCH` with `application/apply-patch+yaml` (a JSON body), creating the
     /// object when it does not exist. Conflicts with other field managers throw a 409
     /// ``KubeAPIError`` whose `causes` name each field and manager, unless `force`.
+    /// The object is sent to the path of its own API version: a group may serve several
+    /// (`autoscaling/v1` and `v2`) and the server refuses a body whose version differs from the path's.
     public func apply(_ object: KubeObject, fieldManager: String, force: Bool = false, dryRun: Bool = false) async throws -> KubeObject {
-        let mapping = try await mapping(for: object.groupKind)
+        var mapping = try await mapping(for: object.groupKind)
+        if !object.apiVersion.isEmpty { mapping.version = object.groupVersionKind.version }
         var query = [("fieldManager", fieldManager)]
         if force { query.append(("force", "true")) }
         if dryRun { query.append(("dryRun", "All")) }

@@ -1,0 +1,156 @@
+import Agent
+import ArgumentParser
+import Foundation
+import KubeModel
+import Logging
+
+/// `warrant agent install`: prints what a namespace administrator applies to run the agent.
+struct AgentInstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Print the agent's ServiceAccount, Role, RoleBinding, ConfigMap, Deployment and NetworkPolicy for one namespace.",
+        discussion: """
+            Nothing cluster-scoped: a namespace administrator applies the output \\
+            (kubectl apply -f -, or 'warrant deploy' with an admin credential).
+
+            The Role is what 'warrant scope --for warrant' derives for the manifests (with \\
+            --prune and --wait as given) plus get, create and patch of the agent's status \\
+            ConfigMap warrant-agent-status. The manifests are those at the branch's tip (the \\
+            repository is fetched without credentials: use -f for a private repository), or \\
+            those given with -f/-k. When the repository later needs a kind the Role lacks, the \\
+            agent applies nothing and its status names the permission to add.
+
+            The Deployment runs the image pinned by digest (--image IMAGE@sha256:…), one replica, \\
+            as a non-root user with a read-only root file system, all capabilities dropped, \\
+            seccomp RuntimeDefault, requests and limits, an emptyDir for the checkout and probes \\
+            on the loop's heartbeat. Git credentials come from the Secret --git-secret (keys \\
+            token for https://; ssh-privatekey and known_hosts for ssh://). The NetworkPolicy \\
+            allows egress to DNS, the API server and the Git host only (by port, or to \\
+            --api-server-cidr and --git-cidr).
+
+            EXIT CODES
+              0  the manifests were printed
+              2  invalid input (settings, manifests, an image without a digest)
+              3  the repository could not be fetched
+            """
+    )
+
+    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace the agent deploys to (and runs in).")
+    var namespace: String
+
+    @Option(help: ArgumentHelp("The repository: https://…, ssh://…, user@host:path or file:///….", valueName: "url"))
+    var repo: String
+
+    @Option(help: "The branch to follow.")
+    var branch: String
+
+    @Option(help: ArgumentHelp("The manifests folder in the repository (default: the root).", valueName: "dir"))
+    var path: String?
+
+    @Option(name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file; its content goes into the ConfigMap.", valueName: "file"))
+    var allowedSigners: String
+
+    @Option(name: .customLong("gpg-keyring"), help: ArgumentHelp("An exported OpenPGP keyring (ASCII armour); its content goes into the ConfigMap.", valueName: "file"))
+    var gpgKeyring: String?
+
+    @Option(help: ArgumentHelp("The agent's image, pinned by digest: IMAGE@sha256:….", valueName: "image"))
+    var image: String?
+
+    @Option(help: ArgumentHelp("How often to poll the branch (default 30s).", valueName: "duration"))
+    var interval: String?
+
+    @Option(name: .customLong("reconcile-interval"), help: ArgumentHelp("How often to re-apply the last applied commit (default 10m).", valueName: "duration"))
+    var reconcileInterval: String?
+
+    @Flag(help: "The agent prunes (the Role gets list and delete).")
+    var prune = false
+
+    @Flag(help: "The agent waits for health (the Role gets pod reads).")
+    var wait = false
+
+    @Option(name: .customLong("max-prune"), help: ArgumentHelp("The prune limit (default 25%).", valueName: "N|P%"))
+    var maxPrune: String?
+
+    @Option(help: ArgumentHelp("The ApplySet parent ConfigMap (default warrant-applyset).", valueName: "name"))
+    var applyset: String?
+
+    @Option(name: .customLong("git-secret"), help: ArgumentHelp("A Secret with the Git credentials, mounted read-only.", valueName: "name"))
+    var gitSecret: String?
+
+    @Option(name: .customLong("api-server-cidr"), help: ArgumentHelp("The API server's address range for the NetworkPolicy.", valueName: "cidr"))
+    var apiServerCIDR: String?
+
+    @Option(name: .customLong("git-cidr"), help: ArgumentHelp("The Git host's address range for the NetworkPolicy.", valueName: "cidr"))
+    var gitCIDR: String?
+
+    @OptionGroup var manifests: ManifestOptions
+
+    func run() async throws {
+        let context = CommandContext.current
+        guard let image, AgentInstallation.isPinned(image) else {
+            context.standardError(
+                "error: --image: \(image.map { "'\($0)' is not pinned by digest" } ?? "is required")\n  hint: give the image by digest, e.g. --image registry.example.com/warrant@sha256:<64 hex digits>, so that what runs is what was reviewed\n")
+            throw CommandExit(.invalidInput)
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-agent-install-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var settings = AgentSettings()
+        let values: [(AgentSetting, String?)] = [
+            (.repo, repo), (.branch, branch), (.path, path), (.allowedSigners, allowedSigners), (.gpgKeyring, gpgKeyring), (.interval, interval),
+            (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset), (.workDir, scratch),
+        ]
+        for case (let setting, let value?) in values { settings.set(setting, value) }
+        settings.set(.namespace, namespace, flag: "-n")
+        if prune { settings.set(.prune, "true") }
+        if wait { settings.set(.wait, "true") }
+        let configuration: AgentConfiguration
+        do {
+            configuration = try AgentConfiguration(settings: settings)
+        } catch {
+            for problem in error.errors { context.standardError("error: \(problem)\n") }
+            throw CommandExit(.invalidInput)
+        }
+        let (objects, kinds) = try await loadManifests(configuration, context: context)
+        let role: AgentRole
+        do {
+            role = try AgentRole(objects: objects, kinds: kinds, configuration: configuration)
+        } catch {
+            context.standardError("error: the manifests cannot be deployed by the agent:\n\(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+        let installation: AgentInstallation
+        do {
+            installation = AgentInstallation(
+                configuration: configuration, role: role,
+                allowedSigners: String(decoding: try ManifestLoader.readFile(allowedSigners), as: UTF8.self),
+                keyring: try gpgKeyring.map { String(decoding: try ManifestLoader.readFile($0), as: UTF8.self) }, image: image, gitSecret: gitSecret,
+                apiServerCIDR: apiServerCIDR, gitCIDR: gitCIDR)
+        } catch {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+        context.standardOutput(YAMLWriter.write(documents: installation.documents))
+    }
+
+    /// The manifests given with -f/-k, or those at the branch's tip.
+    private func loadManifests(_ configuration: AgentConfiguration, context: CommandContext) async throws -> ([KubeObject], KindTable) {
+        if !manifests.files.isEmpty || !manifests.kustomizations.isEmpty {
+            let loaded = try manifests.load(context: context)
+            return (loaded.objects, loaded.kinds)
+        }
+        let logger = Logger(label: "warrant.agent") { _ in SwiftLogNoOpLogHandler() }
+        let source = GitRepositorySource(configuration: configuration, logger: logger)
+        do {
+            let tip = try await source.fetch()
+            let rendered = try await source.manifests(in: try await source.checkout(tip), path: configuration.path)
+            context.standardError("agent: the Role is derived for \(rendered.objects.count) object(s) at \(tip.short) (\(configuration.branch))\n")
+            return (rendered.objects, rendered.kinds)
+        } catch let error as GitError {
+            context.standardError("error: \(error)\n  hint: for a private repository give the manifests with -f\n")
+            throw CommandExit(.unreachable)
+        } catch {
+            context.standardError("error: \(error)\n")
+            throw CommandExit(.invalidInput)
+        }
+    }
+}

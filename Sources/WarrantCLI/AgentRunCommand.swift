@@ -1,0 +1,208 @@
+import Agent
+import ArgumentParser
+import Delivery
+import DeployEngine
+import KubeAPI
+import Logging
+
+/// `warrant agent run`: the reconcile loop (poll, verify, deploy, record) until SIGTERM.
+struct AgentRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Follow a branch and deploy its signed commits into one namespace.",
+        discussion: """
+            Settings come from flags, or from --config FILE: a YAML mapping whose keys are the flag \
+            names without dashes (repo, branch, path, namespace, allowed-signers, interval, \
+            max-prune, git-token-file, …). Flags given on the command line override the file.
+
+            Repositories: https://host/path (credentials from files: --git-token-file or \
+            --git-password-file, with --git-username or --git-username-file; --git-ca-file for a \
+            private certificate authority), ssh://user@host/path or user@host:path (--ssh-key-file \
+            and --ssh-known-hosts, both required; host keys are checked strictly), and \
+            file:///path. Credentials in the address itself are refused.
+
+            Every problem is reported at once, naming the flag or the file and line.
+
+            Each --interval the agent runs 'git ls-remote' of the branch. When it moved, every \
+            commit from the last applied commit to the new tip (both sides of merges) must carry \
+            a valid signature by a key in --allowed-signers (or --gpg-keyring), and the tip must \
+            descend from the last applied commit; otherwise nothing is applied and the refusal \
+            is recorded (result 'refused') with each commit's author and reason. A verified tip \
+            is deployed with the engine of 'warrant deploy' (field manager warrant-agent, \
+            conflicts forced) and recorded with the commit range and each commit's signer. \
+            Every --reconcile-interval the last applied commit is applied again; only \
+            corrections are recorded. The status ConfigMap warrant-agent-status says what \
+            happened ('warrant agent status').
+
+            The cluster: the kubeconfig (--kubeconfig, KUBECONFIG), else the pod's ServiceAccount.
+
+            EXIT CODES
+              0  stopped by SIGTERM or SIGINT (a deploy under way is recorded as interrupted);
+                 with --once: the pass applied the tip or found nothing new
+              1  with --once: the pass refused the range or failed
+              2  invalid configuration
+              3  with --once: the cluster could not be reached
+            """
+    )
+
+    @Option(help: ArgumentHelp("A YAML file with the settings (keys are the flag names without dashes).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("The repository: https://…, ssh://…, user@host:path or file:///….", valueName: "url"))
+    var repo: String?
+
+    @Option(help: "The branch to follow.")
+    var branch: String?
+
+    @Option(help: ArgumentHelp("The manifests folder in the repository (default: the root); a kustomization when it has kustomization.yaml.", valueName: "dir"))
+    var path: String?
+
+    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace to deploy to.")
+    var namespace: String?
+
+    @Option(name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file: who may sign commits.", valueName: "file"))
+    var allowedSigners: String?
+
+    @Option(name: .customLong("gpg-keyring"), help: ArgumentHelp("An exported OpenPGP keyring whose keys may also sign.", valueName: "file"))
+    var gpgKeyring: String?
+
+    @Option(help: ArgumentHelp("How often to poll the branch (default 30s).", valueName: "duration"))
+    var interval: String?
+
+    @Option(name: .customLong("reconcile-interval"), help: ArgumentHelp("How often to re-apply the last applied commit (default 10m).", valueName: "duration"))
+    var reconcileInterval: String?
+
+    @Flag(help: "Delete objects of the ApplySet that left the manifests.")
+    var prune = false
+
+    @Flag(help: "Wait until every object is healthy after applying.")
+    var wait = false
+
+    @Option(name: .customLong("max-prune"), help: ArgumentHelp("Stop when more than N objects or P% of the set would be pruned (default 25%).", valueName: "N|P%"))
+    var maxPrune: String?
+
+    @Option(help: ArgumentHelp("The ApplySet parent ConfigMap (default warrant-applyset).", valueName: "name"))
+    var applyset: String?
+
+    @Option(name: .customLong("git-username"), help: ArgumentHelp("The HTTPS user name (default git).", valueName: "name"))
+    var gitUsername: String?
+
+    @Option(name: .customLong("git-username-file"), help: ArgumentHelp("A file holding the HTTPS user name.", valueName: "file"))
+    var gitUsernameFile: String?
+
+    @Option(name: .customLong("git-password-file"), help: ArgumentHelp("A file holding the HTTPS password.", valueName: "file"))
+    var gitPasswordFile: String?
+
+    @Option(name: .customLong("git-token-file"), help: ArgumentHelp("A file holding an HTTPS access token.", valueName: "file"))
+    var gitTokenFile: String?
+
+    @Option(name: .customLong("git-ca-file"), help: ArgumentHelp("PEM certificate authorities to trust for the HTTPS Git server.", valueName: "file"))
+    var gitCAFile: String?
+
+    @Option(name: .customLong("ssh-key-file"), help: ArgumentHelp("The SSH deploy key (private, no passphrase).", valueName: "file"))
+    var sshKeyFile: String?
+
+    @Option(name: .customLong("ssh-known-hosts"), help: ArgumentHelp("The known_hosts file with the Git server's host key.", valueName: "file"))
+    var sshKnownHosts: String?
+
+    @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder (default /tmp/warrant-agent).", valueName: "dir"))
+    var workDir: String?
+
+    @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
+    var once = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    /// The settings given as flags.
+    var flagSettings: AgentSettings {
+        var settings = AgentSettings()
+        let values: [(AgentSetting, String?)] = [
+            (.repo, repo), (.branch, branch), (.path, path), (.allowedSigners, allowedSigners), (.gpgKeyring, gpgKeyring),
+            (.interval, interval), (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset),
+            (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
+            (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
+        ]
+        for case (let setting, let value?) in values { settings.set(setting, value) }
+        if let namespace { settings.set(.namespace, namespace, flag: "-n") }
+        if prune { settings.set(.prune, "true") }
+        if wait { settings.set(.wait, "true") }
+        return settings
+    }
+
+    func run() async throws {
+        let context = CommandContext.current
+        let configuration: AgentConfiguration
+        do throws(AgentConfigurationErrors) {
+            var settings = flagSettings
+            if let config { settings = try AgentSettings.load(file: config).overridden(by: settings) }
+            configuration = try AgentConfiguration(settings: settings)
+        } catch {
+            for problem in error.errors { context.standardError("error: \(problem)\n") }
+            throw CommandExit(.invalidInput)
+        }
+        let signers = configuration.allowedSigners.entries.count
+        // The loop's own lines at info; --log-level trace or debug shows the engine's and git's too.
+        let level = min(connection.logLevel.level, .info)
+        let write = context.standardError
+        var logger = Logger(label: "warrant.agent") { _ in StandardErrorLogHandler(write: write, logLevel: level) }
+        logger.logLevel = level
+        logger.info(
+            "starting",
+            metadata: [
+                "repository": "\(configuration.repository)", "branch": "\(configuration.branch)", "path": "\(configuration.path)",
+                "namespace": "\(configuration.namespace)", "signers": "\(signers)", "interval": "\(configuration.interval)",
+            ])
+        let agentLogger = logger
+        let once = once
+        try await connection.withClient(namespace: configuration.namespace, context: context) { client, _ in
+            let reconciler = Reconciler(
+                configuration: configuration, source: GitRepositorySource(configuration: configuration, logger: agentLogger),
+                verifier: SignedCommitVerifier(configuration: configuration, logger: agentLogger), client: client, toolVersion: Warrant.version,
+                logger: agentLogger)
+            if once {
+                let result = await SignalCancellation.run { () async throws -> ReconcileStep in
+                    var state = try await reconciler.resume()
+                    return await reconciler.step(&state)
+                }
+                let step: ReconcileStep
+                switch result {
+                case .success(let value): step = value
+                case .failure(let error as KubeAPIError): throw reportAPIError(error, context: context)
+                case .failure(let error):
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.failure)
+                }
+                context.standardError(Self.describe(step) + "\n")
+                if step.isFailure { throw CommandExit(.failure) }
+                if case .refused = step { throw CommandExit(.failure) }
+                return
+            }
+            _ = await SignalCancellation.run {
+                await reconciler.run()
+            }
+            agentLogger.info("stopped")
+        }
+    }
+
+    /// One line for the outcome of a pass.
+    static func describe(_ step: ReconcileStep) -> String {
+        switch step {
+        case .unchanged(let tip): return "agent: \(tip.short) is applied; nothing new"
+        case .deployed(let verdict, let outcome):
+            let result = outcome.isSuccess ? "applied" : "deploy \(outcome.result)"
+            var line = "agent: \(result): \(verdict.summary) (record \(outcome.deployID))"
+            if let failure = outcome.failure { line += "\nerror: \(failure)" }
+            for problem in outcome.recordProblems { line += "\nerror: \(problem)" }
+            return line
+        case .reconciled(let tip, let outcome):
+            return "agent: \(tip.short) applied again: \(outcome.applied.count) object(s) corrected"
+                + (outcome.failure.map { "\nerror: \($0)" } ?? "")
+        case .refused(let verdict, let outcome):
+            var line = "agent: refused, nothing applied: \(verdict.range)"
+            for refusal in verdict.refusals { line += "\n  - \(refusal)" }
+            if let record = outcome.record { line += "\n  recorded as \(record.id)" }
+            return line
+        case .failed(let failure): return "error: nothing applied: \(failure)"
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Agent
+import DeployEngine
+import Foundation
+import KubeAPI
+import KubeModel
+import RBAC
+import Testing
+import WarrantTestSupport
+
+/// `warrant agent install`: what a namespace administrator applies, nothing cluster-scoped.
+@Suite(.timeLimit(.minutes(3)))
+struct AgentInstallTests {
+    static let image = "registry.example.com/warrant@sha256:" + String(repeating: "ab", count: 32)
+
+    /// A repository whose tip holds `manifests`, an allowed-signers file, and the install arguments.
+    static func prepare(_ folder: URL, manifests: String, namespace: String = "shop") async throws -> (GitFixture, [String]) {
+        let fixture = try await GitFixture.make(in: folder)
+        let alice = try await fixture.makeSSHKey(principal: "alice@example.com")
+        let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
+        try await fixture.commit("app", files: ["deploy/app.yaml": manifests], signer: .ssh(alice))
+        try await fixture.push()
+        return (fixture, ["agent", "install", "-n", namespace, "--repo", fixture.url, "--branch", "main", "--path", "deploy", "--allowed-signers", signers])
+    }
+
+    @Test func theOutputIsNamespacedHardenedAndAuditFindsNothingAboveLow() async throws {
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
+            let run = await runWarrant(arguments + ["--image", Self.image])
+            #expect(run.status == 0, "\(run.standardError)")
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            #expect(objects.map(\.kind) == ["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "NetworkPolicy"])
+            #expect(objects.allSatisfy { $0.namespace == "shop" }, "nothing cluster-scoped")
+
+            let role = try RBACRole(try #require(objects.first { $0.kind == "Role" }))
+            #expect(!role.rules.contains { $0.hasWildcard })
+            let status = PolicyRule(verbs: ["create", "get", "patch"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["warrant-agent-status"])
+            #expect(PolicyComparator.covers(role.rules, [status]).covered, "the agent may keep its status")
+
+            let deployment = try #require(objects.first { $0.kind == "Deployment" }).content
+            let pod = try #require(deployment[path: ["spec", "template", "spec"]])
+            let container = try #require(pod[path: ["containers"]]?.arrayValue?.first)
+            #expect(container["image"]?.stringValue == Self.image)
+            #expect(pod[path: ["securityContext", "runAsNonRoot"]] == true)
+            #expect(pod[path: ["securityContext", "seccompProfile", "type"]] == "RuntimeDefault")
+            #expect(container[path: ["securityContext", "readOnlyRootFilesystem"]] == true)
+            #expect(container[path: ["securityContext", "allowPrivilegeEscalation"]] == false)
+            #expect(container[path: ["securityContext", "capabilities", "drop"]] == ["ALL"])
+            #expect(container[path: ["resources", "limits", "memory"]] != nil && container[path: ["resources", "requests", "cpu"]] != nil)
+            #expect(container["livenessProbe"] != nil && container["readinessProbe"] != nil)
+            #expect(pod[path: ["volumes"]]?.arrayValue?.contains { $0["emptyDir"] != nil } == true, "an emptyDir for the checkout")
+
+            let config = try #require(objects.first { $0.kind == "ConfigMap" }).content
+            #expect(config[path: ["data", "allowed_signers"]]?.stringValue?.hasPrefix("alice@example.com") == true)
+            let policy = try #require(objects.first { $0.kind == "NetworkPolicy" }).content
+            #expect(policy[path: ["spec", "policyTypes"]] == ["Ingress", "Egress"])
+            #expect(policy[path: ["spec", "ingress"]] == nil, "no ingress at all")
+
+            let file = folder.appendingPathComponent("install.yaml")
+            try Data(run.standardOutput.utf8).write(to: file)
+            let audit = await runWarrant(["audit", "-f", file.path, "--fail-on", "medium"])
+            #expect(audit.status == 0, "\(audit.standardOutput)")
+            #expect(audit.standardOutput.contains("0 critical, 0 high, 0 medium"))
+        }
+    }
+
+    /// The config file in the ConfigMap is one `warrant agent run --config` accepts.
+    @Test func theConfigFileInTheConfigMapIsAValidAgentConfiguration() async throws {
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
+            let run = await runWarrant(arguments + ["--image", Self.image, "--prune", "--interval", "45s"])
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            let data = try #require(objects.first { $0.kind == "ConfigMap" }?.content["data"])
+            let directory = folder.appendingPathComponent("etc")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var text = try #require(data["agent.yaml"]?.stringValue)
+            text = text.replacingOccurrences(of: AgentInstallation.configDirectory, with: directory.path)
+            try Data(try #require(data["allowed_signers"]?.stringValue).utf8).write(to: directory.appendingPathComponent("allowed_signers"))
+            let file = directory.appendingPathComponent("agent.yaml")
+            try Data(text.utf8).write(to: file)
+            let configuration = try AgentConfiguration(settings: try AgentSettings.load(file: file.path))
+            #expect(configuration.prune && configuration.interval == .seconds(45))
+            #expect(configuration.workingDirectory == AgentInstallation.workDirectory)
+            #expect(configuration.allowedSigners.entries.count == 1)
+        }
+    }
+
+    @Test(arguments: [nil, "registry.example.com/warrant:1.0", "registry.example.com/warrant@sha256:abc"])
+    func anImageNotPinnedByDigestIsRefused(image: String?) async throws {
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
+            let run = await runWarrant(arguments + (image.map { ["--image", $0] } ?? []))
+            #expect(run.status == 2)
+            #expect(run.standardError.contains("--image"))
+            #expect(run.standardError.contains("sha256"))
+            #expect(run.standardOutput.isEmpty)
+        }
+    }
+
+    /// On the real kube-apiserver a namespace administrator (the built-in `admin` ClusterRole)
+    /// applies the output as it is; the agent then runs as that ServiceAccount and deploys.
+    @Test(.realCluster) func aNamespaceAdministratorAppliesTheOutputAndTheAgentDeploysWithIt() async throws {
+        let cluster = try await RealCluster.shared()
+        let namespace = try await cluster.makeNamespace("agent-install")
+        try await cluster.apply(
+            """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: alice-admin, namespace: \(namespace)}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+            """)
+        try await withTemporaryDirectory { folder in
+            let (fixture, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"), namespace: namespace)
+            let run = await runWarrant(arguments + ["--image", Self.image])
+            #expect(run.status == 0, "\(run.standardError)")
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            try await cluster.client(token: RealCluster.Token.alice) { client in
+                for object in objects { _ = try await client.apply(object, fieldManager: "alice") }
+            }
+            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let signers = try #require(objects.first { $0.kind == "ConfigMap" }?.content[path: ["data", "allowed_signers"]]?.stringValue)
+            let signersFile = folder.appendingPathComponent("signers-from-configmap")
+            try Data(signers.utf8).write(to: signersFile)
+            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signersFile.path)
+            try await cluster.client(token: token) { client in
+                let reconciler = try makeReconciler(configuration, client: client)
+                var state = try await reconciler.resume()
+                let step = await reconciler.step(&state)
+                guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+                #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
+            }
+        }
+    }
+
+    /// The pod's probe: the heartbeat the loop writes after every pass, younger than --max-age.
+    @Test func theProbeChecksTheAgeOfTheLoopsHeartbeat() async throws {
+        try await withTemporaryDirectory { folder in
+            let work = folder.path
+            #expect(await runWarrant(["agent", "probe", "--work-dir", work]).status == 1, "no pass yet")
+            let file = Reconciler.heartbeatFile(workingDirectory: work)
+            try Data("now\n".utf8).write(to: URL(fileURLWithPath: file))
+            let fresh = await runWarrant(["agent", "probe", "--work-dir", work, "--max-age", "1m"])
+            #expect(fresh.status == 0, "\(fresh.standardError)")
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: file)
+            let stale = await runWarrant(["agent", "probe", "--work-dir", work, "--max-age", "1m"])
+            #expect(stale.status == 1)
+            #expect(stale.standardError.contains("more than 1m"))
+        }
+    }
+}
