@@ -151,9 +151,9 @@ struct ServerState: Sendable {
         changes.append(Change(key: key, object: object, event: ChangeEvent(kind: kind, group: key.group, resource: key.resource)))
     }
 
-    /// Picks the fault, if any, that hits a request for `path`.
+    /// Picks the fault, if any, that hits a `method` request for `path`.
     mutating func drawFault(method: String, path: String) -> Fault.Action? {
-        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) && (faults[index].method.map { $0 == method } ?? true) {
+        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) && (faults[index].method ?? method.uppercased()) == method.uppercased() {
             if let remaining = faults[index].remaining, remaining <= 0 { continue }
             guard random.nextDouble() < faults[index].rate else { continue }
             if let remaining = faults[index].remaining { faults[index].remaining = remaining - 1 }

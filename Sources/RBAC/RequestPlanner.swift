@@ -21,7 +21,10 @@ public import KubeModel
 ///   `cfgmaps.go`, which spares the deployer from listing Secrets), reads current objects for its three-way
 ///   merge before creating or patching them and deletes objects dropped from the chart
 ///   (helm `pkg/kube/client.go`), and with `--wait` lists a Deployment's ReplicaSets and pods
-///   (helm `pkg/kube/ready.go`).
+///   (helm `pkg/kube/ready.go`);
+/// - leader election with a Lease (client-go `tools/leaderelection/resourcelock/leaselock.go`)
+///   gets the Lease and updates it with the `resourceVersion` read; `warrant deploy` holds one
+///   per ApplySet, and appends its record to the history ConfigMap the same way.
 public enum RequestPlanner {
     /// Kinds whose readiness `--wait` follows, and whose pods it reads to fail fast.
     public static let workloadKinds: Set<GroupKind> = [
@@ -161,6 +164,21 @@ public enum RequestPlanner {
         case .warrant:
             for verb in ["get", "patch", "create"] {
                 add(verb, "", "configmaps", name: options.historyName, "the deployment record is kept in this ConfigMap")
+            }
+            add(
+                "update", "", "configmaps", name: options.historyName,
+                "records are appended by compare-and-swap: an update carrying the resourceVersion read, so concurrent deploys lose none")
+            // One Lease per ApplySet serialises its deploys (client-go leader election's
+            // resourcelock.LeaseLock: get, then update with the resourceVersion read). Created by a
+            // server-side apply of its labels, which is authorized as create with the Lease's
+            // name (apiserver handlers/patch.go), so no create on every Lease is needed.
+            for (verb, reason) in [
+                ("get", "warrant deploy reads the Lease that serialises deploys of the ApplySet"),
+                ("create", "a missing Lease is created by server-side apply, authorized as create with its name (apiserver handlers/patch.go)"),
+                ("patch", "a missing Lease is created by server-side apply of its labels"),
+                ("update", "the Lease is taken, renewed and released by updates carrying its resourceVersion (client-go leaderelection)"),
+            ] {
+                add(verb, "coordination.k8s.io", "leases", name: options.applySetName, reason)
             }
             add("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what")
         case .helm:

@@ -66,10 +66,12 @@ import WarrantTestSupport
         #expect(second.unchanged == 6)
         #expect(secondLog.sawNoChanges)
         #expect(secondLog.applied.isEmpty)
-        // Only the record is written (history ConfigMap and Event): none of the deployed objects.
-        // (Access reviews are POSTs too, but write nothing.)
+        // Only the record is written (history ConfigMap and Event) and the deploy Lease taken and
+        // released: none of the deployed objects. (Access reviews are POSTs too, but write nothing.)
         let writes = server.requests.dropFirst(writesBefore).filter { $0.isWrite && !$0.isDryRun && $0.path.contains("/namespaces/guestbook/") }
-        #expect(writes.map(\.path).sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+        let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
+        #expect(writes.map(\.path).filter { $0 != lease }.sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+        #expect(writes.filter { $0.path == lease }.count >= 2, "taken and released (and renewed when the deploy took longer than 2 s)")
 
         // The chain holds both records, the caller's fields inside the digest.
         let records = try history(on: server)

@@ -84,6 +84,8 @@ import WarrantTestSupport
                 metadata: {name: ci, namespace: guestbook}
                 rules:
                 - {apiGroups: ['', apps, networking.k8s.io], resources: [configmaps, services, serviceaccounts, deployments, ingresses, networkpolicies, events, secrets], verbs: [create, get, patch, list, delete]}
+                - {apiGroups: [''], resources: [configmaps], resourceNames: [warrant-history], verbs: [update]}
+                - {apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [warrant-applyset], verbs: [get, create, patch, update]}
                 """, named: "broad.yaml", in: folder)
             let over = await runWarrant(["scope", "-f", guestbook, "--compare", broad])
             #expect(over.status == 1)
