@@ -10,9 +10,9 @@ public import KubeModel
 ///   record's times are rounded down to the second), widened by ``AttributionRules/clockTolerance``
 ///   on both sides;
 /// - its object (group, resource, name; no subresource) is one the record applied or pruned, or
-///   one of the deploy's own: the ApplySet parent, the history ConfigMap and the deploy's Event
-///   (`warrant-deploy.<record id>`), the last two allowed up to
-///   ``AttributionRules/recordWriteAllowance`` after `finished`;
+///   one of the deploy's own: the ApplySet parent, the history ConfigMap, the deploy's Event
+///   (`warrant-deploy.<record id>`) and the Lease named like the ApplySet parent that serialises
+///   deploys, the last three allowed up to ``AttributionRules/recordWriteAllowance`` after `finished`;
 /// - or it failed (status ≥ 400, nothing changed; the record lists only what changed), or it is
 ///   a read: both matched by credential and time alone.
 ///
@@ -124,6 +124,9 @@ public struct Attributor: Sendable {
         guard ref.subresource.isEmpty else { return false }
         if ref.apiGroup.isEmpty && ref.resource == "configmaps" && isHistoryName(ref.name) { return true }
         if (ref.apiGroup.isEmpty || ref.apiGroup == "events.k8s.io") && ref.resource == "events" && ref.name == window.eventName { return true }
+        // The Lease that serialises deploys of one ApplySet (named like its parent) is taken
+        // before the deploy starts and given up after its record is written.
+        if ref.apiGroup == "coordination.k8s.io" && ref.resource == "leases" && rules.applySetNames.contains(ref.name) { return true }
         guard inRun else { return false }
         if ref.apiGroup.isEmpty && ref.resource == "configmaps" && rules.applySetNames.contains(ref.name) { return true }
         if window.objects.contains(Self.key(group: ref.apiGroup, resource: ref.resource, name: ref.name)) { return true }

@@ -157,8 +157,13 @@ private func runEvidenceScenario(_ target: EvidenceTarget, in folder: URL) async
     #expect(firstApply.first?["person"]?.stringValue == "carol.ci")
     #expect(firstApply.first?["commit"]?.stringValue == "1111111111111111111111111111111111111111")
     #expect(attribution("delete", "configmaps", "extra").map { $0["person"]?.stringValue } == ["dave.ci"])
-    #expect(attribution("patch", "configmaps", "warrant-history").allSatisfy { $0["kind"]?.stringValue == "deploy" })
-    #expect(attribution("patch", "configmaps", "warrant-history").count == 2)
+    // The history ConfigMap is applied once, then each record is appended by compare-and-swap (an update).
+    let history = ["create", "update", "patch"].flatMap { attribution($0, "configmaps", "warrant-history") }
+    #expect(!history.isEmpty && history.allSatisfy { $0["kind"]?.stringValue == "deploy" }, "\(history)")
+    #expect(attribution("update", "configmaps", "warrant-history").count == 2)
+    // The Lease each deploy holds while it runs is the deploy's too.
+    let leases = writes.filter { $0["resource"]?.stringValue == "leases" }.compactMap { $0["attribution"] }
+    #expect(!leases.isEmpty && leases.allSatisfy { $0["kind"]?.stringValue == "deploy" }, "\(leases)")
     #expect(attribution("patch", "configmaps", "warrant-applyset").allSatisfy { $0["kind"]?.stringValue == "deploy" })
     // The person's own edit.
     let edit = attribution("patch", "configmaps", "settings", user: "alice")
