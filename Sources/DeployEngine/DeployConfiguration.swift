@@ -59,7 +59,9 @@ public struct DeployConfiguration: Sendable, Hashable {
     public var lockPollInterval: Duration = .seconds(1)
     /// How often the record is appended again when the history changed between reading and
     /// writing it (each try re-reads the chain); the deploy's record problems say when all failed.
-    public var recordAttempts: Int = 20
+    /// Every conflict means another deploy's record landed, so with N deploys writing at once
+    /// the last needs N tries; ``recordTimeout`` bounds the whole.
+    public var recordAttempts: Int = 60
     /// How long writing the record may take in all (history, record file, Event), also after an
     /// interruption; what is not written by then is reported as a record problem.
     public var recordTimeout: Duration = .seconds(30)

@@ -25,6 +25,25 @@ extension DeployEngine {
         case .failure(let error)?:
             return (nil, [DeployError(.recordNotWritten, "could not write the deploy record: \(error)", underlying: error)])
         case nil:
+            // The last update may have landed with its answer lost to the time limit: read the
+            // history once more before saying the record is missing.
+            if let landed = await readBack(deployID: deployID, client: client) {
+                reporter.report(.recorded(landed.record))
+                let problems = await TimeLimit.run(Self.readBackLimit) {
+                    await self.announce(landed.record, chain: landed.chain, finished: Date(), client: client)
+                }
+                guard case .success(let problems)? = problems else {
+                    return (
+                        landed.record,
+                        [
+                            DeployError(
+                                .recordNotWritten, "the record \(deployID) is stored, but its Event and record file were not written in time",
+                                summary: "the record's Event was not created")
+                        ]
+                    )
+                }
+                return (landed.record, problems)
+            }
             return (
                 nil,
                 [
@@ -37,6 +56,22 @@ extension DeployEngine {
         }
     }
 
+    /// How long the read-back after a timed-out record write, and what follows it, may take.
+    static let readBackLimit: Duration = .seconds(10)
+
+    /// The record `deployID` and the history's record lines when the history holds it; `nil`
+    /// when it does not or could not be read within ``readBackLimit``.
+    private func readBack(deployID: String, client: KubeClient) async -> (record: DeployRecord, chain: [String])? {
+        let store = HistoryStore(name: configuration.historyName, namespace: namespace)
+        let namespace = namespace
+        let head = await TimeLimit.run(Self.readBackLimit) {
+            try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: store.name)
+        }
+        guard case .success(let object?)? = head, let record = store.record(id: deployID, in: [object]) else { return nil }
+        logger.debug("record found in the history after its write timed out", metadata: ["record": "\(deployID)"])
+        return (record, store.recordLines(in: [object]))
+    }
+
     private func writeRecord(
         _ result: DeployResult, message: String, progress: DeployProgress, deployID: String, identity: DeployIdentity, client: KubeClient,
         started: Date, reporter: DeployReporter
@@ -46,7 +81,6 @@ extension DeployEngine {
         var durations = state.durations
         durations["total"] = Int64(finished.timeIntervalSince(started) * 1000)
         let store = HistoryStore(name: configuration.historyName, namespace: namespace)
-        var problems: [DeployError] = []
         // The history's head and the credential's name are read at once: neither depends on the
         // other, and the head read is the compare-and-swap's first read.
         let credential: String
@@ -80,9 +114,16 @@ extension DeployEngine {
         }
         let record = stored.record
         reporter.report(.recorded(record))
+        return (record, await announce(record, chain: stored.chain, finished: finished, client: client))
+    }
+
+    /// Writes a record the history holds to the record file and announces it as an Event;
+    /// returns what could not be written.
+    private func announce(_ record: DeployRecord, chain: [String], finished: Date, client: KubeClient) async -> [DeployError] {
+        var problems: [DeployError] = []
         if let recordFile = configuration.recordFile {
             do {
-                _ = try RecordFile.append(record.jsonLine, chain: stored.chain, to: recordFile)
+                _ = try RecordFile.append(record.jsonLine, chain: chain, to: recordFile)
             } catch {
                 problems.append(error)
             }
@@ -95,7 +136,7 @@ extension DeployEngine {
                     .recordNotWritten, "the record \(record.id) is stored, but its Event could not be created: \(error)",
                     summary: "the record's Event was not created", underlying: error))
         }
-        return (record, problems)
+        return problems
     }
 
     /// Appends the record `make(previous)` builds to the history, as a compare-and-swap: read

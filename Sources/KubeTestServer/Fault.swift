@@ -1,7 +1,7 @@
 /// A failure the server injects into requests, to test retries and timeouts.
 ///
-/// Build one with ``status(_:retryAfter:)``, ``latency(_:)``, ``dropConnection`` or
-/// ``dropResponse``, then narrow it with ``rate(_:)`` (the fraction of requests it hits, drawn
+/// Build one with ``status(_:retryAfter:)``, ``latency(_:)``, ``dropConnection``,
+/// ``dropResponse`` or ``lateResponse(_:)``, then narrow it with ``rate(_:)`` (the fraction of requests it hits, drawn
 /// from a seeded generator so that a test run is reproducible), ``count(_:)`` (at most this many
 /// hits), ``paths(prefix:)`` and ``method(_:)``:
 ///
@@ -21,6 +21,9 @@ public struct Fault: Sendable, Hashable {
         /// The request is served (a write is stored), then the connection is closed without the
         /// response: the client cannot know whether its write happened.
         case dropResponse
+        /// The request is served (a write is stored), then its response held back this long:
+        /// a client that gives up first cannot know whether its write happened.
+        case lateResponse(Duration)
     }
 
     /// What happens.
@@ -51,6 +54,9 @@ public struct Fault: Sendable, Hashable {
 
     /// Requests are served, then their connections closed without the response.
     public static var dropResponse: Fault { Fault(.dropResponse) }
+
+    /// Requests are served, then answered after `delay`.
+    public static func lateResponse(_ delay: Duration) -> Fault { Fault(.lateResponse(delay)) }
 
     /// The fault hitting only a fraction `rate` (0...1) of requests.
     public func rate(_ rate: Double) -> Fault {

@@ -124,7 +124,7 @@ extension KubeTestServer {
             let response = APIResponse.error(.injected(code, retryAfter: retryAfter))
             record(request, info: info, user: nil, status: code)
             return (response, nil)
-        case .dropResponse, nil: break
+        case .dropResponse, .lateResponse, nil: break
         }
         var audit = AuditEntry(request: request, info: info)
         // A bearer token wins over a client certificate; a bad token is a 401 (`request/union`).
@@ -186,6 +186,7 @@ extension KubeTestServer {
             }
             return (.drop, nil)
         }
+        if case .lateResponse(let delay) = fault { try? await Task.sleep(for: delay) }
         return (response, audit)
     }
 

@@ -17,6 +17,8 @@ import WarrantTestSupport
     struct Target: Sendable {
         var namespace: String
         var connection: ClusterConnection
+        /// The API test server; `nil` on the real one.
+        var server: KubeTestServer? = nil
     }
 
     static func onTestServer(_ body: (Target) async throws -> Void) async throws {
@@ -26,7 +28,7 @@ import WarrantTestSupport
             let connection = ClusterConnection(
                 server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "fire",
                 credentials: .token(KubeTestServer.adminToken), origin: "test")
-            try await body(Target(namespace: "fire", connection: connection))
+            try await body(Target(namespace: "fire", connection: connection, server: server))
             try await server.shutdown()
         } catch {
             try? await server.shutdown()
@@ -77,6 +79,7 @@ import WarrantTestSupport
         configuration.leaseRenewDeadline = .seconds(40)
         configuration.leaseRetryPeriod = .milliseconds(300)
         configuration.lockPollInterval = .milliseconds(100)
+        configuration.recordTimeout = .seconds(120)
         return configuration
     }
 
@@ -124,6 +127,22 @@ import WarrantTestSupport
 
     @Test func twentySetsAtOnceOnTheTestServer() async throws {
         try await Self.onTestServer { try await Self.twentySetsAtOnce($0, prune: true) }
+    }
+
+    /// The history's update lands but its answer comes after the record's time limit: the deploy
+    /// reads the history back and reports the record it holds, instead of "not written".
+    @Test func aRecordWhoseAnswerCameTooLateIsReadBack() async throws {
+        try await Self.onTestServer { target in
+            let server = try #require(target.server)
+            server.inject(.lateResponse(.seconds(4)).paths(prefix: "/api/v1/namespaces/fire/configmaps/warrant-history").method("PUT").count(1))
+            var configuration = Self.configuration(target.namespace)
+            configuration.recordTimeout = .seconds(2)
+            let outcome = try await Self.deploy(target, try Self.app(target.namespace, version: "1", secret: "s"), configuration, actor: "late")
+            #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
+            #expect(outcome.recordProblems.isEmpty, "\(outcome.recordProblems)")
+            let record = try #require(outcome.record, "the history holds the record, so the deploy reports it")
+            #expect(try await Self.records(target).map(\.id) == [record.id])
+        }
     }
 
     /// Without prune here (the CLI's pairs cover both on this server too).

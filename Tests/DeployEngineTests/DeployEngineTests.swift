@@ -108,7 +108,8 @@ import WarrantTestSupport
                 try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: log.reporter)
             }
         }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: the whole suite shares two cores with the in-process API test servers.
+        let deadline = ContinuousClock.now + .seconds(90)
         while !log.sawWaitStatus, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(log.sawWaitStatus, "the deploy reached the wait")
         task.cancel()
