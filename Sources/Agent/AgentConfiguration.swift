@@ -43,11 +43,20 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// The agent's working folder (`--work-dir`, default `/tmp/warrant-agent`): the Git mirror,
     /// checkouts, signature scratch files.
     public var workingDirectory: String
+    /// How long a pass under way (a deploy applying or waiting) may go on after SIGTERM before it
+    /// is interrupted (`--shutdown-grace`, default 20 s: within the pod's default 30 s
+    /// `terminationGracePeriodSeconds`, leaving time to record and release the Lease).
+    public var shutdownGrace: Duration
+    /// Where `/healthz`, `/readyz` and `/metrics` listen (`--listen [HOST]:PORT`, default `:8080`,
+    /// every address); port 0 picks a free one.
+    public var listen: ListenAddress
 
     /// The default `--interval`.
     public static let defaultInterval = Duration.seconds(30)
     /// The default `--reconcile-interval`.
     public static let defaultReconcileInterval = Duration.seconds(600)
+    /// The default `--shutdown-grace`.
+    public static let defaultShutdownGrace = Duration.seconds(20)
     /// The default `--applyset`.
     public static let defaultApplySet = "warrant-applyset"
     /// The default `--work-dir`.
@@ -123,6 +132,15 @@ public struct AgentConfiguration: Sendable, Hashable {
         }
         let interval = duration(.interval, default: Self.defaultInterval)
         let reconcileInterval = duration(.reconcileInterval, default: Self.defaultReconcileInterval)
+        let shutdownGrace = duration(.shutdownGrace, default: Self.defaultShutdownGrace)
+        var listen = ListenAddress.default
+        if let text = settings[.listen]?.text {
+            if let parsed = ListenAddress(text) {
+                listen = parsed
+            } else {
+                fail(.listen, "'\(text)' is not [HOST]:PORT", hint: "write e.g. :8080 or 127.0.0.1:9090")
+            }
+        }
         func flag(_ setting: AgentSetting) -> Bool {
             guard let text = settings[setting]?.text else { return false }
             switch text.lowercased() {
@@ -180,6 +198,8 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.credentials = credentials
         self.certificateAuthorityFile = certificateAuthorityFile
         self.workingDirectory = workingDirectory
+        self.shutdownGrace = shutdownGrace
+        self.listen = listen
     }
 
     /// The credentials the settings name, checked against the transport.

@@ -41,6 +41,10 @@ public enum AgentSetting: String, Sendable, Hashable, CaseIterable, Comparable, 
     case sshKnownHosts = "ssh-known-hosts"
     /// The agent's working folder.
     case workDir = "work-dir"
+    /// How long a pass under way may go on after SIGTERM.
+    case shutdownGrace = "shutdown-grace"
+    /// The address of the HTTP endpoints (`[HOST]:PORT`).
+    case listen
 
     /// `--repo`.
     public var flag: String { "--" + rawValue }

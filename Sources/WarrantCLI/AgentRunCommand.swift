@@ -1,9 +1,12 @@
 import Agent
+import AgentService
 import ArgumentParser
 import Delivery
 import DeployEngine
 import KubeAPI
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `warrant agent run`: the reconcile loop (poll, verify, deploy, record) until SIGTERM.
 struct AgentRunCommand: AsyncParsableCommand {
@@ -37,7 +40,8 @@ struct AgentRunCommand: AsyncParsableCommand {
             The cluster: the kubeconfig (--kubeconfig, KUBECONFIG), else the pod's ServiceAccount.
 
             EXIT CODES
-              0  stopped by SIGTERM or SIGINT (a deploy under way is recorded as interrupted);
+              0  stopped by SIGTERM or SIGINT (a deploy under way may finish within \
+                 --shutdown-grace; after that it is interrupted and recorded as such);
                  with --once: the pass applied the tip or found nothing new
               1  with --once: the pass refused the range or failed
               2  invalid configuration
@@ -108,6 +112,12 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder (default /tmp/warrant-agent).", valueName: "dir"))
     var workDir: String?
 
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("After SIGTERM, how long a deploy under way may finish before it is interrupted (default 20s).", valueName: "duration"))
+    var shutdownGrace: String?
+
+    @Option(help: ArgumentHelp("Where /healthz, /readyz and /metrics listen (default :8080).", valueName: "[host]:port"))
+    var listen: String?
+
     @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
     var once = false
 
@@ -121,6 +131,7 @@ struct AgentRunCommand: AsyncParsableCommand {
             (.interval, interval), (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset),
             (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
             (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
+            (.shutdownGrace, shutdownGrace), (.listen, listen),
         ]
         for case (let setting, let value?) in values { settings.set(setting, value) }
         if let namespace { settings.set(.namespace, namespace, flag: "-n") }
@@ -177,8 +188,28 @@ struct AgentRunCommand: AsyncParsableCommand {
                 if case .refused = step { throw CommandExit(.failure) }
                 return
             }
-            _ = await SignalCancellation.run {
-                await reconciler.run()
+            // SIGTERM or SIGINT: no new pass; a deploy under way gets --shutdown-grace to finish,
+            // then it is interrupted (and recorded so); then the process exits 0.
+            // The HTTP server comes first: a service group stops its services in reverse order, so
+            // the endpoints answer until the loop has stopped.
+            let health = AgentHealth(maxAge: AgentHealth.maxAge(interval: configuration.interval))
+            let metrics = AgentMetrics()
+            metrics.setLeader(true)
+            let server = AgentHTTPServer.application(
+                host: configuration.listen.host, port: configuration.listen.port, health: health, metrics: metrics,
+                apiCheck: AgentHTTPServer.statusCheck(client: client, namespace: configuration.namespace, name: reconciler.statusStore.name),
+                logger: agentLogger,
+                onRunning: { port in agentLogger.info("listening", metadata: ["address": "\(configuration.listen.host):\(port)"]) })
+            let service = ReconcileService(reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: server), .init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: agentLogger))
+            do {
+                try await group.run()
+            } catch {
+                agentLogger.error("the agent stopped on an error", metadata: ["error": "\(error)"])
+                throw CommandExit(.failure)
             }
             agentLogger.info("stopped")
         }
