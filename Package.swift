@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "DeployEngine", targets: ["DeployEngine"]),
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "AgentService", targets: ["AgentService"]),
@@ -57,6 +58,16 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: ["KubeModel", "RBAC", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // zlib, for gzip-compressed audit logs (Debian: zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Evidence",
+            dependencies: ["KubeModel", "RBAC", "Delivery", "CZlib"]
         ),
         .target(
             name: "KubeAPI",
@@ -126,7 +137,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["KubeModel", "RBAC", "Audit", "Restrict"]
+            dependencies: ["KubeModel", "RBAC", "Audit", "Restrict", "Delivery", "Evidence"]
         ),
         .target(
             name: "WarrantCLI",
@@ -137,6 +148,7 @@ let package = Package(
                 "Restrict",
                 "KubeAPI",
                 "Delivery",
+                "Evidence",
                 "DeployEngine",
                 "Reports",
                 "Agent",
@@ -176,6 +188,10 @@ let package = Package(
             dependencies: ["Delivery", "KubeModel", "RBAC", "WarrantTestSupport"]
         ),
         .testTarget(
+            name: "EvidenceTests",
+            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "Reports", "WarrantTestSupport"]
+        ),
+        .testTarget(
             name: "KubeAPITests",
             dependencies: [
                 "KubeAPI", "KubeTestServer", "KubeModel", "RBAC", "WarrantTestSupport",
@@ -204,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantCLITests",
-            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "warrant"]
+            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "Evidence", "warrant"]
         ),
     ]
 )
@@ -219,6 +235,6 @@ let strictSettings: [SwiftSetting] = [
 let warningsAsErrors: [SwiftSetting] =
     Context.environment["WARRANT_WERROR"] == "1" ? [.treatAllWarnings(as: .error)] : []
 
-for target in package.targets where target.type != .plugin {
+for target in package.targets where target.type != .plugin && target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings + warningsAsErrors
 }

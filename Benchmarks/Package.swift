@@ -21,6 +21,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "generate-audit-log",
+            dependencies: [
+                .product(name: "Evidence", package: "Warrant"),
+                .product(name: "Delivery", package: "Warrant"),
+                .product(name: "KubeModel", package: "Warrant"),
+            ]
+        ),
+        .executableTarget(
             name: "kube-test-server",
             dependencies: [
                 .product(name: "KubeTestServer", package: "Warrant"),
@@ -49,6 +57,7 @@ let package = Package(
                 .product(name: "Audit", package: "Warrant"),
                 .product(name: "KubeAPI", package: "Warrant"),
                 .product(name: "KubeTestServer", package: "Warrant"),
+                .product(name: "Evidence", package: "Warrant"),
             ],
             path: "Benchmarks/WarrantBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

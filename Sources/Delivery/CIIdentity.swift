@@ -1,3 +1,5 @@
+import KubeModel
+
 /// Who started a deploy and from where, as the CI system reports it.
 ///
 /// The API server's audit log only sees the ServiceAccount; this identity, written into the
@@ -8,6 +10,11 @@
 /// wins over `--actor`: the CI system sets it, while anyone who can edit the pipeline can write
 /// any `--actor`. A differing `--actor` is then kept as ``claimedActor`` so the record shows both.
 /// With neither, the actor is `unknown` and ``actorSource`` is `unknown`.
+///
+/// Values are kept as given, control characters and all (they are evidence; renderings escape
+/// them, see `DisplayText`), but each is cut to ``maximumFieldLength`` characters so that no
+/// variable can make a record too large for the history; user information is removed from
+/// ``pipelineURL`` (`URLUserInfo`).
 public struct CIIdentity: Sendable, Hashable {
     /// The CI system the variables came from.
     public enum System: String, Sendable, Hashable, CaseIterable {
@@ -21,6 +28,15 @@ public struct CIIdentity: Sendable, Hashable {
 
     /// The name recorded for actors nobody named.
     public static let unknownActor = "unknown"
+    /// The most characters kept of one value; a longer one is cut and says so.
+    public static let maximumFieldLength = 1024
+
+    /// `value` cut to ``maximumFieldLength`` characters, ending in `… (cut from N characters)` when it was longer.
+    public static func capped(_ value: String) -> String {
+        let count = value.count
+        guard count > maximumFieldLength else { return value }
+        return String(value.prefix(maximumFieldLength)) + "… (cut from \(count) characters)"
+    }
 
     /// The CI system.
     public var system: System
@@ -72,7 +88,7 @@ public struct CIIdentity: Sendable, Hashable {
     public static func from(environment: [String: String], actor: String? = nil) -> CIIdentity {
         func value(_ name: String) -> String? {
             guard let value = environment[name]?.trimmingWhitespace(), !value.isEmpty else { return nil }
-            return value
+            return capped(value)
         }
         var identity = CIIdentity()
         if value("GITLAB_CI") != nil || value("CI_JOB_URL") != nil || value("GITLAB_USER_LOGIN") != nil {
@@ -80,7 +96,7 @@ public struct CIIdentity: Sendable, Hashable {
         } else if value("GITHUB_ACTIONS") != nil || value("GITHUB_RUN_ID") != nil || value("GITHUB_ACTOR") != nil {
             identity.system = .github
         }
-        let option = actor.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        let option = actor.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : capped($0) }
         if let (name, source) = ["GITLAB_USER_LOGIN", "GITHUB_TRIGGERING_ACTOR", "GITHUB_ACTOR"].lazy
             .compactMap({ variable in value(variable).map { ($0, variable) } }).first
         {
@@ -97,10 +113,10 @@ public struct CIIdentity: Sendable, Hashable {
         identity.project = value("CI_PROJECT_PATH") ?? value("GITHUB_REPOSITORY")
         identity.environment = value("CI_ENVIRONMENT_NAME")
         if let url = value("CI_JOB_URL") ?? value("CI_PIPELINE_URL") {
-            identity.pipelineURL = url
+            identity.pipelineURL = URLUserInfo.stripped(url)
         } else if let repository = value("GITHUB_REPOSITORY"), let run = value("GITHUB_RUN_ID") {
             let server = value("GITHUB_SERVER_URL") ?? "https://github.com"
-            identity.pipelineURL = "\(server)/\(repository)/actions/runs/\(run)"
+            identity.pipelineURL = URLUserInfo.stripped("\(server)/\(repository)/actions/runs/\(run)")
         }
         return identity
     }

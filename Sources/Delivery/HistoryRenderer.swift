@@ -1,7 +1,14 @@
 import KubeModel
 
-/// Renders deployment records for `warrant history -o table|json|markdown`: who, what, when,
+/// Renders deployment records for `warrant history -o table|json|markdown|html`: who, what, when,
 /// from which commit, with what result.
+///
+/// Records hold what the CI system, `--actor` or a caller said, as given; a record read from the
+/// cluster may also have been written by anyone who can edit the history ConfigMap. Every cell of
+/// the table, Markdown and HTML renderings therefore goes through ``DisplayText`` (control
+/// characters and escape sequences written visibly, Markdown and HTML escaped, cut to
+/// ``cellLimit`` characters); the JSON rendering keeps every value as stored (JSON escapes
+/// control characters itself).
 public enum HistoryRenderer {
     /// An output format.
     public enum Format: String, Sendable, Hashable, CaseIterable {
@@ -11,14 +18,21 @@ public enum HistoryRenderer {
         case json
         /// A Markdown table for a report or a merge request.
         case markdown
+        /// An HTML document with one table, for a report.
+        case html
     }
+
+    /// The most characters of a field a table, Markdown or HTML cell shows (the JSON rendering
+    /// keeps everything).
+    public static let cellLimit = 80
 
     /// The columns of ``rows(_:)``.
     public static let header = ["WHEN", "WHO", "RESULT", "COMMIT", "OBJECTS", "CHANGES", "ID"]
 
-    /// One row per record, oldest first, in the order of ``header``. `CHANGES` counts the fields
-    /// added, removed or changed (diff lines for records written before fields were counted); a
-    /// dry run's objects are the ones it `would apply`.
+    /// One row per record, oldest first, in the order of ``header``, the values as recorded
+    /// (not escaped; ``render(_:format:)`` escapes them). `CHANGES` counts the fields added,
+    /// removed or changed (diff lines for records written before fields were counted); a dry
+    /// run's objects are the ones it `would apply`.
     public static func rows(_ records: [DeployRecord]) -> [[String]] {
         records.map { record in
             let who = record.identity.isActorKnown ? record.identity.actor : "unknown (not recorded)"
@@ -38,7 +52,7 @@ public enum HistoryRenderer {
         case .json:
             return JSONWriter.write(.array(records.map { CanonicalJSON.sorted($0.json) }), indent: 2) + "\n"
         case .table:
-            let table = [header] + rows(records)
+            let table = [header] + rows(records).map { $0.map { DisplayText.escaped($0, limit: cellLimit) } }
             let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
             return table.map { row in
                 row.enumerated().map { column, cell in
@@ -46,9 +60,19 @@ public enum HistoryRenderer {
                 }.joined(separator: "  ")
             }.joined(separator: "\n") + "\n"
         case .markdown:
-            func escape(_ cell: String) -> String { cell.replacing("|", with: "\\|") }
             var lines = ["| " + header.joined(separator: " | ") + " |", "|" + String(repeating: " --- |", count: header.count)]
-            lines += rows(records).map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
+            lines += rows(records).map { "| " + $0.map { DisplayText.markdown($0, limit: cellLimit) }.joined(separator: " | ") + " |" }
+            return lines.joined(separator: "\n") + "\n"
+        case .html:
+            func row(_ cells: [String], tag: String) -> String {
+                "<tr>" + cells.map { "<\(tag)>\(DisplayText.html($0, limit: cellLimit))</\(tag)>" }.joined() + "</tr>"
+            }
+            var lines = [
+                "<!DOCTYPE html>", "<html lang=\"en\">", "<head><meta charset=\"utf-8\"><title>Deployment records</title></head>", "<body>",
+                "<table>", "<thead>" + row(header, tag: "th") + "</thead>", "<tbody>",
+            ]
+            lines += rows(records).map { row($0, tag: "td") }
+            lines += ["</tbody>", "</table>", "</body>", "</html>"]
             return lines.joined(separator: "\n") + "\n"
         }
     }

@@ -92,6 +92,52 @@ public struct HistoryStore: Sendable, Hashable {
         return result
     }
 
+    /// `live` (the history ConfigMap as read) carrying the records, anchor and dropped count of
+    /// `built` (its replacement from ``append(_:to:)``): the object to update (`PUT`) as a
+    /// compare-and-swap. Everything else of `live` is kept, its `resourceVersion` included, so
+    /// that the update fails with a conflict when the history changed since it was read.
+    public func replacing(_ live: KubeObject, with built: KubeObject) -> KubeObject {
+        var result = live
+        result.content["data"] = built.content["data"]
+        var annotations = live.content[path: ["metadata", "annotations"]]?.objectValue ?? JSONObject()
+        for key in [Self.anchorAnnotation, Self.droppedAnnotation] { annotations[key] = built.annotations[key].map(JSONValue.string) }
+        result.setMetadata("annotations", annotations.isEmpty ? nil : .object(annotations))
+        var labels = live.content[path: ["metadata", "labels"]]?.objectValue ?? JSONObject()
+        labels[Self.managedByLabel] = .string("warrant")
+        result.setMetadata("labels", .object(labels))
+        return result
+    }
+
+    /// The history ConfigMap as a new deploy creates it, before any record: only its labels.
+    /// Server-side applied, it creates the ConfigMap (authorized as `create` with its name) or
+    /// changes nothing of one a concurrent deploy just created; the records are then written by
+    /// compare-and-swap updates.
+    public var emptyHead: KubeObject {
+        let labels: JSONObject = JSONObject([(Self.managedByLabel, JSONValue.string("warrant"))])
+        return KubeObject(
+            .object(
+                JSONObject([
+                    ("apiVersion", JSONValue.string("v1")), ("kind", .string("ConfigMap")),
+                    ("metadata", .object(JSONObject([("name", .string(name)), ("namespace", .string(namespace)), ("labels", .object(labels))]))),
+                ])))
+    }
+
+    /// The record lines of the history, oldest first, exactly as stored (what a record file
+    /// holds, one per line).
+    public func recordLines(in configMaps: [KubeObject]) -> [String] {
+        historyConfigMaps(in: configMaps).flatMap(Self.lines)
+    }
+
+    /// The stored record with `id`, or `nil` when the history has none: whether an append whose
+    /// answer was lost did land.
+    public func record(id: String, in configMaps: [KubeObject]) -> DeployRecord? {
+        let marker = "\"id\":\"\(id)\""
+        for line in recordLines(in: configMaps).reversed() where line.contains(marker) {
+            if let record = try? DeployRecord(jsonLine: line, source: SourceLocation(file: name, line: 0)), record.id == id { return record }
+        }
+        return nil
+    }
+
     /// The records in the history ConfigMaps, oldest first (the archives from the highest number
     /// down, then the head).
     ///
@@ -166,7 +212,7 @@ public struct HistoryStore: Sendable, Hashable {
     }
 
     /// The `digest` member of a record line, without reading the whole record.
-    private static func digest(ofLine line: String) -> String? {
+    public static func digest(ofLine line: String) -> String? {
         guard let value = try? JSONValue.parseJSON(Array(line.utf8), source: "record") else { return nil }
         return value["digest"]?.stringValue
     }

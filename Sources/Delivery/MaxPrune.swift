@@ -18,11 +18,13 @@ public enum MaxPrune: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``MaxPruneError`` for anything else.
     public init(parsing text: String) throws(MaxPruneError) {
         let trimmed = text.trimmingWhitespace()
+        if trimmed.hasPrefix("-") { throw MaxPruneError(text: text, problem: "is negative") }
         if trimmed.hasSuffix("%") {
-            guard let value = Int(trimmed.dropLast()), (0...100).contains(value) else { throw MaxPruneError(text: text) }
+            guard let value = Int(trimmed.dropLast()) else { throw MaxPruneError(text: text) }
+            guard (0...100).contains(value) else { throw MaxPruneError(text: text, problem: "is above 100%") }
             self = .percent(value)
         } else {
-            guard let value = Int(trimmed), value >= 0 else { throw MaxPruneError(text: text) }
+            guard let value = Int(trimmed) else { throw MaxPruneError(text: text) }
             self = .count(value)
         }
     }
@@ -59,14 +61,22 @@ extension ApplySet {
     }
 }
 
-/// A `--max-prune` value that is neither `N` nor `P%`.
+/// A `--max-prune` value that is neither `N` nor `P%` with `P` from 0 to 100.
 public struct MaxPruneError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text given.
     public var text: String
+    /// What is wrong with it.
+    public var problem: String
+
+    /// Creates an error; the default problem is that the text is neither form.
+    public init(text: String, problem: String = "is not a count or a percentage") {
+        self.text = text
+        self.problem = problem
+    }
 
     /// What went wrong and what to write instead.
     public var description: String {
-        "--max-prune '\(text)' is not a count or a percentage (write e.g. 5 or 20%)"
+        "--max-prune '\(text)' \(problem) (write a count such as 5, or a percentage from 0% to 100% such as 20%)"
     }
 }
 

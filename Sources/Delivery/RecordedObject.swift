@@ -18,8 +18,8 @@ public struct RecordedObject: Sendable, Hashable {
     public var reference: ObjectReference
     /// What happened to it.
     public var action: Action
-    /// The lowercase hex SHA-256 of the canonical compact JSON of the desired object (for pruned
-    /// objects, of the live object deleted), or `nil` when unknown (a Secret pruned by name).
+    /// The lowercase hex SHA-256 of the canonical compact JSON of the desired object, or `nil`:
+    /// always for Secrets (see ``init(_:action:)``), and for pruned objects.
     public var digest: String?
 
     /// Creates an entry.
@@ -29,9 +29,19 @@ public struct RecordedObject: Sendable, Hashable {
         self.digest = digest
     }
 
-    /// The entry of `object`, with the digest of its content.
+    /// The entry of `object`, with the digest of its content, except for a Secret.
+    ///
+    /// A Secret gets no content digest, only its name and what was done to it (created or
+    /// configured: its content changed). An unsalted digest of a Secret lets anyone who can read
+    /// the history ConfigMap (or a record file kept as a CI artifact) test guesses of its values
+    /// offline: a password, a token with a known prefix, a value from a small set. A keyed digest
+    /// would need a key that the deploy credential reads and readers of ConfigMaps do not, i.e.
+    /// one more Secret to create, grant and rotate, for a comparison the record already answers
+    /// (an unchanged Secret is not applied, so a Secret in ``DeployRecord/applied`` did change).
+    /// The record's own digest does not depend on it: `warrant history --verify` is unaffected.
     public init(_ object: KubeObject, action: Action) {
-        self.init(reference: ObjectReference(object), action: action, digest: CanonicalJSON.digest(object.content))
+        let isSecret = object.groupKind == GroupKind(group: "", kind: "Secret")
+        self.init(reference: ObjectReference(object), action: action, digest: isSecret ? nil : CanonicalJSON.digest(object.content))
     }
 
     var json: JSONValue {

@@ -19,7 +19,7 @@ public struct DeployConfiguration: Sendable, Hashable {
     public var maxPrune: MaxPrune
     /// With ``prune``: also delete PersistentVolumeClaims.
     public var prunePVCs: Bool
-    /// The ApplySet parent ConfigMap.
+    /// The ApplySet parent ConfigMap; also the name of the Lease that serialises the set's deploys.
     public var applySetName: String
     /// The ConfigMap that keeps the records.
     public var historyName: String
@@ -39,6 +39,30 @@ public struct DeployConfiguration: Sendable, Hashable {
     public var allowBroadCredential: Bool
     /// Also append the record to this JSON-lines file (a CI artifact); `nil` for none.
     public var recordFile: String?
+    /// How long to wait for another deploy of the same ApplySet to finish (its Lease, see
+    /// ``DeployEngine``); zero fails at once when the set is being deployed, `nil` waits as
+    /// long as it takes.
+    public var lockTimeout: Duration?
+    /// The deploy Lease's duration: a deploy that stops renewing (killed) is taken over this long
+    /// after its last renewal (`LeaseLock.Configuration`, client-go's `LeaseDuration`).
+    ///
+    /// Longer than client-go's 15 s for controllers: a deploy runs on a CI runner that may be
+    /// overloaded or cut off from the API server for a while, and a deploy stopped because it
+    /// could not renew in time costs more than the next deploy waiting a minute after a
+    /// runner was killed.
+    public var leaseDuration: Duration = .seconds(60)
+    /// How long a deploy tries to renew its Lease before it stops, shorter than ``leaseDuration``.
+    public var leaseRenewDeadline: Duration = .seconds(40)
+    /// How often a deploy renews its Lease.
+    public var leaseRetryPeriod: Duration = .seconds(5)
+    /// How often a deploy waiting for the Lease looks again (plus up to 50 % jitter).
+    public var lockPollInterval: Duration = .seconds(1)
+    /// How often the record is appended again when the history changed between reading and
+    /// writing it (each try re-reads the chain); the deploy's record problems say when all failed.
+    public var recordAttempts: Int = 20
+    /// How long writing the record may take in all (history, record file, Event), also after an
+    /// interruption; what is not written by then is reported as a record problem.
+    public var recordTimeout: Duration = .seconds(30)
     /// Rules the caller's credential holds for the caller's own work (an agent's status
     /// ConfigMap): the pre-flight does not count them as more than the deploy needs.
     public var ownRules: [PolicyRule]
@@ -57,7 +81,7 @@ public struct DeployConfiguration: Sendable, Hashable {
         prunePVCs: Bool = false, applySetName: String = DeployOptions().applySetName, historyName: String = DeployOptions().historyName,
         wait: Bool = false, waitTimeout: Duration = .seconds(300), waitInterval: Duration = .milliseconds(500), dryRun: Bool = false,
         diff: Bool = false, forceConflicts: Bool = false, allowBroadCredential: Bool = false, recordFile: String? = nil,
-        ownRules: [PolicyRule] = [], recordUnchanged: Bool = true
+        lockTimeout: Duration? = .seconds(300), ownRules: [PolicyRule] = [], recordUnchanged: Bool = true
     ) {
         self.namespace = namespace
         self.toolVersion = toolVersion
@@ -75,6 +99,7 @@ public struct DeployConfiguration: Sendable, Hashable {
         self.forceConflicts = forceConflicts
         self.allowBroadCredential = allowBroadCredential
         self.recordFile = recordFile
+        self.lockTimeout = lockTimeout
         self.ownRules = ownRules
         self.recordUnchanged = recordUnchanged
     }

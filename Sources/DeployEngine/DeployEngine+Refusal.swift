@@ -4,7 +4,9 @@ public import KubeAPI
 
 extension DeployEngine {
     /// Records a change that was refused before any deploy began (result `refused`): the same
-    /// hash-chained record, record file and Event as a deploy, with nothing applied.
+    /// hash-chained record, record file and Event as a deploy, with nothing applied. It is
+    /// appended to the history by the same compare-and-swap, so it never loses a race with a
+    /// deploy's record; it takes no Lease, since it changes nothing but the history.
     ///
     /// A pull-style agent calls this when a commit's signature does not verify, so that the
     /// history shows that the change never reached the cluster, and why.

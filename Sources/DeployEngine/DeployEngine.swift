@@ -13,20 +13,27 @@ import RBAC
 /// what the record names) and ``DeployReporter`` (how progress is shown). The engine prints
 /// nothing and logs to its `Logger` only.
 ///
-/// Steps, in order; nothing changes before the first passes:
+/// Steps, in order; nothing changes before the first two pass:
 /// 1. pre-flight: the credential's rules in the namespace (SelfSubjectRulesReview) must hold what
 ///    `warrant scope --for warrant` derives for the manifests and, unless
 ///    ``DeployConfiguration/allowBroadCredential``, nothing more;
-/// 2. apply in stages (ServiceAccounts, Secrets, ConfigMaps, RBAC, then workloads), concurrently
+/// 2. the lock: a Lease named like the ApplySet parent (`LeaseLock`), held until the record is
+///    written, so that deploys of one set run one after the other; a deploy waits up to
+///    ``DeployConfiguration/lockTimeout`` for another one to finish (none for a dry run);
+///    with ``DeployConfiguration/prune``, the ApplySet parent is then widened to the old and new
+///    members before any member is applied, so that an interrupted deploy leaks nothing;
+/// 3. apply in stages (ServiceAccounts, Secrets, ConfigMaps, RBAC, then workloads), concurrently
 ///    within a stage; objects that already match are not written (where the listed live object
 ///    leaves it open, a server-side dry run decides); every object a stage wrote is recorded,
 ///    also when another object of the stage fails;
-/// 3. prune the ApplySet's members that left the manifests (``DeployConfiguration/prune``);
-/// 4. wait until every object is healthy (``DeployConfiguration/wait``);
-/// 5. the record: the history ConfigMap (a hash chain), the record file, and an Event.
+/// 4. prune the ApplySet's members that left the manifests (``DeployConfiguration/prune``);
+/// 5. wait until every object is healthy (``DeployConfiguration/wait``);
+/// 6. the record: appended to the history ConfigMap (a hash chain) by compare-and-swap, so that
+///    concurrent deploys never lose one, then to the record file, then an Event.
 ///
 /// Cancelling the calling task stops the deploy between requests; the record is still written,
-/// with result `interrupted`.
+/// with result `interrupted`, within ``DeployConfiguration/recordTimeout``. A deploy that loses
+/// its Lease (it could not renew it) stops the same way, with result `failed`.
 public struct DeployEngine: Sendable {
     /// The annotation applied objects carry: the id of the deploy record that changed them last.
     public static let recordAnnotation = ObjectDiff.recordAnnotation
@@ -75,10 +82,16 @@ public struct DeployEngine: Sendable {
             throw Task.isCancelled ? DeployError(.interrupted, "interrupted; nothing was changed", underlying: error) : DeployError.from(error)
         }
         logger.debug("pre-flight passed", metadata: ["namespace": "\(namespace)", "objects": "\(manifests.objects.count)"])
+        let lock = try await acquireLock(client: client, deployID: deployID, identity: identity, reporter: reporter)
         let progress = DeployProgress()
         var failure: (any Error)?
         do {
-            try await run(manifests, client: client, deployID: deployID, progress: progress, reporter: reporter)
+            let engine = self
+            let work: @Sendable () async throws -> Void = {
+                try await engine.widenApplySet(manifests, client: client, progress: progress)
+                try await engine.run(manifests, client: client, deployID: deployID, progress: progress, reporter: reporter)
+            }
+            if let lock { try await lock.holding(work) } else { try await work() }
         } catch {
             failure = error
         }
@@ -86,7 +99,7 @@ public struct DeployEngine: Sendable {
         var message = ""
         var deployError: DeployError?
         if let failure {
-            let interrupted = failure is CancellationError || Task.isCancelled
+            let interrupted = !(failure is LeaseError) && (failure is CancellationError || Task.isCancelled)
             result = interrupted ? .interrupted : .failed
             message = Self.describe(failure)
             deployError =
@@ -98,6 +111,7 @@ public struct DeployEngine: Sendable {
         if !configuration.recordUnchanged, result == .succeeded, progress.snapshot.applied.isEmpty, progress.snapshot.pruned.isEmpty {
             let state = progress.snapshot
             logger.debug("nothing changed; no record", metadata: ["unchanged": "\(state.unchanged)"])
+            if let lock { await lock.release() }
             return DeployOutcome(
                 result: result, deployID: deployID, record: nil, applied: [], unchanged: state.unchanged, pruned: [], diff: state.diff,
                 durations: state.durations, failure: nil, recordProblems: [])
@@ -112,6 +126,9 @@ public struct DeployEngine: Sendable {
                 outcome, message: text, progress: progress, deployID: deployID, identity: identity, client: client, started: started,
                 reporter: reporter)
         }.value
+        // Released once the record is in the history, so that the set's records are in the
+        // order its deploys ran; release() also runs to its end when the caller was cancelled.
+        if let lock { await lock.release() }
         let state = progress.snapshot
         return DeployOutcome(
             result: result, deployID: deployID, record: written.record, applied: state.applied, unchanged: state.unchanged,

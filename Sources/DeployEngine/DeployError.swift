@@ -15,6 +15,7 @@ public struct DeployError: Error, Sendable, CustomStringConvertible {
             case broadCredential = "broad-credential"
             case invalidApplySet = "invalid-applyset"
             case foreignApplySet = "foreign-applyset"
+            case locked
             case conflicts
             case pruneLimit = "prune-limit"
             case rolloutFailed = "rollout-failed"
@@ -37,6 +38,9 @@ public struct DeployError: Error, Sendable, CustomStringConvertible {
         public static let invalidApplySet = Code(value: .invalidApplySet)
         /// The ApplySet parent belongs to another tool or another set; nothing was pruned.
         public static let foreignApplySet = Code(value: .foreignApplySet)
+        /// Another deploy of the same ApplySet holds its Lease and did not finish within
+        /// ``DeployConfiguration/lockTimeout``, or this deploy lost the Lease while it ran.
+        public static let locked = Code(value: .locked)
         /// Fields another field manager owns; see ``DeployConfiguration/forceConflicts``.
         public static let conflicts = Code(value: .conflicts)
         /// Pruning would delete more than ``DeployConfiguration/maxPrune`` allows; nothing was deleted.
@@ -105,6 +109,10 @@ public struct DeployError: Error, Sendable, CustomStringConvertible {
         switch error {
         case let error as DeployError: return error
         case let error as KubeAPIError: return DeployError(.api, "\(error)", underlying: error)
+        case let error as LeaseError:
+            return DeployError(
+                .locked, "\(error.message); the deploy stopped", hint: "the record says what was done; deploy again",
+                summary: error.message, underlying: error)
         case is CancellationError: return DeployError(.interrupted, "interrupted", underlying: error)
         default: return DeployError(.unexpected, "\(error)", underlying: error)
         }

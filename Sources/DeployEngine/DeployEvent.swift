@@ -1,7 +1,11 @@
 public import Delivery
+public import KubeAPI
 
 /// Something a deploy did or is waiting for, in the order it happened.
 public enum DeployEvent: Sendable {
+    /// Another deploy of the same ApplySet holds its Lease (`namespace/name`); this one waits
+    /// for it (reported again when the holder changes).
+    case waitingForLock(lease: String, holder: LeaseRecord)
     /// An object was written: created or configured (with ``DeployConfiguration/dryRun``: would be).
     case applied(object: String, action: RecordedObject.Action, dryRun: Bool)
     /// The unified diff of every changed object (``DeployConfiguration/diff``), after the apply.

@@ -19,8 +19,17 @@ public struct DeployManifests: Sendable {
 
     /// Places and validates `objects` for a deploy into `namespace`.
     ///
+    /// No objects at all is an error unless `allowingEmpty`: an empty folder or a failed rendering
+    /// must not look like a successful deploy, nor prune the whole set (kubectl apply refuses it
+    /// too: "no objects passed to apply", k8s.io/kubectl `pkg/cmd/apply/apply.go`).
+    ///
     /// - Throws: ``DeployError/Code/invalidManifests`` with one detail per problem.
-    public init(objects: [KubeObject], kinds: KindTable, namespace: String, strict: Bool = false) throws(DeployError) {
+    public init(objects: [KubeObject], kinds: KindTable, namespace: String, strict: Bool = false, allowingEmpty: Bool = false) throws(DeployError) {
+        if objects.isEmpty && !allowingEmpty {
+            throw DeployError(
+                .invalidManifests, "the input holds no objects; nothing was deployed",
+                hint: "hint: to prune every member of the ApplySet, give --prune --allow-empty", summary: "no objects")
+        }
         let placed = objects.map { object -> KubeObject in
             guard object.namespace == nil, kinds.kind(object.groupKind)?.namespaced == true else { return object }
             var placed = object

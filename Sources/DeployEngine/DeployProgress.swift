@@ -11,6 +11,9 @@ final class DeployProgress: Sendable {
         var pruned: [RecordedObject] = []
         var diff = DiffSummary()
         var durations: [String: Int64] = [:]
+        /// With prune: the ApplySet parent as it was before this deploy widened it (`nil` when
+        /// there was none), whose members `--max-prune` counts.
+        var parentBeforeWidening: KubeObject?
         /// Objects whose apply got no answer: written or not, ``DeployEngine/settleUncertain(progress:deployID:client:reporter:)`` finds out.
         var uncertain: [Uncertain] = []
     }

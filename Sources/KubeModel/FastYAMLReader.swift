@@ -39,6 +39,8 @@ struct FastYAMLReader {
     private var rootListLines: [String: [Int]] = [:]
     /// The element lines of the sequence read last (the outermost, as inner ones finish first).
     private var lastSequenceLines: [Int] = []
+    /// Keys and strings read so far, so that repeats share one copy.
+    private let strings = StringTable()
 
     private init(bytes: UnsafeBufferPointer<UInt8>, lines: [Line], lineOffset: Int, maximumDepth: Int) {
         self.bytes = bytes
@@ -52,7 +54,8 @@ struct FastYAMLReader {
     /// A large file is cut at `---` lines into parts that are read concurrently. Every construct
     /// this reader accepts ends before a `---` line at column 0, so each part reads exactly the
     /// documents, lines included, that reading the whole file would give.
-    static func documents(_ bytes: [UInt8], maximumDepth: Int) throws(Unsupported) -> [Document] {
+    /// `lineOffset` is the number of lines before `bytes` in the input they come from.
+    static func documents(_ bytes: [UInt8], maximumDepth: Int, lineOffset: Int = 0) throws(Unsupported) -> [Document] {
         let parts = parts(bytes)
         let lineParts = ParallelChunks.perform(parts.count) { index in
             bytes.withUnsafeBufferPointer { buffer in
@@ -62,7 +65,7 @@ struct FastYAMLReader {
         var lines: [[Line]] = []
         var lineOffsets: [Int] = []
         for part in lineParts {
-            lineOffsets.append((lineOffsets.last ?? 0) + (lines.last?.count ?? 0))
+            lineOffsets.append((lineOffsets.last ?? lineOffset) + (lines.last?.count ?? 0))
             lines.append(try part.get())
         }
         var results = ParallelChunks.perform(parts.count) { [lines, lineOffsets] index in
@@ -114,16 +117,18 @@ struct FastYAMLReader {
             var hasTab = false
             while end < limit, bytes[end] != 0x0A {
                 let byte = bytes[end]
-                if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xEF {
+                if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2 || byte == 0xEF {
                     // libyaml accepts only printable characters (YAML 1.1 c-printable): leave control
                     // characters, C1 controls, U+FEFF and U+FFFE/U+FFFF to it, and tabs outside block
-                    // scalars too.
+                    // scalars too; and the line separators U+2028 and U+2029, which it counts as
+                    // line breaks.
                     switch byte {
                     case 0x09: hasTab = true
                     case 0x0D:
                         // A CR alone is a line break to libyaml; only CRLF is handled here.
                         if end + 1 >= count || bytes[end + 1] != 0x0A { throw Unsupported() }
                     case 0xC2: if end + 1 < count, bytes[end + 1] >= 0x80, bytes[end + 1] <= 0x9F { throw Unsupported() }
+                    case 0xE2: if end + 2 < count, bytes[end + 1] == 0x80, bytes[end + 2] == 0xA8 || bytes[end + 2] == 0xA9 { throw Unsupported() }
                     case 0xEF:
                         if end + 2 < count, bytes[end + 1] == 0xBF, bytes[end + 2] >= 0xBE { throw Unsupported() }
                         if end + 2 < count, bytes[end + 1] == 0xBB, bytes[end + 2] == 0xBF { throw Unsupported() }
@@ -323,7 +328,8 @@ struct FastYAMLReader {
     private func mappingKeyEnd(line: Line, from: Int) throws(Unsupported) -> (String, Int)? {
         let first = bytes[from]
         if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            guard let (key, end) = try quoted(line: line, from: from) else { return nil }
+            guard let (quotedKey, end) = try quoted(line: line, from: from) else { return nil }
+            let key = strings.intern(quotedKey)
             var index = end
             while index < line.end, bytes[index] == 0x20 { index += 1 }
             guard index < line.end, bytes[index] == UInt8(ascii: ":"), index + 1 == line.end || bytes[index + 1] == 0x20 else { return nil }
@@ -348,7 +354,7 @@ struct FastYAMLReader {
                 var keyEnd = index
                 while keyEnd > from, bytes[keyEnd - 1] == 0x20 { keyEnd -= 1 }
                 guard keyEnd > from else { throw Unsupported() }
-                return (text(from, keyEnd), index + 1)
+                return (strings.intern(text(from, keyEnd)), index + 1)
             }
             if byte == 0x23, index > from, bytes[index - 1] == 0x20 { return nil }
             index += 1
@@ -365,7 +371,7 @@ struct FastYAMLReader {
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             guard let (string, end) = try quoted(line: line, from: from) else { throw Unsupported() }
             try expectEndOfLine(line, from: end)
-            return .string(string)
+            return .string(strings.intern(string))
         case UInt8(ascii: "["), UInt8(ascii: "{"):
             var index = from
             let value = try flow(line: line, index: &index, depth: depth)
@@ -389,7 +395,11 @@ struct FastYAMLReader {
             if byte != 0x20 { end = index + 1 }
             index += 1
         }
-        return ScalarResolver.resolve(plain: text(from, end))
+        do {
+            return try ScalarResolver.resolve(plain: strings.intern(text(from, end)))
+        } catch {
+            throw Unsupported()  // the full parser reports it with its line
+        }
     }
 
     /// A single-line quoted scalar at `from`: its value and the position after the closing quote,
@@ -584,7 +594,7 @@ struct FastYAMLReader {
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             guard let (string, end) = try quoted(line: line, from: index) else { throw Unsupported() }
             index = end
-            return .string(string)
+            return .string(strings.intern(string))
         case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"),
             UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: "#"), UInt8(ascii: ","),
             UInt8(ascii: "]"), UInt8(ascii: "}"):
@@ -612,7 +622,12 @@ struct FastYAMLReader {
             index += 1
         }
         guard end > start else { throw Unsupported() }
-        let plain = text(start, end)
-        return isKey ? .string(plain) : ScalarResolver.resolve(plain: plain)
+        let plain = strings.intern(text(start, end))
+        guard !isKey else { return .string(plain) }
+        do {
+            return try ScalarResolver.resolve(plain: plain)
+        } catch {
+            throw Unsupported()  // the full parser reports it with its line
+        }
     }
 }

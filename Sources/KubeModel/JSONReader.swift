@@ -3,18 +3,21 @@
 struct JSONReader {
     let file: String
     let limits: ManifestLimits
+    /// The number of lines before `bytes` in the input they come from, added to every line.
+    var lineOffset = 0
 
     /// Parses `bytes` and hands each top-level value to `body`, in order.
     func read(_ bytes: [UInt8], _ body: (ParsedDocument) throws -> Void) throws {
         if let line = NestingPrescan.lineExceedingLimit(in: bytes) {
             throw ManifestError(
-                .tooDeep, at: SourceLocation(file: file, line: line),
+                .tooDeep, at: SourceLocation(file: file, line: line + lineOffset),
                 "nesting is deeper than \(limits.maximumDepth) levels",
                 hint: "Kubernetes manifests are never this deep; check for runaway brackets")
         }
         try LargeStack.run {
             try bytes.withUnsafeBufferPointer { buffer in
                 var parser = Parser(bytes: buffer, file: file, maximumDepth: limits.maximumDepth)
+                parser.line += lineOffset
                 while true {
                     parser.skipWhitespace()
                     guard !parser.atEnd else { break }
@@ -216,8 +219,23 @@ struct JSONReader {
                 guard digits(&self) > 0 else { throw error("an exponent must have digits") }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-            if isInteger, let integer = Int64(text) { return .integer(integer) }
+            if isInteger {
+                // An integer beyond 64 bits would be read as a float by Kubernetes' decoders and
+                // then wrapped by server-side apply (see ScalarResolver).
+                guard let integer = Int64(text) else {
+                    throw ManifestError(
+                        .invalidNumber, at: SourceLocation(file: file, line: line),
+                        "the integer \(text) is beyond the 64-bit range Kubernetes reads (-9223372036854775808 to 9223372036854775807)",
+                        hint: "Kubernetes integer fields hold at most 64 bits (most hold 32); quote the value if it is text")
+                }
+                return .integer(integer)
+            }
             guard let double = Double(text) else { throw error("'\(text)' is not a number") }
+            guard double.isFinite else {
+                throw ManifestError(
+                    .invalidNumber, at: SourceLocation(file: file, line: line), "the number \(text) is beyond the range of a 64-bit float",
+                    hint: "write a smaller number, or quote the value if it is text")
+            }
             return .double(double)
         }
 

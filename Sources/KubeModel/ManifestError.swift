@@ -19,6 +19,8 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
             case invalidResourceMap = "invalid-resource-map"
             case renderFailed = "render-failed"
             case namespaceMismatch = "namespace-mismatch"
+            case invalidNumber = "invalid-number"
+            case invalidName = "invalid-name"
         }
 
         fileprivate let value: Value
@@ -49,6 +51,10 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let renderFailed = Code(value: .renderFailed)
         /// An object names another namespace than the one deployed to.
         public static let namespaceMismatch = Code(value: .namespaceMismatch)
+        /// A number JSON cannot carry (`.inf`, `.nan`) or beyond the 64-bit ranges.
+        public static let invalidNumber = Code(value: .invalidNumber)
+        /// A name or namespace Kubernetes does not accept for the kind (see ``ObjectNames``).
+        public static let invalidName = Code(value: .invalidName)
 
         /// The stable name of the code (`not-utf8`).
         public var description: String { value.rawValue }
@@ -98,10 +104,12 @@ public struct ManifestLimits: Sendable, Hashable {
     /// The deepest nesting of mappings and lists accepted in one document. Real manifests stay
     /// below 30 (a CRD's OpenAPI schema is the deepest common case); the default is 100.
     public var maximumDepth: Int
-    /// Values that YAML aliases may add, on top of twice the file's size in bytes.
-    /// A document without aliases never comes near; a "billion laughs" alias bomb is stopped.
+    /// Bytes that YAML aliases may add, on top of twice the input's size: every value counts one
+    /// byte and every string and key its length, aliases expanded. A document without aliases
+    /// never comes near; a "billion laughs" bomb and a few aliases of one huge string are stopped.
     public var aliasExpansionAllowance: Int
-    /// The largest file accepted, in bytes (default 256 MiB).
+    /// The largest input accepted, in bytes (default 256 MiB): each file, standard input and each
+    /// rendered kustomization, counted as it is read.
     public var maximumFileSize: Int
 
     /// Creates limits.

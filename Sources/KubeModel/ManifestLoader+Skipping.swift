@@ -24,54 +24,7 @@ extension ManifestLoader {
     /// - Throws: ``ManifestErrors`` as ``load(_:)``, for the documents taken for objects.
     public func loadSkippingNonObjects(_ inputs: [ManifestInput]) throws(ManifestErrors) -> (objects: [KubeObject], skipped: [SkippedDocument]) {
         var objects: [KubeObject] = []
-        var skipped: [SkippedDocument] = []
-        var errors: [ManifestError] = []
-        func add(_ bytes: [UInt8], file: String) {
-            do {
-                objects += try load(bytes: bytes, file: file)
-                return
-            } catch {
-                // Some document is not a valid object: look at them one by one below.
-            }
-            let documents: [LoadedDocument]
-            do {
-                documents = try self.documents(bytes: bytes, file: file)
-            } catch {
-                errors.append(error)
-                return
-            }
-            for document in documents {
-                if let reason = Self.notAnObject(document.value) {
-                    skipped.append(SkippedDocument(location: SourceLocation(file: file, line: document.line), reason: reason))
-                    continue
-                }
-                let parsed = ParsedDocument(value: document.value, line: document.line, listLines: document.listLines) { _ in nil }
-                ObjectValidator(file: file, document: parsed).flatten(document.value, line: document.line, path: [], into: &objects, errors: &errors)
-            }
-        }
-        for input in inputs {
-            switch input {
-            case .standardInput(let bytes):
-                add(bytes, file: "<stdin>")
-            case .bytes(let bytes, let name):
-                add(bytes, file: name)
-            case .path(let path):
-                do {
-                    for file in try Self.files(at: path) {
-                        guard errors.count < maximumErrors else { break }
-                        do {
-                            add(try Self.read(file, limit: limits.maximumFileSize), file: file)
-                        } catch {
-                            errors.append(error)
-                        }
-                    }
-                } catch {
-                    errors.append(error)
-                }
-            }
-            if errors.count >= maximumErrors { break }
-        }
-        if !errors.isEmpty { throw ManifestErrors(Array(errors.prefix(maximumErrors))) }
+        let (_, skipped) = try load(inputs, skippingNonObjects: true) { objects.append($0) }
         return (objects, skipped)
     }
 

@@ -4,6 +4,8 @@
 /// string `apiVersion` and `kind`, a `metadata` mapping with a string `name`, and string-valued
 /// `namespace`, labels and annotations. A label value written `true` or `8080` without quotes is a
 /// Boolean or a number to YAML and is rejected by the API server; the error says to quote it.
+/// Names and namespaces must be what Kubernetes accepts for the kind (``ObjectNames``): a name
+/// goes into a request's URL, where `a?b` or `../x` would change what the request does.
 struct ObjectValidator {
     let file: String
     let document: ParsedDocument
@@ -75,9 +77,31 @@ struct ObjectValidator {
                     "\(describe(kind)) has no metadata.name", hint: hint))
         } else {
             requireString(metadata, "name", line: line, path: metadataPath, errors: &errors, hint: "add 'name:' under metadata")
+            if let name = metadata["name"]?.stringValue, !name.isEmpty, let apiVersion = object["apiVersion"]?.stringValue, let kind {
+                let groupKind = GroupVersionKind(apiVersion: apiVersion, kind: kind).groupKind
+                let rule = ObjectNames.rule(for: groupKind)
+                if let problem = ObjectNames.problem(with: name, rule: rule) {
+                    errors.append(
+                        ManifestError(
+                            .invalidName, at: location(metadataPath + ["name"], fallback: line),
+                            "metadata.name '\(name)' is not a valid \(kind) name: it \(problem)",
+                            hint: "a \(kind) name must be \(rule)"))
+                }
+            }
         }
-        if let namespace = metadata["namespace"], !namespace.isNull, namespace.stringValue == nil {
-            errors.append(wrongType("metadata.namespace", namespace, path: metadataPath + ["namespace"], line: line))
+        if let namespace = metadata["namespace"], !namespace.isNull {
+            if let text = namespace.stringValue {
+                // An empty namespace means none, as for kubectl.
+                if !text.isEmpty, let problem = ObjectNames.namespaceProblem(text) {
+                    errors.append(
+                        ManifestError(
+                            .invalidName, at: location(metadataPath + ["namespace"], fallback: line),
+                            "metadata.namespace '\(text)' is not a valid namespace name: it \(problem)",
+                            hint: "a namespace name must be \(ObjectNames.Rule.dnsLabel)"))
+                }
+            } else {
+                errors.append(wrongType("metadata.namespace", namespace, path: metadataPath + ["namespace"], line: line))
+            }
         }
         for field in ["labels", "annotations"] {
             guard let value = metadata[field], !value.isNull else { continue }

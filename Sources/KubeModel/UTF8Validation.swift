@@ -36,4 +36,33 @@ enum UTF8Validation {
             return nil
         }
     }
+
+    /// The offset and code point of the first character YAML does not allow in a stream
+    /// (`c-printable`, as libyaml's reader checks it: tab, line feed, carriage return, U+0020-U+007E,
+    /// U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF), or `nil`. `bytes` must be
+    /// valid UTF-8 (``firstInvalidByte(in:)`` returned `nil`).
+    static func firstNonPrintable(in bytes: [UInt8]) -> (offset: Int, scalar: UInt32)? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                let byte = buffer[index]
+                if byte < 0x80 {
+                    if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F { return (index, UInt32(byte)) }
+                    index += 1
+                } else if byte == 0xC2 {
+                    // U+0080-U+00BF: the C1 controls U+0080-U+009F are not printable, except NEL.
+                    let second = buffer[index + 1]
+                    if second <= 0x9F && second != 0x85 { return (index, UInt32(second)) }
+                    index += 2
+                } else if byte == 0xEF, buffer[index + 1] == 0xBF, buffer[index + 2] >= 0xBE {
+                    // U+FFFE and U+FFFF (EF BF BE, EF BF BF).
+                    return (index, 0xFFC0 | UInt32(buffer[index + 2] & 0x3F))
+                } else {
+                    index += byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+                }
+            }
+            return nil
+        }
+    }
 }

@@ -7,11 +7,16 @@ internal import Yams
 struct YAMLReader {
     let file: String
     let limits: ManifestLimits
+    /// The number of lines before `text` in the input it comes from, added to every line.
+    var lineOffset = 0
+
+    /// A line of `text` as a line of the whole input (0, "unknown", stays 0).
+    private func inInput(_ line: Int) -> Int { line > 0 ? line + lineOffset : 0 }
 
     /// Parses `text` and hands each non-empty document to `body`, in order.
     func read(_ text: String, _ body: (ParsedDocument) throws -> Void) throws {
         if let line = NestingPrescan.lineExceedingLimit(in: text.utf8) {
-            throw tooDeep(line: line)
+            throw tooDeep(line: inInput(line))
         }
         try LargeStack.run {
             let parser: Parser
@@ -23,7 +28,8 @@ struct YAMLReader {
             var converter = Converter(
                 file: file,
                 budget: 2 * text.utf8.count + limits.aliasExpansionAllowance,
-                maximumDepth: limits.maximumDepth
+                maximumDepth: limits.maximumDepth,
+                lineOffset: lineOffset
             )
             while true {
                 let root: Node?
@@ -33,23 +39,23 @@ struct YAMLReader {
                     throw syntaxError(error, text: text)
                 }
                 guard let root else { break }
-                let line = root.mark?.line ?? 1
+                let line = inInput(root.mark?.line ?? 1)
                 let value = try converter.convert(root, depth: 0)
                 if value.isNull { continue }  // empty or comment-only document
                 var listLines: [String: [Int]] = [:]
                 switch root {
                 case .sequence(let sequence):
-                    listLines[""] = sequence.map { $0.mark?.line ?? line }
+                    listLines[""] = sequence.map { $0.mark.map { inInput($0.line) } ?? line }
                 case .mapping(let mapping):
                     for (key, value) in mapping {
                         guard let name = key.scalar?.string, case .sequence(let sequence) = value else { continue }
-                        listLines[name] = sequence.map { $0.mark?.line ?? line }
+                        listLines[name] = sequence.map { $0.mark.map { inInput($0.line) } ?? line }
                     }
                 default:
                     break
                 }
                 try body(ParsedDocument(value: value, line: line, listLines: listLines) { path in
-                    Self.line(of: path, in: root)
+                    Self.line(of: path, in: root).map(inInput)
                 })
             }
         }
@@ -102,7 +108,7 @@ struct YAMLReader {
             let names = duplicates.map { $0 == "<uncovertable>" ? "(a list or mapping used as key)" : "'\($0)'" }
             problem = "duplicate key \(names.sorted().joined(separator: ", ")) in a mapping"
             return ManifestError(
-                .syntax, at: SourceLocation(file: file, line: line), problem,
+                .syntax, at: SourceLocation(file: file, line: inInput(line)), problem,
                 hint: "each key may appear once per mapping; remove or merge the repeated one")
         case .reader(let text, let offset, _, let source):
             problem = text
@@ -116,7 +122,7 @@ struct YAMLReader {
             message += "; the indentation contains a tab"
             hint = Self.hint(for: "tab")
         }
-        return ManifestError(.syntax, at: SourceLocation(file: file, line: line), message, hint: hint)
+        return ManifestError(.syntax, at: SourceLocation(file: file, line: inInput(line)), message, hint: hint)
     }
 
     private static func indentationHasTab(_ text: String, line: Int) -> Bool {
@@ -172,19 +178,28 @@ struct YAMLReader {
 
 extension YAMLReader {
     /// Converts Yams nodes to ``JSONValue`` with Kubernetes' scalar typing, a node budget and a depth limit.
+    /// The budget counts bytes: one per value, plus the length of every string and key produced,
+    /// aliases expanded. Without aliases a document never produces much more than its own size;
+    /// twice the input's size (plus ``ManifestLimits/aliasExpansionAllowance``) stops both a
+    /// "billion laughs" bomb of many small values and a few aliases of one huge string.
     struct Converter {
         let file: String
         var budget: Int
         let maximumDepth: Int
+        var lineOffset = 0
 
-        mutating func convert(_ node: Node, depth: Int) throws -> JSONValue {
-            budget -= 1
+        private mutating func spend(_ bytes: Int, at node: Node) throws {
+            budget -= bytes
             if budget < 0 {
                 throw ManifestError(
                     .tooLarge, at: location(node),
-                    "YAML aliases expand to more values than the file could hold (an alias bomb?)",
-                    hint: "write the repeated content out, or use fewer nested aliases")
+                    "YAML aliases expand to more than twice the size of the input (an alias bomb?)",
+                    hint: "write the repeated content out, or use fewer aliases of large values")
             }
+        }
+
+        mutating func convert(_ node: Node, depth: Int) throws -> JSONValue {
+            try spend(1, at: node)
             if depth > maximumDepth {
                 throw ManifestError(
                     .tooDeep, at: location(node), "nesting is deeper than \(maximumDepth) levels",
@@ -192,6 +207,7 @@ extension YAMLReader {
             }
             switch node {
             case .scalar(let scalar):
+                try spend(scalar.string.utf8.count, at: node)
                 return try convert(scalar)
             case .sequence(let sequence):
                 var elements: [JSONValue] = []
@@ -219,6 +235,7 @@ extension YAMLReader {
                     merges.append(valueNode)
                     continue
                 }
+                try spend(key.string.utf8.count, at: keyNode)
                 object.appendUnchecked(key.string, try convert(valueNode, depth: depth + 1))
             }
             // YAML merge keys (`<<: *base`), which go-yaml v2 supports: merged members never override explicit ones.
@@ -248,13 +265,13 @@ extension YAMLReader {
             let tag = scalar.tag.description
             switch tag {
             case "":
-                return scalar.style == .plain ? ScalarResolver.resolve(plain: scalar.string) : .string(scalar.string)
+                return scalar.style == .plain ? try resolve(scalar) : .string(scalar.string)
             case "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp":
                 return .string(scalar.string)
             case "tag:yaml.org,2002:null":
                 return .null
             case "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float":
-                let value = ScalarResolver.resolve(plain: scalar.string)
+                let value = try resolve(scalar)
                 let matches: Bool
                 switch value {
                 case .bool: matches = tag.hasSuffix("bool")
@@ -271,12 +288,22 @@ extension YAMLReader {
                 if tag.hasSuffix("float"), case .integer(let integer) = value { return .double(Double(integer)) }
                 return value
             default:
-                return scalar.style == .plain ? ScalarResolver.resolve(plain: scalar.string) : .string(scalar.string)
+                return scalar.style == .plain ? try resolve(scalar) : .string(scalar.string)
+            }
+        }
+
+        /// A plain scalar typed as Kubernetes types it; a number it cannot carry is an error at its line.
+        private func resolve(_ scalar: Node.Scalar) throws -> JSONValue {
+            do {
+                return try ScalarResolver.resolve(plain: scalar.string)
+            } catch {
+                throw ManifestError(.invalidNumber, at: location(.scalar(scalar)), error.message, hint: error.hint)
             }
         }
 
         private func location(_ node: Node) -> SourceLocation {
-            SourceLocation(file: file, line: node.mark?.line ?? 0)
+            let line = node.mark?.line ?? 0
+            return SourceLocation(file: file, line: line > 0 ? line + lineOffset : 0)
         }
     }
 }

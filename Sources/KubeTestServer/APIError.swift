@@ -137,6 +137,12 @@ struct APIError: Error, Sendable {
             return APIError(code: 504, reason: "Timeout", message: "The server was unable to return a response in the time allotted, but may still be processing the request", retryAfter: retryAfter)
         case 500:
             return APIError(code: 500, reason: "InternalError", message: "Internal error occurred: injected fault", retryAfter: retryAfter)
+        case 409:
+            // As a stale resourceVersion is refused (registry `Store.Update`).
+            return APIError(
+                code: 409, reason: "Conflict",
+                message: "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again",
+                retryAfter: retryAfter)
         default:
             return APIError(code: code, reason: "Unknown", message: "injected fault \(code)", retryAfter: retryAfter)
         }

@@ -1,6 +1,8 @@
 /// One HTTP request as the server's API layer sees it, independent of NIO.
 struct APIRequest: Sendable {
     var method: String
+    /// The request URI as sent, query included (the audit log's `requestURI`).
+    var uri: String
     /// The path without the query, percent-decoded.
     var path: String
     /// The raw query string without `?`.
@@ -13,6 +15,7 @@ struct APIRequest: Sendable {
 
     init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
         self.method = method
+        self.uri = uri
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = Self.percentDecode(String(parts[0]), plusAsSpace: false)
         rawQuery = parts.count > 1 ? String(parts[1]) : ""

@@ -31,7 +31,7 @@ public struct Fault: Sendable, Hashable {
     public var remaining: Int?
     /// Only requests whose path starts with this are hit; `""` for all.
     public var pathPrefix: String = ""
-    /// Only requests with this method (`PATCH`, …) are hit; `nil` for all.
+    /// Only requests with this method (`PUT`, …) are hit; `nil` for all.
     public var method: String?
 
     /// A fault with `action` that hits every request.
@@ -39,7 +39,8 @@ public struct Fault: Sendable, Hashable {
         self.action = action
     }
 
-    /// Requests fail with status `code` (429, 500, 503, ...), carrying `Retry-After: retryAfter` when set.
+    /// Requests fail with status `code` (429, 500, 503, 409 as a `Conflict` on a stale
+    /// `resourceVersion`, ...), carrying `Retry-After: retryAfter` when set.
     public static func status(_ code: Int, retryAfter: Int? = nil) -> Fault { Fault(.status(code, retryAfter: retryAfter)) }
 
     /// Requests are delayed by `delay`.
@@ -72,10 +73,10 @@ public struct Fault: Sendable, Hashable {
         return copy
     }
 
-    /// The fault hitting only requests with `method` (`PATCH`, `GET`, …).
+    /// The fault hitting only requests with `method` (`GET`, `PUT`, `PATCH`, …).
     public func method(_ method: String) -> Fault {
         var copy = self
-        copy.method = method
+        copy.method = method.uppercased()
         return copy
     }
 }

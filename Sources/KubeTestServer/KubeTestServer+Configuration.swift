@@ -16,6 +16,9 @@ extension KubeTestServer {
         public var faultSeed: UInt64 = 0x5EED
         /// The largest request body accepted; larger bodies get `413`. Default 3 MiB, as kube-apiserver.
         public var maximumRequestBodySize: Int = 3 << 20
+        /// Where the audit log goes: one `audit.k8s.io/v1` `Event` per request at level
+        /// `Metadata`, JSON lines (see ``AuditLogDestination``). Default ``AuditLogDestination/memory``.
+        public var auditLog: AuditLogDestination = .memory
         /// The version `/version` reports (`major`, `minor`).
         public var kubernetesVersion: (major: Int, minor: Int) = (1, 34)
 

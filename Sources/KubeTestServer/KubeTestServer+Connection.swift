@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 import NIOCore
 import NIOHTTP1
@@ -41,21 +42,25 @@ extension KubeTestServer {
                         let request = APIRequest(
                             method: requestHead.method.rawValue, uri: requestHead.uri,
                             headers: requestHead.headers.map { ($0.name, $0.value) }, body: Array(buffer: body))
-                        let response = tooLarge
-                            ? APIResponse.error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(configuration.maximumRequestBodySize)"))
+                        let (response, audit) = tooLarge
+                            ? (APIResponse.error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(configuration.maximumRequestBodySize)")), nil)
                             : await handle(request, certificateUser: certificateUser ?? nil)
                         switch response {
                         case .drop:
                             try await channel.close()
                             return
                         case .full(let status, let headers, let bytes):
+                            // kube-apiserver logs a request refused by authentication at ResponseStarted.
+                            if let audit { auditSink.write(audit.event(stage: audit.user == nil ? "ResponseStarted" : "ResponseComplete", status: status, body: bytes)) }
                             var responseHeaders = HTTPHeaders(headers)
                             responseHeaders.add(name: "Content-Length", value: String(bytes.count))
-                            responseHeaders.add(name: "Audit-Id", value: ServerState.newUID())
+                            responseHeaders.add(name: "Audit-Id", value: audit?.auditID ?? ServerState.newUID())
                             try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: .init(statusCode: status), headers: responseHeaders)))
                             if request.method != "HEAD" { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
                             try await outbound.write(.end(nil))
                         case .watch(let stream):
+                            if let audit { auditSink.write(audit.event(stage: "ResponseStarted", status: 200, body: [])) }
+                            defer { if let audit { auditSink.write(audit.event(stage: "ResponseComplete", status: 200, body: [])) } }
                             try await streamWatch(stream, version: requestHead.version, channel: channel, outbound: outbound)
                         }
                     }
@@ -104,27 +109,32 @@ extension KubeTestServer {
         try await outbound.write(.end(nil))
     }
 
-    /// Faults, authentication, the request itself, then hooks and the token controller.
-    func handle(_ request: APIRequest, certificateUser: UserInfo?) async -> APIResponse {
+    /// Faults, authentication, the request itself, then hooks and the token controller; also
+    /// what the audit log says of the request (`nil` for injected faults, which stand for a
+    /// proxy or network in front of the server).
+    func handle(_ request: APIRequest, certificateUser: UserInfo?) async -> (APIResponse, AuditEntry?) {
         let info = RequestInfo(method: request.method, path: request.path, query: request.query)
         let fault = state.withLock { $0.drawFault(method: request.method, path: request.path) }
         switch fault {
         case .latency(let delay): try? await Task.sleep(for: delay)
         case .dropConnection:
             record(request, info: info, user: nil, status: 0)
-            return .drop
+            return (.drop, nil)
         case .status(let code, let retryAfter):
             let response = APIResponse.error(.injected(code, retryAfter: retryAfter))
             record(request, info: info, user: nil, status: code)
-            return response
+            return (response, nil)
         case .dropResponse, nil: break
         }
+        var audit = AuditEntry(request: request, info: info)
         // A bearer token wins over a client certificate; a bad token is a 401 (`request/union`).
         let user: UserInfo?
+        var bearer: String?
         if let authorization = request.headers["authorization"] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2 && parts[0].lowercased() == "bearer" {
                 let token = parts[1].trimmingSpaces()
+                bearer = token
                 user = state.withLock { $0.authenticate(token: token) }
             } else {
                 user = nil
@@ -134,17 +144,61 @@ extension KubeTestServer {
         }
         guard let user else {
             record(request, info: info, user: nil, status: 401)
-            return .error(.unauthorized)
+            return (.error(.unauthorized), audit)
         }
-        let (response, changes) = state.withLock { state in
+        audit.user = user
+        let details = bearer.flatMap { token in state.withLock { $0.credentialDetails(token: token) } }
+        if let details {
+            audit.userUID = details.uid
+            audit.credentialID = details.jti.map { "JTI=\($0)" }
+            audit.legacySecret = details.secretName
+        }
+        let today = Date().formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(secondsFromGMT: 0) ?? .gmt).year().month().day())
+        let (response, changes, allowed, reason, tracked) = state.withLock { state in
             state.changes = []
+            let access = ServerState.accessRequest(info, user: user)
+            let allowed = state.allows(access)
+            let reason = allowed ? state.authorizationReason(access) : ""
+            var tracked: ObjectKey?
+            if let details, let secretName = details.secretName, let account = user.serviceAccount {
+                tracked = state.trackLegacyTokenUse(namespace: account.namespace, secretName: secretName, today: today)
+            }
+            state.issuedJTI = nil
             let response = state.serve(request, info: info, user: user, serverURL: url)
+            audit.issuedCredentialID = state.issuedJTI.map { "JTI=\($0)" }
             defer { state.changes = [] }
-            return (response, state.changes)
+            return (response, state.changes, allowed, reason, tracked)
+        }
+        audit.decision = allowed ? "allow" : "forbid"
+        audit.reason = reason
+        if let tracked {
+            // kube-apiserver labels the Secret while it authenticates the request, and its audit
+            // log stamps the request as received after that patch.
+            auditSink.write(Self.legacyTokenTrackingEvent(tracked))
+            audit.received = Date()
         }
         await react(to: changes)
         record(request, info: info, user: user, status: response.statusCode)
-        return fault == .dropResponse ? .drop : response
+        if fault == .dropResponse {
+            // Handled, then lost on the way back: kube-apiserver would have logged the request.
+            if case .full(let status, _, let bytes) = response {
+                auditSink.write(audit.event(stage: audit.user == nil ? "ResponseStarted" : "ResponseComplete", status: status, body: bytes))
+            }
+            return (.drop, nil)
+        }
+        return (response, audit)
+    }
+
+    /// The audit event of kube-apiserver's own patch that labels a legacy token Secret with its
+    /// last use (user `system:apiserver`).
+    static func legacyTokenTrackingEvent(_ key: ObjectKey) -> JSONValue {
+        var entry = AuditEntry(
+            request: APIRequest(method: "PATCH", uri: "/api/v1/namespaces/\(key.namespace)/secrets/\(key.name)", headers: [], body: []),
+            info: RequestInfo(method: "PATCH", path: "/api/v1/namespaces/\(key.namespace)/secrets/\(key.name)", query: [:]))
+        entry.user = UserInfo(name: "system:apiserver", groups: ["system:authenticated", ServerState.superuserGroup], addingImplicitGroups: false)
+        entry.userAgent = "kube-apiserver/v1.34.0 (linux/amd64) kubernetes/warrant-test"
+        entry.decision = "allow"
+        return entry.event(stage: "ResponseComplete", status: 200, body: [])
     }
 
     private func record(_ request: APIRequest, info: RequestInfo, user: UserInfo?, status: Int) {

@@ -19,7 +19,10 @@ import X509
 /// server.addUser(token: "ci-token", name: "system:serviceaccount:shop:ci")
 /// ```
 ///
-/// Where it differs from a real kube-apiserver is listed in `Sources/KubeTestServer/README.md`.
+/// Every request is written to an audit log as kube-apiserver writes one (``AuditLogDestination``,
+/// ``Configuration/auditLog``; in memory by default: ``auditLogLines``).
+///
+/// Where it differs from a real kube-apiserver is listed in `KubeTestServer.docc`.
 public final class KubeTestServer: Sendable {
     /// A bearer token for the user `admin` in `system:masters`, who bypasses RBAC as in Kubernetes.
     public static let adminToken = "warrant-test-admin-token"
@@ -37,9 +40,11 @@ public final class KubeTestServer: Sendable {
     let serverChannel: any Channel
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     let acceptLoop = Mutex<Task<Void, Never>?>(nil)
+    let auditSink: AuditLogSink
 
-    private init(configuration: Configuration, authority: CertificateAuthority, channel: any Channel, port: Int) {
+    private init(configuration: Configuration, authority: CertificateAuthority, channel: any Channel, port: Int, auditSink: AuditLogSink) {
         self.configuration = configuration
+        self.auditSink = auditSink
         self.authority = authority
         self.caCertificatePEM = authority.certificatePEM
         self.serverChannel = channel
@@ -54,6 +59,7 @@ public final class KubeTestServer: Sendable {
     /// - Parameter configuration: history size, token controller delay, fault seed, ...
     /// - Throws: when the certificates cannot be made or the port cannot be bound.
     public static func start(_ configuration: Configuration = .init()) async throws -> KubeTestServer {
+        let auditSink = try AuditLogSink(configuration.auditLog)
         let authority = try CertificateAuthority()
         let serving = try authority.issue(subject: try DistinguishedName { CommonName("kube-apiserver") }, server: true)
         var tls = TLSConfiguration.makeServerConfiguration(
@@ -73,7 +79,8 @@ public final class KubeTestServer: Sendable {
                 }
             }
         let server = KubeTestServer(
-            configuration: configuration, authority: authority, channel: channel.channel, port: channel.channel.localAddress?.port ?? 0)
+            configuration: configuration, authority: authority, channel: channel.channel, port: channel.channel.localAddress?.port ?? 0,
+            auditSink: auditSink)
         // The accept loop outlives `start`; `shutdown()` closes the channel and awaits it.
         let loop = Task { [server] in
             _ = try? await channel.executeThenClose { inbound in

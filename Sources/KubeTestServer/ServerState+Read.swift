@@ -46,6 +46,17 @@ extension ServerState {
             metadata["remainingItemCount"] = .integer(Int64(items.count - limit))
             items = Array(items.prefix(limit))
         }
+        // `Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`: metadata only
+        // (kube-apiserver's `handlers/response.go` transform; kubectl and controllers use it).
+        if (request.headers["accept"] ?? "").contains("as=PartialObjectMetadataList") {
+            let metadataOnly: [JSONValue] = items.map { item in
+                ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": item.object.content["metadata"] ?? .object(JSONObject())]
+            }
+            return [
+                "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
+                "items": metadataOnly.isEmpty ? .null : .array(metadataOnly),
+            ]
+        }
         let keepTypeMeta = listItemsKeepTypeMeta(kind)
         let values: [JSONValue] = items.map { item in
             var content = item.object.content

@@ -110,6 +110,13 @@ extension ServerState {
         return UserInfo.serviceAccount(bound.name, namespace: bound.namespace)
     }
 
+    /// What the audit log says of the credential behind `token`: the ServiceAccount's uid, and
+    /// the token Secret (a legacy token) or the `jti` (a TokenRequest token) that authenticated it.
+    func credentialDetails(token: String) -> (uid: String, secretName: String?, jti: String?)? {
+        guard users[token] == nil, let bound = boundTokens[token] else { return nil }
+        return (bound.uid, bound.secretName, bound.jti)
+    }
+
     /// `POST .../serviceaccounts/{name}/token` (`pkg/registry/core/serviceaccount/storage/token.go`).
     mutating func tokenRequest(_ request: APIRequest, info: RequestInfo) throws(APIError) -> JSONValue {
         let accountKey = ObjectKey(group: "", resource: "serviceaccounts", namespace: info.namespace, name: info.name)
@@ -126,9 +133,11 @@ extension ServerState {
         let audiences = body[path: ["spec", "audiences"]]?.arrayValue ?? ["https://kubernetes.default.svc.cluster.local"]
         let expires = Date().addingTimeInterval(TimeInterval(seconds))
         let uid = account.content[path: ["metadata", "uid"]]?.stringValue ?? ""
-        let token = mintToken(namespace: info.namespace, name: info.name, uid: uid, audiences: audiences, expires: expires)
+        let jti = Self.newUID()
+        let token = mintToken(namespace: info.namespace, name: info.name, uid: uid, audiences: audiences, expires: expires, jti: jti)
         if !request.isDryRun {
-            boundTokens[token] = BoundToken(namespace: info.namespace, name: info.name, uid: uid, expires: expires)
+            boundTokens[token] = BoundToken(namespace: info.namespace, name: info.name, uid: uid, expires: expires, jti: jti)
+            issuedJTI = jti
         }
         body["apiVersion"] = "authentication.k8s.io/v1"
         body["kind"] = "TokenRequest"
@@ -142,13 +151,13 @@ extension ServerState {
 
     /// A token shaped like Kubernetes' ServiceAccount JWTs (the claims of
     /// `pkg/serviceaccount/claims.go`), signed HS256 with a per-server key.
-    mutating func mintToken(namespace: String, name: String, uid: String, audiences: [JSONValue], expires: Date?) -> String {
+    mutating func mintToken(namespace: String, name: String, uid: String, audiences: [JSONValue], expires: Date?, jti: String = ServerState.newUID()) -> String {
         let now = Int64(Date().timeIntervalSince1970)
         var claims: JSONValue = [
             "iss": "https://kubernetes.default.svc.cluster.local",
             "sub": .string(UserInfo.serviceAccountUsername(namespace: namespace, name: name)),
             "aud": .array(audiences), "iat": .integer(now), "nbf": .integer(now),
-            "jti": .string(Self.newUID()),
+            "jti": .string(jti),
             "kubernetes.io": ["namespace": .string(namespace), "serviceaccount": ["name": .string(name), "uid": .string(uid)]],
         ]
         if let expires { claims["exp"] = .integer(Int64(expires.timeIntervalSince1970)) }
@@ -175,7 +184,7 @@ extension ServerState {
         else { return }
         let uid = account.content[path: ["metadata", "uid"]]?.stringValue ?? ""
         let token = mintToken(namespace: key.namespace, name: accountName, uid: uid, audiences: [], expires: nil)
-        boundTokens[token] = BoundToken(namespace: key.namespace, name: accountName, uid: uid, expires: nil)
+        boundTokens[token] = BoundToken(namespace: key.namespace, name: accountName, uid: uid, expires: nil, secretName: key.name)
         var data = secret.content["data"]?.objectValue ?? JSONObject()
         data["ca.crt"] = .string(Data(caCertificatePEM.utf8).base64EncodedString())
         data["namespace"] = .string(Data(key.namespace.utf8).base64EncodedString())

@@ -98,7 +98,49 @@ extension ServerState {
                 causes.append(.init(type: "FieldValueRequired", message: "Required value: \(error.message)", field: "spec"))
             }
         }
+        if kind.group == "coordination.k8s.io" && kind.kind == "Lease" {
+            causes += try Self.leaseProblems(object)
+        }
         guard causes.isEmpty else { throw APIError.invalid(kind: kind.kind, group: kind.group, name: name, causes) }
+    }
+
+    /// A Lease's spec as kube-apiserver checks it: its times must decode as `metav1.MicroTime`
+    /// (six fractional digits, apimachinery `micro_time.go`; else 400), `leaseDurationSeconds`
+    /// must be positive and `leaseTransitions` not negative (`pkg/apis/coordination/validation`).
+    static func leaseProblems(_ object: KubeObject) throws(APIError) -> [APIError.Cause] {
+        let spec = object.content["spec"]
+        for field in ["acquireTime", "renewTime"] {
+            guard let text = spec?[field]?.stringValue else { continue }
+            let pattern = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/#
+            guard text.wholeMatch(of: pattern) != nil else {
+                throw APIError.badRequest(
+                    "Lease in version \"v1\" cannot be handled as a Lease: parsing time \"\(text)\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"\(text.dropFirst(19))\" as \".000000\"")
+            }
+        }
+        var causes: [APIError.Cause] = []
+        if let duration = spec?["leaseDurationSeconds"]?.integerValue, duration <= 0 {
+            causes.append(.init(type: "FieldValueInvalid", message: "Invalid value: \(duration): must be greater than 0", field: "spec.leaseDurationSeconds"))
+        }
+        if let transitions = spec?["leaseTransitions"]?.integerValue, transitions < 0 {
+            causes.append(
+                .init(type: "FieldValueInvalid", message: "Invalid value: \(transitions): must be greater than or equal to 0", field: "spec.leaseTransitions"))
+        }
+        return causes
+    }
+
+    /// Kinds whose updates must carry a `resourceVersion` (their strategy's
+    /// `AllowUnconditionalUpdate` is false): Leases (`pkg/registry/coordination/lease/strategy.go`).
+    static func requiresResourceVersionOnUpdate(_ kind: ResourceKind) -> Bool {
+        kind.group == "coordination.k8s.io" && kind.kind == "Lease"
+    }
+
+    /// The `resourceVersion` a write carries as its precondition, `nil` when it carries none
+    /// (missing, empty or `0`: kube-apiserver's `ObjectResourceVersion` reads 0 as unset).
+    static func preconditionVersion(_ object: KubeObject) -> String? {
+        guard let version = object.content[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty, version != "0" else {
+            return nil
+        }
+        return version
     }
 
     /// Whether `key` may name an entry of a ConfigMap or Secret: `[-._a-zA-Z0-9]+`, at most 253
@@ -241,9 +283,13 @@ extension ServerState {
             FieldManager.recordUpdate(old: nil, new: &object, manager: Self.manager(request), stripStatus: false, now: Self.now)
             return .json(try commit(key, old: nil, new: object, kind: kind, dryRun: request.isDryRun).content, status: 201)
         }
-        if let version = object.content[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty,
-            version != old.content[path: ["metadata", "resourceVersion"]]?.stringValue
-        {
+        let precondition = Self.preconditionVersion(object)
+        if precondition == nil && Self.requiresResourceVersionOnUpdate(kind) {
+            throw APIError.invalid(
+                kind: kind.resource, group: kind.group, name: info.name,
+                [.init(type: "FieldValueInvalid", message: "Invalid value: 0: must be specified for an update", field: "metadata.resourceVersion")])
+        }
+        if let precondition, precondition != old.content[path: ["metadata", "resourceVersion"]]?.stringValue {
             throw APIError.staleResourceVersion(info.groupResource, name: info.name)
         }
         try checkImmutable(old: old, new: object, kind: kind)
@@ -312,6 +358,15 @@ extension ServerState {
         var applied = KubeObject(try Self.decodeBody(request))
         try checkIdentity(&applied, info: info, kind: kind, name: info.name)
         try validate(applied, kind: kind)
+        // A resourceVersion in the applied configuration is a precondition on an existing object
+        // (a compare-and-swap); an object that does not exist yet is created whatever it says
+        // (registry `Store.Update` checks it only when not creating).
+        if let old, let precondition = Self.preconditionVersion(applied),
+            precondition != old.content[path: ["metadata", "resourceVersion"]]?.stringValue
+        {
+            throw APIError.staleResourceVersion(info.groupResource, name: info.name)
+        }
+        applied.setMetadata("resourceVersion", nil)
         if old == nil {
             let create = Self.accessRequest(info, user: user, verb: "create")
             guard allows(create) else { throw Self.forbidden(create) }

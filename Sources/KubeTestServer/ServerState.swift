@@ -13,6 +13,10 @@ struct ServerState: Sendable {
         var name: String
         var uid: String
         var expires: Date?
+        /// The token's `jti` claim, for a TokenRequest token (the audit log's credential ID).
+        var jti: String? = nil
+        /// The token Secret that holds it, for a legacy token.
+        var secretName: String? = nil
     }
 
     /// A write a hook or the token controller reacts to.
@@ -34,6 +38,8 @@ struct ServerState: Sendable {
     var random: SplitMix
     /// Changes made by the request being served, for hooks and the token controller.
     var changes: [Change] = []
+    /// The `jti` of the token the request being served issued (TokenRequest), for the audit log.
+    var issuedJTI: String?
     /// Signs ServiceAccount tokens.
     let tokenKey = SymmetricKey(size: .bits256)
 
@@ -145,9 +151,9 @@ struct ServerState: Sendable {
         changes.append(Change(key: key, object: object, event: ChangeEvent(kind: kind, group: key.group, resource: key.resource)))
     }
 
-    /// Picks the fault, if any, that hits a request for `path`.
+    /// Picks the fault, if any, that hits a `method` request for `path`.
     mutating func drawFault(method: String, path: String) -> Fault.Action? {
-        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) && (faults[index].method.map { $0 == method } ?? true) {
+        for index in faults.indices where path.hasPrefix(faults[index].pathPrefix) && (faults[index].method ?? method.uppercased()) == method.uppercased() {
             if let remaining = faults[index].remaining, remaining <= 0 { continue }
             guard random.nextDouble() < faults[index].rate else { continue }
             if let remaining = faults[index].remaining { faults[index].remaining = remaining - 1 }

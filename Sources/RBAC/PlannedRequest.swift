@@ -20,12 +20,17 @@ public struct PlannedRequest: Sendable, Hashable {
     public var object: String?
     /// Where that object is written.
     public var source: SourceLocation?
+    /// How many objects beyond ``object`` need the same request for the same reason: the
+    /// planner names at most ``RequestPlanner/namedObjectsPerRequest`` objects of a kind per
+    /// verb and counts the rest here, so that a large input is planned in little memory.
+    public var otherObjects: Int
 
     /// Creates a planned request.
     public init(
         verb: String, apiGroup: String, resource: String, resourceName: String? = nil, objectName: String? = nil, reason: String,
-        object: String? = nil, source: SourceLocation? = nil
+        object: String? = nil, source: SourceLocation? = nil, otherObjects: Int = 0
     ) {
+        self.otherObjects = otherObjects
         self.objectName = objectName
         self.verb = verb
         self.apiGroup = apiGroup

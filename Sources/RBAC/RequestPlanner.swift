@@ -21,7 +21,10 @@ public import KubeModel
 ///   `cfgmaps.go`, which spares the deployer from listing Secrets), reads current objects for its three-way
 ///   merge before creating or patching them and deletes objects dropped from the chart
 ///   (helm `pkg/kube/client.go`), and with `--wait` lists a Deployment's ReplicaSets and pods
-///   (helm `pkg/kube/ready.go`).
+///   (helm `pkg/kube/ready.go`);
+/// - leader election with a Lease (client-go `tools/leaderelection/resourcelock/leaselock.go`)
+///   gets the Lease and updates it with the `resourceVersion` read; `warrant deploy` holds one
+///   per ApplySet, and appends its record to the history ConfigMap the same way.
 public enum RequestPlanner {
     /// Kinds whose readiness `--wait` follows, and whose pods it reads to fail fast.
     public static let workloadKinds: Set<GroupKind> = [
@@ -30,21 +33,41 @@ public enum RequestPlanner {
         GroupKind(group: "batch", kind: "Job"), GroupKind(group: "", kind: "ReplicationController"),
     ]
 
-    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with `options`.
+    /// Per kind and verb, the objects named in planned requests; the rest are counted in the last
+    /// one's ``PlannedRequest/otherObjects``. The requests of objects of one kind differ only in
+    /// the name, which no rule depends on: `scope --explain` names five and counts the others.
+    public static let namedObjectsPerRequest = 5
+
+    /// The requests `method` makes to deploy `objects` (namespaced objects of known kinds) with
+    /// `options`; objects without a namespace are named as in `namespace` when it is given. Per
+    /// kind and verb at most ``namedObjectsPerRequest`` objects are named, the rest counted.
     public static func requests(
-        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions
+        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions, namespace: String? = nil
     ) -> [PlannedRequest] {
         var requests: [PlannedRequest] = []
         var appliedKinds: [ResourceKind] = []
         var seenKinds: Set<GroupKind> = []
+        // Per kind: how many objects were named, and where each verb's last named request is.
+        var named: [GroupKind: (count: Int, last: [String: Int])] = [:]
         for object in objects {
             guard let kind = kinds.kind(object.groupKind), kind.namespaced else { continue }
             if seenKinds.insert(object.groupKind).inserted { appliedKinds.append(kind) }
+            let groupKind = object.groupKind
+            let namedSoFar = named[groupKind]?.count ?? 0
+            let countsOnly = namedSoFar >= namedObjectsPerRequest
+            named[groupKind, default: (0, [:])].count = namedSoFar + 1
+            let displayName =
+                countsOnly ? "" : object.namespace == nil ? namespace.map { "\(object.kind) \($0)/\(object.name)" } ?? object.displayName : object.displayName
             func add(_ verb: String, _ reason: String) {
+                if countsOnly, let index = named[groupKind]?.last[verb] {
+                    requests[index].otherObjects += 1
+                    return
+                }
+                named[groupKind]?.last[verb] = requests.count
                 requests.append(
                     PlannedRequest(
                         verb: verb, apiGroup: kind.group, resource: kind.resource, objectName: object.name, reason: reason,
-                        object: object.displayName, source: object.source))
+                        object: displayName, source: object.source))
             }
             switch method {
             case .warrant:
@@ -141,6 +164,21 @@ public enum RequestPlanner {
         case .warrant:
             for verb in ["get", "patch", "create"] {
                 add(verb, "", "configmaps", name: options.historyName, "the deployment record is kept in this ConfigMap")
+            }
+            add(
+                "update", "", "configmaps", name: options.historyName,
+                "records are appended by compare-and-swap: an update carrying the resourceVersion read, so concurrent deploys lose none")
+            // One Lease per ApplySet serialises its deploys (client-go leader election's
+            // resourcelock.LeaseLock: get, then update with the resourceVersion read). Created by a
+            // server-side apply of its labels, which is authorized as create with the Lease's
+            // name (apiserver handlers/patch.go), so no create on every Lease is needed.
+            for (verb, reason) in [
+                ("get", "warrant deploy reads the Lease that serialises deploys of the ApplySet"),
+                ("create", "a missing Lease is created by server-side apply, authorized as create with its name (apiserver handlers/patch.go)"),
+                ("patch", "a missing Lease is created by server-side apply of its labels"),
+                ("update", "the Lease is taken, renewed and released by updates carrying its resourceVersion (client-go leaderelection)"),
+            ] {
+                add(verb, "coordination.k8s.io", "leases", name: options.applySetName, reason)
             }
             add("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what")
         case .helm:

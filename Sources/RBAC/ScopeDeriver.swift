@@ -55,13 +55,19 @@ public struct ScopeDeriver: Sendable {
                         hint: "deploy each namespace with its own credential: scope it with -n \(objectNamespace), or remove metadata.namespace"))
                 continue
             }
-            var placed = object
-            placed.namespace = namespace
-            namespaced.append(placed)
+            // Only RBAC objects are read further (their rules, their names as roles); the others
+            // stay as they are, so that a large input is not copied to set their namespace.
+            if RBACAPI.isRBACObject(object), object.namespace != namespace {
+                var placed = object
+                placed.namespace = namespace
+                namespaced.append(placed)
+            } else {
+                namespaced.append(object)
+            }
         }
         if !errors.isEmpty { throw ManifestErrors(errors) }
 
-        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options)
+        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options, namespace: namespace)
         var explanations = Self.rules(from: requests)
         var warnings: [String] = []
         if requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) {
@@ -79,17 +85,39 @@ public struct ScopeDeriver: Sendable {
             guard let role = try? RBACRole(object) else { continue }
             rolesByReference["\(role.kind.rawValue)/\(role.name)"] = role
         }
-        // Rules the deployer must hold, collected first and merged by (groups, resources, verbs),
+        // Rules the deployer must hold, merged by (groups, resources, verbs) as they are found,
         // name restrictions united, so that many small Roles do not make the comparison quadratic.
-        var mustHold: [(rule: PolicyRule, reason: PlannedRequest)] = []
-        func hold(_ rules: [PolicyRule], because reason: String, object: KubeObject) {
+        // Each merged rule names at most five objects that need it and counts the others.
+        struct HoldKey: Hashable {
+            var verbs: [String]
+            var apiGroups: [String]
+            var resources: [String]
+            var nonResourceURLs: [String]
+        }
+        var merged: [HoldKey: (names: Set<String>, unnamed: Bool, reasons: [PlannedRequest])] = [:]
+        var mergeOrder: [HoldKey] = []
+        func hold(_ rules: [PolicyRule], because reason: @autoclosure () -> String, object: KubeObject) {
             for rule in rules {
                 if rule.verbs.contains("*") || rule.resources.contains("*") || rule.apiGroups.contains("*") {
                     warnings.append(
                         "\(object.displayName) grants a wildcard (\(rule)); the deployer must hold it too to create it. Name the verbs and resources instead.")
                 }
-                mustHold.append(
-                    (rule, PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason, object: object.displayName, source: object.source)))
+                let key = HoldKey(
+                    verbs: rule.verbs.sorted(), apiGroups: rule.apiGroups.sorted(), resources: rule.resources.sorted(),
+                    nonResourceURLs: rule.nonResourceURLs.sorted())
+                var entry = merged.removeValue(forKey: key) ?? {
+                    mergeOrder.append(key)
+                    return ([], false, [])
+                }()
+                entry.names.formUnion(rule.resourceNames)
+                if rule.resourceNames.isEmpty { entry.unnamed = true }
+                if entry.reasons.count < RequestPlanner.namedObjectsPerRequest {
+                    entry.reasons.append(
+                        PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason(), object: object.displayName, source: object.source))
+                } else {
+                    entry.reasons[entry.reasons.count - 1].otherObjects += 1
+                }
+                merged[key] = entry
             }
         }
         for object in namespaced where RBACAPI.isRBACObject(object) {
@@ -120,26 +148,6 @@ public struct ScopeDeriver: Sendable {
             default:
                 break
             }
-        }
-        struct HoldKey: Hashable {
-            var verbs: [String]
-            var apiGroups: [String]
-            var resources: [String]
-            var nonResourceURLs: [String]
-        }
-        var merged: [HoldKey: (names: Set<String>, unnamed: Bool, reasons: [PlannedRequest])] = [:]
-        var mergeOrder: [HoldKey] = []
-        for (rule, reason) in mustHold {
-            let key = HoldKey(
-                verbs: rule.verbs.sorted(), apiGroups: rule.apiGroups.sorted(), resources: rule.resources.sorted(),
-                nonResourceURLs: rule.nonResourceURLs.sorted())
-            if merged[key] == nil {
-                merged[key] = ([], false, [])
-                mergeOrder.append(key)
-            }
-            merged[key]?.names.formUnion(rule.resourceNames)
-            if rule.resourceNames.isEmpty { merged[key]?.unnamed = true }
-            merged[key]?.reasons.append(reason)
         }
         let planned = explanations.map(\.rule)
         for key in mergeOrder {

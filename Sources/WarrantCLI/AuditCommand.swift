@@ -101,6 +101,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(name: .customLong("list-checks"), help: "Print the risk catalog and exit.")
     var listChecks = false
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         if listChecks {
@@ -120,15 +124,12 @@ struct AuditCommand: AsyncParsableCommand {
             return
         }
         let namespace = self.namespace ?? "default"
-        // Folders of whole repositories hold YAML that is no Kubernetes object: it is skipped, with a warning.
-        let loaded = try manifests.load(context: context, skippingNonObjects: true)
-        for skipped in loaded.skipped { context.warn(skipped.description) }
-        let placed = loaded.objects.map { object -> KubeObject in
-            guard object.namespace == nil, loaded.kind(of: object)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
-        }
+        // Folders of whole repositories hold YAML that is no Kubernetes object: it is skipped, with
+        // a warning. Only what the audit reads is kept whole of each object (issue 18).
+        var input = try manifests.load(context: context, retaining: .identities(keepingWhole: Auditor.readsWhole), skippingNonObjects: true)
+        for skipped in input.skipped { context.warn(skipped.description) }
+        let placed = input.takeObjects(placingIn: namespace)
+        let loaded = input
         var (objects, duplicates) = DuplicateObjects.laterWins(placed)
         for duplicate in duplicates { context.warn(duplicate.description) }
         // RBAC objects the API server refuses are findings (W207), not the end of the audit.

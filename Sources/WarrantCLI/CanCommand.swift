@@ -61,8 +61,11 @@ struct CanCommand: AsyncParsableCommand {
 
     @OptionGroup var live: ClusterOptions
 
-    @Option(name: .shortAndLong, help: "The namespace of the request; also for RBAC objects written without one.")
-    var namespace: String = "default"
+    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default).")
+    var namespaceOption: String?
+
+    /// The namespace of the request.
+    var namespace: String { namespaceOption ?? "default" }
 
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Ask about all namespaces (cluster-wide).")
     var allNamespaces = false
@@ -86,6 +89,10 @@ struct CanCommand: AsyncParsableCommand {
     var why = false
 
     func validate() throws {
+        try ArgumentChecks.namespace(namespaceOption)
+        if allNamespaces && namespaceOption != nil {
+            throw ValidationError("Give either -A (all namespaces) or -n NAMESPACE, not both.")
+        }
         if check != nil {
             if verb != nil || list { throw ValidationError("--check runs the expectations in the file; give no VERB, TYPE or --list with it.") }
             return
@@ -112,7 +119,7 @@ struct CanCommand: AsyncParsableCommand {
             try await runLive(context: context)
             return
         }
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .rbac)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         if let check {
             try await runChecks(file: check, policy: policy, kinds: loaded.kinds, context: context)

@@ -2,6 +2,7 @@ import ArgumentParser
 import KubeAPI
 import KubeModel
 import Logging
+import Synchronization
 
 /// The options of commands that can also ask a cluster instead of manifests: `--cluster` and
 /// the connection options.
@@ -13,6 +14,12 @@ struct ClusterOptions: ParsableArguments {
 
     /// Whether the command talks to a cluster.
     var isLive: Bool { cluster || connection.kubeconfig != nil || connection.kubeContext != nil }
+
+    func validate() throws {
+        try ArgumentChecks.needs(
+            !isLive && (connection.requestTimeout != nil || connection.logLevel != .warning), "--request-timeout or --log-level",
+            "--cluster (or --kubeconfig, --context)")
+    }
 
     func withClient<T: Sendable>(
         namespace: String?, context: CommandContext, _ body: (KubeClient, ClusterConnection) async throws -> T
@@ -33,6 +40,17 @@ struct ConnectionOptions: ParsableArguments {
         name: .customLong("log-level"),
         help: "Log API requests on standard error: trace (with headers, Authorization redacted), debug (method, path, status, time), notice (retries), warning.")
     var logLevel: LogLevelOption = .warning
+
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp(
+            "The longest one API request may take, retries included, as kubectl's: 30s, 2m, or seconds; 0 for no limit (default 60s, at most 24h).",
+            valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(86_400), bareSeconds: true, allowsZero: true))
+    var requestTimeout: DurationArgument?
+
+    /// Whether any connection option was given (for commands that use them only with another flag).
+    var isGiven: Bool { kubeconfig != nil || kubeContext != nil || requestTimeout != nil || logLevel != .warning }
 
     /// Where the cluster is and how to authenticate: the kubeconfig as kubectl finds it, else
     /// the pod's ServiceAccount when running in a cluster. Configuration errors exit 2.
@@ -60,9 +78,24 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Client settings: the user agent and a logger on standard error at `--log-level`.
+    /// Client settings: the user agent, a logger on standard error at `--log-level`, the
+    /// `--request-timeout` deadline, and the API server's warnings printed on standard error as
+    /// kubectl prints them (`Warning: TEXT`, each text once).
     func clientConfiguration(context: CommandContext) -> KubeClient.Configuration {
-        KubeClient.Configuration(userAgent: "warrant/\(Warrant.version)", logger: logger(label: "warrant.kubeapi", context: context))
+        let write = context.standardError
+        let timeout: Duration? =
+            switch requestTimeout {
+            case .none: KubeClient.Configuration.defaultRequestTimeout
+            case .some(let given): given.duration == .zero ? nil : given.duration
+            }
+        let printed = Mutex(Set<String>())
+        return KubeClient.Configuration(
+            userAgent: "warrant/\(Warrant.version)", logger: logger(label: "warrant.kubeapi", context: context), requestTimeout: timeout,
+            warningHandler: { text in
+                // kubectl's warning writer deduplicates; so does Warrant, across the command's clients.
+                guard printed.withLock({ $0.insert(text).inserted }) else { return }
+                write("Warning: \(text)\n")
+            })
     }
 
     /// A logger on standard error at `--log-level`.

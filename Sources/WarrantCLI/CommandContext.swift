@@ -10,8 +10,10 @@ public struct CommandContext: Sendable {
     public var standardOutput: @Sendable (String) -> Void
     /// Receives everything written to standard error.
     public var standardError: @Sendable (String) -> Void
-    /// Reads all of standard input.
-    public var readStandardInput: @Sendable () -> [UInt8]
+    /// Reads standard input in pieces: at most the number of bytes asked for, an empty array at
+    /// the end. Loading counts what it reads against the input limit, so a stream that never
+    /// ends is never held whole.
+    public var standardInput: @Sendable (_ maximumCount: Int) -> [UInt8]
     /// The environment variables.
     public var environment: [String: String]
     /// Whether standard output is a terminal (for colour).
@@ -20,20 +22,38 @@ public struct CommandContext: Sendable {
     public var errorIsTerminal: Bool
 
     /// Creates a context.
+    ///
+    /// - Parameters:
+    ///   - readStandardInput: all of standard input at once (for tests); used when `standardInput` is not given.
+    ///   - standardInput: standard input in pieces (see ``standardInput``).
     public init(
         standardOutput: @escaping @Sendable (String) -> Void,
         standardError: @escaping @Sendable (String) -> Void,
-        readStandardInput: @escaping @Sendable () -> [UInt8] = { [] },
+        readStandardInput: (@Sendable () -> [UInt8])? = nil,
+        standardInput: (@Sendable (Int) -> [UInt8])? = nil,
         environment: [String: String] = [:],
         outputIsTerminal: Bool = false,
         errorIsTerminal: Bool = false
     ) {
         self.standardOutput = standardOutput
         self.standardError = standardError
-        self.readStandardInput = readStandardInput
+        self.standardInput = standardInput ?? Self.pieces(of: readStandardInput ?? { [] })
         self.environment = environment
         self.outputIsTerminal = outputIsTerminal
         self.errorIsTerminal = errorIsTerminal
+    }
+
+    /// Hands out what `readAll` returns (called once, on the first read) in pieces.
+    private static func pieces(of readAll: @escaping @Sendable () -> [UInt8]) -> @Sendable (Int) -> [UInt8] {
+        let state = Mutex<(bytes: [UInt8], position: Int)?>(nil)
+        return { count in
+            state.withLock { state in
+                if state == nil { state = (readAll(), 0) }
+                let end = min(state!.bytes.count, state!.position + count)
+                defer { state!.position = end }
+                return Array(state!.bytes[state!.position..<end])
+            }
+        }
     }
 
     /// The process's own streams and environment.
@@ -41,7 +61,10 @@ public struct CommandContext: Sendable {
         CommandContext(
             standardOutput: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
             standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
-            readStandardInput: { [UInt8](FileHandle.standardInput.readDataToEndOfFile()) },
+            standardInput: { count in
+                guard let data = try? FileHandle.standardInput.read(upToCount: count) else { return [] }
+                return [UInt8](data)
+            },
             environment: ProcessInfo.processInfo.environment,
             outputIsTerminal: isatty(STDOUT_FILENO) != 0,
             errorIsTerminal: isatty(STDERR_FILENO) != 0

@@ -32,15 +32,17 @@ extension CreateCredentials {
             do {
                 let issued = try await installer.install(documents, role: role, client: client, reporter: reporter)
                 let ca = issued.certificateAuthorityPEM ?? cluster.certificateAuthorityPEM
+                // The pipeline authenticates with its token: the operator's user information
+                // (`user:password@` in the server URL) stays out of the pipeline's kubeconfig.
                 let kubeconfig = KubeconfigCommand.document(
-                    name: name, server: cluster.server, certificateAuthority: ca, token: issued.token, namespace: namespace)
+                    name: name, server: cluster.displayServer, certificateAuthority: ca, token: issued.token, namespace: namespace)
                 do {
                     try SecureFile.write(YAMLWriter.write(kubeconfig), to: kubeconfigPath)
                 } catch {
                     context.standardError("error: \(error)\n")
                     throw CommandExit(.invalidInput)
                 }
-                context.standardError("wrote \(kubeconfigPath) (mode 0600): cluster \(cluster.server), namespace \(namespace)\n")
+                context.standardError("wrote \(kubeconfigPath) (mode 0600): cluster \(cluster.displayServer), namespace \(namespace)\n")
                 try await installer.verify(
                     issued.connection(basedOn: cluster), role: role, clientConfiguration: connection.clientConfiguration(context: context),
                     reporter: reporter)

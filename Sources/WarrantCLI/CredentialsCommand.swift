@@ -95,8 +95,14 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(help: "secret: a long-lived token Secret; request: short-lived tokens from TokenRequest (safer).")
     var token: TokenKind = .secret
 
-    @Option(help: "With --token request: the token lifetime to suggest (kubectl's format, e.g. 1h).")
-    var duration: String = "1h"
+    @Option(
+        name: .customLong("duration"),
+        help: ArgumentHelp("With --token request: the token lifetime (kubectl's format, e.g. 1h; 10m to 2^32 s, as TokenRequest allows; default 1h).", valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(600) ... .seconds(1 << 32)))
+    var tokenDuration: DurationArgument?
+
+    /// The token lifetime in whole seconds, written the way kubectl reads it (`1h`, `90m`).
+    var duration: String { DurationArgument(duration: .seconds(tokenDuration?.seconds ?? 3600)).description }
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output (created if missing).", valueName: "dir"))
     var output: String?
@@ -115,14 +121,26 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(name: .customLong("verify-namespace"), help: "With --apply: a namespace where the credential must be denied (default: default, or kube-system).")
     var verifyNamespace: String?
 
-    @Option(help: "With --apply: seconds to wait for the token controller.")
-    var timeout: Int = 60
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("With --apply: seconds to wait for the token controller (1-3600, default 60).", valueName: "seconds"))
+    var tokenTimeout: Int?
+
+    /// How long to wait for the token controller, in seconds.
+    var timeout: Int { tokenTimeout ?? 60 }
 
     func validate() throws {
         guard Self.isDNSLabel(name) else {
             throw ValidationError("--name must be a DNS label (lower-case letters, digits and '-', at most 63 characters): '\(name)'")
         }
-        guard Self.isDNSLabel(namespace) else { throw ValidationError("-n must be a namespace name: '\(namespace)'") }
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.namespace(verifyNamespace, flag: "--verify-namespace")
+        if let tokenTimeout, !(1...3600).contains(tokenTimeout) {
+            throw ValidationError("--timeout \(tokenTimeout) is \(tokenTimeout < 0 ? "negative" : "out of range"): give 1 to 3600 seconds")
+        }
+        try ArgumentChecks.needs(tokenDuration != nil && token != .request, "--duration", "--token request")
+        try ArgumentChecks.needs(tokenTimeout != nil && !apply, "--timeout", "--apply")
+        try ArgumentChecks.needs(kubeconfigOut != nil && !apply, "--kubeconfig-out", "--apply")
+        try ArgumentChecks.needs(verifyNamespace != nil && !apply, "--verify-namespace", "--apply")
+        try ArgumentChecks.needs(connection.isGiven && !apply, "--kubeconfig, --context, --log-level or --request-timeout", "--apply")
     }
 
     static func isDNSLabel(_ text: String) -> Bool {
@@ -134,7 +152,7 @@ struct CreateCredentials: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .rbac)
         let result = try ScopeSupport.derive(
             loaded, namespace: namespace, method: method.method,
             options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), roleName: name,

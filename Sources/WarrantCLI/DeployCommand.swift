@@ -11,7 +11,7 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "deploy",
         abstract: "Deploy manifests into a namespace with a least-privilege credential, and record who deployed what.",
         discussion: """
-            Steps, in order; nothing changes before the first two pass:
+            Steps, in order; nothing changes before the first three pass:
               1. validation: objects in another namespace, cluster-scoped objects, duplicates and
                  unknown kinds exit 2; platform safeguards (':latest' or untagged images,
                  containers without requests, workloads no NetworkPolicy selects, fewer than 2
@@ -20,7 +20,12 @@ struct DeployCommand: AsyncParsableCommand {
                  must hold what 'warrant scope --for warrant' derives for these manifests and no
                  more: a credential with wildcards, cluster-wide rights or more than it needs is
                  refused (exit 1) unless --allow-broad-credential; what it lacks is listed;
-              3. apply: server-side apply (field manager 'warrant') in stages — ServiceAccounts,
+              3. lock: a Lease named like the ApplySet parent (--applyset) is held until the
+                 record is written, so that deploys of one set run one after the other; a deploy
+                 waits for another one's Lease up to --lock-timeout (naming its holder), then
+                 fails (exit 1) with nothing changed; a killed deploy's Lease expires 60 s after
+                 its last renewal; --dry-run takes none;
+              4. apply: server-side apply (field manager 'warrant') in stages — ServiceAccounts,
                  Secrets, ConfigMaps, RBAC, then workloads — concurrently within a stage; only a
                  real change is written: where the live object does not already hold the
                  manifest, a server-side dry run decides, so fields the server drops or defaults
@@ -28,18 +33,26 @@ struct DeployCommand: AsyncParsableCommand {
                  with another field manager are listed field by field (exit 1) unless
                  --force-conflicts; when an object is refused, the rest of its stage is applied
                  and recorded;
-              4. --prune: deletes members of the ApplySet (kubectl's KEP-3659 labels, parent
+              5. --prune: deletes members of the ApplySet (kubectl's KEP-3659 labels, parent
                  ConfigMap --applyset) that left the manifests, never anything outside the set,
                  never PersistentVolumeClaims unless --prune-pvcs, and stops when more than
-                 --max-prune would go;
-              5. --wait: until every object is healthy (kstatus rules), failing fast on
+                 --max-prune would go; the parent lists the old and new members before anything
+                 is applied, so an interrupted deploy leaks no object;
+              6. --wait: until every object is healthy (kstatus rules), failing fast on
                  ImagePullBackOff, CrashLoopBackOff, Unschedulable or a failed Job with the
                  pod's reason and last events; --timeout bounds it;
-              6. the record: who (GITLAB_USER_LOGIN, GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR or
+              7. the record: who (GITLAB_USER_LOGIN, GITHUB_TRIGGERING_ACTOR, GITHUB_ACTOR or
                  --actor), the credential, cluster, namespace, commit, pipeline, objects with
                  digests, result and the digest of the previous record, kept in the ConfigMap
-                 warrant-history (see 'warrant history'), appended to --record-file, and an Event.
-                 A failed, interrupted or dry-run deploy is recorded too.
+                 warrant-history (see 'warrant history') by compare-and-swap, so concurrent
+                 deploys never lose one; then appended to --record-file (mode 0600, after the
+                 history holds it) and an Event. A failed, interrupted or dry-run deploy is
+                 recorded too; a deploy that cannot record says so and exits 1. Secrets are
+                 recorded by name, without a digest of their content; URLs without user:password.
+
+            SIGINT or SIGTERM stops the deploy between requests and still writes the record
+            (interrupted, exit 1); a second signal ends the process at once, leaving the history
+            and the record file consistent.
 
             --dry-run sends everything with dryRun=All (nothing is stored; the record says what
             it would apply); --diff prints the unified diff of live and desired objects, a
@@ -49,9 +62,12 @@ struct DeployCommand: AsyncParsableCommand {
 
             EXIT CODES
               0  deployed (or nothing to change)
-              1  refused by pre-flight, conflicts, prune limit, failed rollout or timeout
-              2  invalid manifests or options
-              3  the cluster could not be reached
+              1  refused by pre-flight, another deploy holds the lock, conflicts, prune limit,
+                 failed rollout, timeout, interrupted, or the record was not written
+              2  invalid manifests or options (checked before any request), or input with no objects
+                 (unless --prune --allow-empty)
+              3  the cluster could not be reached, or a request got no complete answer within
+                 --request-timeout
             """
     )
 
@@ -67,8 +83,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Wait until every object is healthy.")
     var wait = false
 
-    @Option(help: "With --wait: how long to wait, e.g. 5m, 90s.")
-    var timeout: String = "5m"
+    @Option(
+        name: .customLong("timeout"), help: ArgumentHelp("With --wait: how long to wait, e.g. 5m, 90s (default 5m, at most 24h).", valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(86_400)))
+    var timeoutLimit: DurationArgument?
+
+    /// How long `--wait` waits.
+    var waitLimit: Duration { timeoutLimit?.duration ?? .seconds(300) }
 
     @Flag(name: .customLong("dry-run"), help: "Send everything with dryRun=All: validated and authorized by the server, nothing stored.")
     var dryRun = false
@@ -79,8 +100,13 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("force-conflicts"), help: "Take over fields other field managers own.")
     var forceConflicts = false
 
-    @Option(name: .customLong("max-prune"), help: "With --prune: stop when more than N objects or P% of the set would be deleted.")
-    var maxPrune: String?
+    @Option(
+        name: .customLong("max-prune"), help: ArgumentHelp("With --prune: stop when more than N objects or P% (0-100%) of the set would be deleted (default 25%).", valueName: "N|P%"),
+        transform: MaxPrune.option)
+    var maxPruneLimit: MaxPrune?
+
+    @Flag(name: .customLong("allow-empty"), help: "With --prune: deploy input that holds no objects, which prunes the whole set (within --max-prune).")
+    var allowEmpty = false
 
     @Flag(name: .customLong("prune-pvcs"), help: "With --prune: also delete PersistentVolumeClaims (their data goes with them).")
     var prunePVCs = false
@@ -100,36 +126,45 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-broad-credential"), help: "Deploy even with a credential that holds more than the deploy needs.")
     var allowBroadCredential = false
 
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: "How long to wait while another deploy of the same ApplySet runs (its Lease), e.g. 5m, 90s; 0 fails at once.")
+    var lockTimeout: String = "5m"
+
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.name(applyset, flag: "--applyset", kind: "ConfigMap")
+        try ArgumentChecks.needs(maxPruneLimit != nil && !prune, "--max-prune", "--prune")
+        try ArgumentChecks.needs(prunePVCs && !prune, "--prune-pvcs", "--prune")
+        try ArgumentChecks.needs(allowEmpty && !prune, "--allow-empty", "--prune")
+        try ArgumentChecks.needs(timeoutLimit != nil && !wait, "--timeout", "--wait")
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        var loaded = try manifests.load(context: context)
+        let objects = loaded.takeObjects(placingIn: namespace)
         let printer = DeployPrinter(context: context, namespace: namespace)
         let prepared: DeployManifests
         do {
-            prepared = try DeployManifests(objects: loaded.objects, kinds: loaded.kinds, namespace: namespace, strict: strict)
+            prepared = try DeployManifests(
+                objects: objects, kinds: loaded.kinds, namespace: namespace, strict: strict, allowingEmpty: prune && allowEmpty)
         } catch {
             throw printer.report(error)
         }
-        var limit = MaxPrune.default
-        if let maxPrune {
-            do {
-                limit = try MaxPrune(parsing: maxPrune)
-            } catch {
-                context.standardError("error: --max-prune: \(error)\n")
-                throw CommandExit(.invalidInput)
-            }
-        }
         for issue in prepared.warnings { context.warn("\(issue)") }
-        let waitLimit = try CreateCredentials.seconds(timeout, context: context)
+        let lockLimit = try Self.lockSeconds(lockTimeout, context: context)
         let configuration = DeployConfiguration(
-            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: limit, prunePVCs: prunePVCs, applySetName: applyset,
-            wait: wait, waitTimeout: .seconds(waitLimit), dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
-            allowBroadCredential: allowBroadCredential, recordFile: recordFile)
+            namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: maxPruneLimit ?? .default, prunePVCs: prunePVCs,
+            applySetName: applyset, wait: wait, waitTimeout: waitLimit, dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
+            allowBroadCredential: allowBroadCredential, recordFile: recordFile, lockTimeout: .seconds(lockLimit))
         let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
         let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
         try await connection.withClient(namespace: namespace, context: context) { client, _ in
             // SIGINT and SIGTERM cancel the deploy; the engine still writes the record.
-            let result = await SignalCancellation.run {
+            let result = await SignalCancellation.run(onFirst: { _ in
+                context.standardError("interrupted: stopping and writing the record (signal again to abort at once)\n")
+            }) {
                 try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
             }
             let outcome: DeployOutcome
@@ -142,5 +177,28 @@ struct DeployCommand: AsyncParsableCommand {
             if let failure = outcome.failure { throw printer.report(failure) }
             if !outcome.recordProblems.isEmpty { throw CommandExit(.failure) }
         }
+    }
+
+    /// `--lock-timeout`: `0`, or a duration such as 90s, 5m or 1h30m.
+    static func lockSeconds(_ text: String, context: CommandContext) throws -> Int {
+        var total = 0
+        var number = ""
+        var valid = !text.isEmpty
+        for character in text {
+            if character.isNumber {
+                number.append(character)
+            } else if let value = Int(number), let unit = ["h": 3600, "m": 60, "s": 1][character] {
+                total += value * unit
+                number = ""
+            } else {
+                valid = false
+            }
+        }
+        if number == "0" && total == 0 { return 0 }
+        guard valid, number.isEmpty else {
+            context.standardError("error: --lock-timeout '\(text)': expected 0 or a duration such as 90s, 5m or 1h30m\n")
+            throw CommandExit(.invalidInput)
+        }
+        return total
     }
 }

@@ -2,6 +2,7 @@ import DeployEngine
 import Delivery
 import Foundation
 import KubeAPI
+import KubeModel
 
 /// How `warrant deploy` shows a deploy: each event as a line on standard error (the diff on
 /// standard output), and errors once, with the exit status they mean.
@@ -41,10 +42,13 @@ struct DeployPrinter: Sendable {
             if live { write("\r\u{1B}[2K") }
         case .ready(let count):
             write("\(Self.now()) all \(count) object(s) are ready\n")
+        case .waitingForLock(let lease, let holder):
+            write("\(Self.now()) waiting for another deploy of this ApplySet: Lease \(lease) is \(LeaseError.describe(holder))\n")
         case .recorded(let record):
-            write(
-                "recorded \(record.id): \(record.identity.actor) \(record.result) in \(record.namespace)\(record.identity.commit.map { " at \($0.prefix(12))" } ?? "")\n"
-            )
+            // The actor and commit are stored as given; printed escaped and cut.
+            let actor = DisplayText.escaped(record.identity.actor, limit: 80)
+            let commit = record.identity.commit.map { " at \(DisplayText.escaped(String($0.prefix(12))))" } ?? ""
+            write("recorded \(record.id): \(actor) \(record.result) in \(record.namespace)\(commit)\n")
         }
     }
 

@@ -4,8 +4,8 @@
 /// | --- | --- |
 /// | 0 | success; nothing at or above the failure threshold |
 /// | 1 | findings at or above the threshold, a check that did not hold, or an operation that failed |
-/// | 2 | invalid input or usage: a manifest, flag or file Warrant cannot use |
-/// | 3 | the cluster or API could not be reached, or refused the credentials |
+/// | 2 | invalid input or usage: a manifest, flag or file Warrant cannot use (checked before any request) |
+/// | 3 | the cluster or API could not be reached, refused the credentials, or did not answer in time |
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Success.
     case success = 0

@@ -9,6 +9,7 @@ enum HistoryFormatOption: String, ExpressibleByArgument, CaseIterable {
     case table
     case json
     case markdown
+    case html
 
     var format: HistoryRenderer.Format { HistoryRenderer.Format(rawValue: rawValue) ?? .table }
 }
@@ -30,7 +31,12 @@ struct HistoryCommand: AsyncParsableCommand {
 
             --verify recomputes every record's digest and follows the chain: a record changed \\
             after the fact, a record missing from the middle, or records out of order are \\
-            reported, and the exit code is 1.
+            reported, and the exit code is 1. A record file may begin anywhere in the chain \\
+            (one file per pipeline): its first record's predecessor is taken as given.
+
+            Fields are shown as recorded, with control characters and escape sequences written \\
+            visibly (\\n, \\u{1B}) and long values cut in the table, Markdown and HTML; -o json \\
+            shows every value exactly as stored.
             """
     )
 
@@ -45,8 +51,12 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Check the chain: every digest, no gap, no reordering (exit 1 on any problem).")
     var verify = false
 
-    @Option(name: .shortAndLong, help: "Output format: table, json or markdown.")
+    @Option(name: .shortAndLong, help: "Output format: table, json, markdown or html.")
     var output: HistoryFormatOption = .table
+
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
 
     func run() async throws {
         let context = CommandContext.current
@@ -56,6 +66,9 @@ struct HistoryCommand: AsyncParsableCommand {
             do {
                 let bytes = try ManifestLoader.readFile(recordFile)
                 records = try HistoryStore.records(jsonLines: String(decoding: bytes, as: UTF8.self), file: recordFile)
+                // A record file is a CI artifact that may begin anywhere in the namespace's chain
+                // (a new file per pipeline): its first record's predecessor is its anchor.
+                anchor = records.first?.previous
             } catch {
                 context.standardError("error: \(error)\n")
                 throw CommandExit(.invalidInput)
@@ -86,10 +99,14 @@ struct HistoryCommand: AsyncParsableCommand {
         guard verify else { return }
         let problems = RecordChain.verify(records, anchor: anchor)
         if problems.isEmpty {
+            if recordFile != nil, let anchor {
+                context.standardError("note: the file begins after record \(anchor.prefix(12)) (not in the file); the history ConfigMap holds the earlier ones\n")
+            }
             context.standardError("verified: \(records.count) record(s), every digest matches and the chain has no gap\n")
             return
         }
-        context.standardError("error: the record chain is broken:\n" + problems.map { "  - \($0)\n" }.joined())
+        // A record id is whatever the history holds: escaped like every other field.
+        context.standardError("error: the record chain is broken:\n" + problems.map { "  - \(DisplayText.escaped("\($0)", limit: nil))\n" }.joined())
         throw CommandExit(.failure)
     }
 }

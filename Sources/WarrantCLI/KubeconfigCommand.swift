@@ -56,6 +56,10 @@ struct KubeconfigCommand: AsyncParsableCommand {
     @Option(name: .customLong("helm-storage"), help: "With --ci --for helm: secret or configmap.")
     var helmStorage: HelmStorageOption = .secret
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+    }
+
     func run() async throws {
         let context = CommandContext.current
         func fail(_ message: String) -> CommandExit {
@@ -63,7 +67,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
             return CommandExit(.invalidInput)
         }
         guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
-            throw fail("--server must be an https:// URL of the API server, not '\(server)'")
+            throw fail("--server must be an https:// URL of the API server, not '\(URLUserInfo.stripped(server))'")
         }
         let ca: [UInt8]
         let tokenBytes: [UInt8]
@@ -91,7 +95,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
             } catch {
                 throw fail("\(error)")
             }
-            context.standardOutput("wrote \(output) (mode 0600): cluster \(server), namespace \(namespace)\n" + instructions)
+            context.standardOutput("wrote \(output) (mode 0600): cluster \(URLUserInfo.stripped(server)), namespace \(namespace)\n" + instructions)
         } else {
             guard !context.outputIsTerminal else {
                 throw fail("refusing to print a kubeconfig holding a token to the terminal: write it with -o FILE, or pipe it into your secret store")

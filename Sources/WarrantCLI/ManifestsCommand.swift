@@ -44,7 +44,7 @@ struct ManifestsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .identities(keepingWhole: { _ in false }))
         loaded.warnAboutKinds(context: context)
         let entries = loaded.objects.map { entry(for: $0, in: loaded) }
         switch output {

@@ -152,6 +152,13 @@ struct RestrictCommand: AsyncParsableCommand {
         help: "Flux: the ServiceAccount in the tool namespace that Flux applies as (--default-service-account).")
     var fluxServiceAccount: String = "flux-reconciler"
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        for target in targetNamespaces.split(separator: ",").map({ String($0).filter { $0 != " " } }) where !target.isEmpty {
+            try ArgumentChecks.namespace(target, flag: "--target-namespaces")
+        }
+    }
+
     func run() async throws {
         let context = CommandContext.current
         let targets = targetNamespaces.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }

@@ -91,9 +91,15 @@ struct ScopeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Compare an existing Role with the derived one.", valueName: "role.yaml"))
     var compare: String?
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespace)
+        try ArgumentChecks.name(applyset, flag: "--applyset", kind: "ConfigMap")
+        try ArgumentChecks.name(name, flag: "--name", kind: "Role", group: "rbac.authorization.k8s.io")
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .rbac)
         let result = try ScopeSupport.derive(
             loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
             roleName: name, context: context)
@@ -213,23 +219,27 @@ enum ScopeSupport {
             text += "rule \(index + 1): \(entry.rule)\n"
             var order: [String] = []
             var objects: [String: [String]] = [:]
+            // Objects the planner counted without naming them (it names five per kind and verb).
+            var counted: [String: Int] = [:]
             for reason in entry.reasons {
                 let head = reason.verb.isEmpty ? reason.reason : "\(reason.verb) \(reason.resource): \(reason.reason)"
                 if objects[head] == nil {
                     order.append(head)
                     objects[head] = []
                 }
-                if let object = reason.object {
+                if let object = reason.object, !object.isEmpty {
                     let named = object + (reason.source.map { " (\($0))" } ?? "")
                     if objects[head]?.contains(named) == false { objects[head]?.append(named) }
                 }
+                counted[head, default: 0] += reason.otherObjects
             }
             for head in order {
                 text += "  - \(head)\n"
                 let needed = objects[head] ?? []
                 if !needed.isEmpty {
                     let shown = needed.prefix(5).joined(separator: ", ")
-                    text += "      for \(shown)\(needed.count > 5 ? " and \(needed.count - 5) more" : "")\n"
+                    let more = max(0, needed.count - 5) + (counted[head] ?? 0)
+                    text += "      for \(shown)\(more > 0 ? " and \(more) more" : "")\n"
                 }
             }
         }

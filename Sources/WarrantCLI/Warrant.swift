@@ -16,15 +16,17 @@ public struct Warrant: AsyncParsableCommand {
             EXIT CODES (every command)
               0  success
               1  findings at or above the threshold, or an operation failed
-              2  invalid input or usage (the message names the file and line)
-              3  the cluster or API could not be reached or refused the request
+              2  invalid input or usage, checked before any request (the message names the
+                 file and line, or the flag)
+              3  the cluster or API could not be reached, refused the request, or did not
+                 answer within --request-timeout
 
             Start with 'warrant manifests -f FILE' to see how Warrant reads your manifests.
             """,
         version: version,
         subcommands: [
             ManifestsCommand.self, ScopeCommand.self, CredentialsCommand.self, CanCommand.self, WhoCanCommand.self, AuditCommand.self,
-            RestrictCommand.self, DeployCommand.self, HistoryCommand.self, AgentCommand.self,
+            RestrictCommand.self, DeployCommand.self, HistoryCommand.self, EvidenceCommand.self, AgentCommand.self,
         ]
     )
 

@@ -29,8 +29,11 @@ struct WhoCanCommand: AsyncParsableCommand {
 
     @OptionGroup var manifests: ManifestOptions
 
-    @Option(name: .shortAndLong, help: "The namespace of the request; also for RBAC objects written without one.")
-    var namespace: String = "default"
+    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default).")
+    var namespaceOption: String?
+
+    /// The namespace of the request.
+    var namespace: String { namespaceOption ?? "default" }
 
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Only cluster-wide grants (requests across all namespaces).")
     var allNamespaces = false
@@ -41,9 +44,16 @@ struct WhoCanCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table, json or yaml.")
     var output: ListFormat = .table
 
+    func validate() throws {
+        try ArgumentChecks.namespace(namespaceOption)
+        if allNamespaces && namespaceOption != nil {
+            throw ValidationError("Give either -A (all namespaces) or -n NAMESPACE, not both.")
+        }
+    }
+
     func run() async throws {
         let context = CommandContext.current
-        let loaded = try manifests.load(context: context)
+        let loaded = try manifests.load(context: context, retaining: .rbac)
         let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
         let target = try ResourceTarget.parse(type, subresource: subresource, kinds: loaded.kinds) { context.warn($0) }
         let nobody = UserInfo(name: "", addingImplicitGroups: false)

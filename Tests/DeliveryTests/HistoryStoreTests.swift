@@ -97,4 +97,23 @@ struct HistoryStoreTests {
         let text = "\n" + HistoryStore.jsonLines(chain) + "\n"
         #expect(try HistoryStore.records(jsonLines: text, file: "records.jsonl") == chain)
     }
+
+    @Test("an append replaces the records of the live head and keeps its resourceVersion, labels and annotations")
+    func compareAndSwapBody() throws {
+        let store = HistoryStore(namespace: "team-a")
+        let chain = sampleChain(2)
+        var live = try #require(try store.append(chain[0], to: []).first)
+        live.setMetadata("resourceVersion", "41")
+        live.setMetadata("labels", ["team": "a", HistoryStore.managedByLabel: "warrant"])
+        live.setMetadata("annotations", ["note": "kept"])
+        let built = try #require(try store.append(chain[1], to: [live]).first)
+        let body = store.replacing(live, with: built)
+        #expect(body.content[path: ["metadata", "resourceVersion"]] == "41")
+        #expect(body.labels["team"] == "a" && body.annotations["note"] == "kept")
+        #expect(try store.records(from: [body]) == chain)
+        #expect(store.recordLines(in: [body]) == chain.map(\.jsonLine))
+        #expect(store.record(id: chain[1].id, in: [body]) == chain[1])
+        #expect(store.record(id: "20250102T030405Z-00000000", in: [body]) == nil)
+        #expect(store.emptyHead.content["data"] == nil && store.emptyHead.labels[HistoryStore.managedByLabel] == "warrant")
+    }
 }

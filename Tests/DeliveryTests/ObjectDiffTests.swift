@@ -80,6 +80,28 @@ struct ObjectDiffTests {
         #expect(UnifiedDiff.text(old: ["a"], new: ["a", "b"], oldName: "a", newName: "b", context: 3) == "--- a\n+++ b\n@@ -1 +1,2 @@\n a\n+b\n")
     }
 
+    /// kubectl `pkg/cmd/diff` `Masker`: keys stay, values never show; a changed value is marked.
+    @Test("a Secret's values are masked as kubectl diff masks them")
+    func secretValuesAreMasked() throws {
+        func secret(_ data: String) throws -> KubeObject {
+            KubeObject(try JSONValue.parseJSON(Array(#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"data":\#(data)}"#.utf8), source: "s"))
+        }
+        let live = try secret(#"{"user":"YWRtaW4=","password":"b2xkLXB3","gone":"eA=="}"#)
+        let desired = try secret(#"{"user":"YWRtaW4=","password":"bmV3LXB3","token":"c2VjcmV0LXRva2Vu"}"#)
+        let diff = try #require(ObjectDiff.unifiedDiff(live: live, desired: desired))
+        for value in ["YWRtaW4=", "b2xkLXB3", "bmV3LXB3", "eA==", "c2VjcmV0LXRva2Vu"] { #expect(!diff.contains(value), "\(diff)") }
+        #expect(diff.contains("-  password: \"*** (before)\"") && diff.contains("+  password: \"*** (after)\""), "\(diff)")
+        #expect(diff.contains("+  token: \"***\"") && diff.contains("-  gone: \"***\""), "\(diff)")
+        #expect(!diff.contains("-  user:") && !diff.contains("+  user:"), "an unchanged key is masked the same on both sides: context only: \(diff)")
+        let created = try #require(ObjectDiff.unifiedDiff(live: nil, desired: desired))
+        #expect(!created.contains("YWRtaW4=") && created.contains("password:"))
+        // Each value counts as one masked line, whatever it holds; the fields: password changed,
+        // token added, gone removed.
+        #expect(ObjectDiff.summary(live: live, desired: desired) == DiffSummary(objectsChanged: 1, linesAdded: 2, linesRemoved: 2, fieldsChanged: 3))
+        let configMap = make("v1", "ConfigMap", "plain")
+        #expect(SecretMask.masked(live: nil, desired: configMap).desired == configMap)
+    }
+
     @Test("unchanged compares only the fields desired sets", arguments: [
         (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":2,"revisionHistoryLimit":10}}"#, true),
         (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":3}}"#, false),

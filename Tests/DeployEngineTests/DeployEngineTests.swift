@@ -66,10 +66,12 @@ import WarrantTestSupport
         #expect(second.unchanged == 6)
         #expect(secondLog.sawNoChanges)
         #expect(secondLog.applied.isEmpty)
-        // Only the record is written (history ConfigMap and Event): none of the deployed objects.
-        // (Access reviews are POSTs too, but write nothing.)
+        // Only the record is written (history ConfigMap and Event) and the deploy Lease taken and
+        // released: none of the deployed objects. (Access reviews are POSTs too, but write nothing.)
         let writes = server.requests.dropFirst(writesBefore).filter { $0.isWrite && !$0.isDryRun && $0.path.contains("/namespaces/guestbook/") }
-        #expect(writes.map(\.path).sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+        let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
+        #expect(writes.map(\.path).filter { $0 != lease }.sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+        #expect(writes.filter { $0.path == lease }.count >= 2, "taken and released (and renewed when the deploy took longer than 2 s)")
 
         // The chain holds both records, the caller's fields inside the digest.
         let records = try history(on: server)
@@ -187,6 +189,19 @@ import WarrantTestSupport
             let error = try #require(error as? DeployError)
             return error.code == .invalidManifests && error.details.count == objects.count && error.details.allSatisfy { $0.contains("other") }
         }
+    }
+
+    @Test("no objects is an invalid-manifests error before any request unless the caller allows it (issue 18, point 3)")
+    func noObjectsAreRefusedUnlessAllowed() throws {
+        let (_, kinds) = try guestbook()
+        #expect {
+            _ = try DeployManifests(objects: [], kinds: kinds, namespace: "guestbook")
+        } throws: { error in
+            let error = try #require(error as? DeployError)
+            return error.code == .invalidManifests && error.message.contains("no objects") && error.hint?.contains("--allow-empty") == true
+        }
+        let allowed = try DeployManifests(objects: [], kinds: kinds, namespace: "guestbook", allowingEmpty: true)
+        #expect(allowed.objects.isEmpty)
     }
 
     @Test func theInstallerRefusesWhatTheCallerDoesNotHoldAndChangesNothing() async throws {

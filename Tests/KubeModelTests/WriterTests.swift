@@ -56,7 +56,8 @@ private let structuredValue: JSONValue = [
     #expect(reloaded.objectValue?.keys == ["apiVersion", "kind", "metadata", "spec"])
 }
 
-@Test(arguments: [0.1, 1.0, -2.5e-7, 1e300, 123456.789, Double.infinity, -Double.infinity])
+// Infinity is written `.inf`, which no longer loads: JSON cannot carry it (HostileInputTests).
+@Test(arguments: [0.1, 1.0, -2.5e-7, 1e300, 123456.789, -1.7976931348623157e308])
 func yamlRoundTripsDoubles(_ number: Double) throws {
     let value: JSONValue = ["apiVersion": "v1", "kind": "X", "metadata": ["name": "a"], "n": .double(number)]
     #expect(try reload(YAMLWriter.write(value), file: "a.yaml") == value)

@@ -69,10 +69,13 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
                 environment: environment)
             #expect(second.status == 0, "\(second.standardError)")
             #expect(second.standardError.contains("no changes"))
-            // Only the record is written (history ConfigMap and Event): none of the deployed objects.
+            // Only the record is written (history ConfigMap and Event) and the deploy Lease taken,
+            // renewed and released: none of the deployed objects.
+            let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
             let writes = server.requests.filter { $0.isWrite && !$0.isDryRun }.dropFirst(writesBefore)
                 .filter { $0.path.contains("/namespaces/guestbook/") }
-            #expect(writes.map(\.path).sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+            #expect(writes.map(\.path).filter { $0 != lease }.sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+            #expect(writes.filter { $0.path == lease }.count >= 2)
 
             let history = await runWarrant(["history", "-n", "guestbook", "--kubeconfig", ci, "--verify", "-o", "json"])
             #expect(history.status == 0, "\(history.standardError)")
@@ -141,6 +144,18 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
         let run = await runWarrant(["deploy", "-f", "-", "-n", "guestbook", "--kubeconfig", "/nonexistent"], standardInput: input)
         #expect(run.status == 2)
         #expect(run.standardError.contains("other"))
+    }
+
+    @Test(arguments: [("abc", false), ("5x", false), ("", false), ("0", true), ("90s", true), ("1h30m", true)])
+    func lockTimeoutIsZeroOrADuration(text: String, valid: Bool) async throws {
+        let input = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+        let run = await runWarrant(["deploy", "-f", "-", "-n", "guestbook", "--kubeconfig", "/nonexistent", "--lock-timeout", text], standardInput: input)
+        if valid {
+            #expect(run.status != 2 || !run.standardError.contains("--lock-timeout"), "\(run.standardError)")
+        } else {
+            #expect(run.status == 2)
+            #expect(run.standardError.contains("--lock-timeout '\(text)': expected 0 or a duration"), "\(run.standardError)")
+        }
     }
 
     @Test func conflictsAreListedFieldByFieldUnlessForced() async throws {

@@ -122,6 +122,37 @@ import WarrantTestSupport
         }
     }
 
+    /// The operator's kubeconfig names the server with `user:password@` (issue 19): the
+    /// pipeline's kubeconfig and everything printed carry the server without it (the pipeline
+    /// authenticates with its own token).
+    @Test func credentialsCreateApplyKeepsTheOperatorsURLUserInformationOut() async throws {
+        let server = try await KubeTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        try server.seed(try objects(namespaceAdmin("alice", in: "guestbook")))
+        server.addUser(token: "alice-token-123", name: "alice")
+        try await withTemporaryDirectory { folder in
+            let plain = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder)
+            let kubeconfig = try writeFile(
+                try String(contentsOfFile: plain, encoding: .utf8).replacingOccurrences(of: "server: https://", with: "server: https://operator:planted-pass@"),
+                named: "planted.kubeconfig", in: folder)
+            let out = folder.appendingPathComponent("ci.kubeconfig").path
+            let run = await runWarrant([
+                "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", TestData.examples.appendingPathComponent("guestbook").path,
+                "--apply", "--kubeconfig", kubeconfig, "--kubeconfig-out", out,
+            ])
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardError.contains("cluster \(server.url), namespace guestbook"), "\(run.standardError)")
+            let written = try String(contentsOfFile: out, encoding: .utf8)
+            #expect(written.contains("server: \(server.url)"))
+            for text in [run.standardOutput, run.standardError, written] {
+                #expect(!text.contains("planted-pass") && !text.contains("operator:"), "\(text)")
+            }
+            // The pipeline's kubeconfig works without it.
+            let can = await runWarrant(["can", "patch", "deployments", "-n", "guestbook", "--kubeconfig", out])
+            #expect(can.standardOutput == "yes\n", "\(can.standardError)")
+        }
+    }
+
     @Test func credentialsCreateApplyRefusesWhatYouDoNotHoldAndChangesNothing() async throws {
         let server = try await KubeTestServer.start()
         defer { Task { try? await server.shutdown() } }

@@ -31,6 +31,23 @@ import WarrantTestSupport
         #expect(!run.standardOutput.contains("rule 1:"))
     }
 
+    @Test("--explain names five objects per kind and counts the rest; the Role is the same for one object of a kind as for many")
+    func explainCountsObjectsBeyondFive() async throws {
+        func configMaps(_ count: Int) -> String {
+            (0..<count).map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-\($0)}\n" }.joined(separator: "---\n")
+        }
+        let many = await runWarrant(["scope", "-f", "-", "-n", "shop", "--explain"], standardInput: configMaps(12))
+        #expect(many.status == 0, "\(many.standardError)")
+        let patchLine = try #require(
+            many.standardError.components(separatedBy: "\n").drop { !$0.contains("- patch configmaps") }.dropFirst().first)
+        #expect(patchLine.components(separatedBy: "ConfigMap shop/cm-").count - 1 == 5, "\(patchLine)")
+        #expect(patchLine.hasSuffix(" and 7 more"), "\(patchLine)")
+        let one = await runWarrant(["scope", "-f", "-", "-n", "shop"], standardInput: configMaps(1))
+        let manyRole = await runWarrant(["scope", "-f", "-", "-n", "shop"], standardInput: configMaps(12))
+        #expect(one.status == 0 && manyRole.status == 0)
+        #expect(manyRole.standardOutput == one.standardOutput)
+    }
+
     @Test func clusterScopedObjectsExitOneWithTheListAndStillPrintTheRole() async {
         let input = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
         let run = await runWarrant(["scope", "-f", "-", "-n", "shop"], standardInput: input)
@@ -67,6 +84,8 @@ import WarrantTestSupport
                 metadata: {name: ci, namespace: guestbook}
                 rules:
                 - {apiGroups: ['', apps, networking.k8s.io], resources: [configmaps, services, serviceaccounts, deployments, ingresses, networkpolicies, events, secrets], verbs: [create, get, patch, list, delete]}
+                - {apiGroups: [''], resources: [configmaps], resourceNames: [warrant-history], verbs: [update]}
+                - {apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [warrant-applyset], verbs: [get, create, patch, update]}
                 """, named: "broad.yaml", in: folder)
             let over = await runWarrant(["scope", "-f", guestbook, "--compare", broad])
             #expect(over.status == 1)

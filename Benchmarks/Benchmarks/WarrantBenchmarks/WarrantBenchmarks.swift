@@ -5,4 +5,5 @@ let benchmarks: @Sendable () -> Void = {
     scopeBenchmarks()
     rbacBenchmarks()
     kubeAPIBenchmarks()
+    evidenceBenchmarks()
 }

@@ -2,24 +2,51 @@ import KubeModel
 
 /// libFuzzer entry point: any bytes, as YAML and as JSON, must load or fail with a
 /// ``ManifestErrors`` naming the file, never crash; the fast YAML reader must agree with the full
-/// parser (same objects, lines and errors); whatever loads must survive a YAML and a JSON round
-/// trip unchanged.
+/// parser (same objects, lines and errors); reading the input in small pieces, or from a stream
+/// that hands out a few bytes at a time, must give the same result as reading it whole; whatever
+/// loads has names Kubernetes accepts and only finite numbers, and survives a YAML and a JSON round
+/// trip unchanged; an input over the limit is refused as too large.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzManifestLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    let loader = ManifestLoader(limits: ManifestLimits(maximumFileSize: 1 << 20))
-    let fullParser = ManifestLoader(limits: ManifestLimits(maximumFileSize: 1 << 20), usesFastReader: false)
+    let limits = ManifestLimits(maximumFileSize: 1 << 20)
+    let loader = ManifestLoader(limits: limits)
+    let fullParser = ManifestLoader(limits: limits, usesFastReader: false)
     let fast = Result { () throws(ManifestErrors) in try loader.load(bytes: bytes, file: "fuzz.yaml") }
     let full = Result { () throws(ManifestErrors) in try fullParser.load(bytes: bytes, file: "fuzz.yaml") }
-    switch (fast, full) {
-    case (.success(let a), .success(let b)):
-        if a.map(\.content) != b.map(\.content) || a.map(\.source) != b.map(\.source) {
-            fatalError("the fast reader and the full parser disagree on:\n\(String(decoding: bytes, as: UTF8.self))")
+    expectSame(fast, full, "the fast reader and the full parser", bytes)
+
+    // Pieces: a size from the input's first byte, so that the fuzzer explores cuts everywhere.
+    let pieceSize = 1 + Int(bytes.first ?? 0) % 97
+    let pieces = Result { () throws(ManifestErrors) in
+        try ManifestLoader(limits: limits, pieceSize: pieceSize).load(bytes: bytes, file: "fuzz.yaml")
+    }
+    expectSame(fast, pieces, "whole and in pieces of \(pieceSize) bytes", bytes, syntaxWording: true)
+    let stream = ByteStream(dribbling: bytes, step: 1 + Int(bytes.last ?? 0) % 13)
+    let streamed = Result { () throws(ManifestErrors) in
+        try ManifestLoader(limits: limits, pieceSize: pieceSize).load([.stream(stream, name: "fuzz.yaml")])
+    }
+    expectSame(fast, streamed, "whole and streamed", bytes, syntaxWording: true)
+
+    if case .success(let objects) = fast {
+        for object in objects {
+            if let namespace = object.namespace, !namespace.isEmpty, let problem = ObjectNames.namespaceProblem(namespace) {
+                fatalError("loaded a namespace Kubernetes refuses (\(problem)): \(namespace)")
+            }
+            if let problem = ObjectNames.problem(with: object.name, rule: ObjectNames.rule(for: object.groupKind)) {
+                fatalError("loaded a name Kubernetes refuses (\(problem)): \(object.name)")
+            }
+            if !allNumbersFinite(object.content) { fatalError("loaded a number JSON cannot carry") }
         }
-    case (.failure(let a), .failure(let b)):
-        if a.errors != b.errors { fatalError("different errors: \(a) / \(b)") }
-    default:
-        fatalError("one reader failed, the other did not: \(fast) / \(full)")
+    }
+    // Over the limit: refused as too large before anything is parsed, whatever the content.
+    if !bytes.isEmpty {
+        do {
+            _ = try ManifestLoader(limits: ManifestLimits(maximumFileSize: bytes.count - 1)).load(bytes: bytes, file: "fuzz.yaml")
+            fatalError("an input over the limit was loaded")
+        } catch {
+            if error.errors.map(\.code) != [.tooLarge] { fatalError("an input over the limit: \(error)") }
+        }
     }
     for file in ["fuzz.yaml", "fuzz.json"] {
         do {
@@ -41,6 +68,60 @@ public func fuzzManifestLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt 
         }
     }
     return 0
+}
+
+/// Both results the same: the same objects at the same lines, or the same errors. With
+/// `syntaxWording`, syntax errors need only the same line: where a `---` line ends an unclosed
+/// quoted scalar or flow collection, libyaml words the error after what follows the cut
+/// ("unexpected document indicator" in one piece, "unexpected end of stream" in pieces).
+func expectSame(
+    _ a: Result<[KubeObject], ManifestErrors>, _ b: Result<[KubeObject], ManifestErrors>, _ what: String, _ bytes: [UInt8],
+    syntaxWording: Bool = false
+) {
+    switch (a, b) {
+    case (.success(let x), .success(let y)):
+        if x.map(\.content) != y.map(\.content) || x.map(\.source) != y.map(\.source) {
+            fatalError("\(what) disagree on:\n\(String(decoding: bytes, as: UTF8.self))")
+        }
+    case (.failure(let x), .failure(let y)):
+        func key(_ error: ManifestError) -> String {
+            syntaxWording && error.code == .syntax ? "\(error.code) \(error.location)" : error.description
+        }
+        if x.errors.map(key) != y.errors.map(key) { fatalError("\(what): different errors: \(x) / \(y)") }
+    default:
+        fatalError("\(what): one failed, the other did not: \(a) / \(b)")
+    }
+}
+
+/// Whether every number in `value` is finite.
+func allNumbersFinite(_ value: JSONValue) -> Bool {
+    switch value {
+    case .double(let double): return double.isFinite
+    case .array(let elements): return elements.allSatisfy(allNumbersFinite)
+    case .object(let object): return object.allSatisfy { allNumbersFinite($0.value) }
+    default: return true
+    }
+}
+
+extension ByteStream {
+    /// A stream that hands out `bytes` at most `step` bytes at a time, like a slow pipe.
+    convenience init(dribbling bytes: [UInt8], step: Int) {
+        let position = Position()
+        self.init { count in
+            position.take(from: bytes, upTo: min(count, step))
+        }
+    }
+}
+
+/// A read position shared by a stream's reads (libFuzzer runs one input at a time).
+final class Position: @unchecked Sendable {
+    private var offset = 0
+
+    func take(from bytes: [UInt8], upTo count: Int) -> [UInt8] {
+        let end = min(bytes.count, offset + count)
+        defer { offset = end }
+        return Array(bytes[offset..<end])
+    }
 }
 
 /// SwiftPM links executables with `main` aliased to `<module>_main`; hand control to libFuzzer's driver.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import KubeModel
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -21,7 +22,7 @@ public final class HTTPClientTransport: KubeTransport {
         // Closing a connection (an abandoned watch, shutdown) waits this long for the server's
         // close_notify; NIOSSL's 5 s default would hold every command that ends during a watch.
         tls.shutdownTimeout = .milliseconds(500)
-        let label = "TLS \(connection.server)"
+        let label = "TLS \(URLUserInfo.stripped(connection.server))"
         do {
             if connection.insecureSkipTLSVerify {
                 tls.certificateVerification = .none
@@ -112,9 +113,11 @@ public final class HTTPClientTransport: KubeTransport {
         return (Int(response.status.code), lines)
     }
 
-    /// A transport failure in words that name the server, and for TLS the CA that was used.
+    /// A transport failure in words that name the server (without user information), and for
+    /// TLS the CA that was used.
     private func transportError(_ error: any Error, request: KubeRequest) -> KubeAPIError {
-        let text = String(describing: error)
+        let text = URLUserInfo.redacted(in: String(describing: error))
+        let server = URLUserInfo.stripped(self.server)
         let label = "\(request.method) \(request.path)"
         if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed") || text.contains("certificate") {
             return KubeAPIError(

@@ -55,14 +55,11 @@ extension KubeClient {
             "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
             "spec": ["expirationSeconds": .integer(Int64(expirationSeconds))],
         ]
+        let path = "/api/v1/namespaces/\(KubeRequest.pathSegment(namespace))/serviceaccounts/\(KubeRequest.pathSegment(serviceAccount))/token"
         let answer = try await json(
-            KubeRequest(
-                method: "POST", path: "/api/v1/namespaces/\(namespace)/serviceaccounts/\(serviceAccount)/token",
-                headers: Self.jsonHeaders + [("Content-Type", "application/json")], body: Self.body(request)))
+            KubeRequest(method: "POST", path: path, headers: Self.jsonHeaders + [("Content-Type", "application/json")], body: Self.body(request)))
         guard let token = answer[path: ["status", "token"]]?.stringValue, !token.isEmpty else {
-            throw KubeAPIError(
-                code: 200, reason: "BadResponse", message: "the TokenRequest answer holds no token",
-                request: "POST /api/v1/namespaces/\(namespace)/serviceaccounts/\(serviceAccount)/token")
+            throw KubeAPIError(code: 200, reason: "BadResponse", message: "the TokenRequest answer holds no token", request: "POST \(path)")
         }
         return (token, answer[path: ["status", "expirationTimestamp"]]?.stringValue ?? "")
     }

@@ -21,16 +21,31 @@ public final class KubeClient: Sendable {
         /// Authorization header redacted) and body sizes at `trace`, retries at `notice`. Bodies
         /// are never logged: they may hold Secrets or tokens. Quiet by default.
         public var logger: Logger
+        /// The longest one request may take, from the first byte sent to the last byte of the
+        /// answer, retries and their waits included (kubectl's `--request-timeout`); `nil` for no
+        /// limit. A server that sends its headers and then a byte a second fails here, with
+        /// reason `Timeout` and the request named. Watches are not bounded by it.
+        public var requestTimeout: Duration?
+        /// Receives the text of each `Warning:` header (code 299) the API server answers with:
+        /// deprecated fields, values it changed or will reject. kubectl prints them as
+        /// `Warning: TEXT`; `nil` ignores them.
+        public var warningHandler: (@Sendable (String) -> Void)?
+
+        /// The default ``requestTimeout``: 60 s.
+        public static let defaultRequestTimeout: Duration = .seconds(60)
 
         /// Creates settings.
         public init(
             userAgent: String = "warrant", retry: RetryPolicy = RetryPolicy(), maximumConcurrentRequests: Int = 16,
-            logger: Logger = Logger(label: "warrant.kubeapi", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger = Logger(label: "warrant.kubeapi", factory: { _ in SwiftLogNoOpLogHandler() }),
+            requestTimeout: Duration? = defaultRequestTimeout, warningHandler: (@Sendable (String) -> Void)? = nil
         ) {
             self.userAgent = userAgent
             self.retry = retry
             self.maximumConcurrentRequests = maximumConcurrentRequests
             self.logger = logger
+            self.requestTimeout = requestTimeout
+            self.warningHandler = warningHandler
         }
     }
 
@@ -80,8 +95,31 @@ public final class KubeClient: Sendable {
         return nil
     }
 
-    /// Sends `request`, retrying per the policy; a non-2xx answer throws ``KubeAPIError``.
+    /// Sends `request`, retrying per the policy, within ``Configuration/requestTimeout``; a
+    /// non-2xx answer throws ``KubeAPIError``, and so does the deadline (reason `Timeout`, code 0).
     public func send(_ request: KubeRequest) async throws -> KubeResponse {
+        guard let limit = configuration.requestTimeout else { return try await sendRetrying(request) }
+        return try await withThrowingTaskGroup(of: KubeResponse?.self) { group in
+            group.addTask { try await self.sendRetrying(request) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let outcome = try await group.next() {
+                if let response = outcome { return response }
+                configuration.logger.notice("request timed out", metadata: ["request": "\(request.method) \(request.path)", "after": "\(limit)"])
+                throw KubeAPIError(
+                    code: 0, reason: "Timeout",
+                    message: "no complete answer from \(connection.server) within \(limit) (--request-timeout)",
+                    request: "\(request.method) \(request.path)")
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// ``send(_:)`` without the deadline.
+    private func sendRetrying(_ request: KubeRequest) async throws -> KubeResponse {
         let started = ContinuousClock.now
         var attempt = 0
         var reauthenticated = false
@@ -100,6 +138,11 @@ public final class KubeClient: Sendable {
                 }
                 let sent = ContinuousClock.now
                 let response = try await limiter.run { try await self.transport.send(request, authorization: authorization) }
+                if let handler = configuration.warningHandler {
+                    for (name, value) in response.headers where name.lowercased() == "warning" {
+                        for warning in WarningHeader.parse(value) where warning.code == 299 && !warning.text.isEmpty { handler(warning.text) }
+                    }
+                }
                 logger.debug(
                     "response",
                     metadata: [

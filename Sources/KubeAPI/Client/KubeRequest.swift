@@ -30,13 +30,32 @@ public struct KubeRequest: Sendable {
         return path + "?" + query.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
     }
 
-    /// Percent-encodes everything but RFC 3986's unreserved characters.
-    static func encode(_ text: String) -> String {
+    /// One component of a path (a name, a namespace, a resource), percent-encoded so that it
+    /// stays one component: everything but RFC 3986's unreserved characters, `:` and `@` (as in
+    /// `system:controller`) is escaped, `/`, `?`, `#`, `%` and spaces included. The API server
+    /// decodes it back to the name.
+    public static func pathSegment(_ text: String) -> String {
+        let plain = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                true
+            default:
+                false
+            }
+        }
+        return plain ? text : encode(text, keeping: [UInt8(ascii: ":"), UInt8(ascii: "@")])
+    }
+
+    /// Percent-encodes everything but RFC 3986's unreserved characters (and `keeping`).
+    static func encode(_ text: String, keeping: Set<UInt8> = []) -> String {
         var result = ""
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            case _ where keeping.contains(byte):
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)

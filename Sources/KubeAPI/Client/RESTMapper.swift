@@ -19,18 +19,36 @@ public struct RESTMapper: Sendable {
         /// The verbs the server supports on it.
         public var verbs: [String]
 
+        /// Creates a mapping.
+        public init(group: String, version: String, kind: String, resource: String, namespaced: Bool, verbs: [String]) {
+            self.group = group
+            self.version = version
+            self.kind = kind
+            self.resource = resource
+            self.namespaced = namespaced
+            self.verbs = verbs
+        }
+
         /// `/api/v1` or `/apis/GROUP/VERSION`.
-        public var groupVersionPath: String { group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)" }
+        ///
+        /// Every component of a path is escaped (``KubeRequest/pathSegment(_:)``): names come
+        /// from manifests and flags, groups and resources from the server, and none may change
+        /// what the request does (`cfg?dryRun=` must stay a name).
+        public var groupVersionPath: String {
+            group.isEmpty ? "/api/\(KubeRequest.pathSegment(version))" : "/apis/\(KubeRequest.pathSegment(group))/\(KubeRequest.pathSegment(version))"
+        }
 
         /// The collection's path, in `namespace` when namespaced (nil: across all namespaces).
         public func collectionPath(namespace: String?) -> String {
-            if namespaced, let namespace { return "\(groupVersionPath)/namespaces/\(namespace)/\(resource)" }
-            return "\(groupVersionPath)/\(resource)"
+            if namespaced, let namespace {
+                return "\(groupVersionPath)/namespaces/\(KubeRequest.pathSegment(namespace))/\(KubeRequest.pathSegment(resource))"
+            }
+            return "\(groupVersionPath)/\(KubeRequest.pathSegment(resource))"
         }
 
         /// One object's path.
         public func objectPath(namespace: String?, name: String) -> String {
-            "\(collectionPath(namespace: namespaced ? namespace : nil))/\(name)"
+            "\(collectionPath(namespace: namespaced ? namespace : nil))/\(KubeRequest.pathSegment(name))"
         }
 
         /// `apiVersion` for objects of this mapping.
@@ -91,7 +109,7 @@ extension KubeClient {
         }
         var mappings: [RESTMapper.Mapping] = []
         for version in (core["versions"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(1) {
-            let list = try await json(KubeRequest(method: "GET", path: "/api/\(version)", headers: Self.jsonHeaders))
+            let list = try await json(KubeRequest(method: "GET", path: "/api/\(KubeRequest.pathSegment(version))", headers: Self.jsonHeaders))
             mappings += Self.legacyMappings(list, group: "", version: version)
         }
         let groups = try await json(KubeRequest(method: "GET", path: "/apis", headers: Self.jsonHeaders))
@@ -100,7 +118,9 @@ extension KubeClient {
                 let version = group[path: ["preferredVersion", "version"]]?.stringValue
                     ?? group["versions"]?.arrayValue?.first?["version"]?.stringValue
             else { continue }
-            let list = try await json(KubeRequest(method: "GET", path: "/apis/\(name)/\(version)", headers: Self.jsonHeaders))
+            let list = try await json(
+                KubeRequest(
+                    method: "GET", path: "/apis/\(KubeRequest.pathSegment(name))/\(KubeRequest.pathSegment(version))", headers: Self.jsonHeaders))
             mappings += Self.legacyMappings(list, group: name, version: version)
         }
         return RESTMapper(mappings)

@@ -224,8 +224,13 @@ public final class CredentialSource: Sendable {
             case .timedOut:
                 throw KubeConfigError(
                     .execTimedOut, file: config.file, field: config.field,
-                    "the exec plugin \(config.command) did not finish within \(execTimeout) and was stopped",
+                    "the exec plugin \(config.command) did not finish within \(execTimeout) and was stopped (with its children)",
                     hint: "a plugin that waits for a browser or a prompt cannot run in CI; log in beforehand or use a non-interactive credential")
+            case .outputTooLarge(let limit):
+                throw KubeConfigError(
+                    .execInvalidOutput, file: config.file, field: config.field,
+                    "the exec plugin \(config.command) printed more than \(limit >> 10) KiB and was stopped (with its children)",
+                    hint: "an ExecCredential is a few kilobytes; check the plugin (its output is not shown because it may hold a credential)")
             }
         }
         guard result.exitCode == 0 else {

@@ -1,13 +1,5 @@
 import Foundation
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KubeModel
 
 /// What to run for an exec credential plugin: a resolved executable, its arguments and its full environment.
 public struct ExecPluginInvocation: Sendable {
@@ -47,8 +39,10 @@ public struct ExecPluginResult: Sendable {
 public enum ExecPluginRunError: Error, Sendable {
     /// The process could not be started; the reason comes from the system, not the plugin.
     case launchFailed(String)
-    /// The process did not exit within the timeout and was killed.
+    /// The process did not exit within the timeout and was killed, with its process group.
     case timedOut
+    /// The process printed more than this many bytes and was killed, with its process group.
+    case outputTooLarge(limit: Int)
 }
 
 /// Runs exec credential plugins; tests substitute their own.
@@ -57,12 +51,19 @@ public protocol ExecPluginRunner: Sendable {
     func run(_ invocation: ExecPluginInvocation) async throws(ExecPluginRunError) -> ExecPluginResult
 }
 
-/// Runs exec plugins as child processes with Foundation's `Process`.
+/// Runs exec plugins as child processes that can neither exhaust Warrant's memory nor outlive it.
 ///
 /// Standard input is closed (Warrant never lets a plugin prompt); standard error goes to
 /// Warrant's standard error, as kubectl does, so the plugin's own messages reach the user without
-/// ever entering an error's text.
+/// ever entering an error's text. The plugin starts in its own process group with no blocked
+/// signals and default signal actions; standard output is read up to ``maximumOutput`` bytes; at
+/// the timeout, or past that limit, the whole group is ended (SIGTERM, then SIGKILL), so a
+/// plugin's children that ignore SIGTERM go too.
 public struct ProcessExecPluginRunner: ExecPluginRunner {
+    /// The most a plugin may print: an ExecCredential is a few kilobytes, a client certificate
+    /// and key included.
+    public static let maximumOutput = 1 << 20
+
     /// Whether the plugin's standard error is passed through (else discarded).
     public var forwardsStandardError: Bool
 
@@ -71,108 +72,29 @@ public struct ProcessExecPluginRunner: ExecPluginRunner {
         self.forwardsStandardError = forwardsStandardError
     }
 
-    /// Runs the plugin, killing it when it outlives the invocation's timeout.
+    /// Runs the plugin, ending its process group when it outlives the invocation's timeout.
     public func run(_ invocation: ExecPluginInvocation) async throws(ExecPluginRunError) -> ExecPluginResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: invocation.executable)
-        process.arguments = invocation.arguments
-        process.environment = invocation.environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = forwardsStandardError ? FileHandle.standardError : FileHandle.nullDevice
-        let exit = OneShot<Int32>()
-        process.terminationHandler = { exit.fulfil($0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            throw .launchFailed((error as NSError).localizedDescription)
-        }
-        let pid = process.processIdentifier
-        // Read on a dispatch thread so that a blocking read does not hold a cooperative thread.
-        let output = OneShot<[UInt8]>()
-        let reader = pipe.fileHandleForReading
-        DispatchQueue.global().async { output.fulfil([UInt8](reader.readDataToEndOfFile())) }
-
-        // The timeout covers the output too: a plugin's background child may keep the pipe open.
-        enum Event: Sendable {
-            case exited(Int32?)
-            case output([UInt8]?)
-            case timedOut
-        }
-        let result: ExecPluginResult? = await withTaskGroup(of: Event.self) { group in
-            group.addTask { .exited(await exit.wait()) }
-            group.addTask { .output(await output.wait()) }
-            group.addTask {
-                do { try await Task.sleep(for: invocation.timeout) } catch { return .timedOut }
-                return .timedOut
+        let errorOutput: ChildProcess.ErrorOutput = forwardsStandardError ? .inherit : .discard
+        // The child is waited for on a thread of its own, never on a cooperative one.
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<ChildProcess.Outcome, ChildProcess.Failure>, Never>) in
+            Thread.detachNewThread {
+                continuation.resume(
+                    returning: Result { () throws(ChildProcess.Failure) in
+                        try ChildProcess.run(
+                            executable: invocation.executable, arguments: invocation.arguments, environment: invocation.environment,
+                            errorOutput: errorOutput, outputLimit: Self.maximumOutput, timeout: invocation.timeout)
+                    })
             }
-            var status: Int32?
-            var bytes: [UInt8]?
-            while let event = await group.next() {
-                switch event {
-                case .exited(let value): status = value
-                case .output(let value): bytes = value
-                case .timedOut:
-                    kill(pid, SIGKILL)
-                    group.cancelAll()
-                    return nil
-                }
-                if let status, let bytes {
-                    group.cancelAll()
-                    return ExecPluginResult(exitCode: status, standardOutput: bytes)
-                }
-            }
-            return nil
         }
-        withExtendedLifetime(process) {}  // keep the process object until it has been waited for
-        guard let result else { throw .timedOut }
-        return result
-    }
-}
-
-/// A value delivered once by one side and awaited by one task, which may be cancelled.
-private final class OneShot<Value: Sendable>: Sendable {
-    private struct State {
-        var value: Value?
-        var cancelled = false
-        var waiter: CheckedContinuation<Value?, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    func fulfil(_ value: Value) {
-        let waiter = state.withLock { state in
-            state.value = value
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: value)
-    }
-
-    private func cancel() {
-        let waiter = state.withLock { state in
-            state.cancelled = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: nil)
-    }
-
-    /// The value, or `nil` when the waiting task is cancelled first.
-    func wait() async -> Value? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
-                let ready: Value?? = state.withLock { state in
-                    if let value = state.value { return .some(value) }
-                    if state.cancelled { return .some(nil) }
-                    state.waiter = continuation
-                    return .none
-                }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            cancel()
+        switch result {
+        case .success(let outcome):
+            return ExecPluginResult(exitCode: outcome.status, standardOutput: outcome.standardOutput)
+        case .failure(.launchFailed(let reason)):
+            throw .launchFailed(reason)
+        case .failure(.timedOut):
+            throw .timedOut
+        case .failure(.outputTooLarge(let limit)):
+            throw .outputTooLarge(limit: limit)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModel
 
 extension KubeConfig {
     /// Resolves a context into what a client needs to connect, as kubectl does.
@@ -98,7 +99,7 @@ extension KubeConfig {
             let host = url.host, !host.isEmpty
         else {
             throw KubeConfigError(
-                .invalidField, file: file, line: line, field: "\(field).server", "\"\(server)\" is not an http or https URL",
+                .invalidField, file: file, line: line, field: "\(field).server", "\"\(URLUserInfo.stripped(server))\" is not an http or https URL",
                 hint: "set server to the API server's URL, for example https://203.0.113.10:6443")
         }
         var connection = ClusterConnection(server: server, tlsServerName: cluster.tlsServerName.flatMap { $0.isEmpty ? nil : $0 }, origin: file)

@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+import KubeModel
+import KubeTestServer
+import Testing
+import WarrantTestSupport
+
+/// Issue 18, point 1: the `warrant` executable's peak resident memory stays within 4× the input
+/// plus 64 MB on every command that reads manifests. The full numbers for 10, 50 and 250 MB inputs
+/// are in `Benchmarks/README.md` (`Benchmarks/peak-memory.sh`); this test keeps the bound from
+/// regressing on a 10 MB input.
+///
+/// The peak is GNU time's `%M` (the kernel's `ru_maxrss`): measured from a small parent, because
+/// Linux keeps the high-water mark of the memory a process had before `exec`, which for a child
+/// spawned straight from the test process is the test process's own.
+@Suite(
+    .timeLimit(.minutes(10)),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "GNU time (/usr/bin/time) measures the peak; .ci/run installs it"))
+struct PeakMemoryTests {
+    /// What one run printed and its peak resident memory in bytes.
+    struct Measured {
+        var status: Int32
+        var standardError: String
+        var peakMemory: Int
+    }
+
+    /// Runs `arguments` under GNU time on a Dispatch thread, to its end.
+    private func measure(_ arguments: [String], in folder: URL) async throws -> Measured {
+        let report = folder.appendingPathComponent("peak.txt").path
+        let outcome: ChildProcess.Outcome = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(
+                        returning: try ChildProcess.run(
+                            executable: "/usr/bin/time", arguments: ["-f", "%M", "-o", report] + arguments, environment: ["PATH": "/usr/bin:/bin"],
+                            errorOutput: .capture(limit: 1 << 16), outputLimit: 1 << 30, timeout: .seconds(300)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        let kilobytes = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").last.flatMap { Int($0) } ?? 0
+        return Measured(status: outcome.status, standardError: String(decoding: outcome.standardError, as: UTF8.self), peakMemory: kilobytes * 1024)
+    }
+
+    @Test("manifests, scope, audit and deploy stay within 4× the input + 64 MB; standard input stops at the limit")
+    func peakMemoryIsBounded() async throws {
+        let warrant = try #require(warrantExecutable(), "the warrant executable is built with the tests").path
+        try await withTemporaryDirectory { folder in
+            // 15,000 objects of one namespace, about 10 MB: Deployments, Services, ConfigMaps,
+            // ServiceAccounts, Roles and RoleBindings.
+            let yaml = SyntheticManifests.yaml(objects: 15_000, namespaces: 1)
+            let file = try writeFile(yaml, named: "app.yaml", in: folder)
+            let size = yaml.utf8.count
+            let bound = 4 * size + (64 << 20)
+            let server = try await KubeTestServer.start()
+            defer { Task { try? await server.shutdown() } }
+            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "team-0", in: folder)
+            let runs: [(arguments: [String], status: Int32)] = [
+                (["manifests", "-f", file, "-o", "json"], 0),
+                (["scope", "-f", file, "-n", "team-0", "--prune", "--wait"], 0),
+                (["audit", "-f", file, "--fail-on", "none"], 0),
+                // Loads, validates and scopes every object, then the pre-flight refuses the
+                // administrator's credential as broader than the deploy needs (exit 1).
+                (["deploy", "-f", file, "-n", "team-0", "--dry-run", "--kubeconfig", kubeconfig], 1),
+            ]
+            var report: [String] = []
+            for run in runs {
+                let outcome = try await measure([warrant] + run.arguments, in: folder)
+                #expect(outcome.status == run.status, "\(run.arguments.first ?? ""): \(outcome.standardError.prefix(400))")
+                #expect(outcome.peakMemory <= bound, "\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB for \(size >> 20) MB of input")
+                report.append("\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB")
+            }
+            // /dev/zero on standard input: read up to the 256 MiB limit, then exit 2.
+            let zero = try await measure(["/bin/sh", "-c", "exec '\(warrant)' manifests -f - < /dev/zero"], in: folder)
+            #expect(zero.status == 2)
+            #expect(zero.standardError.contains("<stdin>: the input is larger than 256 MiB"), "\(zero.standardError)")
+            #expect(zero.peakMemory <= 4 * (256 << 20) + (64 << 20))
+            report.append("manifests -f - < /dev/zero: \(zero.peakMemory >> 20) MB")
+            print("peak memory for \(size >> 20) MB of input (bound \(bound >> 20) MB): \(report.joined(separator: ", "))")
+        }
+    }
+}
