@@ -12,7 +12,7 @@ import WarrantTestSupport
 /// The whole loop over the two network transports (the Git source has tests of its own for each):
 /// a signed commit fetched over HTTPS (`git http-backend` behind TLS with basic authentication,
 /// the password from a file) and over SSH (a real `sshd`, a deploy key, a pinned host key) is
-/// verified, applied to the API test server and recorded with the repository address, and no
+/// verified, applied to the API test server and recorded with the repository's host and path, and no
 /// credential reaches a log line, the record or the status.
 @Suite(.timeLimit(.minutes(2)))
 struct LoopTransportTests {
@@ -37,7 +37,10 @@ struct LoopTransportTests {
             #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
             #expect(state.lastApplied == tip)
             let record = try #require(outcome.record)
-            #expect(agentFields(record)?[path: ["repository"]]?.stringValue == configuration.repository.address)
+            // The repository as recorded: its host and path, no user name or credential.
+            let repository = try #require(agentFields(record)?[path: ["repository"]]?.stringValue)
+            #expect(repository.hasSuffix("/remote.git") && repository.contains("127.0.0.1"), "\(repository)")
+            #expect(!repository.contains("@"), "\(repository)")
             // The next poll over the same transport: nothing new.
             guard case .unchanged = await reconciler.step(&state) else { Issue.record("not unchanged"); return }
             let status = try #require(try await AgentStatusStore(namespace: "shop").read(client: client))
