@@ -50,6 +50,17 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Where `/healthz`, `/readyz` and `/metrics` listen (`--listen [HOST]:PORT`, default `:8080`,
     /// every address); port 0 picks a free one.
     public var listen: ListenAddress
+    /// Whether replicas elect a leader over the Lease ``AgentLease`` names (`--leader-election`,
+    /// on by default; `--no-leader-election` for a single agent without Lease rights).
+    public var leaderElection: Bool
+    /// client-go's leader-election durations (`--lease-duration` 15s, `--renew-deadline` 10s,
+    /// `--retry-period` 2s): the lease duration longer than the renew deadline, which is longer
+    /// than 1.2 retry periods.
+    public var leaseDuration: Duration
+    /// See ``leaseDuration``.
+    public var renewDeadline: Duration
+    /// See ``leaseDuration``.
+    public var retryPeriod: Duration
 
     /// The default `--interval`.
     public static let defaultInterval = Duration.seconds(30)
@@ -152,6 +163,15 @@ public struct AgentConfiguration: Sendable, Hashable {
             }
         }
         let prune = flag(.prune)
+        let leaderElection = settings[.leaderElection] == nil ? true : flag(.leaderElection)
+        let leaseDuration = duration(.leaseDuration, default: .seconds(15))
+        let renewDeadline = duration(.renewDeadline, default: .seconds(10))
+        let retryPeriod = duration(.retryPeriod, default: .seconds(2))
+        if leaseDuration <= renewDeadline {
+            fail(.renewDeadline, "must be shorter than --lease-duration (\(leaseDuration))", hint: "client-go's defaults are 15s, 10s and 2s")
+        } else if renewDeadline <= retryPeriod * 1.2 {
+            fail(.retryPeriod, "must be shorter than --renew-deadline (\(renewDeadline)) divided by 1.2", hint: "client-go's defaults are 15s, 10s and 2s")
+        }
         let wait = flag(.wait)
         var maxPrune = MaxPrune.default
         if let text = settings[.maxPrune]?.text {
@@ -200,6 +220,10 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.workingDirectory = workingDirectory
         self.shutdownGrace = shutdownGrace
         self.listen = listen
+        self.leaderElection = leaderElection
+        self.leaseDuration = leaseDuration
+        self.renewDeadline = renewDeadline
+        self.retryPeriod = retryPeriod
     }
 
     /// The credentials the settings name, checked against the transport.

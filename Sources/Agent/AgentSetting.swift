@@ -45,6 +45,14 @@ public enum AgentSetting: String, Sendable, Hashable, CaseIterable, Comparable, 
     case shutdownGrace = "shutdown-grace"
     /// The address of the HTTP endpoints (`[HOST]:PORT`).
     case listen
+    /// Whether replicas elect a leader over a Lease.
+    case leaderElection = "leader-election"
+    /// How long others wait after the leader's last renewal they saw (client-go `LeaseDuration`).
+    case leaseDuration = "lease-duration"
+    /// How long the leader keeps trying to renew before it stops applying (client-go `RenewDeadline`).
+    case renewDeadline = "renew-deadline"
+    /// How often the leader renews and others try to take the Lease (client-go `RetryPeriod`).
+    case retryPeriod = "retry-period"
 
     /// `--repo`.
     public var flag: String { "--" + rawValue }

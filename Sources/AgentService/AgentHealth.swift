@@ -10,6 +10,7 @@ public final class AgentHealth: Sendable {
     private struct State {
         var lastBeat: Date?
         var firstPassDone = false
+        var standingBy = false
         var lastAPICheck: (at: Date, problem: String?)?
     }
 
@@ -44,8 +45,19 @@ public final class AgentHealth: Sendable {
         let now = now()
         state.withLock { state in
             state.lastBeat = now
+            state.standingBy = false
             if case .failed(let failure) = step, failure.stage == .git || failure.stage == .verification { return }
             state.firstPassDone = true
+        }
+    }
+
+    /// This replica waits while another one leads: it is alive, and ready while the API server
+    /// answers (it will not poll before it leads).
+    public func standBy() {
+        let now = now()
+        state.withLock {
+            $0.lastBeat = now
+            $0.standingBy = true
         }
     }
 
@@ -64,7 +76,7 @@ public final class AgentHealth: Sendable {
     /// asks the API server (a read of the status ConfigMap), at most once per `cacheFor`.
     public func readiness(cacheFor: TimeInterval = 5, check: @Sendable () async -> String?) async -> (ready: Bool, detail: String) {
         let now = now()
-        let (firstPassDone, cached) = state.withLock { ($0.firstPassDone, $0.lastAPICheck) }
+        let (firstPassDone, cached) = state.withLock { ($0.firstPassDone || $0.standingBy, $0.lastAPICheck) }
         guard firstPassDone else { return (false, "the first poll and verification have not completed") }
         let problem: String?
         if let cached, now.timeIntervalSince(cached.at) < cacheFor {

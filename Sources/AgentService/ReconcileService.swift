@@ -1,5 +1,6 @@
 public import Agent
 import Foundation
+import KubeAPI
 import Logging
 public import ServiceLifecycle
 
@@ -8,8 +9,12 @@ public import ServiceLifecycle
 ///
 /// A graceful shutdown stops polling at once: no pass starts after it. A pass under way (a deploy
 /// applying or waiting) gets ``gracePeriod`` to finish; after that it is cancelled, and the
-/// deploy engine records it as `interrupted` with what it had done. Then ``run()`` returns, so
-/// that the services after it in the group (leader election, the HTTP server) stop in turn.
+/// deploy engine records it as `interrupted` with what it had done. Then, with an election, the
+/// Lease is released, and ``run()`` returns, so that the services before it in the group (the
+/// HTTP server) stop in turn.
+///
+/// With a ``LeaderElection`` the replica polls and applies only while it holds the Lease; while
+/// another replica leads it waits (alive, and ready while the API server answers).
 public struct ReconcileService: Service {
     /// The loop.
     public let reconciler: Reconciler
@@ -19,25 +24,84 @@ public struct ReconcileService: Service {
     public let health: AgentHealth
     /// Where the loop's passes are counted and timed.
     public let metrics: AgentMetrics?
-    /// Whether this replica may poll and apply now; `nil` when it always may (no leader election).
-    public let mayReconcile: (@Sendable () -> Bool)?
+    /// The leader election; `nil` when this is the only replica.
+    public let election: LeaderElection?
     /// Called after each pass, for tests.
     let onStep: @Sendable (ReconcileStep) -> Void
 
     /// Creates the service.
     public init(
-        reconciler: Reconciler, gracePeriod: Duration, health: AgentHealth? = nil, metrics: AgentMetrics? = nil, mayReconcile: (@Sendable () -> Bool)? = nil, onStep: @escaping @Sendable (ReconcileStep) -> Void = { _ in }
+        reconciler: Reconciler, gracePeriod: Duration, health: AgentHealth? = nil, metrics: AgentMetrics? = nil, election: LeaderElection? = nil,
+        onStep: @escaping @Sendable (ReconcileStep) -> Void = { _ in }
     ) {
         self.reconciler = reconciler
         self.gracePeriod = gracePeriod
         self.health = health ?? AgentHealth(maxAge: AgentHealth.maxAge(interval: reconciler.configuration.interval))
         self.metrics = metrics
-        self.mayReconcile = mayReconcile
+        self.election = election
         self.onStep = onStep
     }
 
     /// Runs passes until a graceful shutdown or cancellation; see ``ReconcileService``.
     public func run() async throws {
+        guard let election else {
+            metrics?.setLeader(true)
+            await runPasses()
+            return
+        }
+        let logger = reconciler.logger
+        let lock = election.lock
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            // Wait to lead; alive meanwhile. A graceful shutdown ends the wait.
+            health.standBy()
+            metrics?.setLeader(false)
+            do {
+                try await cancelWhenGracefulShutdown { [health, reconciler] in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            try await lock.acquire(timeout: nil) { holder in
+                                logger.info("another replica leads; waiting", metadata: ["lease": "\(lock.leaseName)", "holder": "\(LeaseError.describe(holder))"])
+                            }
+                        }
+                        group.addTask {
+                            while true {
+                                health.beat()
+                                reconciler.writeHeartbeat()
+                                try await Task.sleep(for: reconciler.configuration.interval)
+                            }
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                // An API error (unreachable, forbidden): try again after the retry period.
+                logger.warning("cannot take part in the leader election", metadata: ["lease": "\(lock.leaseName)", "error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: lock.configuration.retryPeriod) }
+                continue
+            }
+            if Task.isShuttingDownGracefully {
+                await lock.release()
+                break
+            }
+            logger.notice("leading", metadata: ["lease": "\(lock.leaseName)", "identity": "\(lock.configuration.identity)"])
+            metrics?.setLeader(true)
+            do {
+                try await lock.holding { await self.runPasses() }
+            } catch let error as LeaseError {
+                logger.warning("lost the lease; stopped applying", metadata: ["lease": "\(lock.leaseName)", "reason": "\(error)"])
+            } catch {
+                logger.warning("the loop ended", metadata: ["error": "\(error)"])
+            }
+            metrics?.setLeader(false)
+            await lock.release()
+        }
+    }
+
+    /// Passes until a graceful shutdown or cancellation (with an election: while leading),
+    /// resuming from the status ConfigMap first (another leader may have applied since).
+    private func runPasses() async {
         let logger = reconciler.logger
         var state: ReconcileState
         do {
@@ -48,18 +112,14 @@ public struct ReconcileService: Service {
         }
         health.beat()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            if mayReconcile?() ?? true {
-                let started = ContinuousClock.now
-                let (step, next) = await pass(state)
-                state = next
-                metrics?.record(step, duration: ContinuousClock.now - started)
-                health.passEnded(step)
-                onStep(step)
-            } else {
-                health.beat()
-            }
+            let started = ContinuousClock.now
+            let (step, next) = await pass(state)
+            state = next
+            metrics?.record(step, duration: ContinuousClock.now - started)
+            health.passEnded(step)
+            onStep(step)
             reconciler.writeHeartbeat()
-            if Task.isShuttingDownGracefully { break }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // The wait ends early on a graceful shutdown; polling stops there.
             let delay = reconciler.delay(after: state)
             do {

@@ -118,6 +118,18 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where /healthz, /readyz and /metrics listen (default :8080).", valueName: "[host]:port"))
     var listen: String?
 
+    @Flag(inversion: .prefixedNo, help: "Elect a leader among replicas over the Lease warrant-agent (default on).")
+    var leaderElection: Bool?
+
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("How long other replicas wait after the leader's last renewal (default 15s).", valueName: "duration"))
+    var leaseDuration: String?
+
+    @Option(name: .customLong("renew-deadline"), help: ArgumentHelp("How long the leader tries to renew before it stops applying (default 10s).", valueName: "duration"))
+    var renewDeadline: String?
+
+    @Option(name: .customLong("retry-period"), help: ArgumentHelp("How often the leader renews and others try to lead (default 2s).", valueName: "duration"))
+    var retryPeriod: String?
+
     @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
     var once = false
 
@@ -131,12 +143,14 @@ struct AgentRunCommand: AsyncParsableCommand {
             (.interval, interval), (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset),
             (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
             (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
-            (.shutdownGrace, shutdownGrace), (.listen, listen),
+            (.shutdownGrace, shutdownGrace), (.listen, listen), (.leaseDuration, leaseDuration), (.renewDeadline, renewDeadline),
+            (.retryPeriod, retryPeriod),
         ]
         for case (let setting, let value?) in values { settings.set(setting, value) }
         if let namespace { settings.set(.namespace, namespace, flag: "-n") }
         if prune { settings.set(.prune, "true") }
         if wait { settings.set(.wait, "true") }
+        if let leaderElection { settings.set(.leaderElection, leaderElection ? "true" : "false") }
         return settings
     }
 
@@ -194,13 +208,25 @@ struct AgentRunCommand: AsyncParsableCommand {
             // the endpoints answer until the loop has stopped.
             let health = AgentHealth(maxAge: AgentHealth.maxAge(interval: configuration.interval))
             let metrics = AgentMetrics()
-            metrics.setLeader(true)
             let server = AgentHTTPServer.application(
                 host: configuration.listen.host, port: configuration.listen.port, health: health, metrics: metrics,
                 apiCheck: AgentHTTPServer.statusCheck(client: client, namespace: configuration.namespace, name: reconciler.statusStore.name),
                 logger: agentLogger,
                 onRunning: { port in agentLogger.info("listening", metadata: ["address": "\(configuration.listen.host):\(port)"]) })
-            let service = ReconcileService(reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics)
+            var election: LeaderElection?
+            if configuration.leaderElection {
+                let settings = LeaderElection.configuration(
+                    namespace: configuration.namespace, identity: LeaderElection.defaultIdentity(), leaseDuration: configuration.leaseDuration,
+                    renewDeadline: configuration.renewDeadline, retryPeriod: configuration.retryPeriod)
+                do {
+                    election = LeaderElection(lock: try LeaseLock(settings, client: client, logger: agentLogger))
+                } catch {
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.invalidInput)
+                }
+            }
+            let service = ReconcileService(
+                reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics, election: election)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [.init(service: server), .init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
