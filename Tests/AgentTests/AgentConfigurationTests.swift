@@ -256,7 +256,7 @@ struct AgentConfigurationTests {
     }
 }
 
-/// `--listen [HOST]:PORT` and `--shutdown-grace` (issue 15).
+/// `--listen [HOST]:PORT`, `--shutdown-grace` and the leader-election settings (issue 15).
 struct AgentServiceSettingsTests {
     @Test(arguments: [
         (":8080", "0.0.0.0", 8080), ("127.0.0.1:9090", "127.0.0.1", 9090), ("[::1]:0", "::1", 0), ("localhost:65535", "localhost", 65_535),
@@ -292,6 +292,23 @@ struct AgentServiceSettingsTests {
         let given = try AgentConfiguration(settings: settings)
         #expect(given.listen == ListenAddress(host: "127.0.0.1", port: 0))
         #expect(given.shutdownGrace == .seconds(45))
+        #expect(given.leaderElection && given.leaseDuration == .seconds(15) && given.renewDeadline == .seconds(10) && given.retryPeriod == .seconds(2))
+        settings.set(.leaderElection, "false")
+        #expect(try AgentConfiguration(settings: settings).leaderElection == false)
+        // client-go's rules: lease duration > renew deadline > 1.2 retry periods.
+        settings.set(.renewDeadline, "15s")
+        #expect {
+            try AgentConfiguration(settings: settings)
+        } throws: { error in
+            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--renew-deadline: must be shorter than --lease-duration") } == true
+        }
+        settings.set(.renewDeadline, "2s")
+        #expect {
+            try AgentConfiguration(settings: settings)
+        } throws: { error in
+            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--retry-period:") } == true
+        }
+        settings.set(.renewDeadline, "10s")
         settings.set(.listen, "everywhere")
         settings.set(.shutdownGrace, "soon")
         #expect {
