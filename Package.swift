@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "DeployEngine", targets: ["DeployEngine"]),
         .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "AgentService", targets: ["AgentService"]),
         // The API test server, for the benchmarks package; not part of the tool.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
@@ -31,6 +32,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -100,6 +106,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AgentService",
+            dependencies: [
+                "Agent",
+                "DeployEngine",
+                "KubeAPI",
+                "KubeModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
             name: "KubeTestServer",
             dependencies: [
                 "KubeModel",
@@ -130,7 +152,10 @@ let package = Package(
                 "DeployEngine",
                 "Reports",
                 "Agent",
+                "AgentService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -180,8 +205,10 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "KubeModel", "Delivery", "DeployEngine", "KubeAPI", "KubeTestServer", "RBAC", "WarrantTestSupport",
+                "Agent", "AgentService", "KubeModel", "Delivery", "DeployEngine", "KubeAPI", "KubeTestServer", "RBAC", "WarrantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,6 +8,9 @@ let package = Package(
     dependencies: [
         .package(name: "Warrant", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .executableTarget(
@@ -30,6 +33,19 @@ let package = Package(
             dependencies: [
                 .product(name: "KubeTestServer", package: "Warrant"),
                 .product(name: "KubeModel", package: "Warrant"),
+            ]
+        ),
+        .executableTarget(
+            name: "agent-loop",
+            dependencies: [
+                .product(name: "Agent", package: "Warrant"),
+                .product(name: "DeployEngine", package: "Warrant"),
+                .product(name: "KubeAPI", package: "Warrant"),
+                .product(name: "KubeModel", package: "Warrant"),
+                .product(name: "KubeTestServer", package: "Warrant"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(

@@ -43,11 +43,31 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// The agent's working folder (`--work-dir`, default `/tmp/warrant-agent`): the Git mirror,
     /// checkouts, signature scratch files.
     public var workingDirectory: String
+    /// How long a pass under way (a deploy applying or waiting) may go on after SIGTERM before it
+    /// is interrupted (`--shutdown-grace`, default 20 s: within the pod's default 30 s
+    /// `terminationGracePeriodSeconds`, leaving time to record and release the Lease).
+    public var shutdownGrace: Duration
+    /// Where `/healthz`, `/readyz` and `/metrics` listen (`--listen [HOST]:PORT`, default `:8080`,
+    /// every address); port 0 picks a free one.
+    public var listen: ListenAddress
+    /// Whether replicas elect a leader over the Lease ``AgentLease`` names (`--leader-election`,
+    /// on by default; `--no-leader-election` for a single agent without Lease rights).
+    public var leaderElection: Bool
+    /// client-go's leader-election durations (`--lease-duration` 15s, `--renew-deadline` 10s,
+    /// `--retry-period` 2s): the lease duration longer than the renew deadline, which is longer
+    /// than 1.2 retry periods.
+    public var leaseDuration: Duration
+    /// See ``leaseDuration``.
+    public var renewDeadline: Duration
+    /// See ``leaseDuration``.
+    public var retryPeriod: Duration
 
     /// The default `--interval`.
     public static let defaultInterval = Duration.seconds(30)
     /// The default `--reconcile-interval`.
     public static let defaultReconcileInterval = Duration.seconds(600)
+    /// The default `--shutdown-grace`.
+    public static let defaultShutdownGrace = Duration.seconds(20)
     /// The default `--applyset`.
     public static let defaultApplySet = "warrant-applyset"
     /// The default `--work-dir`.
@@ -123,6 +143,15 @@ public struct AgentConfiguration: Sendable, Hashable {
         }
         let interval = duration(.interval, default: Self.defaultInterval)
         let reconcileInterval = duration(.reconcileInterval, default: Self.defaultReconcileInterval)
+        let shutdownGrace = duration(.shutdownGrace, default: Self.defaultShutdownGrace)
+        var listen = ListenAddress.default
+        if let text = settings[.listen]?.text {
+            if let parsed = ListenAddress(text) {
+                listen = parsed
+            } else {
+                fail(.listen, "'\(text)' is not [HOST]:PORT", hint: "write e.g. :8080 or 127.0.0.1:9090")
+            }
+        }
         func flag(_ setting: AgentSetting) -> Bool {
             guard let text = settings[setting]?.text else { return false }
             switch text.lowercased() {
@@ -134,6 +163,15 @@ public struct AgentConfiguration: Sendable, Hashable {
             }
         }
         let prune = flag(.prune)
+        let leaderElection = settings[.leaderElection] == nil ? true : flag(.leaderElection)
+        let leaseDuration = duration(.leaseDuration, default: .seconds(15))
+        let renewDeadline = duration(.renewDeadline, default: .seconds(10))
+        let retryPeriod = duration(.retryPeriod, default: .seconds(2))
+        if leaseDuration <= renewDeadline {
+            fail(.renewDeadline, "must be shorter than --lease-duration (\(leaseDuration))", hint: "client-go's defaults are 15s, 10s and 2s")
+        } else if renewDeadline <= retryPeriod * 1.2 {
+            fail(.retryPeriod, "must be shorter than --renew-deadline (\(renewDeadline)) divided by 1.2", hint: "client-go's defaults are 15s, 10s and 2s")
+        }
         let wait = flag(.wait)
         var maxPrune = MaxPrune.default
         if let text = settings[.maxPrune]?.text {
@@ -180,6 +218,12 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.credentials = credentials
         self.certificateAuthorityFile = certificateAuthorityFile
         self.workingDirectory = workingDirectory
+        self.shutdownGrace = shutdownGrace
+        self.listen = listen
+        self.leaderElection = leaderElection
+        self.leaseDuration = leaseDuration
+        self.renewDeadline = renewDeadline
+        self.retryPeriod = retryPeriod
     }
 
     /// The credentials the settings name, checked against the transport.

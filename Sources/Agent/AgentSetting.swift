@@ -41,6 +41,18 @@ public enum AgentSetting: String, Sendable, Hashable, CaseIterable, Comparable, 
     case sshKnownHosts = "ssh-known-hosts"
     /// The agent's working folder.
     case workDir = "work-dir"
+    /// How long a pass under way may go on after SIGTERM.
+    case shutdownGrace = "shutdown-grace"
+    /// The address of the HTTP endpoints (`[HOST]:PORT`).
+    case listen
+    /// Whether replicas elect a leader over a Lease.
+    case leaderElection = "leader-election"
+    /// How long others wait after the leader's last renewal they saw (client-go `LeaseDuration`).
+    case leaseDuration = "lease-duration"
+    /// How long the leader keeps trying to renew before it stops applying (client-go `RenewDeadline`).
+    case renewDeadline = "renew-deadline"
+    /// How often the leader renews and others try to take the Lease (client-go `RetryPeriod`).
+    case retryPeriod = "retry-period"
 
     /// `--repo`.
     public var flag: String { "--" + rawValue }

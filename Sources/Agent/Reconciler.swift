@@ -61,7 +61,7 @@ public struct Reconciler: Sendable {
     }
 
     /// The engine's settings for the agent: its field manager, prune, wait and ApplySet, its
-    /// status ConfigMap as its own rule, and no record for a re-apply that changed nothing.
+    /// status ConfigMap and leader-election Lease as its own rules, and no record for a re-apply that changed nothing.
     ///
     /// Conflicts are forced: the signed commit is what the namespace must hold, so a field that
     /// someone changed by hand (and so owns, for server-side apply) is taken back, and the record
@@ -70,7 +70,9 @@ public struct Reconciler: Sendable {
         DeployConfiguration(
             namespace: configuration.namespace, toolVersion: toolVersion, fieldManager: fieldManager, prune: configuration.prune,
             maxPrune: configuration.maxPrune, applySetName: configuration.applySet, wait: configuration.wait,
-            forceConflicts: true, ownRules: AgentStatusStore(namespace: configuration.namespace).rules, recordUnchanged: false)
+            forceConflicts: true,
+            ownRules: AgentStatusStore(namespace: configuration.namespace).rules + AgentLease(namespace: configuration.namespace).rules,
+            recordUnchanged: false)
     }
 
     // MARK: Resume
@@ -315,7 +317,8 @@ public struct Reconciler: Sendable {
     /// The file the loop touches after every pass; `warrant agent probe` reads its age.
     public static func heartbeatFile(workingDirectory: String) -> String { workingDirectory + "/heartbeat" }
 
-    private func writeHeartbeat() {
+    /// Touches the heartbeat file (``heartbeatFile(workingDirectory:)``) with the current time.
+    public func writeHeartbeat() {
         let path = Self.heartbeatFile(workingDirectory: configuration.workingDirectory)
         try? FileManager.default.createDirectory(atPath: configuration.workingDirectory, withIntermediateDirectories: true)
         if !FileManager.default.createFile(atPath: path, contents: Data((AgentTime.format(now()) + "\n").utf8)) {

@@ -1,9 +1,12 @@
 import Agent
+import AgentService
 import ArgumentParser
 import Delivery
 import DeployEngine
 import KubeAPI
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `warrant agent run`: the reconcile loop (poll, verify, deploy, record) until SIGTERM.
 struct AgentRunCommand: AsyncParsableCommand {
@@ -37,7 +40,8 @@ struct AgentRunCommand: AsyncParsableCommand {
             The cluster: the kubeconfig (--kubeconfig, KUBECONFIG), else the pod's ServiceAccount.
 
             EXIT CODES
-              0  stopped by SIGTERM or SIGINT (a deploy under way is recorded as interrupted);
+              0  stopped by SIGTERM or SIGINT (a deploy under way may finish within \
+                 --shutdown-grace; after that it is interrupted and recorded as such);
                  with --once: the pass applied the tip or found nothing new
               1  with --once: the pass refused the range or failed
               2  invalid configuration
@@ -108,6 +112,24 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder (default /tmp/warrant-agent).", valueName: "dir"))
     var workDir: String?
 
+    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("After SIGTERM, how long a deploy under way may finish before it is interrupted (default 20s).", valueName: "duration"))
+    var shutdownGrace: String?
+
+    @Option(help: ArgumentHelp("Where /healthz, /readyz and /metrics listen (default :8080).", valueName: "[host]:port"))
+    var listen: String?
+
+    @Flag(inversion: .prefixedNo, help: "Elect a leader among replicas over the Lease warrant-agent (default on).")
+    var leaderElection: Bool?
+
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("How long other replicas wait after the leader's last renewal (default 15s).", valueName: "duration"))
+    var leaseDuration: String?
+
+    @Option(name: .customLong("renew-deadline"), help: ArgumentHelp("How long the leader tries to renew before it stops applying (default 10s).", valueName: "duration"))
+    var renewDeadline: String?
+
+    @Option(name: .customLong("retry-period"), help: ArgumentHelp("How often the leader renews and others try to lead (default 2s).", valueName: "duration"))
+    var retryPeriod: String?
+
     @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
     var once = false
 
@@ -121,11 +143,14 @@ struct AgentRunCommand: AsyncParsableCommand {
             (.interval, interval), (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset),
             (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
             (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
+            (.shutdownGrace, shutdownGrace), (.listen, listen), (.leaseDuration, leaseDuration), (.renewDeadline, renewDeadline),
+            (.retryPeriod, retryPeriod),
         ]
         for case (let setting, let value?) in values { settings.set(setting, value) }
         if let namespace { settings.set(.namespace, namespace, flag: "-n") }
         if prune { settings.set(.prune, "true") }
         if wait { settings.set(.wait, "true") }
+        if let leaderElection { settings.set(.leaderElection, leaderElection ? "true" : "false") }
         return settings
     }
 
@@ -177,8 +202,40 @@ struct AgentRunCommand: AsyncParsableCommand {
                 if case .refused = step { throw CommandExit(.failure) }
                 return
             }
-            _ = await SignalCancellation.run {
-                await reconciler.run()
+            // SIGTERM or SIGINT: no new pass; a deploy under way gets --shutdown-grace to finish,
+            // then it is interrupted (and recorded so); then the process exits 0.
+            // The HTTP server comes first: a service group stops its services in reverse order, so
+            // the endpoints answer until the loop has stopped.
+            let health = AgentHealth(maxAge: AgentHealth.maxAge(interval: configuration.interval))
+            let metrics = AgentMetrics()
+            let server = AgentHTTPServer.application(
+                host: configuration.listen.host, port: configuration.listen.port, health: health, metrics: metrics,
+                apiCheck: AgentHTTPServer.statusCheck(client: client, namespace: configuration.namespace, name: reconciler.statusStore.name),
+                logger: agentLogger,
+                onRunning: { port in agentLogger.info("listening", metadata: ["address": "\(configuration.listen.host):\(port)"]) })
+            var election: LeaderElection?
+            if configuration.leaderElection {
+                let settings = LeaderElection.configuration(
+                    namespace: configuration.namespace, identity: LeaderElection.defaultIdentity(), leaseDuration: configuration.leaseDuration,
+                    renewDeadline: configuration.renewDeadline, retryPeriod: configuration.retryPeriod)
+                do {
+                    election = LeaderElection(lock: try LeaseLock(settings, client: client, logger: agentLogger))
+                } catch {
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.invalidInput)
+                }
+            }
+            let service = ReconcileService(
+                reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics, election: election)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: server), .init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: agentLogger))
+            do {
+                try await group.run()
+            } catch {
+                agentLogger.error("the agent stopped on an error", metadata: ["error": "\(error)"])
+                throw CommandExit(.failure)
             }
             agentLogger.info("stopped")
         }

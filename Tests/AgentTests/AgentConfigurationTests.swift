@@ -255,3 +255,67 @@ struct AgentConfigurationTests {
         }
     }
 }
+
+/// `--listen [HOST]:PORT`, `--shutdown-grace` and the leader-election settings (issue 15).
+struct AgentServiceSettingsTests {
+    @Test(arguments: [
+        (":8080", "0.0.0.0", 8080), ("127.0.0.1:9090", "127.0.0.1", 9090), ("[::1]:0", "::1", 0), ("localhost:65535", "localhost", 65_535),
+    ])
+    func listenAddressesParse(text: String, host: String, port: Int) throws {
+        let address = try #require(ListenAddress(text))
+        #expect(address.host == host)
+        #expect(address.port == port)
+    }
+
+    @Test(arguments: ["8080", ":", ":http", "host:65536", ":-1", "a b:80", "/x:80"])
+    func badListenAddressesAreRefused(text: String) {
+        #expect(ListenAddress(text) == nil)
+    }
+
+    @Test func theSettingsAreCheckedWithTheOthers() async throws {
+        try await withTemporaryDirectory { url in
+            try Self.check(try AgentConfigurationTests.Files(url))
+        }
+    }
+
+    static func check(_ files: AgentConfigurationTests.Files) throws {
+        var settings = AgentSettings()
+        for (setting, value) in [(AgentSetting.repo, "file:///srv/app.git"), (.branch, "main"), (.allowedSigners, files.allowedSigners)] {
+            settings.set(setting, value)
+        }
+        settings.set(.namespace, "shop", flag: "-n")
+        let defaults = try AgentConfiguration(settings: settings)
+        #expect(defaults.listen == ListenAddress(host: "0.0.0.0", port: 8080))
+        #expect(defaults.shutdownGrace == .seconds(20))
+        settings.set(.listen, "127.0.0.1:0")
+        settings.set(.shutdownGrace, "45s")
+        let given = try AgentConfiguration(settings: settings)
+        #expect(given.listen == ListenAddress(host: "127.0.0.1", port: 0))
+        #expect(given.shutdownGrace == .seconds(45))
+        #expect(given.leaderElection && given.leaseDuration == .seconds(15) && given.renewDeadline == .seconds(10) && given.retryPeriod == .seconds(2))
+        settings.set(.leaderElection, "false")
+        #expect(try AgentConfiguration(settings: settings).leaderElection == false)
+        // client-go's rules: lease duration > renew deadline > 1.2 retry periods.
+        settings.set(.renewDeadline, "15s")
+        #expect {
+            try AgentConfiguration(settings: settings)
+        } throws: { error in
+            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--renew-deadline: must be shorter than --lease-duration") } == true
+        }
+        settings.set(.renewDeadline, "2s")
+        #expect {
+            try AgentConfiguration(settings: settings)
+        } throws: { error in
+            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--retry-period:") } == true
+        }
+        settings.set(.renewDeadline, "10s")
+        settings.set(.listen, "everywhere")
+        settings.set(.shutdownGrace, "soon")
+        #expect {
+            try AgentConfiguration(settings: settings)
+        } throws: { error in
+            let text = (error as? AgentConfigurationErrors)?.errors.map(\.description) ?? []
+            return text.contains { $0.hasPrefix("--listen: 'everywhere' is not [HOST]:PORT") } && text.contains { $0.hasPrefix("--shutdown-grace:") }
+        }
+    }
+}

@@ -35,6 +35,14 @@ struct AgentInstallTests {
             #expect(!role.rules.contains { $0.hasWildcard })
             let status = PolicyRule(verbs: ["create", "get", "patch"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["warrant-agent-status"])
             #expect(PolicyComparator.covers(role.rules, [status]).covered, "the agent may keep its status")
+            let lease = [
+                PolicyRule(verbs: ["create", "get", "patch", "update"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["warrant-agent"])
+            ]
+            #expect(PolicyComparator.covers(role.rules, lease).covered, "the agent may hold its leader-election Lease")
+            for verb in ["create", "update"] {
+                let other = PolicyRule(verbs: [verb], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["someone-else"])
+                #expect(!PolicyComparator.covers(role.rules, [other]).covered, "no \(verb) on another Lease")
+            }
 
             let deployment = try #require(objects.first { $0.kind == "Deployment" }).content
             let pod = try #require(deployment[path: ["spec", "template", "spec"]])
@@ -116,6 +124,15 @@ struct AgentInstallTests {
             let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
             try await cluster.client(token: RealCluster.Token.alice) { client in
                 for object in objects { _ = try await client.apply(object, fieldManager: "alice") }
+            }
+            // The leader-election Lease by name (get, create by server-side apply, patch, update), no other Lease.
+            let agentUser = "system:serviceaccount:\(namespace):warrant-agent"
+            for (verb, name, allowed) in [
+                ("get", "warrant-agent", true), ("update", "warrant-agent", true), ("patch", "warrant-agent", true), ("create", "warrant-agent", true),
+                ("create", "other", false), ("update", "kube-controller-manager", false), ("delete", "warrant-agent", false),
+            ] {
+                let attributes = AccessAttributes(verb: verb, group: "coordination.k8s.io", resource: "leases", name: name, namespace: namespace)
+                #expect(try await cluster.allows(user: agentUser, groups: ["system:serviceaccounts"], attributes) == allowed, "\(verb) lease \(name)")
             }
             let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
             let signers = try #require(objects.first { $0.kind == "ConfigMap" }?.content[path: ["data", "allowed_signers"]]?.stringValue)

@@ -5,6 +5,7 @@ import Foundation
 import KubeAPI
 import KubeModel
 import RBAC
+import Synchronization
 import Testing
 import WarrantTestSupport
 
@@ -242,8 +243,9 @@ struct AgentRealClusterTests {
     }
 
     /// SIGTERM to `warrant agent run` while a deploy waits for a Deployment (the test cluster runs
-    /// no scheduler, so it never becomes available): the process exits 0 and the record says
-    /// `interrupted`, with the commit's signer.
+    /// no scheduler, so it never becomes available): the deploy has its `--shutdown-grace` (2 s),
+    /// then it is interrupted, the process exits 0 and the record says `interrupted`, with the
+    /// commit's signer.
     @Test func sigtermDuringADeployIsRecordedAsInterrupted() async throws {
         let executable = try #require(warrantExecutable(), "the warrant executable is built with the tests")
         let cluster = try await RealCluster.shared()
@@ -270,11 +272,12 @@ struct AgentRealClusterTests {
             try await cluster.apply(try agentRBAC(namespace: namespace, manifests: manifests, configuration: configuration))
             let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
             let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
+            let terminated = Mutex<ContinuousClock.Instant?>(nil)
             let result = try await runProcess(
                 executable,
                 [
                     "agent", "run", "--repo", fixture.url, "--branch", "main", "--path", "deploy", "-n", namespace, "--allowed-signers", signers,
-                    "--wait", "--interval", "1s", "--work-dir", fixture.root + "/term", "--kubeconfig", kubeconfig,
+                    "--wait", "--interval", "1s", "--work-dir", fixture.root + "/term", "--kubeconfig", kubeconfig, "--shutdown-grace", "2s",
                 ],
                 environment: ["HOME": fixture.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
             ) { process in
@@ -285,8 +288,12 @@ struct AgentRealClusterTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 try await Task.sleep(for: .milliseconds(300))
+                terminated.withLock { $0 = ContinuousClock.now }
                 process.terminate()
             }
+            let stoppedAfter = ContinuousClock.now - (terminated.withLock { $0 } ?? .now)
+            #expect(stoppedAfter >= .seconds(2), "the deploy had its --shutdown-grace (\(stoppedAfter))")
+            #expect(stoppedAfter < .seconds(20), "and then was interrupted (\(stoppedAfter))")
             #expect(result.status == 0, "\(result.error)")
             #expect(result.error.contains("stopped"))
             #expect(!result.error.contains(token))
