@@ -56,16 +56,18 @@ struct JSONText {
 
     /// A newline and the indentation of `level`.
     mutating func newline(level: Int) {
-        if level < Self.newlines.count {
-            bytes.append(contentsOf: Self.newlines[level])
+        let length = 1 + 4 * level
+        if length <= Self.indentation.utf8CodeUnitCount {
+            // A static string: no reference counting on this, the writer's most frequent call.
+            Self.indentation.withUTF8Buffer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<length])) }
         } else {
             bytes.append(UInt8(ascii: "\n"))
             bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 4 * level))
         }
     }
 
-    /// A newline and the indentation of each of the first levels.
-    private static let newlines: [[UInt8]] = (0..<12).map { [UInt8(ascii: "\n")] + [UInt8](repeating: UInt8(ascii: " "), count: 4 * $0) }
+    /// A newline and the indentation of the first 12 levels.
+    private static let indentation: StaticString = "\n                                                "
 
     /// Appends `value` at `level`, written by ``JSONWriter``.
     mutating func append(_ value: JSONValue, level: Int) {

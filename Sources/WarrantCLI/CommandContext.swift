@@ -56,11 +56,29 @@ public struct CommandContext: Sendable {
         }
     }
 
+    /// Writes `text` to the file descriptor `descriptor` straight from the string's UTF-8 (a
+    /// report can be over a hundred megabytes: no copy into `Data` first). Stops quietly when
+    /// the reader went away.
+    static func writeAll(_ text: String, to descriptor: Int32) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var offset = 0
+            while offset < utf8.count {
+                let written = write(descriptor, utf8.baseAddress! + offset, utf8.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
     /// The process's own streams and environment.
     public static var process: CommandContext {
         CommandContext(
-            standardOutput: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-            standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
+            standardOutput: { text in writeAll(text, to: STDOUT_FILENO) },
+            standardError: { text in writeAll(text, to: STDERR_FILENO) },
             standardInput: { count in
                 guard let data = try? FileHandle.standardInput.read(upToCount: count) else { return [] }
                 return [UInt8](data)
