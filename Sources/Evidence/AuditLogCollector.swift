@@ -59,6 +59,23 @@ public struct AuditLogCollector: Sendable {
         return taken
     }
 
+    /// The events by time as report entries still to be attributed
+    /// (``EvidenceBuilder/build(entries:logs:snapshot:artifacts:generated:notes:)``), handed
+    /// over as ``takeSorted()`` hands them over.
+    public mutating func takeSortedEntries() -> [EvidenceReport.Entry] {
+        positions = [:]
+        var taken: [EvidenceReport.Entry] = []
+        taken.reserveCapacity(count)
+        for index in chunks.indices {
+            for event in chunks[index] { taken.append(EvidenceReport.Entry(event: event, attribution: .unauthenticated)) }
+            chunks[index] = []
+        }
+        chunks = []
+        count = 0
+        taken.sort { Self.inOrder($0.event, $1.event) }
+        return taken
+    }
+
     private static func inOrder(_ lhs: AuditEvent, _ rhs: AuditEvent) -> Bool {
         lhs.received != rhs.received ? lhs.received < rhs.received : lhs.auditID < rhs.auditID
     }

@@ -31,42 +31,63 @@ public struct EvidenceBuilder: Sendable {
         events: [AuditEvent], logs: [AuditLogFileSummary], snapshot: ClusterSnapshot, artifacts: [DeployRecord], generated: MicroTime,
         notes extraNotes: [String] = []
     ) -> EvidenceReport {
+        build(
+            entries: events.map { EvidenceReport.Entry(event: $0, attribution: .unauthenticated) }, logs: logs, snapshot: snapshot,
+            artifacts: artifacts, generated: generated, notes: extraNotes)
+    }
+
+    /// The report, from the kept events as entries whose attributions are still to be made
+    /// (``AuditLogCollector/takeSortedEntries()``): each is attributed in place and the writes
+    /// stay in the same buffer, so a large period's events are held once, not once as events and
+    /// once more as entries.
+    ///
+    /// - Parameters:
+    ///   - entries: the kept events, one per request, by time; their attributions are replaced.
+    ///   - logs: what each audit log file held.
+    ///   - snapshot: what was read from the cluster; its namespaces are the ones reviewed.
+    ///   - artifacts: records from `--record-file`, any namespaces, any order.
+    ///   - generated: when the report is made.
+    ///   - notes: limits to state in the report besides those found here.
+    public func build(
+        entries: consuming [EvidenceReport.Entry], logs: [AuditLogFileSummary], snapshot: ClusterSnapshot, artifacts: [DeployRecord],
+        generated: MicroTime, notes extraNotes: [String] = []
+    ) -> EvidenceReport {
         var notes = snapshot.notes + extraNotes
         let namespaces = snapshot.namespaces.map(\.namespace)
         var chains: [ChainReview] = []
-        var entries: [RecordEntry] = []
+        var recordEntries: [RecordEntry] = []
         for namespace in snapshot.namespaces {
             let (review, records) = ChainReview.review(
                 namespace: namespace.namespace, history: namespace.historyConfigMaps, historyError: namespace.historyError,
                 artifacts: artifacts.filter { $0.namespace == namespace.namespace }, historyName: rules.historyName)
             chains.append(review)
-            entries += records
+            recordEntries += records
         }
-        for entry in entries where entry.record.credential.isEmpty || entry.record.credential == "unknown" {
+        for entry in recordEntries where entry.record.credential.isEmpty || entry.record.credential == "unknown" {
             notes.append(
                 "Deploy record \(entry.record.id) in \(entry.record.namespace) does not name the credential it used (the API server did not answer SelfSubjectReview), so no request can be matched to it.")
         }
-        let attributor = Attributor(records: entries, rules: rules, kinds: kinds)
-        var writes: [EvidenceReport.Entry] = []
-        var secretReads: [EvidenceReport.Entry] = []
-        // Sized once: the writes are most of a period's events, and an array grown by doubling
-        // would hold up to twice their size, and both buffers while it grows.
-        writes.reserveCapacity(events.count(where: \.isWrite))
+        let attributor = Attributor(records: recordEntries, rules: rules, kinds: kinds)
         var requestsPerRecord: [String: Int] = [:]
-        for event in events {
+        var secretReads: [EvidenceReport.Entry] = []
+        // Every request of the deploy credentials, reads included, for their reviews.
+        let deployCredentials = Set(recordEntries.map(\.record.credential))
+        var byDeployCredential: [String: [AuditEvent]] = [:]
+        for index in entries.indices {
+            let event = entries[index].event
             let attribution = attributor.attribute(event)
             if case .deploy(let deploy) = attribution { requestsPerRecord[deploy.recordID, default: 0] += 1 }
-            let entry = EvidenceReport.Entry(event: event, attribution: attribution)
-            if event.isWrite {
-                writes.append(entry)
-            } else if event.isSecretRead {
-                secretReads.append(entry)
-            }
+            entries[index].attribution = attribution
+            if !event.isWrite && event.isSecretRead { secretReads.append(entries[index]) }
+            if deployCredentials.contains(event.user) { byDeployCredential[event.user, default: []].append(event) }
         }
+        // The writes are most of a period's events: kept in the same buffer, in place.
+        var writes = consume entries
+        writes.removeAll { !$0.event.isWrite }
 
         var deploys: [EvidenceReport.Deploy] = []
         var byCredential: [String: [DeployRecord]] = [:]
-        for entry in entries.sorted(by: { $0.record.started < $1.record.started }) {
+        for entry in recordEntries.sorted(by: { $0.record.started < $1.record.started }) {
             let record = entry.record
             byCredential["\(record.namespace)\u{0}\(record.credential)", default: []].append(record)
             if overlapsPeriod(record) {
@@ -82,7 +103,7 @@ public struct EvidenceBuilder: Sendable {
                 CredentialReview.review(
                     credential: first.credential, namespace: first.namespace, records: records.filter { $0.result != .dryRun },
                     inPeriod: inPeriod[key]?.count ?? 0, snapshot: snapshotNamespace, clusterRBAC: snapshot.clusterRBAC,
-                    events: events.filter { $0.user == first.credential }, rules: rules, kinds: kinds))
+                    events: byDeployCredential[first.credential] ?? [], rules: rules, kinds: kinds))
         }
 
         notes += coverageNotes(logs)

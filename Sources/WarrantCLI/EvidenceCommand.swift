@@ -132,9 +132,9 @@ struct EvidenceCommand: AsyncParsableCommand {
                 let included = snapshot.map { Set($0.namespaces.map(\.namespace)) }
                 var scopedFilter = filter
                 scopedFilter.namespaces = included
-                var (events, logs) = try readAuditLogs(filter: scopedFilter, context: context)
+                var (entries, logs) = try readAuditLogs(filter: scopedFilter, context: context)
                 if snapshot == nil {
-                    let seen = Set(events.compactMap { $0.objectRef?.namespace }).union(artifacts.map(\.namespace))
+                    let seen = Set(entries.compactMap { $0.event.objectRef?.namespace }).union(artifacts.map(\.namespace))
                     snapshot = try await reader.snapshot(namespaces: seen.sorted(), dropUnreadable: true)
                 }
                 guard var snapshot else { throw CommandExit(.failure) }
@@ -143,8 +143,8 @@ struct EvidenceCommand: AsyncParsableCommand {
                 scopedFilter.namespaces = allNamespaces ? nil : reviewed
                 let builder = EvidenceBuilder(filter: scopedFilter, rules: rules, kinds: kinds)
                 // In place: a period's events are the largest thing the command holds.
-                events.removeAll { !reviewed.contains($0.objectRef?.namespace ?? "") }
-                return builder.build(events: events, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
+                entries.removeAll { !reviewed.contains($0.event.objectRef?.namespace ?? "") }
+                return builder.build(entries: consume entries, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
             } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
                 throw reportAPIError(error, context: context)
             }
@@ -194,7 +194,7 @@ struct EvidenceCommand: AsyncParsableCommand {
     }
 
     /// Reads every audit log, streamed; the files are read one after the other and merged by time.
-    private func readAuditLogs(filter: AuditEventFilter, context: CommandContext) throws -> ([AuditEvent], [AuditLogFileSummary]) {
+    private func readAuditLogs(filter: AuditEventFilter, context: CommandContext) throws -> ([EvidenceReport.Entry], [AuditLogFileSummary]) {
         let reader = AuditLogReader(filter: filter)
         var collector = AuditLogCollector()
         var logs: [AuditLogFileSummary] = []
@@ -206,6 +206,6 @@ struct EvidenceCommand: AsyncParsableCommand {
                 throw CommandExit(.invalidInput)
             }
         }
-        return (collector.takeSorted(), logs)
+        return (collector.takeSortedEntries(), logs)
     }
 }

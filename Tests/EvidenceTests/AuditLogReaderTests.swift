@@ -192,6 +192,9 @@ func readLog(
         }
         #expect(collector.count == count && collector.duplicates == (count + 2) / 3)
         let copy = collector.sorted()
+        var second = collector
+        let entries = second.takeSortedEntries()
+        #expect(entries.map(\.event) == copy && second.count == 0, "as entries, in the same order")
         let taken = collector.takeSorted()
         #expect(taken == copy && collector.count == 0)
         #expect(taken.map(\.auditID) == (0..<count).map { "id-\($0)" })
