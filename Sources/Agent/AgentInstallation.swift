@@ -6,10 +6,11 @@ import RBAC
 /// ServiceAccount, Role (``AgentRole``), RoleBinding, the configuration ConfigMap with the allowed
 /// signers, the Deployment and a NetworkPolicy.
 ///
-/// The Deployment runs one replica (`Recreate`: never two agents at once) as a non-root user with
-/// a read-only root file system, every capability dropped, seccomp `RuntimeDefault`, requests
-/// and limits, an `emptyDir` for the Git checkout, and liveness and readiness probes on the
-/// heartbeat the loop writes after every pass (`warrant agent probe`).
+/// The Deployment runs two replicas, of which the Lease `warrant-agent` elects one to poll and
+/// apply (one replica, `Recreate`, when leader election is off), as a non-root user with a
+/// read-only root file system, every capability dropped, seccomp `RuntimeDefault`, requests and
+/// limits, an `emptyDir` for the Git checkout, and liveness and readiness probes on the agent's
+/// `/healthz` and `/readyz` (port `http`, the `listen` port, which also serves `/metrics`).
 public struct AgentInstallation: Sendable {
     /// The name of every object (`warrant-agent`).
     public static let name = "warrant-agent"
@@ -118,11 +119,12 @@ public struct AgentInstallation: Sendable {
     }
 
     var deployment: JSONValue {
-        let probeAge = "\(max(configuration.interval.components.seconds * 4, 900))s"
-        func probe(_ initialDelay: Int64) -> JSONValue {
+        // The agent's own HTTP server: /healthz while the loop is alive, /readyz once the first
+        // poll was verified and while the API server answers (a follower is ready too).
+        func probe(_ path: String, initialDelay: Int64, period: Int64) -> JSONValue {
             [
-                "exec": ["command": ["warrant", "agent", "probe", "--work-dir", .string(Self.workDirectory), "--max-age", .string(probeAge)]],
-                "initialDelaySeconds": .integer(initialDelay), "periodSeconds": 30, "timeoutSeconds": 5, "failureThreshold": 3,
+                "httpGet": ["path": .string(path), "port": "http"],
+                "initialDelaySeconds": .integer(initialDelay), "periodSeconds": .integer(period), "timeoutSeconds": 5, "failureThreshold": 3,
             ]
         }
         var volumes: [JSONValue] = [
@@ -142,11 +144,19 @@ public struct AgentInstallation: Sendable {
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": ["name": .string(Self.name), "namespace": namespace, "labels": labels],
             "spec": [
-                "replicas": 1,
-                "strategy": ["type": "Recreate"],
+                // Two replicas: the Lease `warrant-agent` elects the one that polls and applies,
+                // and the other takes over within the lease duration when a node is drained.
+                "replicas": .integer(configuration.leaderElection ? 2 : 1),
+                "strategy": configuration.leaderElection
+                    ? ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]] : ["type": "Recreate"],
                 "selector": ["matchLabels": selector],
                 "template": [
-                    "metadata": ["labels": labels],
+                    "metadata": [
+                        "labels": labels,
+                        "annotations": [
+                            "prometheus.io/scrape": "true", "prometheus.io/port": .string(String(configuration.listen.port)), "prometheus.io/path": "/metrics",
+                        ],
+                    ],
                     "spec": [
                         "serviceAccountName": .string(Self.name),
                         "automountServiceAccountToken": true,
@@ -161,6 +171,7 @@ public struct AgentInstallation: Sendable {
                                 "image": .string(image),
                                 "imagePullPolicy": "IfNotPresent",
                                 "args": ["agent", "run", "--config", .string(Self.configDirectory + "/agent.yaml")],
+                                "ports": [["name": "http", "containerPort": .integer(Int64(configuration.listen.port)), "protocol": "TCP"]],
                                 "env": [["name": "HOME", "value": .string(Self.workDirectory)]],
                                 "securityContext": [
                                     "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "privileged": false,
@@ -170,8 +181,8 @@ public struct AgentInstallation: Sendable {
                                     "requests": ["cpu": "50m", "memory": "64Mi", "ephemeral-storage": "100Mi"],
                                     "limits": ["cpu": "500m", "memory": "256Mi", "ephemeral-storage": "1Gi"],
                                 ],
-                                "livenessProbe": probe(60),
-                                "readinessProbe": probe(5),
+                                "livenessProbe": probe("/healthz", initialDelay: 10, period: 20),
+                                "readinessProbe": probe("/readyz", initialDelay: 5, period: 10),
                                 "volumeMounts": .array(mounts),
                             ]
                         ],

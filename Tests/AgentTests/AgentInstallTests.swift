@@ -54,7 +54,12 @@ struct AgentInstallTests {
             #expect(container[path: ["securityContext", "allowPrivilegeEscalation"]] == false)
             #expect(container[path: ["securityContext", "capabilities", "drop"]] == ["ALL"])
             #expect(container[path: ["resources", "limits", "memory"]] != nil && container[path: ["resources", "requests", "cpu"]] != nil)
-            #expect(container["livenessProbe"] != nil && container["readinessProbe"] != nil)
+            #expect(container[path: ["livenessProbe", "httpGet", "path"]] == "/healthz")
+            #expect(container[path: ["readinessProbe", "httpGet", "path"]] == "/readyz")
+            #expect(container[path: ["livenessProbe", "httpGet", "port"]] == "http")
+            #expect(container["ports"]?.arrayValue?.first?["containerPort"] == 8080 && container["ports"]?.arrayValue?.first?["name"] == "http")
+            #expect(deployment[path: ["spec", "replicas"]] == 2, "two replicas; the Lease elects the one that applies")
+            #expect(deployment[path: ["spec", "strategy", "rollingUpdate", "maxUnavailable"]] == 0)
             #expect(pod[path: ["volumes"]]?.arrayValue?.contains { $0["emptyDir"] != nil } == true, "an emptyDir for the checkout")
 
             let config = try #require(objects.first { $0.kind == "ConfigMap" }).content
