@@ -61,6 +61,10 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var renewDeadline: Duration
     /// See ``leaseDuration``.
     public var retryPeriod: Duration
+    /// The file holding the webhook secret (`--webhook-secret-file`): with it, `POST /hooks/github`
+    /// and `POST /hooks/gitlab` wake the loop on a push; without it they are not served (404).
+    /// Checked to exist here; read when the agent starts.
+    public var webhookSecretFile: String?
 
     /// The default `--interval`.
     public static let defaultInterval = Duration.seconds(30)
@@ -190,6 +194,8 @@ public struct AgentConfiguration: Sendable, Hashable {
             fail(.workDir, "'\(workingDirectory)' must be an absolute path", hint: "mount an emptyDir and give its path, e.g. --work-dir /var/lib/warrant-agent")
         }
         let credentials = Self.credentials(settings, transport: repository?.transport, errors: &errors)
+        let webhookSecretFile = settings[.webhookSecretFile]?.text
+        if let webhookSecretFile { _ = Self.checkFile(webhookSecretFile, .webhookSecretFile, origin: settings[.webhookSecretFile]?.origin, into: &errors) }
         let certificateAuthorityFile = settings[.gitCAFile]?.text
         if let certificateAuthorityFile {
             if let transport = repository?.transport, transport != .https {
@@ -224,6 +230,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.leaseDuration = leaseDuration
         self.renewDeadline = renewDeadline
         self.retryPeriod = retryPeriod
+        self.webhookSecretFile = webhookSecretFile
     }
 
     /// The credentials the settings name, checked against the transport.

@@ -53,6 +53,8 @@ public enum AgentSetting: String, Sendable, Hashable, CaseIterable, Comparable, 
     case renewDeadline = "renew-deadline"
     /// How often the leader renews and others try to take the Lease (client-go `RetryPeriod`).
     case retryPeriod = "retry-period"
+    /// A file holding the webhook secret (GitHub's secret, GitLab's secret token).
+    case webhookSecretFile = "webhook-secret-file"
 
     /// `--repo`.
     public var flag: String { "--" + rawValue }

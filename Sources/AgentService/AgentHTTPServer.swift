@@ -10,7 +10,9 @@ import NIOCore
 /// - `GET /healthz`: 200 while the loop shows life (``AgentHealth/liveness``), else 503;
 /// - `GET /readyz`: 200 once the first poll and verification completed and while the API server
 ///   answers, else 503 (``AgentHealth/readiness(cacheFor:check:)``);
-/// - `GET /metrics`: the Prometheus text format (``AgentMetrics``).
+/// - `GET /metrics`: the Prometheus text format (``AgentMetrics``);
+/// - `POST /hooks/github` and `POST /hooks/gitlab` when a ``WebhookReceiver`` is given (with
+///   `--webhook-secret-file`); without one these paths are not registered and answer 404.
 ///
 /// Each answer is one line of plain text saying why; nothing secret is in it.
 public enum AgentHTTPServer {
@@ -21,10 +23,11 @@ public enum AgentHTTPServer {
     ///
     /// - Parameters:
     ///   - apiCheck: asks the API server whether it answers; a problem description, or `nil`.
+    ///   - webhooks: the webhook receiver, if the agent has a webhook secret.
     ///   - onRunning: called with the bound port once the server listens (port 0 picks one).
     public static func application(
         host: String, port: Int, health: AgentHealth, metrics: AgentMetrics, readinessCache: Double = 5,
-        apiCheck: @escaping @Sendable () async -> String?, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        apiCheck: @escaping @Sendable () async -> String?, webhooks: WebhookReceiver? = nil, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
@@ -39,6 +42,7 @@ public enum AgentHTTPServer {
             Response(
                 status: .ok, headers: [.contentType: metricsContentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
+        webhooks?.register(on: router)
         return Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)

@@ -20,6 +20,7 @@ public import Prometheus
 /// | `warrant_agent_git_errors_total` | counter | passes that failed at Git |
 /// | `warrant_agent_api_errors_total` | counter | passes that failed at the API server (pre-flight, deploy, record) |
 /// | `warrant_agent_leader` | gauge | 1 while this replica leads (or runs without election), else 0 |
+/// | `warrant_agent_webhook_requests_total` | counter | `provider` (`github`, `gitlab`), `code` (the HTTP status), `reason` (``WebhookReceiver``) |
 public final class AgentMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry: PrometheusCollectorRegistry
@@ -81,6 +82,11 @@ public final class AgentMetrics: Sendable {
             }
         }
         counter("warrant_agent_reconciles_total", ("result", result)).increment()
+    }
+
+    /// Counts one webhook request by provider, HTTP status and reason (``WebhookReceiver``).
+    public func webhook(provider: String, code: Int, reason: String) {
+        counter("warrant_agent_webhook_requests_total", ("provider", provider), ("code", "\(code)"), ("reason", reason)).increment()
     }
 
     /// Whether this replica leads.

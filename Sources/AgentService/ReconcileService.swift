@@ -26,19 +26,22 @@ public struct ReconcileService: Service {
     public let metrics: AgentMetrics?
     /// The leader election; `nil` when this is the only replica.
     public let election: LeaderElection?
+    /// Ends the wait between polls early (a webhook announced a push); `nil` without webhooks.
+    public let wakeUp: PollWakeUp?
     /// Called after each pass, for tests.
     let onStep: @Sendable (ReconcileStep) -> Void
 
     /// Creates the service.
     public init(
         reconciler: Reconciler, gracePeriod: Duration, health: AgentHealth? = nil, metrics: AgentMetrics? = nil, election: LeaderElection? = nil,
-        onStep: @escaping @Sendable (ReconcileStep) -> Void = { _ in }
+        wakeUp: PollWakeUp? = nil, onStep: @escaping @Sendable (ReconcileStep) -> Void = { _ in }
     ) {
         self.reconciler = reconciler
         self.gracePeriod = gracePeriod
         self.health = health ?? AgentHealth(maxAge: AgentHealth.maxAge(interval: reconciler.configuration.interval))
         self.metrics = metrics
         self.election = election
+        self.wakeUp = wakeUp
         self.onStep = onStep
     }
 
@@ -113,6 +116,8 @@ public struct ReconcileService: Service {
         health.beat()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
+            // This pass serves every wake-up that came before it.
+            wakeUp?.consume()
             let (step, next) = await pass(state)
             state = next
             metrics?.record(step, duration: ContinuousClock.now - started)
@@ -120,10 +125,13 @@ public struct ReconcileService: Service {
             onStep(step)
             reconciler.writeHeartbeat()
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            // The wait ends early on a graceful shutdown; polling stops there.
+            // The wait ends early on a graceful shutdown (polling stops there) or on a wake-up
+            // (a webhook announced a push: the next pass starts at once).
             let delay = reconciler.delay(after: state)
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                try await cancelWhenGracefulShutdown { [wakeUp] in
+                    if let wakeUp { try await wakeUp.wait(upTo: delay) } else { try await Task.sleep(for: delay) }
+                }
             } catch {
                 break
             }

@@ -39,6 +39,15 @@ struct AgentRunCommand: AsyncParsableCommand {
 
             The cluster: the kubeconfig (--kubeconfig, KUBECONFIG), else the pod's ServiceAccount.
 
+            Webhooks (with --webhook-secret-file; without it the paths answer 404): POST \
+            /hooks/github checks X-Hub-Signature-256 (HMAC-SHA256 of the body with the secret), \
+            POST /hooks/gitlab checks X-Gitlab-Token; a push of the followed branch (202) makes \
+            the agent poll at once instead of at the next --interval. A webhook only wakes the \
+            loop: every commit is still verified. Answers: 401 bad or missing signature or \
+            token, 400 another event or a malformed body, 200 a push of another branch or a tag \
+            (ignored) or a GitHub ping, 413 a body over 1 MiB, 429 over 10 requests at once or \
+            1 a second (with Retry-After); each counted in warrant_agent_webhook_requests_total.
+
             EXIT CODES
               0  stopped by SIGTERM or SIGINT (a deploy under way may finish within \
                  --shutdown-grace; after that it is interrupted and recorded as such);
@@ -130,6 +139,11 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("retry-period"), help: ArgumentHelp("How often the leader renews and others try to lead (default 2s).", valueName: "duration"))
     var retryPeriod: String?
 
+    @Option(
+        name: .customLong("webhook-secret-file"),
+        help: ArgumentHelp("A file holding the webhook secret: serve POST /hooks/github and /hooks/gitlab to poll at once on a push.", valueName: "file"))
+    var webhookSecretFile: String?
+
     @Flag(help: "Run one pass (poll, verify, deploy) and exit.")
     var once = false
 
@@ -144,7 +158,7 @@ struct AgentRunCommand: AsyncParsableCommand {
             (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
             (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
             (.shutdownGrace, shutdownGrace), (.listen, listen), (.leaseDuration, leaseDuration), (.renewDeadline, renewDeadline),
-            (.retryPeriod, retryPeriod),
+            (.retryPeriod, retryPeriod), (.webhookSecretFile, webhookSecretFile),
         ]
         for case (let setting, let value?) in values { settings.set(setting, value) }
         if let namespace { settings.set(.namespace, namespace, flag: "-n") }
@@ -208,10 +222,24 @@ struct AgentRunCommand: AsyncParsableCommand {
             // the endpoints answer until the loop has stopped.
             let health = AgentHealth(maxAge: AgentHealth.maxAge(interval: configuration.interval))
             let metrics = AgentMetrics()
+            var wakeUp: PollWakeUp?
+            var webhooks: WebhookReceiver?
+            if let file = configuration.webhookSecretFile {
+                let secret: WebhookSecret
+                do {
+                    secret = try WebhookSecret(file: file)
+                } catch {
+                    context.standardError("error: \(error)\n")
+                    throw CommandExit(.invalidInput)
+                }
+                let wake = PollWakeUp()
+                wakeUp = wake
+                webhooks = WebhookReceiver(secret: secret, branch: configuration.branch, wakeUp: wake, metrics: metrics, logger: agentLogger)
+            }
             let server = AgentHTTPServer.application(
                 host: configuration.listen.host, port: configuration.listen.port, health: health, metrics: metrics,
                 apiCheck: AgentHTTPServer.statusCheck(client: client, namespace: configuration.namespace, name: reconciler.statusStore.name),
-                logger: agentLogger,
+                webhooks: webhooks, logger: agentLogger,
                 onRunning: { port in agentLogger.info("listening", metadata: ["address": "\(configuration.listen.host):\(port)"]) })
             var election: LeaderElection?
             if configuration.leaderElection {
@@ -226,7 +254,8 @@ struct AgentRunCommand: AsyncParsableCommand {
                 }
             }
             let service = ReconcileService(
-                reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics, election: election)
+                reconciler: reconciler, gracePeriod: configuration.shutdownGrace, health: health, metrics: metrics, election: election,
+                wakeUp: wakeUp)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [.init(service: server), .init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
