@@ -10,8 +10,17 @@
 // 3. a poll that finds the branch unchanged: its wall clock, the programs it runs and the API
 //    requests it makes (goal: one `git ls-remote`).
 //
+// With `service`, issue 15's goals for the `warrant` executable as a process (AgentServiceBenchmark).
+//
 // Usage: swift run -c release --package-path Benchmarks agent-loop [ROUNDS]
+//        agent-loop service PATH-TO-WARRANT [MINUTES (5)] [PUSHES (15)]
 import Foundation
 
-let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 15 : 15
-try await AgentLoopBenchmark.run(rounds: rounds)
+let arguments = CommandLine.arguments
+if arguments.count > 2, arguments[1] == "service" {
+    try await AgentServiceBenchmark.run(
+        warrant: arguments[2], minutes: arguments.count > 3 ? Double(arguments[3]) ?? 5 : 5, pushes: arguments.count > 4 ? Int(arguments[4]) ?? 15 : 15)
+} else {
+    let rounds = arguments.count > 1 ? Int(arguments[1]) ?? 15 : 15
+    try await AgentLoopBenchmark.run(rounds: rounds)
+}
