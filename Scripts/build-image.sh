@@ -84,8 +84,9 @@ chmod 0755 "$rootfs/usr/bin/warrant"
 # What the image is for: git (the agent's fetches; git needs /bin/sh for GIT_SSH_COMMAND and the
 # credential helper), ssh and ssh-keygen (ssh:// repositories, SSH-signed commits), gpg
 # (OpenPGP-signed commits; gpg alone: verification needs no agent, dirmngr or keyboxd), CA
-# certificates, and coreutils for a CI job's script (base64, rm, cat, mkdir, id).
-wanted=(libc6 git openssh-client gpg ca-certificates dash coreutils)
+# certificates, coreutils for a CI job's script (base64, rm, cat, mkdir, id), and libstdc++6, which
+# the static Swift runtime still links dynamically (with libc, libm, libgcc_s and zlib).
+wanted=(libc6 libstdc++6 git openssh-client gpg ca-certificates dash coreutils)
 # Dependencies that only maintainer scripts, interactive use or scripted git commands need.
 skipped=" perl perl-base liberror-perl git-man adduser passwd debconf openssl dpkg debianutils gpgconf readline-common libpam-modules libpam-runtime libsemanage2 tar "
 declare -A seen=()
