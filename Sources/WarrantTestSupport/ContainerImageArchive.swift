@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Testing
 
 /// The container image's OCI archive, which `Scripts/build-image.sh` writes, for the tests that

@@ -205,7 +205,7 @@ import WarrantTestSupport
         let git = try Self.tool("git")
         let hostHome = folder + "/host-gnupg"
         try await Self.check(try Self.tool("chmod"), ["700", hostHome])
-        func hostGPG(_ arguments: [String]) async throws -> ProcessResult {
+        @discardableResult func hostGPG(_ arguments: [String]) async throws -> ProcessResult {
             let result = try await runProcess(URL(fileURLWithPath: gpg), ["--homedir", hostHome, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments)
             try #require(result.status == 0, "gpg \(arguments): \(result.error)")
             return result
