@@ -20,7 +20,7 @@ struct AgentInstallCommand: AsyncParsableCommand {
             those given with -f/-k. When the repository later needs a kind the Role lacks, the \\
             agent applies nothing and its status names the permission to add.
 
-            The Deployment runs the image pinned by digest (--image IMAGE@sha256:…), one replica, \\
+            The Deployment runs --image, pinned by digest (IMAGE@sha256:…), one replica, \\
             as a non-root user with a read-only root file system, all capabilities dropped, \\
             seccomp RuntimeDefault, requests and limits, an emptyDir for the checkout and probes \\
             on the loop's heartbeat. Git credentials come from the Secret --git-secret (keys \\
@@ -28,9 +28,15 @@ struct AgentInstallCommand: AsyncParsableCommand {
             allows egress to DNS, the API server and the Git host only (by port, or to \\
             --api-server-cidr and --git-cidr).
 
+            Without --image the Deployment runs this version's image, \(ContainerImage.reference), \\
+            by tag: this binary cannot know the digest of the image it ships in, so the output \\
+            begins with a comment saying so. Pin it before applying: --image \\
+            \(ContainerImage.reference)@sha256:… (the digest Scripts/build-image.sh prints, or \\
+            skopeo inspect --format '{{.Digest}}' docker://\(ContainerImage.reference)).
+
             EXIT CODES
               0  the manifests were printed
-              2  invalid input (settings, manifests, an image without a digest)
+              2  invalid input (settings, manifests, an --image without a digest)
               3  the repository could not be fetched
             """
     )
@@ -53,7 +59,7 @@ struct AgentInstallCommand: AsyncParsableCommand {
     @Option(name: .customLong("gpg-keyring"), help: ArgumentHelp("An exported OpenPGP keyring (ASCII armour); its content goes into the ConfigMap.", valueName: "file"))
     var gpgKeyring: String?
 
-    @Option(help: ArgumentHelp("The agent's image, pinned by digest: IMAGE@sha256:….", valueName: "image"))
+    @Option(help: ArgumentHelp("The agent's image, pinned by digest: IMAGE@sha256:… (default: \(ContainerImage.reference), by tag).", valueName: "image"))
     var image: String?
 
     @Option(help: ArgumentHelp("How often to poll the branch (default 30s).", valueName: "duration"))
@@ -87,11 +93,12 @@ struct AgentInstallCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        guard let image, AgentInstallation.isPinned(image) else {
+        if let image, !AgentInstallation.isPinned(image) {
             context.standardError(
-                "error: --image: \(image.map { "'\($0)' is not pinned by digest" } ?? "is required")\n  hint: give the image by digest, e.g. --image registry.example.com/warrant@sha256:<64 hex digits>, so that what runs is what was reviewed\n")
+                "error: --image: '\(image)' is not pinned by digest\n  hint: give the image by digest, e.g. --image \(ContainerImage.reference)@sha256:<64 hex digits>, so that what runs is what was reviewed\n")
             throw CommandExit(.invalidInput)
         }
+        let image = image ?? ContainerImage.reference
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-agent-install-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var settings = AgentSettings()
@@ -129,7 +136,22 @@ struct AgentInstallCommand: AsyncParsableCommand {
             context.standardError("error: \(error)\n")
             throw CommandExit(.invalidInput)
         }
-        context.standardOutput(YAMLWriter.write(documents: installation.documents))
+        var output = ""
+        if !AgentInstallation.isPinned(image) {
+            let notice = Self.unpinnedNotice(image)
+            output = notice.split(separator: "\n").map { "# " + $0 + "\n" }.joined()
+            context.standardError("warning: " + notice.replacingOccurrences(of: "\n", with: "\n  ") + "\n")
+        }
+        context.standardOutput(output + YAMLWriter.write(documents: installation.documents))
+    }
+
+    /// What the output says when the Deployment's image is this version's tag (no --image).
+    static func unpinnedNotice(_ image: String) -> String {
+        """
+        the Deployment runs \(image) by tag, not pinned by digest: the digest is not known to this binary.
+        Pin it before applying: warrant agent install … --image \(image)@sha256:<digest>
+        (the digest Scripts/build-image.sh prints, or: skopeo inspect --format '{{.Digest}}' docker://\(image))
+        """
     }
 
     /// The manifests given with -f/-k, or those at the branch's tip.

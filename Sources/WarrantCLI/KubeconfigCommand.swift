@@ -120,14 +120,32 @@ struct KubeconfigCommand: AsyncParsableCommand {
     }
 
     /// How to store the kubeconfig in `ci`, and a deploy job that runs `job` (the command the
-    /// credential was scoped for, with exactly its options).
+    /// credential was scoped for, with exactly its options). A `warrant` job runs in Warrant's
+    /// image (``ContainerImage``) as its user 65532: on GitLab as the job's image (its entrypoint
+    /// cleared, the kubeconfig in the image's /tmp), on GitHub with `docker run` as the runner's
+    /// user, the workspace and the kubeconfig mounted.
     static func instructions(for ci: CISystem, namespace: String, file: String, job: DeployJob) -> String {
+        let image = ContainerImage.reference
+        let inImage = job.method == .warrant
+        let gitlabKubeconfig = inImage ? "/tmp/warrant.kubeconfig" : "$CI_BUILDS_DIR/warrant.kubeconfig"
         // The lines are interpolated into the job below: indented as its script and steps are.
+        let gitlabImage = inImage ? "\n    image:\n      name: \(image)\n      entrypoint: [\"\"]" : ""
         let gitlabScript = job.commands.map { "      - \($0)" }.joined(separator: "\n")
         let gitlabArtifacts =
             job.artifacts.isEmpty ? "" : "\n    artifacts:\n      when: always\n      paths: [\(job.artifacts.joined(separator: ", "))]"
-        let githubRun =
-            job.commands.count == 1 ? "run: \(job.commands[0])" : "run: |\n" + job.commands.map { "            \($0)" }.joined(separator: "\n")
+        let githubRun: String
+        if inImage {
+            let docker = [
+                "docker run --rm --user \"$(id -u):$(id -g)\" -v \"$PWD:/work\" -w /work",
+                "-v \"$RUNNER_TEMP/warrant.kubeconfig:/kubeconfig:ro\" -e KUBECONFIG=/kubeconfig",
+                image,
+            ] + job.commands.map { $0.hasPrefix("warrant ") ? String($0.dropFirst("warrant ".count)) : $0 }
+            githubRun = "run: >-\n" + docker.map { "            \($0)" }.joined(separator: "\n")
+        } else {
+            githubRun =
+                job.commands.count == 1 ? "run: \(job.commands[0])" : "run: |\n" + job.commands.map { "            \($0)" }.joined(separator: "\n")
+        }
+        let githubEnvironment = inImage ? "" : "\n          env:\n            KUBECONFIG: ${{ runner.temp }}/warrant.kubeconfig"
         switch ci {
         case .gitlab:
             return """
@@ -141,7 +159,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
 
                 A deploy job for .gitlab-ci.yml:
 
-                  deploy:
+                  deploy:\(gitlabImage)
                     stage: deploy
                     environment:
                       name: production
@@ -149,11 +167,11 @@ struct KubeconfigCommand: AsyncParsableCommand {
                       - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
                     script:
                       - umask 077
-                      - printf '%s' "$WARRANT_KUBECONFIG_B64" | base64 -d > "$CI_BUILDS_DIR/warrant.kubeconfig"
-                      - export KUBECONFIG="$CI_BUILDS_DIR/warrant.kubeconfig"
+                      - printf '%s' "$WARRANT_KUBECONFIG_B64" | base64 -d > "\(gitlabKubeconfig)"
+                      - export KUBECONFIG="\(gitlabKubeconfig)"
                 \(gitlabScript)
                     after_script:
-                      - rm -f "$CI_BUILDS_DIR/warrant.kubeconfig"\(gitlabArtifacts)
+                      - rm -f "\(gitlabKubeconfig)"\(gitlabArtifacts)
 
                 """
         case .github:
@@ -179,9 +197,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
                           run: |
                             umask 077
                             printf '%s' "$KUBECONFIG_B64" | base64 -d > "$RUNNER_TEMP/warrant.kubeconfig"
-                        - name: Deploy
-                          env:
-                            KUBECONFIG: ${{ runner.temp }}/warrant.kubeconfig
+                        - name: Deploy\(githubEnvironment)
                           \(githubRun)
 
                 """

@@ -97,15 +97,39 @@ struct AgentInstallTests {
         }
     }
 
-    @Test(arguments: [nil, "registry.example.com/warrant:1.0", "registry.example.com/warrant@sha256:abc"])
-    func anImageNotPinnedByDigestIsRefused(image: String?) async throws {
+    @Test(arguments: ["registry.example.com/warrant:1.0", "registry.example.com/warrant@sha256:abc", "registry.example.com/warrant"])
+    func anImageNotPinnedByDigestIsRefused(image: String) async throws {
         try await withTemporaryDirectory { folder in
             let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
-            let run = await runWarrant(arguments + (image.map { ["--image", $0] } ?? []))
+            let run = await runWarrant(arguments + ["--image", image])
             #expect(run.status == 2)
             #expect(run.standardError.contains("--image"))
             #expect(run.standardError.contains("sha256"))
             #expect(run.standardOutput.isEmpty)
+        }
+    }
+
+    /// Without --image the Deployment runs this version's image (Scripts/build-image.sh) by tag,
+    /// and the output says, in a comment kubectl ignores and on standard error, that it is not
+    /// pinned and how to pin it; with the same image given by digest there is no such notice.
+    @Test func withoutImageTheVersionsImageIsUsedByTagAndTheOutputSaysItIsNotPinned() async throws {
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
+            let version = await runWarrant(["--version"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            let expected = "ghcr.io/warrant-dev/warrant:\(version)"
+            let run = await runWarrant(arguments)
+            #expect(run.status == 0, "\(run.standardError)")
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            let deployment = try #require(objects.first { $0.kind == "Deployment" }).content
+            #expect(deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"]?.stringValue == expected)
+            let comment = run.standardOutput.split(separator: "\n").prefix { $0.hasPrefix("#") }.joined(separator: "\n")
+            #expect(comment.contains("\(expected) by tag, not pinned by digest"), "\(run.standardOutput.prefix(400))")
+            #expect(comment.contains("--image \(expected)@sha256:<digest>"))
+            #expect(run.standardError.contains("warning: the Deployment runs \(expected) by tag"))
+
+            let pinned = await runWarrant(arguments + ["--image", expected + "@sha256:" + String(repeating: "cd", count: 32)])
+            #expect(pinned.status == 0, "\(pinned.standardError)")
+            #expect(!pinned.standardOutput.hasPrefix("#") && !pinned.standardError.contains("warning"))
         }
     }
 

@@ -3,11 +3,14 @@ import KubeModel
 import KubeTestServer
 import RBAC
 import Testing
+import WarrantCLI
 import WarrantTestSupport
 
 /// The CI job `credentials` prints, and where `credentials create` writes.
 @Suite(.timeLimit(.minutes(3))) struct CredentialsJobTests {
     let guestbook = TestData.examples.appendingPathComponent("guestbook").path
+    /// The image a `warrant` job runs in: this version's (Scripts/build-image.sh).
+    static let image = "ghcr.io/warrant-dev/warrant:\(Warrant.version)"
 
     /// The YAML of the deploy job printed after `A deploy job for …:`, parsed.
     func job(in text: String) throws -> JSONValue {
@@ -51,13 +54,28 @@ import WarrantTestSupport
                 ] + flags)
             #expect(run.status == 0, "\(run.standardError)")
             let parsed = try job(in: run.standardOutput)
+            let inImage = !flags.contains("--for")
             let commands: [String]
             if ci == "gitlab" {
                 commands = try #require(parsed[path: ["deploy", "script"]]?.arrayValue).compactMap(\.stringValue).filter { !$0.hasPrefix("umask") && !$0.hasPrefix("printf") && !$0.hasPrefix("export") }
+                // A warrant job runs in Warrant's image (its entrypoint cleared so that the runner's shell runs the script).
+                #expect(parsed[path: ["deploy", "image", "name"]]?.stringValue == (inImage ? Self.image : nil))
+                #expect(parsed[path: ["deploy", "image", "entrypoint"]] == (inImage ? [""] : nil))
             } else {
                 let steps = try #require(parsed[path: ["jobs", "deploy", "steps"]]?.arrayValue)
                 let run = try #require(steps.last?["run"]?.stringValue)
-                commands = run.split(separator: "\n").map(String.init)
+                if inImage {
+                    // docker run IMAGE deploy …: the runner's user, the workspace and the kubeconfig mounted.
+                    let parts = run.components(separatedBy: " \(Self.image) ")
+                    try #require(parts.count == 2, "the step runs the image: \(run)")
+                    #expect(parts[0].hasPrefix("docker run --rm --user \"$(id -u):$(id -g)\" -v \"$PWD:/work\" -w /work"), "\(run)")
+                    #expect(parts[0].contains("-v \"$RUNNER_TEMP/warrant.kubeconfig:/kubeconfig:ro\" -e KUBECONFIG=/kubeconfig"), "\(run)")
+                    #expect(steps.last?["env"] == nil, "the kubeconfig is passed to the container, not the step")
+                    commands = ["warrant " + parts[1]]
+                } else {
+                    #expect(steps.last?[path: ["env", "KUBECONFIG"]] == "${{ runner.temp }}/warrant.kubeconfig")
+                    commands = run.split(separator: "\n").map(String.init)
+                }
             }
             switch flags {
             case []:
