@@ -145,7 +145,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                 // In place: a period's events are the largest thing the command holds.
                 events.removeAll { !reviewed.contains($0.objectRef?.namespace ?? "") }
                 return builder.build(events: events, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
-            } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+            } catch let error as KubeAPIError where !error.isUnreachable {
                 throw reportAPIError(error, context: context)
             }
         }
