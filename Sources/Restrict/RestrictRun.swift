@@ -611,7 +611,7 @@ struct RestrictRun {
     /// Service addresses naming the install's namespace (`x.flux-system.svc`) in container
     /// arguments and environment values, rewritten to the tool namespace.
     private mutating func rewriteServiceAddresses(_ object: inout KubeObject) {
-        guard let installNamespace, installNamespace != tool, let path = ContainerPolicy.podSpecPath(of: object),
+        guard let installNamespace, installNamespace != tool, let path = object.podSpecPath,
             var podSpec = object.content[path: path]
         else { return }
         let old = ".\(installNamespace).svc"

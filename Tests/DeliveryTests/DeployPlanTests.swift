@@ -160,4 +160,11 @@ struct DeployValidationTests {
     func images(image: String, pinned: Bool) {
         #expect((DeployValidation.imageProblem(image) == nil) == pinned)
     }
+
+    @Test("an empty tag is named as an invalid reference, not as :latest")
+    func emptyTag() {
+        #expect(DeployValidation.imageProblem("web:") == "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)")
+        #expect(DeployValidation.imageProblem("web:latest") == "tagged :latest")
+        #expect(DeployValidation.imageProblem("web") == "which has no tag (so :latest)")
+    }
 }
