@@ -72,19 +72,7 @@ func engineFixture(
 ) async throws -> (KubeTestServer, ClusterConnection) {
     let server = try await KubeTestServer.start()
     if let hook { server.onChange(hook) }
-    try server.seed(
-        try objects(
-            """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: guestbook}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: guestbook}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """))
+    try server.seed(try objects(TestData.namespace("guestbook", administrator: "alice")))
     server.addUser(token: "alice-token-123", name: "alice")
     let alice = connection(to: server, token: "alice-token-123")
     let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: options, tokenSecret: true)

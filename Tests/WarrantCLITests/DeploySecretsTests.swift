@@ -57,15 +57,7 @@ func secretManifests(password: String, token: String) -> String {
 
     @Test(.realCluster) func secretValuesNeverReachTheOutputOnKubeAPIServer() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("secrets")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("secrets", administrator: "alice")
         try await withTemporaryDirectory { folder in
             let admin = try cluster.kubeconfig(token: RealCluster.Token.alice, namespace: namespace, in: folder, named: "alice")
             try await secretValuesNeverReachTheOutput(namespace: namespace, adminKubeconfig: admin, in: folder) { object, manager in

@@ -301,15 +301,7 @@ private func gzipLog(_ path: String) async throws -> String {
 
     @Test(.realCluster) func attributesEveryChangeOnTheRealServer() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("evidence")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("evidence", administrator: "alice")
         try await withTemporaryDirectory { folder in
             let aliceKubeconfig = try cluster.kubeconfig(token: RealCluster.Token.alice, namespace: namespace, in: folder, named: "alice")
             let target = EvidenceTarget(
