@@ -46,15 +46,15 @@ import Darwin
     @Test("deploy: every bad argument names its flag, exits 2 and sends nothing", arguments: badArguments)
     func deployArgumentsAreCheckedFirst(_ testCase: ArgumentCase) async throws {
         try await withTemporaryDirectory { folder in
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "shop", in: folder)
-            let run = await runWarrant(
-                testCase.arguments + ["-f", guestbookPath, "-n", "guestbook", "--kubeconfig", kubeconfig, "--allow-broad-credential"])
-            #expect(run.status == 2)
-            #expect(run.standardError.contains(testCase.message), "\(run.standardError)")
-            #expect(run.standardOutput.isEmpty)
-            #expect(server.requests.isEmpty, "no request before the arguments are checked")
+            try await withKubeTestServer { server in
+                let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "shop", in: folder)
+                let run = await runWarrant(
+                    testCase.arguments + ["-f", guestbookPath, "-n", "guestbook", "--kubeconfig", kubeconfig, "--allow-broad-credential"])
+                #expect(run.status == 2)
+                #expect(run.standardError.contains(testCase.message), "\(run.standardError)")
+                #expect(run.standardOutput.isEmpty)
+                #expect(server.requests.isEmpty, "no request before the arguments are checked")
+            }
         }
     }
 
@@ -108,14 +108,14 @@ import Darwin
         ])
     func hostileManifestsAreRefusedBeforeAnyRequest(manifest: String, message: String) async throws {
         try await withTemporaryDirectory { folder in
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "guestbook", in: folder)
-            let file = try writeFile(manifest, named: "app.yaml", in: folder)
-            let run = await runWarrant(["deploy", "-f", file, "-n", "guestbook", "--kubeconfig", kubeconfig, "--dry-run", "--allow-broad-credential"])
-            #expect(run.status == 2)
-            #expect(run.standardError.contains(message.replacingOccurrences(of: "app.yaml", with: file)), "\(run.standardError)")
-            #expect(server.requests.isEmpty)
+            try await withKubeTestServer { server in
+                let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "guestbook", in: folder)
+                let file = try writeFile(manifest, named: "app.yaml", in: folder)
+                let run = await runWarrant(["deploy", "-f", file, "-n", "guestbook", "--kubeconfig", kubeconfig, "--dry-run", "--allow-broad-credential"])
+                #expect(run.status == 2)
+                #expect(run.standardError.contains(message.replacingOccurrences(of: "app.yaml", with: file)), "\(run.standardError)")
+                #expect(server.requests.isEmpty)
+            }
         }
     }
 
