@@ -102,7 +102,7 @@ public enum DeployValidation {
             }
             let selected = policies.contains { policy in
                 (policy.namespace ?? namespace) == (object.namespace ?? namespace)
-                    && selector(policy.content[path: ["spec", "podSelector"]])?.matches(templateLabels) == true
+                    && (try? LabelSelector.read(from: policy, at: ["spec", "podSelector"]))?.matches(templateLabels) == true
             }
             if !selected {
                 warnings.append(
@@ -154,19 +154,5 @@ public enum DeployValidation {
             if let string = member.stringValue { result[key] = string }
         }
         return result
-    }
-
-    /// A label selector read leniently (an absent selector selects nothing; an empty one everything).
-    static func selector(_ value: JSONValue?) -> LabelSelector? {
-        guard let value, value.objectValue != nil else { return nil }
-        var requirements: [LabelSelector.Requirement] = []
-        for entry in value["matchExpressions"]?.arrayValue ?? [] {
-            guard let key = entry["key"]?.stringValue, let name = entry["operator"]?.stringValue,
-                let `operator` = LabelSelector.Operator(rawValue: name)
-            else { return nil }
-            let values = (entry["values"]?.arrayValue ?? []).compactMap(\.stringValue)
-            requirements.append(LabelSelector.Requirement(key: key, operator: `operator`, values: values))
-        }
-        return LabelSelector(matchLabels: labels(value["matchLabels"]), matchExpressions: requirements)
     }
 }

@@ -152,6 +152,34 @@ struct DeployValidationTests {
     }
 
     @Test(
+        "a NetworkPolicy's podSelector is read as RBAC reads selectors: matchExpressions count, an invalid one selects nothing",
+        arguments: [
+            ("{matchExpressions: [{key: app, operator: In, values: [db, cache]}]}", true),
+            ("{matchLabels: {app: db}, matchExpressions: [{key: tier, operator: DoesNotExist}]}", true),
+            ("{matchLabels: {app: web}}", false),
+            ("{matchExpressions: [{key: app, operator: Near, values: [db]}]}", false),
+        ])
+    func podSelectors(selector: String, selects: Bool) throws {
+        let input = try objects("""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              replicas: 2
+              template:
+                metadata: {labels: {app: db}}
+                spec: {containers: [{name: db, image: "postgres@sha256:abc", resources: {requests: {memory: 1Gi}}}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db}
+            spec: {podSelector: \(selector)}
+            """)
+        let warnings = DeployValidation.validate(input, namespace: "team-a", kinds: .builtin).warnings.map(\.id)
+        #expect(warnings == (selects ? [] : ["networkpolicy-missing"]))
+    }
+
+    @Test(
         "image references",
         arguments: [
             ("web", false), ("web:latest", false), ("web:", false), ("registry:5000/web", false), ("registry:5000/web:1.0", true),
