@@ -26,20 +26,6 @@ func objects(_ yaml: String) throws -> [KubeObject] {
     try ManifestLoader().load(bytes: Array(yaml.utf8), file: "seed.yaml")
 }
 
-/// A controller simulation: every Deployment becomes available at once.
-func makeDeploymentsAvailable(_ object: inout KubeObject, _ event: ChangeEvent) {
-    guard event.kind != .deleted, event.resource == "deployments" else { return }
-    let replicas = object.content[path: ["spec", "replicas"]] ?? 1
-    object.content["status"] = [
-        "observedGeneration": object.content[path: ["metadata", "generation"]] ?? 1,
-        "replicas": replicas, "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
-        "conditions": [
-            ["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"],
-            ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"],
-        ],
-    ]
-}
-
 /// The Role `warrant scope --for warrant` derives for the guestbook in `namespace`, and the
 /// credential bundle around it.
 func guestbookCredential(name: String, namespace: String, options: DeployOptions, tokenSecret: Bool) throws -> (

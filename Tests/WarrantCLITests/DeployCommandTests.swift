@@ -5,20 +5,6 @@ import KubeTestServer
 import Testing
 import WarrantTestSupport
 
-/// A controller simulation: every Deployment becomes available at once.
-func makeDeploymentsAvailable(_ object: inout KubeObject, _ event: ChangeEvent) {
-    guard event.kind != .deleted, event.resource == "deployments" else { return }
-    let replicas = object.content[path: ["spec", "replicas"]] ?? 1
-    object.content["status"] = [
-        "observedGeneration": object.content[path: ["metadata", "generation"]] ?? 1,
-        "replicas": replicas, "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
-        "conditions": [
-            ["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"],
-            ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"],
-        ],
-    ]
-}
-
 /// A server with namespace `guestbook`, alice as its administrator, and the CI credential `ci`
 /// created by `warrant credentials create --apply` with `flags` (without `--prune`, the
 /// credential is created `--no-prune`; without `--wait`, `--no-wait`); returns its kubeconfig.
