@@ -10,18 +10,6 @@ import RBAC
 /// not tagged, containers without resource requests, workloads no NetworkPolicy selects, fewer
 /// than 2 replicas, LoadBalancer Services.
 public enum DeployValidation {
-    /// Kinds whose pod template is at a known path, and that path.
-    static let podSpecPaths: [GroupKind: [String]] = [
-        GroupKind(group: "", kind: "Pod"): ["spec"],
-        GroupKind(group: "apps", kind: "Deployment"): ["spec", "template", "spec"],
-        GroupKind(group: "apps", kind: "StatefulSet"): ["spec", "template", "spec"],
-        GroupKind(group: "apps", kind: "DaemonSet"): ["spec", "template", "spec"],
-        GroupKind(group: "apps", kind: "ReplicaSet"): ["spec", "template", "spec"],
-        GroupKind(group: "", kind: "ReplicationController"): ["spec", "template", "spec"],
-        GroupKind(group: "batch", kind: "Job"): ["spec", "template", "spec"],
-        GroupKind(group: "batch", kind: "CronJob"): ["spec", "jobTemplate", "spec", "template", "spec"],
-    ]
-
     /// Validates `objects` for a deploy into `namespace`.
     ///
     /// - Parameters:
@@ -90,7 +78,7 @@ public enum DeployValidation {
                         "service-loadbalancer", object, "Service of type LoadBalancer exposes the workload outside the cluster",
                         hint: "use an Ingress, or ask the platform team whether LoadBalancer Services are allowed"))
             }
-            guard let path = podSpecPaths[object.groupKind], let podSpec = object.content[path: path] else { continue }
+            guard let path = object.podSpecPath, let podSpec = object.content[path: path] else { continue }
             warnings += containerWarnings(object, podSpec: podSpec)
             if object.kind == "Deployment" || object.kind == "StatefulSet" {
                 let replicas = object.content[path: ["spec", "replicas"]]?.integerValue ?? 1
@@ -114,7 +102,7 @@ public enum DeployValidation {
             }
             let selected = policies.contains { policy in
                 (policy.namespace ?? namespace) == (object.namespace ?? namespace)
-                    && selector(policy.content[path: ["spec", "podSelector"]])?.matches(templateLabels) == true
+                    && (try? LabelSelector.read(from: policy, at: ["spec", "podSelector"]))?.matches(templateLabels) == true
             }
             if !selected {
                 warnings.append(
@@ -152,11 +140,12 @@ public enum DeployValidation {
 
     /// Why an image reference is not pinned, or `nil` when it has a version tag or a digest.
     static func imageProblem(_ image: String) -> String? {
-        if image.contains("@") { return nil }
-        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-        guard let colon = lastComponent.lastIndex(of: ":") else { return "which has no tag (so :latest)" }
-        let tag = lastComponent[lastComponent.index(after: colon)...]
-        return tag == "latest" || tag.isEmpty ? "tagged :latest" : nil
+        switch ImagePinning(image: image) {
+        case .digest, .tag: nil
+        case .latest: "tagged :latest"
+        case .untagged: "which has no tag (so :latest)"
+        case .emptyTag: "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)"
+        }
     }
 
     private static func labels(_ value: JSONValue?) -> [String: String] {
@@ -165,19 +154,5 @@ public enum DeployValidation {
             if let string = member.stringValue { result[key] = string }
         }
         return result
-    }
-
-    /// A label selector read leniently (an absent selector selects nothing; an empty one everything).
-    static func selector(_ value: JSONValue?) -> LabelSelector? {
-        guard let value, value.objectValue != nil else { return nil }
-        var requirements: [LabelSelector.Requirement] = []
-        for entry in value["matchExpressions"]?.arrayValue ?? [] {
-            guard let key = entry["key"]?.stringValue, let name = entry["operator"]?.stringValue,
-                let `operator` = LabelSelector.Operator(rawValue: name)
-            else { return nil }
-            let values = (entry["values"]?.arrayValue ?? []).compactMap(\.stringValue)
-            requirements.append(LabelSelector.Requirement(key: key, operator: `operator`, values: values))
-        }
-        return LabelSelector(matchLabels: labels(value["matchLabels"]), matchExpressions: requirements)
     }
 }

@@ -160,9 +160,22 @@ public struct HistoryStore: Sendable, Hashable {
 
     /// The digest of the newest record, the `previous` of the next one: `nil` for an empty history
     /// (or the anchor, when every kept record was dropped).
-    public func latestDigest(in configMaps: [KubeObject]) -> String? {
+    ///
+    /// - Throws: ``RecordError`` naming the ConfigMap, line and record ID when the newest line is
+    ///   not a record with a digest: chaining past it would silently link the next record to an
+    ///   older one.
+    public func latestDigest(in configMaps: [KubeObject]) throws(RecordError) -> String? {
         for configMap in historyConfigMaps(in: configMaps).reversed() {
-            if let line = Self.lines(configMap).last, let digest = Self.digest(ofLine: line) { return digest }
+            let lines = Self.lines(configMap)
+            guard let line = lines.last else { continue }
+            if let digest = Self.digest(ofLine: line) { return digest }
+            let id = (try? JSONValue.parseJSON(Array(line.utf8), source: "record"))?["id"]?.stringValue
+            throw RecordError(
+                field: id.map { "record \($0): digest" } ?? "line",
+                message: id == nil ? "is not a deploy record (not JSON)" : "is missing or not a string",
+                source: SourceLocation(file: "ConfigMap \(namespace)/\(configMap.name)", line: lines.count),
+                hint: "the newest record was damaged or edited, and the next record cannot be chained to it; "
+                    + "'warrant history -n \(namespace) --verify' shows it: restore that line, then deploy again")
         }
         return anchor(in: configMaps)
     }

@@ -8,18 +8,21 @@ public struct RecordError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// Where the record came from (`warrant-history` line 3, a record file's line), when known.
     public var source: SourceLocation?
+    /// What to do about it, when there is more to say than the message.
+    public var hint: String?
 
     /// Creates an error.
-    public init(field: String, message: String, source: SourceLocation? = nil) {
+    public init(field: String, message: String, source: SourceLocation? = nil, hint: String? = nil) {
         self.field = field
         self.message = message
         self.source = source
+        self.hint = hint
     }
 
-    /// `source: record field message`.
+    /// `source: record field message`, then the hint on an indented line.
     public var description: String {
         let location = source.map { "\($0): " } ?? ""
-        return "\(location)deployment record: \(field) \(message)"
+        return "\(location)deployment record: \(field) \(message)" + (hint.map { "\n  hint: \($0)" } ?? "")
     }
 }
 

@@ -1,8 +1,8 @@
-public import KubeAPI
+import KubeAPI
 
 /// Why installing or verifying a credential stopped: what went wrong, the items involved, what
 /// to do next, and the error underneath where there is one.
-public struct CredentialError: Error, Sendable, CustomStringConvertible {
+public struct CredentialError: ExplainedError, Sendable {
     /// What kind of problem this is; stable, for tests and callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable {
@@ -53,22 +53,8 @@ public struct CredentialError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// The API server's error, when this is one.
-    public var apiError: KubeAPIError? { underlying as? KubeAPIError }
-
-    /// Whether the cluster could not be reached or refused the credentials (a transport failure or 401).
-    public var isUnreachable: Bool {
-        guard code == .api, let apiError else { return false }
-        return apiError.isTransportFailure || apiError.code == 401
-    }
-
-    /// The message, each detail as `  - detail`, and the hint indented, on lines of their own.
-    public var description: String {
-        var text = message
-        for detail in details { text += "\n  - \(detail)" }
-        if let hint { text += "\n  \(hint)" }
-        return text
-    }
+    /// Whether this is the API server's error (``Code/api``).
+    public var isAPIFailure: Bool { code == .api }
 
     /// `error` as a credential error: itself, an API error, an interruption, or unexpected.
     static func from(_ error: any Error) -> CredentialError {

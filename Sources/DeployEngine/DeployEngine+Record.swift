@@ -169,7 +169,7 @@ extension DeployEngine {
                     head = try await client.apply(store.emptyHead, fieldManager: configuration.fieldManager)
                 }
                 guard let head else { continue }
-                let record = make(store.latestDigest(in: [head]))
+                let record = make(try store.latestDigest(in: [head]))
                 let built = try store.append(record, to: [head])
                 guard let replacement = built.first(where: { $0.name == store.name }) else { continue }
                 let written = try await client.update(store.replacing(head, with: replacement), fieldManager: configuration.fieldManager)
@@ -183,6 +183,10 @@ extension DeployEngine {
                 } catch {
                     // Cancelled: the record is written regardless; go on without the pause.
                 }
+            } catch let error as RecordError {
+                throw DeployError(
+                    .recordNotWritten, "could not write the deploy record \(deployID): \(error.source.map { "\($0): " } ?? "")\(error.field) \(error.message)",
+                    hint: error.hint, summary: "the history's newest record cannot be read", underlying: error)
             } catch {
                 throw DeployError(.recordNotWritten, "could not write the deploy record: \(error)", underlying: error)
             }

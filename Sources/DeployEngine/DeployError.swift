@@ -1,4 +1,4 @@
-public import KubeAPI
+import KubeAPI
 
 /// Why a deploy stopped: what went wrong, the items involved, what to do next, and the error
 /// underneath where there is one.
@@ -6,7 +6,7 @@ public import KubeAPI
 /// ``description`` is the explanation a person reads (the message, each detail on an indented
 /// `  - ` line, then the hint); ``summary`` is the one line the deploy record keeps. Callers map
 /// ``code`` to their own exit statuses or retries.
-public struct DeployError: Error, Sendable, CustomStringConvertible {
+public struct DeployError: ExplainedError, Sendable {
     /// What kind of problem this is; stable, for tests and callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable {
@@ -87,22 +87,8 @@ public struct DeployError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// The API server's error, when this is one.
-    public var apiError: KubeAPIError? { underlying as? KubeAPIError }
-
-    /// Whether the cluster could not be reached or refused the credentials (a transport failure or 401).
-    public var isUnreachable: Bool {
-        guard code == .api, let apiError else { return false }
-        return apiError.isTransportFailure || apiError.code == 401
-    }
-
-    /// The message, each detail as `  - detail`, and the hint indented, on lines of their own.
-    public var description: String {
-        var text = message
-        for detail in details { text += "\n  - \(detail)" }
-        if let hint { text += "\n  \(hint)" }
-        return text
-    }
+    /// Whether this is the API server's error (``Code/api``).
+    public var isAPIFailure: Bool { code == .api }
 
     /// `error` as a deploy error: itself, an API error, an interruption, or unexpected.
     static func from(_ error: any Error) -> DeployError {

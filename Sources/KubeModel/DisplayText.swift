@@ -62,8 +62,14 @@ public enum DisplayText {
 
     /// ``escaped(_:limit:)`` for HTML text or a quoted attribute value.
     public static func html(_ text: String, limit: Int? = defaultLimit) -> String {
+        htmlEntities(escaped(text, limit: limit))
+    }
+
+    /// `text` with `&`, `<`, `>`, `"` and `'` written as entities, and nothing else changed: for
+    /// text already made safe otherwise.
+    public static func htmlEntities(_ text: String) -> String {
         var result = ""
-        for character in escaped(text, limit: limit) {
+        for character in text {
             switch character {
             case "&": result += "&amp;"
             case "<": result += "&lt;"

@@ -1,4 +1,4 @@
-import KubeModel
+public import KubeModel
 
 /// A Kubernetes label selector (`matchLabels` and `matchExpressions`), as used by a ClusterRole's
 /// `aggregationRule.clusterRoleSelectors`.
@@ -62,6 +62,15 @@ public struct LabelSelector: Sendable, Hashable {
         for (key, value) in matchLabels where labels[key] != value { return false }
         for requirement in matchExpressions where !requirement.matches(labels) { return false }
         return true
+    }
+
+    /// The selector at `path` in `object` (a NetworkPolicy's `spec.podSelector`, say), `nil` when
+    /// the object has none there.
+    ///
+    /// - Throws: ``ManifestError`` naming the object and the field when it is not a selector.
+    public static func read(from object: KubeObject, at path: [String]) throws(ManifestError) -> LabelSelector? {
+        guard let value = object.content[path: path], !value.isNull else { return nil }
+        return try LabelSelector(value, field: path.joined(separator: "."), reader: FieldReader(object))
     }
 
     /// Reads a selector.

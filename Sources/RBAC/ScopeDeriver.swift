@@ -196,6 +196,9 @@ public struct ScopeDeriver: Sendable {
         }
         var verbs: [Key: Set<String>] = [:]
         var reasons: [Key: [PlannedRequest]] = [:]
+        // The keys in the order the requests name them, so that each rule's reasons keep
+        // that order (a dictionary's own order changes from one run to the next).
+        var keys: [Key] = []
         // A request limited to one name needs no rule of its own when every object of that
         // resource is already allowed the verb.
         var unrestricted: Set<String> = []
@@ -207,6 +210,7 @@ public struct ScopeDeriver: Sendable {
             if request.resourceName != nil, unrestricted.contains("\(request.verb) \(request.apiGroup) \(request.resource)") {
                 key.name = nil
             }
+            if verbs[key] == nil { keys.append(key) }
             verbs[key, default: []].insert(request.verb)
             reasons[key, default: []].append(request)
         }
@@ -217,7 +221,8 @@ public struct ScopeDeriver: Sendable {
         }
         var resources: [RuleKey: [String]] = [:]
         var ruleReasons: [RuleKey: [PlannedRequest]] = [:]
-        for (key, set) in verbs {
+        for key in keys {
+            let set = verbs[key] ?? []
             let ruleKey = RuleKey(group: key.group, name: key.name, verbs: set.sorted())
             resources[ruleKey, default: []].append(key.resource)
             ruleReasons[ruleKey, default: []].append(contentsOf: reasons[key] ?? [])

@@ -1,5 +1,6 @@
 import Delivery
 import Evidence
+import KubeModel
 import RBAC
 
 /// Wording and escaping shared by the evidence renderers.
@@ -54,18 +55,7 @@ enum EvidenceText {
 
     /// HTML text: cleaned and escaped.
     static func html(_ text: String, limit: Int = 300) -> String {
-        var out = ""
-        for character in clean(text, limit: limit) {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
+        DisplayText.htmlEntities(clean(text, limit: limit))
     }
 
     /// `2026-11-01T00:00:00Z to 2026-11-08T00:00:00Z`, or the open ends named.

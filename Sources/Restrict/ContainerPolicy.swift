@@ -6,21 +6,9 @@ struct ContainerPolicy {
     var requests: [String: String]
     var limits: [String: String]
 
-    /// The path to the pod template's spec in a workload, `nil` for other kinds.
-    static func podSpecPath(of object: KubeObject) -> [String]? {
-        switch (object.groupKind.group, object.kind) {
-        case ("", "Pod"): return ["spec"]
-        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("apps", "ReplicaSet"), ("batch", "Job"),
-            ("", "ReplicationController"):
-            return ["spec", "template", "spec"]
-        case ("batch", "CronJob"): return ["spec", "jobTemplate", "spec", "template", "spec"]
-        default: return nil
-        }
-    }
-
     /// Fills in missing requests and limits; returns what was added and the images to flag.
     func apply(to object: inout KubeObject) -> (added: [String], imageWarnings: [String]) {
-        guard let path = Self.podSpecPath(of: object), var podSpec = object.content[path: path] else { return ([], []) }
+        guard let path = object.podSpecPath, var podSpec = object.content[path: path] else { return ([], []) }
         var added: [String] = []
         var warnings: [String] = []
         for list in ["initContainers", "containers"] {
@@ -64,10 +52,12 @@ struct ContainerPolicy {
 
     /// Why `image` is not pinned, or `nil` when it is.
     static func imageProblem(_ image: String) -> String? {
-        if image.contains("@") { return nil }
-        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-        guard let colon = lastComponent.lastIndex(of: ":") else { return "has no tag (it means :latest)" }
-        return lastComponent[lastComponent.index(after: colon)...] == "latest" ? "uses :latest" : nil
+        switch ImagePinning(image: image) {
+        case .digest, .tag: nil
+        case .latest: "uses :latest"
+        case .untagged: "has no tag (it means :latest)"
+        case .emptyTag: "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"
+        }
     }
 }
 

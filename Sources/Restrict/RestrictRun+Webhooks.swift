@@ -43,7 +43,7 @@ extension RestrictRun {
         guard !configurations.isEmpty else { return [:] }
         var patchers: [String: WebhookPatcher] = [:]
         for object in objects {
-            guard let path = ContainerPolicy.podSpecPath(of: object), let podSpec = object.content[path: path] else { continue }
+            guard let path = object.podSpecPath, let podSpec = object.content[path: path] else { continue }
             for list in ["initContainers", "containers"] {
                 for container in podSpec[list]?.arrayValue ?? [] {
                     let words = ((container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? [])).compactMap(\.stringValue)

@@ -42,7 +42,7 @@ struct AgentStatusCommand: AsyncParsableCommand {
             let store = AgentStatusStore(namespace: namespace ?? cluster.namespace)
             do {
                 return try await store.read(client: client)
-            } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+            } catch let error as KubeAPIError where !error.isUnreachable {
                 throw reportAPIError(error, context: context)
             } catch let error as AgentStatusError {
                 context.standardError("error: \(error)\n")

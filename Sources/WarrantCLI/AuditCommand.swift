@@ -206,7 +206,7 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                 } catch let error as KubeAPIError where error.isForbidden {
                     unreadable.append("\(kind)s\(clusterScoped || namespace == nil ? "" : " in \(namespace ?? "")"): \(error.message)")
-                } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+                } catch let error as KubeAPIError where !error.isUnreachable {
                     throw reportAPIError(error, context: context)
                 }
             }

@@ -204,7 +204,7 @@ struct CanCommand: AsyncParsableCommand {
                     context.standardError((answer.reason.isEmpty ? "the server gave no reason" : answer.reason) + " (\(connection.origin))\n")
                 }
                 if !answer.allowed { throw CommandExit(.failure) }
-            } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+            } catch let error as KubeAPIError where !error.isUnreachable {
                 throw reportAPIError(error, context: context)
             }
         }

@@ -118,7 +118,7 @@ struct ConnectionOptions: ParsableArguments {
             ) { client in
                 try await body(client, connection)
             }
-        } catch let error as KubeAPIError where error.isTransportFailure || error.code == 401 {
+        } catch let error as KubeAPIError where error.isUnreachable {
             context.standardError("error: \(error)\n")
             throw CommandExit(.unreachable)
         } catch let error as KubeConfigError {
@@ -132,7 +132,7 @@ struct ConnectionOptions: ParsableArguments {
 /// refused or could not be reached, 1 otherwise.
 func reportAPIError(_ error: KubeAPIError, context: CommandContext) -> CommandExit {
     context.standardError("error: \(error)\n")
-    return CommandExit(error.isTransportFailure || error.code == 401 ? .unreachable : .failure)
+    return CommandExit(error.isUnreachable ? .unreachable : .failure)
 }
 
 /// `--log-level` values.

@@ -128,8 +128,14 @@ struct DeployCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("lock-timeout"),
-        help: "How long to wait while another deploy of the same ApplySet runs (its Lease), e.g. 5m, 90s; 0 fails at once.")
-    var lockTimeout: String = "5m"
+        help: ArgumentHelp(
+            "How long to wait while another deploy of the same ApplySet runs (its Lease), e.g. 5m, 90s; 0 fails at once (default 5m, at most 24h).",
+            valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(86_400), allowsZero: true))
+    var lockTimeoutLimit: DurationArgument?
+
+    /// How long to wait for another deploy's Lease.
+    var lockLimit: Duration { lockTimeoutLimit?.duration ?? .seconds(300) }
 
     func validate() throws {
         try ArgumentChecks.namespace(namespace)
@@ -153,11 +159,10 @@ struct DeployCommand: AsyncParsableCommand {
             throw printer.report(error)
         }
         for issue in prepared.warnings { context.warn("\(issue)") }
-        let lockLimit = try Self.lockSeconds(lockTimeout, context: context)
         let configuration = DeployConfiguration(
             namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: maxPruneLimit ?? .default, prunePVCs: prunePVCs,
             applySetName: applyset, wait: wait, waitTimeout: waitLimit, dryRun: dryRun, diff: diff, forceConflicts: forceConflicts,
-            allowBroadCredential: allowBroadCredential, recordFile: recordFile, lockTimeout: .seconds(lockLimit))
+            allowBroadCredential: allowBroadCredential, recordFile: recordFile, lockTimeout: lockLimit)
         let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
         let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
         try await connection.withClient(namespace: namespace, context: context) { client, _ in
@@ -177,28 +182,5 @@ struct DeployCommand: AsyncParsableCommand {
             if let failure = outcome.failure { throw printer.report(failure) }
             if !outcome.recordProblems.isEmpty { throw CommandExit(.failure) }
         }
-    }
-
-    /// `--lock-timeout`: `0`, or a duration such as 90s, 5m or 1h30m.
-    static func lockSeconds(_ text: String, context: CommandContext) throws -> Int {
-        var total = 0
-        var number = ""
-        var valid = !text.isEmpty
-        for character in text {
-            if character.isNumber {
-                number.append(character)
-            } else if let value = Int(number), let unit = ["h": 3600, "m": 60, "s": 1][character] {
-                total += value * unit
-                number = ""
-            } else {
-                valid = false
-            }
-        }
-        if number == "0" && total == 0 { return 0 }
-        guard valid, number.isEmpty else {
-            context.standardError("error: --lock-timeout '\(text)': expected 0 or a duration such as 90s, 5m or 1h30m\n")
-            throw CommandExit(.invalidInput)
-        }
-        return total
     }
 }

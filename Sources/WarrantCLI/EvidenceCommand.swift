@@ -145,7 +145,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                 // In place: a period's events are the largest thing the command holds.
                 entries.removeAll { !reviewed.contains($0.event.objectRef?.namespace ?? "") }
                 return builder.build(entries: consume entries, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
-            } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+            } catch let error as KubeAPIError where !error.isUnreachable {
                 throw reportAPIError(error, context: context)
             }
         }

@@ -85,7 +85,7 @@ struct HistoryCommand: AsyncParsableCommand {
                         }
                     }
                     return (try store.records(from: configMaps), store.anchor(in: configMaps))
-                } catch let error as KubeAPIError where !error.isTransportFailure && error.code != 401 {
+                } catch let error as KubeAPIError where !error.isUnreachable {
                     throw reportAPIError(error, context: context)
                 } catch let error as RecordError {
                     context.standardError("error: \(error)\n")

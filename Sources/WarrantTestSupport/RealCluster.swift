@@ -198,6 +198,15 @@ public struct RealCluster: Sendable {
         return name
     }
 
+    /// A fresh namespace (`prefix-` and a random suffix) in which `administrator` is a namespace
+    /// administrator: bound to the built-in `admin` ClusterRole by a RoleBinding
+    /// `<administrator>-admin`, as a platform team sets up a team's namespace.
+    public func makeNamespace(_ prefix: String, administrator: String) async throws -> String {
+        let name = try await makeNamespace(prefix)
+        try await apply(TestData.administratorBinding(administrator, in: name))
+        return name
+    }
+
     /// A random lower-case suffix for names of objects that tests share the cluster with.
     public static func suffix() -> String {
         String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(8))

@@ -28,6 +28,25 @@ public enum TestData {
 
     /// The `Examples/` folder shipped with Warrant.
     public static var examples: URL { packageRoot.appendingPathComponent("Examples") }
+
+    /// A RoleBinding `<user>-admin` that makes `user` an administrator of `namespace` (the
+    /// built-in `admin` ClusterRole), as YAML: the seed of most namespace-level tests, on the
+    /// API test server and on the real one.
+    public static func administratorBinding(_ user: String, in namespace: String) -> String {
+        """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: \(user)-admin, namespace: \(namespace)}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: \(user)}]
+
+        """
+    }
+
+    /// A Namespace and ``administratorBinding(_:in:)`` in it, as YAML (for an API test server's seed).
+    public static func namespace(_ namespace: String, administrator user: String) -> String {
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(namespace)}\n---\n" + administratorBinding(user, in: namespace)
+    }
 }
 
 /// A temporary folder that is removed when the body returns.

@@ -137,15 +137,7 @@ struct AgentInstallTests {
     /// applies the output as it is; the agent then runs as that ServiceAccount and deploys.
     @Test(.realCluster) func aNamespaceAdministratorAppliesTheOutputAndTheAgentDeploysWithIt() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("agent-install")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("agent-install", administrator: "alice")
         try await withTemporaryDirectory { folder in
             let (fixture, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"), namespace: namespace)
             let run = await runWarrant(arguments + ["--image", Self.image])

@@ -152,6 +152,34 @@ struct DeployValidationTests {
     }
 
     @Test(
+        "a NetworkPolicy's podSelector is read as RBAC reads selectors: matchExpressions count, an invalid one selects nothing",
+        arguments: [
+            ("{matchExpressions: [{key: app, operator: In, values: [db, cache]}]}", true),
+            ("{matchLabels: {app: db}, matchExpressions: [{key: tier, operator: DoesNotExist}]}", true),
+            ("{matchLabels: {app: web}}", false),
+            ("{matchExpressions: [{key: app, operator: Near, values: [db]}]}", false),
+        ])
+    func podSelectors(selector: String, selects: Bool) throws {
+        let input = try objects("""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              replicas: 2
+              template:
+                metadata: {labels: {app: db}}
+                spec: {containers: [{name: db, image: "postgres@sha256:abc", resources: {requests: {memory: 1Gi}}}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db}
+            spec: {podSelector: \(selector)}
+            """)
+        let warnings = DeployValidation.validate(input, namespace: "team-a", kinds: .builtin).warnings.map(\.id)
+        #expect(warnings == (selects ? [] : ["networkpolicy-missing"]))
+    }
+
+    @Test(
         "image references",
         arguments: [
             ("web", false), ("web:latest", false), ("web:", false), ("registry:5000/web", false), ("registry:5000/web:1.0", true),
@@ -159,5 +187,12 @@ struct DeployValidationTests {
         ])
     func images(image: String, pinned: Bool) {
         #expect((DeployValidation.imageProblem(image) == nil) == pinned)
+    }
+
+    @Test("an empty tag is named as an invalid reference, not as :latest")
+    func emptyTag() {
+        #expect(DeployValidation.imageProblem("web:") == "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)")
+        #expect(DeployValidation.imageProblem("web:latest") == "tagged :latest")
+        #expect(DeployValidation.imageProblem("web") == "which has no tag (so :latest)")
     }
 }

@@ -28,8 +28,8 @@ struct HistoryStoreTests {
         let text = try #require(live.first?.content[path: ["data", "records.jsonl"]]?.stringValue)
         #expect(text == HistoryStore.jsonLines(chain))
         #expect(try store.records(from: live) == chain)
-        #expect(store.latestDigest(in: live) == chain.last?.digest)
-        #expect(store.latestDigest(in: []) == nil)
+        #expect(try store.latestDigest(in: live) == chain.last?.digest)
+        #expect(try store.latestDigest(in: []) == nil)
     }
 
     @Test("rotation moves whole ConfigMaps down and keeps the chain verifiable")
@@ -67,7 +67,7 @@ struct HistoryStoreTests {
         #expect(kept == [chain[4]])
         #expect(store.anchor(in: live) == chain[3].digest)
         #expect(RecordChain.verify(kept, anchor: store.anchor(in: live)).isEmpty)
-        #expect(store.latestDigest(in: live) == chain[4].digest)
+        #expect(try store.latestDigest(in: live) == chain[4].digest)
     }
 
     @Test("a record larger than a ConfigMap is refused")
@@ -115,5 +115,34 @@ struct HistoryStoreTests {
         #expect(store.record(id: chain[1].id, in: [body]) == chain[1])
         #expect(store.record(id: "20250102T030405Z-00000000", in: [body]) == nil)
         #expect(store.emptyHead.content["data"] == nil && store.emptyHead.labels[HistoryStore.managedByLabel] == "warrant")
+    }
+
+    /// The head with `lines` as its records, as a damaged history would be read.
+    func head(store: HistoryStore, lines: [String]) -> KubeObject {
+        var head = store.emptyHead
+        head.content.setValue(.object(JSONObject([("records.jsonl", .string(lines.map { $0 + "\n" }.joined()))])), at: ["data"])
+        return head
+    }
+
+    @Test(
+        "a newest record that cannot be read stops the chain instead of linking past it",
+        arguments: [
+            ("not JSON", "line", "is not a deploy record (not JSON)"),
+            ("no digest", "record 20250102T030405Z-0000beef: digest", "is missing or not a string"),
+        ])
+    func damagedNewestRecord(damage: String, field: String, message: String) throws {
+        let store = HistoryStore(namespace: "team-a")
+        let chain = sampleChain(2)
+        let broken = damage == "not JSON" ? "{\"id\": \"202501" : #"{"id":"20250102T030405Z-0000beef","previous":"x"}"#
+        let live = head(store: store, lines: chain.map(\.jsonLine) + [broken])
+        // Before, the digest of chain[1] was returned: the next record skipped the damaged one.
+        let error = try #require(throws: RecordError.self) { try store.latestDigest(in: [live]) }
+        #expect(error.field == field)
+        #expect(error.message == message)
+        #expect(error.source == SourceLocation(file: "ConfigMap team-a/warrant-history", line: 3))
+        #expect(error.hint?.contains("warrant history -n team-a --verify") == true)
+        #expect("\(error)".hasPrefix("ConfigMap team-a/warrant-history:3: deployment record: \(field) \(message)\n  hint: "))
+        // A readable newest record is still what the next one links to.
+        #expect(try store.latestDigest(in: [head(store: store, lines: chain.map(\.jsonLine))]) == chain[1].digest)
     }
 }

@@ -206,31 +206,31 @@ import WarrantTestSupport
     }
 
     @Test func theInstallerRefusesWhatTheCallerDoesNotHoldAndChangesNothing() async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        try server.seed(
-            try objects(
-                """
-                apiVersion: v1
-                kind: Namespace
-                metadata: {name: guestbook}
-                ---
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: RoleBinding
-                metadata: {name: bob-edit, namespace: guestbook}
-                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                """))
-        server.addUser(token: "bob-token-456", name: "bob")
-        let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: DeployOptions(), tokenSecret: false)
-        let installer = CredentialInstaller(configuration: .init(name: "ci", namespace: "guestbook", token: .request(expirationSeconds: 600)))
-        let error = await #expect(throws: CredentialError.self) {
-            try await withClient(connection(to: server, token: "bob-token-456")) { client in
-                try await installer.install(credential.documents, role: credential.role, client: client)
+        try await withKubeTestServer { server in
+            try server.seed(
+                try objects(
+                    """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata: {name: guestbook}
+                    ---
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: RoleBinding
+                    metadata: {name: bob-edit, namespace: guestbook}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
+                    """))
+            server.addUser(token: "bob-token-456", name: "bob")
+            let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: DeployOptions(), tokenSecret: false)
+            let installer = CredentialInstaller(configuration: .init(name: "ci", namespace: "guestbook", token: .request(expirationSeconds: 600)))
+            let error = await #expect(throws: CredentialError.self) {
+                try await withClient(connection(to: server, token: "bob-token-456")) { client in
+                    try await installer.install(credential.documents, role: credential.role, client: client)
+                }
             }
+            #expect(error?.code == .missingRights)
+            #expect(error?.details.isEmpty == false)
+            #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
         }
-        #expect(error?.code == .missingRights)
-        #expect(error?.details.isEmpty == false)
-        #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
     }
 }

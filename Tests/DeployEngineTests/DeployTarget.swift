@@ -41,33 +41,13 @@ struct DeployTarget: Sendable {
             let started = try await KubeTestServer.start()
             namespace = "shop-\(RealCluster.suffix())"
             try started.seed(
-                try ManifestLoader().load(
-                    bytes: Array(
-                        """
-                        apiVersion: v1
-                        kind: Namespace
-                        metadata: {name: \(namespace)}
-                        ---
-                        apiVersion: rbac.authorization.k8s.io/v1
-                        kind: RoleBinding
-                        metadata: {name: alice-admin, namespace: \(namespace)}
-                        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-                        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-                        """.utf8), file: "seed.yaml"))
+                try ManifestLoader().load(bytes: Array(TestData.namespace(namespace, administrator: "alice").utf8), file: "seed.yaml"))
             started.addUser(token: "alice-token-123", name: "alice")
             alice = connection(to: started, token: "alice-token-123", namespace: namespace)
             testServer = started
         case .real:
             let real = try await RealCluster.shared()
-            namespace = try await real.makeNamespace("shop")
-            try await real.apply(
-                """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: RoleBinding
-                metadata: {name: alice-admin, namespace: \(namespace)}
-                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-                subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-                """)
+            namespace = try await real.makeNamespace("shop", administrator: "alice")
             alice = real.connection(token: RealCluster.Token.alice, namespace: namespace)
             cluster = real
         }

@@ -15,15 +15,7 @@ import WarrantTestSupport
     /// second deploy changes no deployed object.
     @Test func guestbookDeploysWithAnInstalledCredentialAndRedeploysWithoutChanges() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("engine")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("engine", administrator: "alice")
         let alice = cluster.connection(token: RealCluster.Token.alice, namespace: namespace)
         let options = DeployOptions(prune: true)
         let credential = try guestbookCredential(name: "ci", namespace: namespace, options: options, tokenSecret: true)

@@ -26,20 +26,6 @@ func objects(_ yaml: String) throws -> [KubeObject] {
     try ManifestLoader().load(bytes: Array(yaml.utf8), file: "seed.yaml")
 }
 
-/// A controller simulation: every Deployment becomes available at once.
-func makeDeploymentsAvailable(_ object: inout KubeObject, _ event: ChangeEvent) {
-    guard event.kind != .deleted, event.resource == "deployments" else { return }
-    let replicas = object.content[path: ["spec", "replicas"]] ?? 1
-    object.content["status"] = [
-        "observedGeneration": object.content[path: ["metadata", "generation"]] ?? 1,
-        "replicas": replicas, "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
-        "conditions": [
-            ["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"],
-            ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"],
-        ],
-    ]
-}
-
 /// The Role `warrant scope --for warrant` derives for the guestbook in `namespace`, and the
 /// credential bundle around it.
 func guestbookCredential(name: String, namespace: String, options: DeployOptions, tokenSecret: Bool) throws -> (
@@ -72,19 +58,7 @@ func engineFixture(
 ) async throws -> (KubeTestServer, ClusterConnection) {
     let server = try await KubeTestServer.start()
     if let hook { server.onChange(hook) }
-    try server.seed(
-        try objects(
-            """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: guestbook}
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: guestbook}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """))
+    try server.seed(try objects(TestData.namespace("guestbook", administrator: "alice")))
     server.addUser(token: "alice-token-123", name: "alice")
     let alice = connection(to: server, token: "alice-token-123")
     let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: options, tokenSecret: true)

@@ -147,75 +147,75 @@ private struct ScenarioError: Error {
             let log = folder.appendingPathComponent("audit.log").path
             var configuration = KubeTestServer.Configuration()
             configuration.auditLog = .file(log)
-            let server = try await KubeTestServer.start(configuration)
-            defer { Task { try? await server.shutdown() } }
-            server.addUser(token: "alice-token", name: "alice", groups: ["developers"])
-            try server.seed([KubeObject(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "audit"]])])
-            let target = AuditTarget(
-                server: server.url, caPEM: server.caCertificatePEM, adminToken: KubeTestServer.adminToken, aliceToken: "alice-token", auditLog: log)
-            try await AuditLogScenario.run(target, namespace: "audit")
-            #expect(try AuditLogScenario.events(in: log, namespace: "audit") == Self.expected)
-            // The file holds one JSON object per line, and the auditID is the Audit-Id header.
-            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-            #expect(lines.count >= Self.expected.count)
-            let ids = Set(lines.compactMap { try? JSONValue.parseJSON(Array($0.utf8), source: "log")["auditID"]?.stringValue })
-            #expect(ids.count >= lines.count - 1)  // a watch would share one ID between its two events
+            try await withKubeTestServer(configuration) { server in
+                server.addUser(token: "alice-token", name: "alice", groups: ["developers"])
+                try server.seed([KubeObject(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "audit"]])])
+                let target = AuditTarget(
+                    server: server.url, caPEM: server.caCertificatePEM, adminToken: KubeTestServer.adminToken, aliceToken: "alice-token", auditLog: log)
+                try await AuditLogScenario.run(target, namespace: "audit")
+                #expect(try AuditLogScenario.events(in: log, namespace: "audit") == Self.expected)
+                // The file holds one JSON object per line, and the auditID is the Audit-Id header.
+                let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                #expect(lines.count >= Self.expected.count)
+                let ids = Set(lines.compactMap { try? JSONValue.parseJSON(Array($0.utf8), source: "log")["auditID"]?.stringValue })
+                #expect(ids.count >= lines.count - 1)  // a watch would share one ID between its two events
+            }
         }
     }
 
     @Test func aWatchIsLoggedWhenItStartsAndWhenItEnds() async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        let connection = ClusterConnection(
-            server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), credentials: .token(KubeTestServer.adminToken),
-            origin: "test")
-        try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials)) { client in
-            let mapping = try await client.mapping(for: GroupKind(group: "", kind: "ConfigMap"))
-            _ = try await client.send(
-                KubeRequest(method: "GET", path: mapping.collectionPath(namespace: "default"), query: [("watch", "true"), ("timeoutSeconds", "1")]))
+        try await withKubeTestServer { server in
+            let connection = ClusterConnection(
+                server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), credentials: .token(KubeTestServer.adminToken),
+                origin: "test")
+            try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials)) { client in
+                let mapping = try await client.mapping(for: GroupKind(group: "", kind: "ConfigMap"))
+                _ = try await client.send(
+                    KubeRequest(method: "GET", path: mapping.collectionPath(namespace: "default"), query: [("watch", "true"), ("timeoutSeconds", "1")]))
+            }
+            let watch = server.auditEvents.filter { $0["verb"]?.stringValue == "watch" }
+            #expect(watch.map { $0["stage"]?.stringValue ?? "" } == ["ResponseStarted", "ResponseComplete"])
+            #expect(watch.first?["auditID"] == watch.last?["auditID"])
         }
-        let watch = server.auditEvents.filter { $0["verb"]?.stringValue == "watch" }
-        #expect(watch.map { $0["stage"]?.stringValue ?? "" } == ["ResponseStarted", "ResponseComplete"])
-        #expect(watch.first?["auditID"] == watch.last?["auditID"])
     }
 
     @Test func theLegacyTokenSecretIsLabelledOncePerDay() async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        try server.seed(
-            try ManifestLoader().load(
-                bytes: Array(
-                    """
-                    apiVersion: v1
-                    kind: ServiceAccount
-                    metadata: {name: ci, namespace: default}
-                    """.utf8), file: "seed.yaml"))
-        // seed() does not run the token controller; a create through the API does.
-        let connection = ClusterConnection(
-            server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), credentials: .token(KubeTestServer.adminToken),
-            origin: "test")
-        let token = try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials)) { client in
-            var copy = try ManifestLoader().load(
-                bytes: Array(
-                    "{apiVersion: v1, kind: Secret, type: kubernetes.io/service-account-token, metadata: {name: ci-token-2, namespace: default, annotations: {kubernetes.io/service-account.name: ci}}}"
-                        .utf8), file: "s.yaml")[0]
-            copy.namespace = "default"
-            _ = try await client.create(copy)
-            let filled = try await client.get(GroupKind(group: "", kind: "Secret"), namespace: "default", name: "ci-token-2")
-            return String(decoding: Data(base64Encoded: filled?.content[path: ["data", "token"]]?.stringValue ?? "") ?? Data(), as: UTF8.self)
-        }
-        var ci = connection
-        ci.credentials = .token(token)
-        for _ in 0..<3 {
-            _ = try await KubeClient.with(ci, credentials: CredentialSource(ci.credentials)) { client in
-                try await client.selfSubjectRules(namespace: "default")
+        try await withKubeTestServer { server in
+            try server.seed(
+                try ManifestLoader().load(
+                    bytes: Array(
+                        """
+                        apiVersion: v1
+                        kind: ServiceAccount
+                        metadata: {name: ci, namespace: default}
+                        """.utf8), file: "seed.yaml"))
+            // seed() does not run the token controller; a create through the API does.
+            let connection = ClusterConnection(
+                server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), credentials: .token(KubeTestServer.adminToken),
+                origin: "test")
+            let token = try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials)) { client in
+                var copy = try ManifestLoader().load(
+                    bytes: Array(
+                        "{apiVersion: v1, kind: Secret, type: kubernetes.io/service-account-token, metadata: {name: ci-token-2, namespace: default, annotations: {kubernetes.io/service-account.name: ci}}}"
+                            .utf8), file: "s.yaml")[0]
+                copy.namespace = "default"
+                _ = try await client.create(copy)
+                let filled = try await client.get(GroupKind(group: "", kind: "Secret"), namespace: "default", name: "ci-token-2")
+                return String(decoding: Data(base64Encoded: filled?.content[path: ["data", "token"]]?.stringValue ?? "") ?? Data(), as: UTF8.self)
             }
+            var ci = connection
+            ci.credentials = .token(token)
+            for _ in 0..<3 {
+                _ = try await KubeClient.with(ci, credentials: CredentialSource(ci.credentials)) { client in
+                    try await client.selfSubjectRules(namespace: "default")
+                }
+            }
+            let labelled = server.object(group: "", kind: "Secret", namespace: "default", name: "ci-token-2")
+            #expect(labelled?.labels["kubernetes.io/legacy-token-last-used"]?.count == 10)
+            let patches = server.auditEvents.filter { $0[path: ["user", "username"]]?.stringValue == "system:apiserver" }
+            #expect(patches.count == 1)
+            #expect(patches.first?[path: ["objectRef", "name"]]?.stringValue == "ci-token-2")
         }
-        let labelled = server.object(group: "", kind: "Secret", namespace: "default", name: "ci-token-2")
-        #expect(labelled?.labels["kubernetes.io/legacy-token-last-used"]?.count == 10)
-        let patches = server.auditEvents.filter { $0[path: ["user", "username"]]?.stringValue == "system:apiserver" }
-        #expect(patches.count == 1)
-        #expect(patches.first?[path: ["objectRef", "name"]]?.stringValue == "ci-token-2")
     }
 
     @Test(.realCluster) func sameAsTheRealServer() async throws {

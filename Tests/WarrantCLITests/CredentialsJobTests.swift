@@ -97,60 +97,60 @@ import WarrantTestSupport
     /// what it needs and nothing more.
     @Test(arguments: [[String](), ["--no-prune", "--no-wait"], ["--no-wait"]])
     func theJobCreateApplyPrintsPassesItsPreflight(flags: [String]) async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        server.onChange(makeDeploymentsAvailable)
-        try server.seed(try objects(namespaceAdmin("alice", in: "guestbook")))
-        server.addUser(token: "alice-token-123", name: "alice")
-        try await withTemporaryDirectory { folder in
-            let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder, named: "alice")
-            let out = folder.appendingPathComponent("ci").path
-            let created = await runWarrant(
-                ["credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", out] + flags)
-            #expect(created.status == 0, "\(created.standardError)")
-            let parsed = try job(in: created.standardOutput)
-            let line = try #require(parsed[path: ["deploy", "script"]]?.arrayValue?.compactMap(\.stringValue).first { $0.hasPrefix("warrant deploy") })
-            #expect(line.contains("--prune") == !flags.contains("--no-prune"))
-            #expect(line.contains("--wait") == !flags.contains("--no-wait"))
-            var arguments = line.split(separator: " ").dropFirst().map(String.init)
-            arguments = arguments.map { $0 == "deploy/" ? guestbook : $0 == "deploy-record.jsonl" ? folder.appendingPathComponent("records.jsonl").path : $0 }
-            let deploy = await runWarrant(arguments + ["--kubeconfig", "\(out)/ci.kubeconfig"])
-            #expect(deploy.status == 0, "the printed job fails: \(line)\n\(deploy.standardError)")
+        try await withKubeTestServer { server in
+            server.onChange(makeDeploymentsAvailable)
+            try server.seed(try objects(namespaceAdmin("alice", in: "guestbook")))
+            server.addUser(token: "alice-token-123", name: "alice")
+            try await withTemporaryDirectory { folder in
+                let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder, named: "alice")
+                let out = folder.appendingPathComponent("ci").path
+                let created = await runWarrant(
+                    ["credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", out] + flags)
+                #expect(created.status == 0, "\(created.standardError)")
+                let parsed = try job(in: created.standardOutput)
+                let line = try #require(parsed[path: ["deploy", "script"]]?.arrayValue?.compactMap(\.stringValue).first { $0.hasPrefix("warrant deploy") })
+                #expect(line.contains("--prune") == !flags.contains("--no-prune"))
+                #expect(line.contains("--wait") == !flags.contains("--no-wait"))
+                var arguments = line.split(separator: " ").dropFirst().map(String.init)
+                arguments = arguments.map { $0 == "deploy/" ? guestbook : $0 == "deploy-record.jsonl" ? folder.appendingPathComponent("records.jsonl").path : $0 }
+                let deploy = await runWarrant(arguments + ["--kubeconfig", "\(out)/ci.kubeconfig"])
+                #expect(deploy.status == 0, "the printed job fails: \(line)\n\(deploy.standardError)")
+            }
         }
     }
 
     @Test func outputPathsAreCheckedBeforeTheFirstChange() async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        try server.seed(try objects(namespaceAdmin("alice", in: "guestbook")))
-        server.addUser(token: "alice-token-123", name: "alice")
-        try await withTemporaryDirectory { folder in
-            let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder, named: "alice")
-            // A file where the folder should be: nothing can be written there.
-            let blocker = try writeFile("", named: "blocker", in: folder)
-            let refused = await runWarrant([
-                "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", "\(blocker)/ci",
-            ])
-            #expect(refused.status == 2)
-            #expect(refused.standardError.contains("nothing was changed in the cluster"), "\(refused.standardError)")
-            #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
-            let directory = await runWarrant([
-                "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "--kubeconfig-out",
-                folder.path,
-            ])
-            #expect(directory.status == 2)
-            #expect(directory.standardError.contains("it is a folder"))
-            #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
+        try await withKubeTestServer { server in
+            try server.seed(try objects(namespaceAdmin("alice", in: "guestbook")))
+            server.addUser(token: "alice-token-123", name: "alice")
+            try await withTemporaryDirectory { folder in
+                let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder, named: "alice")
+                // A file where the folder should be: nothing can be written there.
+                let blocker = try writeFile("", named: "blocker", in: folder)
+                let refused = await runWarrant([
+                    "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", "\(blocker)/ci",
+                ])
+                #expect(refused.status == 2)
+                #expect(refused.standardError.contains("nothing was changed in the cluster"), "\(refused.standardError)")
+                #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
+                let directory = await runWarrant([
+                    "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "--kubeconfig-out",
+                    folder.path,
+                ])
+                #expect(directory.status == 2)
+                #expect(directory.standardError.contains("it is a folder"))
+                #expect(server.object(group: "", kind: "ServiceAccount", namespace: "guestbook", name: "ci") == nil)
 
-            // A folder that does not exist yet is created (private), then everything is applied.
-            let out = folder.appendingPathComponent("new/ci").path
-            let created = await runWarrant([
-                "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", out,
-            ])
-            #expect(created.status == 0, "\(created.standardError)")
-            #expect(FileManager.default.fileExists(atPath: "\(out)/ci.kubeconfig"))
-            let attributes = try FileManager.default.attributesOfItem(atPath: out)
-            #expect((attributes[.posixPermissions] as? Int) == 0o700)
+                // A folder that does not exist yet is created (private), then everything is applied.
+                let out = folder.appendingPathComponent("new/ci").path
+                let created = await runWarrant([
+                    "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin, "-o", out,
+                ])
+                #expect(created.status == 0, "\(created.standardError)")
+                #expect(FileManager.default.fileExists(atPath: "\(out)/ci.kubeconfig"))
+                let attributes = try FileManager.default.attributesOfItem(atPath: out)
+                #expect((attributes[.posixPermissions] as? Int) == 0o700)
+            }
         }
     }
 }

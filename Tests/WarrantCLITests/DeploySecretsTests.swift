@@ -43,29 +43,21 @@ func secretManifests(password: String, token: String) -> String {
 /// deploy fails on a Secret.
 @Suite(.timeLimit(.minutes(4))) struct DeploySecretsTests {
     @Test func secretValuesNeverReachTheOutputOnTheTestServer() async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
-        server.addUser(token: "alice-token-123", name: "alice")
-        try await withTemporaryDirectory { folder in
-            let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "shop", in: folder, named: "alice")
-            try await secretValuesNeverReachTheOutput(namespace: "shop", adminKubeconfig: admin, in: folder) { object, manager in
-                try await withAdmin(server) { client in _ = try await client.apply(object, fieldManager: manager, force: true) }
+        try await withKubeTestServer { server in
+            try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
+            server.addUser(token: "alice-token-123", name: "alice")
+            try await withTemporaryDirectory { folder in
+                let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "shop", in: folder, named: "alice")
+                try await secretValuesNeverReachTheOutput(namespace: "shop", adminKubeconfig: admin, in: folder) { object, manager in
+                    try await withAdmin(server) { client in _ = try await client.apply(object, fieldManager: manager, force: true) }
+                }
             }
         }
     }
 
     @Test(.realCluster) func secretValuesNeverReachTheOutputOnKubeAPIServer() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("secrets")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("secrets", administrator: "alice")
         try await withTemporaryDirectory { folder in
             let admin = try cluster.kubeconfig(token: RealCluster.Token.alice, namespace: namespace, in: folder, named: "alice")
             try await secretValuesNeverReachTheOutput(namespace: namespace, adminKubeconfig: admin, in: folder) { object, manager in

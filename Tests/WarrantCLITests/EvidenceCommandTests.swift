@@ -284,32 +284,24 @@ private func gzipLog(_ path: String) async throws -> String {
             let log = folder.appendingPathComponent("server-audit.log").path
             var configuration = KubeTestServer.Configuration()
             configuration.auditLog = .file(log)
-            let server = try await KubeTestServer.start(configuration)
-            defer { Task { try? await server.shutdown() } }
-            try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
-            server.addUser(token: "alice-token-evidence", name: "alice", groups: ["developers"])
-            let aliceKubeconfig = try writeKubeconfig(server: server, token: "alice-token-evidence", namespace: "shop", in: folder, named: "alice")
-            let connection = ClusterConnection(
-                server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "shop",
-                credentials: .token("alice-token-evidence"), origin: "test")
-            let target = EvidenceTarget(
-                namespace: "shop", aliceKubeconfig: aliceKubeconfig, auditLog: log,
-                alice: { body in try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials), body) })
-            try await runEvidenceScenario(target, in: folder)
+            try await withKubeTestServer(configuration) { server in
+                try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
+                server.addUser(token: "alice-token-evidence", name: "alice", groups: ["developers"])
+                let aliceKubeconfig = try writeKubeconfig(server: server, token: "alice-token-evidence", namespace: "shop", in: folder, named: "alice")
+                let connection = ClusterConnection(
+                    server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "shop",
+                    credentials: .token("alice-token-evidence"), origin: "test")
+                let target = EvidenceTarget(
+                    namespace: "shop", aliceKubeconfig: aliceKubeconfig, auditLog: log,
+                    alice: { body in try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials), body) })
+                try await runEvidenceScenario(target, in: folder)
+            }
         }
     }
 
     @Test(.realCluster) func attributesEveryChangeOnTheRealServer() async throws {
         let cluster = try await RealCluster.shared()
-        let namespace = try await cluster.makeNamespace("evidence")
-        try await cluster.apply(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: alice-admin, namespace: \(namespace)}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-            """)
+        let namespace = try await cluster.makeNamespace("evidence", administrator: "alice")
         try await withTemporaryDirectory { folder in
             let aliceKubeconfig = try cluster.kubeconfig(token: RealCluster.Token.alice, namespace: namespace, in: folder, named: "alice")
             let target = EvidenceTarget(
@@ -321,26 +313,26 @@ private func gzipLog(_ path: String) async throws -> String {
 
     @Test func badInputExitsTwoWithTheFileAndLine() async throws {
         try await withTemporaryDirectory { folder in
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
-            server.addUser(token: "alice-token-evidence", name: "alice")
-            let kubeconfig = try writeKubeconfig(server: server, token: "alice-token-evidence", namespace: "shop", in: folder, named: "alice")
-            let broken = try writeFile("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n{not json\n", named: "broken.log", in: folder)
-            let cases: [([String], String)] = [
-                ([], "no audit log given"),
-                (["--audit-log", broken, "--since", "last week"], "--since 'last week' is not a date"),
-                (["--audit-log", broken, "--since", "2026-12-02", "--until", "2026-12-01"], "is not after --since"),
-                (["--audit-log", broken], "broken.log:1: has no valid requestReceivedTimestamp"),
-                (["--audit-log", folder.appendingPathComponent("missing.log").path], "missing.log: cannot be opened"),
-                (["--audit-log", broken, "--record-file", broken], "broken.log:1"),
-                (["--audit-log", broken, "-A", "-n", "shop"], "-n and -A exclude each other"),
-            ]
-            for (arguments, message) in cases {
-                let run = await runWarrant(["evidence", "--kubeconfig", kubeconfig] + (arguments.contains("-A") ? [] : ["-n", "shop"]) + arguments)
-                #expect(run.status == 2, "\(arguments): \(run.standardError)")
-                #expect(run.standardError.contains(message), "\(arguments): \(run.standardError)")
-                #expect(run.standardOutput.isEmpty)
+            try await withKubeTestServer { server in
+                try server.seed(try objects(namespaceAdmin("alice", in: "shop")))
+                server.addUser(token: "alice-token-evidence", name: "alice")
+                let kubeconfig = try writeKubeconfig(server: server, token: "alice-token-evidence", namespace: "shop", in: folder, named: "alice")
+                let broken = try writeFile("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n{not json\n", named: "broken.log", in: folder)
+                let cases: [([String], String)] = [
+                    ([], "no audit log given"),
+                    (["--audit-log", broken, "--since", "last week"], "--since 'last week' is not a date"),
+                    (["--audit-log", broken, "--since", "2026-12-02", "--until", "2026-12-01"], "is not after --since"),
+                    (["--audit-log", broken], "broken.log:1: has no valid requestReceivedTimestamp"),
+                    (["--audit-log", folder.appendingPathComponent("missing.log").path], "missing.log: cannot be opened"),
+                    (["--audit-log", broken, "--record-file", broken], "broken.log:1"),
+                    (["--audit-log", broken, "-A", "-n", "shop"], "-n and -A exclude each other"),
+                ]
+                for (arguments, message) in cases {
+                    let run = await runWarrant(["evidence", "--kubeconfig", kubeconfig] + (arguments.contains("-A") ? [] : ["-n", "shop"]) + arguments)
+                    #expect(run.status == 2, "\(arguments): \(run.standardError)")
+                    #expect(run.standardError.contains(message), "\(arguments): \(run.standardError)")
+                    #expect(run.standardOutput.isEmpty)
+                }
             }
         }
     }

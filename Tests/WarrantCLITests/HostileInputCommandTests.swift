@@ -26,6 +26,10 @@ import Darwin
         .init(arguments: ["deploy", "--wait", "--timeout", "99999999999999999h"], message: "'--timeout <duration>': '99999999999999999h' is too long: at most 24h"),
         .init(arguments: ["deploy", "--wait", "--timeout=-5m"], message: "'-5m' is negative"),
         .init(arguments: ["deploy", "--wait", "--timeout", "5 minutes"], message: "is not a duration"),
+        .init(arguments: ["deploy", "--wait", "--timeout", "5x"], message: "'--timeout <duration>': '5x' is not a duration such as 90s, 5m or 1h30m"),
+        .init(arguments: ["deploy", "--lock-timeout", "5x"], message: "'--lock-timeout <duration>': '5x' is not a duration such as 90s, 5m or 1h30m"),
+        .init(arguments: ["deploy", "--lock-timeout", "99999999999999999h"], message: "'--lock-timeout <duration>': '99999999999999999h' is too long: at most 24h"),
+        .init(arguments: ["deploy", "--lock-timeout=-5m"], message: "'--lock-timeout <duration>': '-5m' is negative"),
         .init(arguments: ["deploy", "--prune", "--max-prune=-5"], message: "'--max-prune <N|P%>': '-5' is negative"),
         .init(arguments: ["deploy", "--prune", "--max-prune", "101%"], message: "'101%' is above 100%"),
         .init(arguments: ["deploy", "--prune", "--max-prune", "half"], message: "'half' is not a count or a percentage"),
@@ -42,15 +46,15 @@ import Darwin
     @Test("deploy: every bad argument names its flag, exits 2 and sends nothing", arguments: badArguments)
     func deployArgumentsAreCheckedFirst(_ testCase: ArgumentCase) async throws {
         try await withTemporaryDirectory { folder in
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "shop", in: folder)
-            let run = await runWarrant(
-                testCase.arguments + ["-f", guestbookPath, "-n", "guestbook", "--kubeconfig", kubeconfig, "--allow-broad-credential"])
-            #expect(run.status == 2)
-            #expect(run.standardError.contains(testCase.message), "\(run.standardError)")
-            #expect(run.standardOutput.isEmpty)
-            #expect(server.requests.isEmpty, "no request before the arguments are checked")
+            try await withKubeTestServer { server in
+                let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "shop", in: folder)
+                let run = await runWarrant(
+                    testCase.arguments + ["-f", guestbookPath, "-n", "guestbook", "--kubeconfig", kubeconfig, "--allow-broad-credential"])
+                #expect(run.status == 2)
+                #expect(run.standardError.contains(testCase.message), "\(run.standardError)")
+                #expect(run.standardOutput.isEmpty)
+                #expect(server.requests.isEmpty, "no request before the arguments are checked")
+            }
         }
     }
 
@@ -104,14 +108,14 @@ import Darwin
         ])
     func hostileManifestsAreRefusedBeforeAnyRequest(manifest: String, message: String) async throws {
         try await withTemporaryDirectory { folder in
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "guestbook", in: folder)
-            let file = try writeFile(manifest, named: "app.yaml", in: folder)
-            let run = await runWarrant(["deploy", "-f", file, "-n", "guestbook", "--kubeconfig", kubeconfig, "--dry-run", "--allow-broad-credential"])
-            #expect(run.status == 2)
-            #expect(run.standardError.contains(message.replacingOccurrences(of: "app.yaml", with: file)), "\(run.standardError)")
-            #expect(server.requests.isEmpty)
+            try await withKubeTestServer { server in
+                let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "guestbook", in: folder)
+                let file = try writeFile(manifest, named: "app.yaml", in: folder)
+                let run = await runWarrant(["deploy", "-f", file, "-n", "guestbook", "--kubeconfig", kubeconfig, "--dry-run", "--allow-broad-credential"])
+                #expect(run.status == 2)
+                #expect(run.standardError.contains(message.replacingOccurrences(of: "app.yaml", with: file)), "\(run.standardError)")
+                #expect(server.requests.isEmpty)
+            }
         }
     }
 

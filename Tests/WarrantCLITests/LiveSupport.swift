@@ -50,15 +50,5 @@ func objects(_ yaml: String) throws -> [KubeObject] {
 
 /// A user bound to the built-in admin ClusterRole in `namespace` (a namespace administrator).
 func namespaceAdmin(_ user: String, in namespace: String) -> String {
-    """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: \(namespace)}
-    ---
-    apiVersion: rbac.authorization.k8s.io/v1
-    kind: RoleBinding
-    metadata: {name: \(user)-admin, namespace: \(namespace)}
-    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
-    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: \(user)}]
-    """
+    TestData.namespace(namespace, administrator: user)
 }

@@ -53,31 +53,31 @@ struct PeakMemoryTests {
             let file = try writeFile(yaml, named: "app.yaml", in: folder)
             let size = yaml.utf8.count
             let bound = 4 * size + (64 << 20)
-            let server = try await KubeTestServer.start()
-            defer { Task { try? await server.shutdown() } }
-            let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "team-0", in: folder)
-            let runs: [(arguments: [String], status: Int32)] = [
-                (["manifests", "-f", file, "-o", "json"], 0),
-                (["scope", "-f", file, "-n", "team-0", "--prune", "--wait"], 0),
-                (["audit", "-f", file, "--fail-on", "none"], 0),
-                // Loads, validates and scopes every object, then the pre-flight refuses the
-                // administrator's credential as broader than the deploy needs (exit 1).
-                (["deploy", "-f", file, "-n", "team-0", "--dry-run", "--kubeconfig", kubeconfig], 1),
-            ]
-            var report: [String] = []
-            for run in runs {
-                let outcome = try await measure([warrant] + run.arguments, in: folder)
-                #expect(outcome.status == run.status, "\(run.arguments.first ?? ""): \(outcome.standardError.prefix(400))")
-                #expect(outcome.peakMemory <= bound, "\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB for \(size >> 20) MB of input")
-                report.append("\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB")
+            try await withKubeTestServer { server in
+                let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "team-0", in: folder)
+                let runs: [(arguments: [String], status: Int32)] = [
+                    (["manifests", "-f", file, "-o", "json"], 0),
+                    (["scope", "-f", file, "-n", "team-0", "--prune", "--wait"], 0),
+                    (["audit", "-f", file, "--fail-on", "none"], 0),
+                    // Loads, validates and scopes every object, then the pre-flight refuses the
+                    // administrator's credential as broader than the deploy needs (exit 1).
+                    (["deploy", "-f", file, "-n", "team-0", "--dry-run", "--kubeconfig", kubeconfig], 1),
+                ]
+                var report: [String] = []
+                for run in runs {
+                    let outcome = try await measure([warrant] + run.arguments, in: folder)
+                    #expect(outcome.status == run.status, "\(run.arguments.first ?? ""): \(outcome.standardError.prefix(400))")
+                    #expect(outcome.peakMemory <= bound, "\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB for \(size >> 20) MB of input")
+                    report.append("\(run.arguments.first ?? ""): \(outcome.peakMemory >> 20) MB")
+                }
+                // /dev/zero on standard input: read up to the 256 MiB limit, then exit 2.
+                let zero = try await measure(["/bin/sh", "-c", "exec '\(warrant)' manifests -f - < /dev/zero"], in: folder)
+                #expect(zero.status == 2)
+                #expect(zero.standardError.contains("<stdin>: the input is larger than 256 MiB"), "\(zero.standardError)")
+                #expect(zero.peakMemory <= 4 * (256 << 20) + (64 << 20))
+                report.append("manifests -f - < /dev/zero: \(zero.peakMemory >> 20) MB")
+                print("peak memory for \(size >> 20) MB of input (bound \(bound >> 20) MB): \(report.joined(separator: ", "))")
             }
-            // /dev/zero on standard input: read up to the 256 MiB limit, then exit 2.
-            let zero = try await measure(["/bin/sh", "-c", "exec '\(warrant)' manifests -f - < /dev/zero"], in: folder)
-            #expect(zero.status == 2)
-            #expect(zero.standardError.contains("<stdin>: the input is larger than 256 MiB"), "\(zero.standardError)")
-            #expect(zero.peakMemory <= 4 * (256 << 20) + (64 << 20))
-            report.append("manifests -f - < /dev/zero: \(zero.peakMemory >> 20) MB")
-            print("peak memory for \(size >> 20) MB of input (bound \(bound >> 20) MB): \(report.joined(separator: ", "))")
         }
     }
 }

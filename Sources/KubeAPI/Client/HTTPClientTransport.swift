@@ -34,10 +34,9 @@ public final class HTTPClientTransport: KubeTransport {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
             }
         } catch {
-            throw KubeAPIError(
-                code: 0, reason: "TLS",
-                message: "the certificate authority or client certificate from \(connection.origin) is not valid PEM",
-                request: label)
+            throw KubeAPIError.transport(
+                .tls, message: "the certificate authority or client certificate from \(connection.origin) is not valid PEM", request: label,
+                underlying: error)
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(Int64(timeout.components.seconds)))
@@ -114,18 +113,36 @@ public final class HTTPClientTransport: KubeTransport {
     }
 
     /// A transport failure in words that name the server (without user information), and for
-    /// TLS the CA that was used.
+    /// TLS the CA that was used; the error underneath is kept.
     private func transportError(_ error: any Error, request: KubeRequest) -> KubeAPIError {
         let text = URLUserInfo.redacted(in: String(describing: error))
         let server = URLUserInfo.stripped(self.server)
         let label = "\(request.method) \(request.path)"
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed") || text.contains("certificate") {
-            return KubeAPIError(
-                code: 0, reason: "TLS",
-                message: "TLS verification of \(server) failed: its certificate is not trusted by \(caOrigin) (\(Self.short(text)))",
-                request: label)
+        switch Self.failure(for: error) {
+        case .tls:
+            return .transport(
+                .tls, message: "TLS verification of \(server) failed: its certificate is not trusted by \(caOrigin) (\(Self.short(text)))",
+                request: label, underlying: error)
+        case .unreachable, .timeout:
+            return .transport(.unreachable, message: "cannot reach \(server): \(Self.short(text))", request: label, underlying: error)
         }
-        return KubeAPIError(code: 0, reason: "Unreachable", message: "cannot reach \(server): \(Self.short(text))", request: label)
+    }
+
+    /// What kind of transport failure `error` is, by its type: NIOSSL's handshake, certificate
+    /// and hostname errors are TLS; a TLS connection that closed or broke (an unclean shutdown, a
+    /// failed close) and every other error is the server being unreachable.
+    static func failure(for error: any Error) -> KubeAPIError.TransportFailure {
+        switch error {
+        case let error as NIOSSLError:
+            switch error {
+            case .uncleanShutdown, .writeDuringTLSShutdown, .readInInvalidTLSState, .shutdownFailed: return .unreachable
+            default: return .tls
+            }
+        case is NIOSSLExtraError, is BoringSSLError:
+            return .tls
+        default:
+            return .unreachable
+        }
     }
 
     private static func short(_ text: String) -> String {

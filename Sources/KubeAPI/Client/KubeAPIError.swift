@@ -22,6 +22,21 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// How a request failed without an answer from the API server.
+    public enum TransportFailure: String, Sendable, Hashable, CustomStringConvertible {
+        /// The server could not be reached: no route, connection refused, name not resolved, the
+        /// connection closed or timed out before an answer.
+        case unreachable = "Unreachable"
+        /// TLS failed: the server's certificate is not trusted or does not name it, or the CA or
+        /// client certificate from the configuration is not valid.
+        case tls = "TLS"
+        /// No complete answer within the request deadline (`--request-timeout`).
+        case timeout = "Timeout"
+
+        /// The ``KubeAPIError/reason`` of such a failure.
+        public var description: String { rawValue }
+    }
+
     /// The HTTP status code, 0 when the server was not reached.
     public var code: Int
     /// `Forbidden`, `NotFound`, `Conflict`, `AlreadyExists`, `Invalid`, `Gone`, `Unauthorized`,
@@ -39,6 +54,11 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     public var retryAfterSeconds: Int?
     /// The request, as `METHOD path`.
     public var request: String
+    /// How the request failed when the server gave no answer (``code`` is then 0); `nil` for an
+    /// answer.
+    public var transportFailure: TransportFailure?
+    /// The error underneath a transport failure (a NIO, TLS or HTTP client error), when there is one.
+    public var underlying: (any Error)?
 
     /// Creates an error.
     public init(
@@ -54,6 +74,14 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
         self.kind = kind
         self.causes = causes
         self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// A request that got no answer: code 0, ``reason`` the failure's name.
+    public static func transport(_ failure: TransportFailure, message: String, request: String, underlying: (any Error)? = nil) -> KubeAPIError {
+        var error = KubeAPIError(code: 0, reason: failure.rawValue, message: message, request: request)
+        error.transportFailure = failure
+        error.underlying = underlying
+        return error
     }
 
     /// The error a response carries: its `Status` body when there is one, else the status code.
@@ -109,8 +137,11 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     public var isAlreadyExists: Bool { code == 409 && reason == "AlreadyExists" }
     /// 410: a watch's resourceVersion is too old.
     public var isGone: Bool { code == 410 }
-    /// The server could not be reached or the TLS handshake failed.
-    public var isTransportFailure: Bool { code == 0 }
+    /// The server could not be reached, the TLS handshake failed, or no answer came in time.
+    public var isTransportFailure: Bool { transportFailure != nil }
+    /// The cluster could not be reached or refused the credentials (a transport failure or 401):
+    /// what the CLI reports with exit status 3.
+    public var isUnreachable: Bool { isTransportFailure || code == 401 }
 
     public var description: String {
         var text = "\(request): \(message)"

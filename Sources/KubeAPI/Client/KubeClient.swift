@@ -109,9 +109,8 @@ public final class KubeClient: Sendable {
             while let outcome = try await group.next() {
                 if let response = outcome { return response }
                 configuration.logger.notice("request timed out", metadata: ["request": "\(request.method) \(request.path)", "after": "\(limit)"])
-                throw KubeAPIError(
-                    code: 0, reason: "Timeout",
-                    message: "no complete answer from \(connection.server) within \(limit) (--request-timeout)",
+                throw KubeAPIError.transport(
+                    .timeout, message: "no complete answer from \(connection.server) within \(limit) (--request-timeout)",
                     request: "\(request.method) \(request.path)")
             }
             throw CancellationError()

@@ -33,7 +33,7 @@ public struct RetryPolicy: Sendable {
         guard attempt < maximumAttempts else { return false }
         if error.code == 429 { return true }
         guard request.isIdempotent else { return false }
-        if error.reason == "Unreachable" { return true }
+        if error.transportFailure == .unreachable { return true }
         return [500, 502, 503, 504].contains(error.code)
     }
 
