@@ -85,19 +85,13 @@ struct ReconcileServiceTests {
         try await withTemporaryDirectory { folder in
             let world = try await ReconcilerTests.World.make(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true)
             defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let configuration = try Self.configuration(world, grace: "60s", wait: true)
             let steps = StepLog()
-            let elapsed = try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
-                let service = ReconcileService(
-                    reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
-                return try await Self.shutDown(service) {
-                    try await Self.waitUntil { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
-                    // The shutdown comes while the deploy waits; the Deployment becomes available a moment later.
-                    Task {
-                        try await Task.sleep(for: .milliseconds(700))
-                        #expect(steps.all.isEmpty, "the deploy is still under way after the shutdown began")
-                        try Self.makeAvailable(world.server)
-                    }
+            let elapsed = try await Self.shutDownWhileDeploying(world, grace: "60s", steps: steps) {
+                // The shutdown comes while the deploy waits; the Deployment becomes available a moment later.
+                Task {
+                    try await Task.sleep(for: .milliseconds(700))
+                    #expect(steps.all.isEmpty, "the deploy is still under way after the shutdown began")
+                    try Self.makeAvailable(world.server)
                 }
             }
             #expect(elapsed < .seconds(30), "\(elapsed)")
@@ -118,15 +112,8 @@ struct ReconcileServiceTests {
         try await withTemporaryDirectory { folder in
             let world = try await ReconcilerTests.World.make(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true)
             defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let configuration = try Self.configuration(world, grace: "1s", wait: true)
             let steps = StepLog()
-            let elapsed = try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
-                let service = ReconcileService(
-                    reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
-                return try await Self.shutDown(service) {
-                    try await Self.waitUntil { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
-                }
-            }
+            let elapsed = try await Self.shutDownWhileDeploying(world, grace: "1s", steps: steps) {}
             #expect(elapsed >= .seconds(1), "the deploy had its grace period (\(elapsed))")
             #expect(elapsed < .seconds(15), "and no more (\(elapsed))")
             guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("no deploy step: \(steps.all)"); return }
@@ -140,6 +127,22 @@ struct ReconcileServiceTests {
     }
 
     /// What the Deployment controller would write: one replica, updated, ready and available.
+    /// Runs the agent's service with `--wait` and shuts it down once the deploy has created the
+    /// Deployment `web` (then runs `meanwhile`); returns how long the shutdown took.
+    static func shutDownWhileDeploying(
+        _ world: ReconcilerTests.World, grace: String, steps: StepLog, meanwhile: () async throws -> Void
+    ) async throws -> Duration {
+        let configuration = try Self.configuration(world, grace: grace, wait: true)
+        return try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
+            let service = ReconcileService(
+                reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
+            return try await Self.shutDown(service) {
+                try await Self.waitUntil { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
+                try await meanwhile()
+            }
+        }
+    }
+
     static func makeAvailable(_ server: KubeTestServer) throws {
         guard var object = server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") else { return }
         let generation = object.content[path: ["metadata", "generation"]] ?? 1
