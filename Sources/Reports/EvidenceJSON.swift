@@ -42,8 +42,9 @@ import RBAC
 /// - `notes`: the report's limits found while making it.
 public enum EvidenceJSON {
     /// Writes the report as indented JSON, piece by piece: the requests (`writes`, `secretReads`)
-    /// one compact object per line, each made and written on its own, so that a period with
-    /// hundreds of thousands of requests never holds its whole text or tree in memory.
+    /// one compact object per line, written straight into text in batches, each batch in parts on
+    /// every core, and handed over about every MiB, so that a period with hundreds of thousands of
+    /// requests never holds its whole text or tree in memory.
     public static func write(_ report: EvidenceReport, to output: (String) -> Void) {
         let envelope = JSONWriter.write(.object(envelope(report)))
         // The envelope's closing brace comes after the request lists.
@@ -55,8 +56,8 @@ public enum EvidenceJSON {
             }
             output("    \"\(name)\": [\n")
             var piece = ""
-            for (index, item) in entries.enumerated() {
-                piece += "        " + JSONWriter.write(entry(item), indent: 0) + (index == entries.count - 1 ? "\n" : ",\n")
+            writeLines(entries) { part in
+                piece += part
                 if piece.utf8.count > 1 << 20 {
                     output(piece)
                     piece = ""
@@ -66,6 +67,34 @@ public enum EvidenceJSON {
         }
         output("}\n")
     }
+
+    /// The lines of a request list: each request as one compact object, indented by 8 and ended
+    /// by `,` but the last; handed to `emit` in parts, in order.
+    private static func writeLines(_ entries: [EvidenceReport.Entry], emit: (String) -> Void) {
+        let count = entries.count
+        var start = 0
+        while start < count {
+            let end = min(count, start + linesPerBatch)
+            let base = start
+            let parts = ParallelChunks.map(end - start, minimumLength: 256) { range in
+                var out = JSONText()
+                out.bytes.reserveCapacity(range.count * 640)
+                entries.withUnsafeBufferPointer { entries in
+                    for index in range.lowerBound + base..<range.upperBound + base {
+                        out.append("        ")
+                        line(entries[index], into: &out)
+                        out.append(index == count - 1 ? "\n" : ",\n")
+                    }
+                }
+                return out.text
+            }
+            for part in parts { emit(part) }
+            start = end
+        }
+    }
+
+    /// Requests written between two hand-overs (about 1.3 MB of text).
+    static let linesPerBatch = 2_048
 
     /// The report as JSON text (see ``write(_:to:)``).
     public static func render(_ report: EvidenceReport) -> String {
@@ -124,38 +153,84 @@ public enum EvidenceJSON {
 
     private static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
-    private static func entry(_ entry: EvidenceReport.Entry) -> JSONValue {
+    /// One request as compact JSON (as ``JSONWriter`` writes it with no indent), written
+    /// member by member without building the value.
+    private static func line(_ entry: EvidenceReport.Entry, into out: inout JSONText) {
         let event = entry.event
         let ref = event.objectRef
-        var object = JSONObject([
-            ("time", .string(event.received.description)), ("auditID", .string(event.auditID)), ("stage", .string(event.stage.rawValue)),
-            ("verb", .string(event.verb)), ("namespace", .string(ref?.namespace ?? "")), ("apiGroup", .string(ref?.apiGroup ?? "")),
-            ("resource", .string(ref?.resource ?? "")), ("subresource", .string(ref?.subresource ?? "")), ("name", .string(ref?.name ?? "")),
-            ("user", .string(event.user)), ("impersonatedUser", optional(event.impersonatedUser)), ("status", int(event.code)),
-            ("change", .bool(entry.isChange)), ("dryRun", .bool(event.isDryRun)), ("sourceIP", .string(event.sourceIP)),
-            ("userAgent", .string(event.userAgent)), ("credentialID", optional(event.credentialID)),
-        ])
-        var attribution = JSONObject([
-            ("kind", .string(entry.attribution.kind)), ("finding", .bool(entry.attribution.isFinding)),
-            ("person", optional(entry.attribution.person)),
-        ])
+        var object = CompactObject()
+        object.string("time", event.received.description, into: &out)
+        object.string("auditID", event.auditID, into: &out)
+        object.string("stage", event.stage.rawValue, into: &out)
+        object.string("verb", event.verb, into: &out)
+        object.string("namespace", ref?.namespace ?? "", into: &out)
+        object.string("apiGroup", ref?.apiGroup ?? "", into: &out)
+        object.string("resource", ref?.resource ?? "", into: &out)
+        object.string("subresource", ref?.subresource ?? "", into: &out)
+        object.string("name", ref?.name ?? "", into: &out)
+        object.string("user", event.user, into: &out)
+        object.string("impersonatedUser", event.impersonatedUser, into: &out)
+        object.integer("status", event.code, into: &out)
+        object.bool("change", entry.isChange, into: &out)
+        object.bool("dryRun", event.isDryRun, into: &out)
+        object.string("sourceIP", event.sourceIP, into: &out)
+        object.string("userAgent", event.userAgent, into: &out)
+        object.string("credentialID", event.credentialID, into: &out)
+        object.key("attribution", into: &out)
+        var attribution = CompactObject()
+        attribution.string("kind", entry.attribution.kind, into: &out)
+        attribution.bool("finding", entry.attribution.isFinding, into: &out)
+        attribution.string("person", entry.attribution.person, into: &out)
         switch entry.attribution {
         case .deploy(let deploy):
-            attribution["record"] = .string(deploy.recordID)
-            attribution["personSource"] = .string(deploy.personSource)
-            attribution["commit"] = optional(deploy.commit)
-            attribution["pipeline"] = optional(deploy.pipeline)
-            attribution["verified"] = .bool(deploy.verified)
-            if !deploy.namesPerson { attribution["reason"] = "the deploy record names no person" }
+            attribution.string("record", deploy.recordID, into: &out)
+            attribution.string("personSource", deploy.personSource, into: &out)
+            attribution.string("commit", deploy.commit, into: &out)
+            attribution.string("pipeline", deploy.pipeline, into: &out)
+            attribution.bool("verified", deploy.verified, into: &out)
+            if !deploy.namesPerson { attribution.string("reason", "the deploy record names no person", into: &out) }
         case .controlPlane(let user), .automation(let user):
-            attribution["user"] = .string(user)
+            attribution.string("user", user, into: &out)
         case .unattributed(let reason):
-            attribution["reason"] = .string(reason)
+            attribution.string("reason", reason, into: &out)
         case .person, .unauthenticated:
             break
         }
-        object["attribution"] = .object(attribution)
-        return .object(object)
+        attribution.close(into: &out)
+        object.close(into: &out)
+    }
+
+    /// The members of one compact object (no spaces, no newlines); keys need no escaping.
+    private struct CompactObject {
+        private var first = true
+
+        mutating func key(_ key: StaticString, into out: inout JSONText) {
+            out.bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.bytes.append(UInt8(ascii: "\""))
+            out.append(key)
+            out.append("\":")
+        }
+
+        mutating func string(_ key: StaticString, _ value: String?, into out: inout JSONText) {
+            self.key(key, into: &out)
+            if let value { out.appendQuoted(value) } else { out.append("null") }
+        }
+
+        mutating func bool(_ key: StaticString, _ value: Bool, into out: inout JSONText) {
+            self.key(key, into: &out)
+            out.append(value ? "true" : "false")
+        }
+
+        mutating func integer(_ key: StaticString, _ value: Int, into out: inout JSONText) {
+            self.key(key, into: &out)
+            out.append(value)
+        }
+
+        func close(into out: inout JSONText) {
+            out.bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: "}"))
+            if first { out.bytes.append(UInt8(ascii: "}")) }
+        }
     }
 
     private static func deploy(_ deploy: EvidenceReport.Deploy) -> JSONValue {
