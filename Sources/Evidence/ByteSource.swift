@@ -1,8 +1,9 @@
 import Foundation
 
 /// Where an audit log's bytes come from: a file, a gzip stream over another source, or memory in
-/// tests. Read in chunks, so that a log of any size is streamed.
-public protocol ByteSource {
+/// tests. Read in chunks, so that a log of any size is streamed; a chunk may be read on another
+/// thread than the one that made the source (one thread at a time).
+public protocol ByteSource: SendableMetatype {
     /// Reads up to `buffer.count` bytes into `buffer` and returns how many; 0 only at the end.
     ///
     /// - Throws: ``AuditLogError`` when the bytes cannot be read.

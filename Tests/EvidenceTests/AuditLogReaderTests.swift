@@ -126,6 +126,29 @@ func readLog(
         #expect(events.prefix(3).map(\.auditID) == ["id-1", "id-2", "id-3"] && events.last?.auditID == "id-12000")
     }
 
+    /// The next chunk is read on another thread while a chunk is parsed: a source that hands
+    /// over its bytes a few at a time, and one that fails part-way, give what reading it whole
+    /// gives — every event in order, and the failure after the events before it.
+    @Test func readsTheSameHoweverTheSourceHandsOverItsBytes() throws {
+        let lines = (1...25_000).map { RealAuditLines.createByAdmin.replacingOccurrences(of: "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", with: "id-\($0)") }
+        let text = lines.joined(separator: "\n") + "\n"
+        let whole = try readLog(text)
+        #expect(whole.events.count == 25_000 && whole.summary.events == 25_000)
+        let reader = AuditLogReader(filter: AuditEventFilter(namespaces: ["probe1"]))
+        var trickle = TrickleSource(bytes: Array(text.utf8), step: 7_919)
+        var events: [AuditEvent] = []
+        let summary = try reader.read(&trickle, name: "audit.log") { events.append($0) }
+        #expect(events == whole.events && summary == whole.summary)
+        #expect(trickle.reads > text.utf8.count / 7_919)
+
+        var failing = TrickleSource(bytes: Array(text.utf8), step: 1 << 20, failAfter: 12 << 20)
+        var before = 0
+        let error = try #require(throws: AuditLogError.self) { _ = try reader.read(&failing, name: "audit.log") { _ in before += 1 } }
+        #expect(error.message.contains("cannot be read"))
+        // The first chunk (8 MiB) was handed over before the failure in the second surfaced.
+        #expect(before > 0 && before < 25_000)
+    }
+
     @Test func requestLevelBodiesAreSkippedEvenWhenTheyLookLikeMembers() throws {
         // A Request-level event: requestObject holds strings with braces, quotes and a nested
         // "namespace" member that must not be taken for the objectRef's.
@@ -234,5 +257,24 @@ func readLog(
             let time = MicroTime(microseconds: Int64(days) * 86_400_000_000 + 12_345)
             #expect(MicroTime(rfc3339: time.description) == time)
         }
+    }
+}
+
+/// A source that hands over at most `step` bytes per read, and fails once `failAfter` bytes were read.
+private struct TrickleSource: ByteSource {
+    let bytes: [UInt8]
+    let step: Int
+    var failAfter = Int.max
+    var offset = 0
+    var reads = 0
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AuditLogError) -> Int {
+        reads += 1
+        guard offset < failAfter else { throw AuditLogError(file: "audit.log", message: "cannot be read: input/output error", hint: nil) }
+        let count = min(buffer.count, step, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+        offset += count
+        return count
     }
 }
