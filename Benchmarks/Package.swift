@@ -61,6 +61,6 @@ let package = Package(
             ],
             path: "Benchmarks/WarrantBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
     ]
 )

@@ -191,7 +191,8 @@ public struct AgentConfiguration: Sendable, Hashable {
         }
         let workingDirectory = settings[.workDir]?.text ?? Self.defaultWorkingDirectory
         if !workingDirectory.hasPrefix("/") {
-            fail(.workDir, "'\(workingDirectory)' must be an absolute path", hint: "mount an emptyDir and give its path, e.g. --work-dir /var/lib/warrant-agent")
+            fail(
+                .workDir, "'\(workingDirectory)' must be an absolute path", hint: "mount an emptyDir and give its path, e.g. --work-dir /var/lib/warrant-agent")
         }
         let credentials = Self.credentials(settings, transport: repository?.transport, errors: &errors)
         let webhookSecretFile = settings[.webhookSecretFile]?.text
@@ -234,7 +235,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     }
 
     /// The credentials the settings name, checked against the transport.
-    private static func credentials(_ settings: AgentSettings, transport: GitRepositoryURL.Transport?, errors: inout [AgentConfigurationError]) -> GitCredentials {
+    private static func credentials(
+        _ settings: AgentSettings, transport: GitRepositoryURL.Transport?, errors: inout [AgentConfigurationError]
+    ) -> GitCredentials {
         func fail(_ setting: AgentSetting, _ message: String, hint: String? = nil) {
             errors.append(AgentConfigurationError(setting, at: settings[setting]?.origin, message, hint: hint))
         }
@@ -271,7 +274,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         case .ssh?:
             for setting in httpsSettings where settings[setting] != nil { fail(setting, "applies to https:// repositories only") }
             guard let key = settings[.sshKeyFile] else {
-                errors.append(AgentConfigurationError(.sshKeyFile, at: nil, "is required for an SSH repository", hint: "mount the deploy key from a Secret and give its path"))
+                errors.append(
+                    AgentConfigurationError(
+                        .sshKeyFile, at: nil, "is required for an SSH repository", hint: "mount the deploy key from a Secret and give its path"))
                 return .none
             }
             guard let knownHosts = settings[.sshKnownHosts] else {
@@ -294,14 +299,18 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// Checks that `path` is an absolute path to a readable file (its content is not read).
     @discardableResult
-    private static func checkFile(_ path: String, _ setting: AgentSetting, origin: AgentSettings.Origin?, into errors: inout [AgentConfigurationError]) -> Bool {
+    private static func checkFile(_ path: String, _ setting: AgentSetting, origin: AgentSettings.Origin?, into errors: inout [AgentConfigurationError]) -> Bool
+    {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            errors.append(AgentConfigurationError(setting, at: origin, "\(path): no such file", hint: "check the path (mounted from a ConfigMap or Secret in the agent's pod)"))
+            errors.append(
+                AgentConfigurationError(
+                    setting, at: origin, "\(path): no such file", hint: "check the path (mounted from a ConfigMap or Secret in the agent's pod)"))
             return false
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            errors.append(AgentConfigurationError(setting, at: origin, "\(path): not readable by the agent", hint: "check the file's mode and the pod's fsGroup"))
+            errors.append(
+                AgentConfigurationError(setting, at: origin, "\(path): not readable by the agent", hint: "check the file's mode and the pod's fsGroup"))
             return false
         }
         return true

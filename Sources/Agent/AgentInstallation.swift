@@ -204,7 +204,12 @@ public struct AgentInstallation: Sendable {
         let gitPort: Int64 = repository.port.map(Int64.init) ?? (repository.transport == .ssh ? 22 : 443)
         var egress: [JSONValue] = [
             [
-                "to": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": "kube-system"]], "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]]]],
+                "to": [
+                    [
+                        "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": "kube-system"]],
+                        "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]],
+                    ]
+                ],
                 "ports": [["protocol": "UDP", "port": 53], ["protocol": "TCP", "port": 53]],
             ],
             destination(apiServerCIDR, ports: [443, 6443]),

@@ -31,7 +31,9 @@ public struct AgentRole: Sendable {
         var object = scope.roleObject
         object["rules"] = .array(role.rules.map(\.jsonValue))
         object.setValue(
-            .string("--for warrant\(configuration.prune ? " --prune" : "")\(configuration.wait ? " --wait" : ""), plus the agent's status ConfigMap and leader-election Lease"),
+            .string(
+                "--for warrant\(configuration.prune ? " --prune" : "")\(configuration.wait ? " --wait" : ""), plus the agent's status ConfigMap and leader-election Lease"
+            ),
             at: ["metadata", "annotations", "warrant.dev/scope"])
         self.role = role
         self.object = object

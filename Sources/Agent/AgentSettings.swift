@@ -1,5 +1,5 @@
-public import KubeModel
 import Foundation
+public import KubeModel
 import Yams
 
 /// The raw settings of `warrant agent run`, each with where it came from, before validation.
@@ -153,7 +153,8 @@ public struct AgentSettings: Sendable {
 
     /// The edit distance between two short names, for "did you mean".
     private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

@@ -1,5 +1,5 @@
-public import KubeModel
 import Foundation
+public import KubeModel
 
 /// An OpenSSH `allowed_signers` file, read to check it before the agent starts (ssh-keygen(1),
 /// "ALLOWED SIGNERS"): one entry per line, `principals [options] keytype base64-key [comment]`,
@@ -32,7 +32,8 @@ public struct AllowedSigners: Sendable, Hashable {
 
         /// OpenSSH's `match_pattern`: `*` and `?` wildcards.
         static func matches(pattern: String, _ text: String) -> Bool {
-            let pattern = Array(pattern), text = Array(text)
+            let pattern = Array(pattern)
+            let text = Array(text)
             func match(_ p: Int, _ t: Int) -> Bool {
                 if p == pattern.count { return t == text.count }
                 if pattern[p] == "*" { return (t...text.count).contains { match(p + 1, $0) } }
@@ -99,7 +100,8 @@ public struct AllowedSigners: Sendable, Hashable {
                 case "namespaces": entry.namespaces = value?.split(separator: ",").map(String.init) ?? []
                 case "valid-after", "valid-before":
                     guard let value, Self.isTimestamp(value) else {
-                        fail("\(name) must be a time written YYYYMMDD[HHMM[SS]], optionally ending in Z for UTC", hint: "for example valid-before=\"20271231Z\"")
+                        fail(
+                            "\(name) must be a time written YYYYMMDD[HHMM[SS]], optionally ending in Z for UTC", hint: "for example valid-before=\"20271231Z\"")
                         bad = true
                         continue
                     }
@@ -122,7 +124,8 @@ public struct AllowedSigners: Sendable, Hashable {
     }
 
     private static func isKeyType(_ word: String) -> Bool {
-        keyTypes.contains(word) || (word.hasSuffix("-cert-v01@openssh.com") && keyTypes.contains(word.replacingOccurrences(of: "-cert-v01@openssh.com", with: "")))
+        keyTypes.contains(word)
+            || (word.hasSuffix("-cert-v01@openssh.com") && keyTypes.contains(word.replacingOccurrences(of: "-cert-v01@openssh.com", with: "")))
     }
 
     /// Splits a line at spaces outside double quotes.

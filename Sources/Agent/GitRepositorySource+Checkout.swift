@@ -44,7 +44,8 @@ extension GitRepositorySource {
             try manager.moveItem(atPath: temporary, toPath: directory)
             _ = manager.createFile(atPath: marker, contents: Data())
         } catch {
-            throw GitError(.workingFolder, operation: "checkout", repository: repository.address, "cannot move the checkout into place: \(error.localizedDescription)")
+            throw GitError(
+                .workingFolder, operation: "checkout", repository: repository.address, "cannot move the checkout into place: \(error.localizedDescription)")
         }
         removeOldCheckouts(keeping: commit)
         logger.debug("checked out", metadata: ["commit": .string(commit.hex)])

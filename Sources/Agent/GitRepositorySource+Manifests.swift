@@ -1,5 +1,5 @@
-public import KubeModel
 import Foundation
+public import KubeModel
 import Logging
 
 extension GitRepositorySource {
@@ -9,7 +9,11 @@ extension GitRepositorySource {
         let folder = cleanPath == "." ? root : URL(fileURLWithPath: root + "/" + cleanPath).standardizedFileURL.path
         let shown = "\(cleanPath) (commit \(checkout.commit.short))"
         guard folder == root || folder.hasPrefix(root + "/") else {
-            throw ManifestErrors([ManifestError(.fileNotFound, at: SourceLocation(file: path, line: 0), "the path leaves the repository", hint: "give --path relative to the repository's root")])
+            throw ManifestErrors([
+                ManifestError(
+                    .fileNotFound, at: SourceLocation(file: path, line: 0), "the path leaves the repository",
+                    hint: "give --path relative to the repository's root")
+            ])
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

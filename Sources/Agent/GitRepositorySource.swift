@@ -156,14 +156,16 @@ public struct GitRepositorySource: GitSource {
             guard let lineEnd = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { break }
             let header = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: " ")
             guard header.count == 3, header[1] == "commit", let size = Int(header[2]), lineEnd + 1 + size <= bytes.count else {
-                throw GitError(.objectMissing, operation: "cat-file", repository: repository.address, "commit \(id.hex) cannot be read: \(header.joined(separator: " "))")
+                throw GitError(
+                    .objectMissing, operation: "cat-file", repository: repository.address, "commit \(id.hex) cannot be read: \(header.joined(separator: " "))")
             }
             let start = lineEnd + 1
             objects.append(CommitObject(id: id, raw: Array(bytes[start..<start + size]), sha256: id.hex.count == 64))
             index = start + size + 1
         }
         guard objects.count == expected.count else {
-            throw GitError(.commandFailed, operation: "cat-file", repository: repository.address, "git cat-file returned \(objects.count) of \(expected.count) commits")
+            throw GitError(
+                .commandFailed, operation: "cat-file", repository: repository.address, "git cat-file returned \(objects.count) of \(expected.count) commits")
         }
         return objects
     }
@@ -178,7 +180,9 @@ public struct GitRepositorySource: GitSource {
         allowedExitCodes: Set<Int32>? = [0], extraEnvironment: [String: String] = [:]
     ) async throws(GitError) -> ProgramOutput {
         guard let program = tools.git else {
-            throw GitError(.programMissing, operation: operation, repository: repository.address, "git is not installed (not found on PATH)", hint: "install git in the agent's image")
+            throw GitError(
+                .programMissing, operation: operation, repository: repository.address, "git is not installed (not found on PATH)",
+                hint: "install git in the agent's image")
         }
         let invocation = ProgramInvocation(
             executable: program, arguments: ["--git-dir=" + mirror] + commandLine.configuration + arguments,
@@ -215,7 +219,9 @@ public struct GitRepositorySource: GitSource {
         guard !FileManager.default.fileExists(atPath: mirror + "/HEAD") else { return }
         // `git init` must not be given --git-dir of a folder that does not exist yet as the place to read from.
         guard let program = tools.git else {
-            throw GitError(.programMissing, operation: "init", repository: repository.address, "git is not installed (not found on PATH)", hint: "install git in the agent's image")
+            throw GitError(
+                .programMissing, operation: "init", repository: repository.address, "git is not installed (not found on PATH)",
+                hint: "install git in the agent's image")
         }
         let invocation = ProgramInvocation(
             executable: program, arguments: commandLine.configuration + ["init", "--quiet", "--bare", mirror],

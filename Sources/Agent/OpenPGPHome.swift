@@ -17,7 +17,8 @@ struct OpenPGPHome {
 
     static func create(in folder: String, keyring: String, verifier: SignedCommitVerifier) async throws(VerificationError) -> OpenPGPHome {
         guard let gpg = verifier.tools.gpg else {
-            throw VerificationError(.program, "gpg is not installed (not found on PATH), and a commit is signed with OpenPGP", hint: "install gnupg in the agent's image")
+            throw VerificationError(
+                .program, "gpg is not installed (not found on PATH), and a commit is signed with OpenPGP", hint: "install gnupg in the agent's image")
         }
         let directory = folder + "/gnupg-" + UUID().uuidString.prefix(8)
         do {

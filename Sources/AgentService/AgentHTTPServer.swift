@@ -1,7 +1,7 @@
+import HTTPTypes
 public import Hummingbird
 public import KubeAPI
 import KubeModel
-import HTTPTypes
 public import Logging
 import NIOCore
 
@@ -27,7 +27,8 @@ public enum AgentHTTPServer {
     ///   - onRunning: called with the bound port once the server listens (port 0 picks one).
     public static func application(
         host: String, port: Int, health: AgentHealth, metrics: AgentMetrics, readinessCache: Double = 5,
-        apiCheck: @escaping @Sendable () async -> String?, webhooks: WebhookReceiver? = nil, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        apiCheck: @escaping @Sendable () async -> String?, webhooks: WebhookReceiver? = nil, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in

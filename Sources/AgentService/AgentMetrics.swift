@@ -1,7 +1,7 @@
 public import Agent
+import CoreMetrics
 import DeployEngine
 import Foundation
-import CoreMetrics
 import Metrics
 public import Prometheus
 

@@ -63,7 +63,8 @@ public struct ReconcileService: Service {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             try await lock.acquire(timeout: nil) { holder in
-                                logger.info("another replica leads; waiting", metadata: ["lease": "\(lock.leaseName)", "holder": "\(LeaseError.describe(holder))"])
+                                logger.info(
+                                    "another replica leads; waiting", metadata: ["lease": "\(lock.leaseName)", "holder": "\(LeaseError.describe(holder))"])
                             }
                         }
                         group.addTask {

@@ -147,7 +147,8 @@ public struct Auditor: Sendable {
                     findings.append(finding)
                 }
                 if role.kind == .clusterRole && !BootstrapPolicy.aggregatesIntoBuiltinRoles(role.name) {
-                    let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key).sorted()
+                    let aggregating = role.labels.filter { $0.key.hasPrefix("rbac.authorization.k8s.io/aggregate-to-") && $0.value == "true" }.map(\.key)
+                        .sorted()
                     let builtinTargets = aggregating.filter {
                         ["admin", "edit", "view"].contains($0.replacingOccurrences(of: "rbac.authorization.k8s.io/aggregate-to-", with: ""))
                     }

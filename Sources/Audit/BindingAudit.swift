@@ -112,7 +112,8 @@ struct BindingAudit: Sendable {
             if isClusterAdmin {
                 let scopeText = scopeIsCluster ? "cluster-wide" : "in namespace \(bindingNamespace ?? "")"
                 add(
-                    "W201", scopeIsCluster ? .critical : .high, "\(bindingName) grants cluster-admin (every verb on every resource) \(scopeText) to \(subjectsText)",
+                    "W201", scopeIsCluster ? .critical : .high,
+                    "\(bindingName) grants cluster-admin (every verb on every resource) \(scopeText) to \(subjectsText)",
                     requests: [everything])
                 if scopeIsCluster {
                     add("W125", .high, "\(bindingName) grants cluster-admin in every namespace", requests: [everything])
@@ -206,7 +207,8 @@ struct BindingAudit: Sendable {
                 subjects: subject.map { [subjects[$0]] } ?? subjects, role: roleName, binding: bindingName, namespace: bindingNamespace,
                 requests: requests, folded: folded)
             if !bindingAnnotations.isEmpty || !roleAnnotations.isEmpty {
-                finding.suppression = Suppressions.reason(annotations: bindingAnnotations, checkID: checkID)
+                finding.suppression =
+                    Suppressions.reason(annotations: bindingAnnotations, checkID: checkID)
                     ?? Suppressions.reason(annotations: roleAnnotations, checkID: checkID)
             }
             findings.append(finding)

@@ -72,7 +72,8 @@ struct PermissionTable {
             guard mentions.count > 1 else {
                 return (
                     SubjectPermissions(subject: subject, entries: [audits[first.binding].entry], highestSeverity: highest[number]),
-                    [audits[first.binding].role])
+                    [audits[first.binding].role]
+                )
             }
             let order = mentions.indices.sorted { lhs, rhs in
                 switch (audits[mentions[lhs]].entry.namespace, audits[mentions[rhs]].entry.namespace) {
@@ -84,7 +85,8 @@ struct PermissionTable {
             }
             return (
                 SubjectPermissions(subject: subject, entries: order.map { audits[mentions[$0]].entry }, highestSeverity: highest[number]),
-                order.map { audits[mentions[$0]].role })
+                order.map { audits[mentions[$0]].role }
+            )
         }
         return (subjects.map(\.0), subjects.map(\.1))
     }

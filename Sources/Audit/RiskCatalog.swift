@@ -10,7 +10,8 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W100", name: "full-wildcard", title: "Rule grants every verb on every resource of every API group",
             target: .rule, severity: .critical,
-            rationale: "A rule with '*' verbs, '*' resources and '*' API groups is cluster-admin within its scope: it includes secrets, RBAC, impersonation and every future resource.",
+            rationale:
+                "A rule with '*' verbs, '*' resources and '*' API groups is cluster-admin within its scope: it includes secrets, RBAC, impersonation and every future resource.",
             remediation: "List the API groups, resources and verbs actually needed ('warrant scope' derives them from the manifests)."),
         RiskCheck(
             id: "W101", name: "wildcard-verbs", title: "Rule grants every verb ('*')", target: .rule,
@@ -30,17 +31,20 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W104", name: "secrets-read", title: "Rule can read Secrets", target: .rule,
             severity: .high, clusterWideSeverity: .critical,
-            rationale: "list and watch return the contents of every Secret, including ServiceAccount tokens and credentials; get reads any Secret whose name is known.",
+            rationale:
+                "list and watch return the contents of every Secret, including ServiceAccount tokens and credentials; get reads any Secret whose name is known.",
             remediation: "Drop list and watch on secrets; where a workload needs one Secret, mount it or limit get with resourceNames."),
         RiskCheck(
             id: "W105", name: "secrets-write", title: "Rule can create or change Secrets", target: .rule,
             severity: .medium, clusterWideSeverity: .high,
-            rationale: "Writing Secrets can replace credentials other workloads trust, and creating a service-account-token Secret mints a token for any ServiceAccount in the namespace.",
+            rationale:
+                "Writing Secrets can replace credentials other workloads trust, and creating a service-account-token Secret mints a token for any ServiceAccount in the namespace.",
             remediation: "Grant secret writes only to the deployer of the Secrets, and prefer an external secret store."),
         RiskCheck(
             id: "W106", name: "workload-create", title: "Rule can create pods or pod controllers", target: .rule,
             severity: .medium, clusterWideSeverity: .high,
-            rationale: "Whoever creates a pod chooses its ServiceAccount, so it can act with the rights of any ServiceAccount in the namespace and mount any Secret there.",
+            rationale:
+                "Whoever creates a pod chooses its ServiceAccount, so it can act with the rights of any ServiceAccount in the namespace and mount any Secret there.",
             remediation: "Give workload creation only to the CI deployer of the namespace, and keep ServiceAccounts in it least-privilege."),
         RiskCheck(
             id: "W107", name: "pod-update", title: "Rule can update pods", target: .rule,
@@ -50,7 +54,8 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W108", name: "pod-exec", title: "Rule can exec into or attach to pods", target: .rule,
             severity: .high, clusterWideSeverity: .critical,
-            rationale: "pods/exec and pods/attach run commands inside containers, with their ServiceAccount tokens and mounted Secrets (get was enough on clusters before 1.30's WebSocket change).",
+            rationale:
+                "pods/exec and pods/attach run commands inside containers, with their ServiceAccount tokens and mounted Secrets (get was enough on clusters before 1.30's WebSocket change).",
             remediation: "Remove pods/exec and pods/attach from automation; give people time-limited access through a break-glass process."),
         RiskCheck(
             id: "W109", name: "pod-portforward", title: "Rule can port-forward to pods", target: .rule,
@@ -80,12 +85,14 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W114", name: "rbac-write", title: "Rule can write Roles or bindings", target: .rule,
             severity: .medium, clusterWideSeverity: .critical,
-            rationale: "Writing Roles and bindings changes who can do what; escalation prevention limits it to the writer's own rights, which for a namespace admin is still the whole namespace.",
+            rationale:
+                "Writing Roles and bindings changes who can do what; escalation prevention limits it to the writer's own rights, which for a namespace admin is still the whole namespace.",
             remediation: "Keep RBAC objects out of CI credentials unless the pipeline deploys them, and then only for the roles it owns."),
         RiskCheck(
             id: "W115", name: "impersonate", title: "Rule can impersonate users, groups, ServiceAccounts, UIDs or user extras", target: .rule,
             severity: .high, clusterWideSeverity: .critical,
-            rationale: "Impersonation acts as another identity and hides the real actor from the audit log. Users and groups (system:masters included), UIDs and user extras are impersonated without a namespace, so only a ClusterRoleBinding grants that; through a RoleBinding only the ServiceAccounts of its namespace can be impersonated.",
+            rationale:
+                "Impersonation acts as another identity and hides the real actor from the audit log. Users and groups (system:masters included), UIDs and user extras are impersonated without a namespace, so only a ClusterRoleBinding grants that; through a RoleBinding only the ServiceAccounts of its namespace can be impersonated.",
             remediation: "Remove impersonate; where a controller must act for tenants, limit it with resourceNames to their ServiceAccounts."),
         RiskCheck(
             id: "W116", name: "serviceaccount-token", title: "Rule can request ServiceAccount tokens", target: .rule,
@@ -95,7 +102,8 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W117", name: "csr-approve", title: "Role can approve certificate signing requests", target: .rule,
             severity: .critical,
-            rationale: "Approving a CSR (update on certificatesigningrequests/approval and approve on signers named after its signer) has a certificate issued. Critical when the subject can also create requests for a signer that issues API client certificates (kubernetes.io/kube-apiserver-client, or every signer): it gets a certificate for any user or group, system:masters included; high when it approves such requests that others make; medium when only other named signers are allowed.",
+            rationale:
+                "Approving a CSR (update on certificatesigningrequests/approval and approve on signers named after its signer) has a certificate issued. Critical when the subject can also create requests for a signer that issues API client certificates (kubernetes.io/kube-apiserver-client, or every signer): it gets a certificate for any user or group, system:masters included; high when it approves such requests that others make; medium when only other named signers are allowed.",
             remediation: "Split creation and approval between different subjects and limit approve to specific signers."),
         RiskCheck(
             id: "W118", name: "admission-control-write", title: "Rule can change admission webhooks or policies", target: .rule,
@@ -130,18 +138,24 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W124", name: "aggregate-to-builtin", title: "ClusterRole aggregates into admin, edit or view", target: .rule,
             severity: .high,
-            rationale: "The aggregate-to-admin/edit/view labels add these rules to the built-in roles held by every namespace admin, editor or viewer in the cluster.",
-            remediation: "Only label ClusterRoles for aggregation when every namespace admin (edit, view) should hold them; have a cluster administrator install them."),
+            rationale:
+                "The aggregate-to-admin/edit/view labels add these rules to the built-in roles held by every namespace admin, editor or viewer in the cluster.",
+            remediation:
+                "Only label ClusterRoles for aggregation when every namespace admin (edit, view) should hold them; have a cluster administrator install them."),
         RiskCheck(
             id: "W125", name: "cluster-wide-grant", title: "Permissions granted cluster-wide", target: .binding,
             severity: .high,
-            rationale: "A ClusterRoleBinding grants its rules in every namespace and on cluster-scoped resources: a CI/CD credential with it reaches outside the team's namespace.",
+            rationale:
+                "A ClusterRoleBinding grants its rules in every namespace and on cluster-scoped resources: a CI/CD credential with it reaches outside the team's namespace.",
             remediation: "Use RoleBindings in the namespaces concerned; 'warrant restrict' rewrites installs that way."),
         RiskCheck(
             id: "W126", name: "dead-rule", title: "Rule allows no request", target: .rule,
             severity: .low,
-            rationale: "A rule whose verbs, resources or URLs no request has, or a Role's rule that names only cluster-scoped resources (whose requests carry no namespace), allows nothing; it usually hides a mistake, and its text suggests a risk or a right that does not exist.",
-            remediation: "Fix the rule (a verb such as get, a resource such as pods, a URL starting with '/'), or grant cluster-scoped resources through a ClusterRole and a ClusterRoleBinding; else remove it."),
+            rationale:
+                "A rule whose verbs, resources or URLs no request has, or a Role's rule that names only cluster-scoped resources (whose requests carry no namespace), allows nothing; it usually hides a mistake, and its text suggests a risk or a right that does not exist.",
+            remediation:
+                "Fix the rule (a verb such as get, a resource such as pods, a URL starting with '/'), or grant cluster-scoped resources through a ClusterRole and a ClusterRoleBinding; else remove it."
+        ),
         RiskCheck(
             id: "W201", name: "cluster-admin-binding", title: "Binding to cluster-admin or an equivalent role", target: .binding,
             severity: .critical,
@@ -175,7 +189,8 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W207", name: "invalid-rbac", title: "RBAC object the API server rejects", target: .binding,
             severity: .high,
-            rationale: "The API server refuses the object (a ServiceAccount subject without a namespace in a ClusterRoleBinding, an empty roleRef, a Role with nonResourceURLs, a rule without verbs, ...): applying the manifests fails, and the object grants nothing. It is left out of the rest of the audit.",
+            rationale:
+                "The API server refuses the object (a ServiceAccount subject without a namespace in a ClusterRoleBinding, an empty roleRef, a Role with nonResourceURLs, a rule without verbs, ...): applying the manifests fails, and the object grants nothing. It is left out of the rest of the audit.",
             remediation: "Correct the object as the message says; 'kubectl apply --dry-run=server' shows the API server's answer."),
         RiskCheck(
             id: "W301", name: "escalation-path", title: "Subject can gain another subject's rights", target: .escalation,
@@ -185,7 +200,8 @@ public enum RiskCatalog {
         RiskCheck(
             id: "W401", name: "own-access-control", title: "Tool brings its own access-control model", target: .tool,
             severity: .high,
-            rationale: "A tool that decides access itself (its own users, roles or impersonation) sits outside the platform's RBAC and audit log, which compliance guidance discourages.",
+            rationale:
+                "A tool that decides access itself (its own users, roles or impersonation) sits outside the platform's RBAC and audit log, which compliance guidance discourages.",
             remediation: "Confine the tool to namespace Roles ('warrant restrict') and map its access to Kubernetes identities."),
     ]
 

@@ -137,7 +137,8 @@ enum RuleInspector {
         case "W100": return "'*' verbs on '*' resources in '*' API groups, as written"
         case "W101", "W102", "W103": return "the wildcard as the rule writes it ('*' verbs, '*' or '*/sub' resources, '*' API groups) on what it names"
         case "W115":
-            return "impersonate users, groups (cluster-scoped); impersonate serviceaccounts (in the namespace, by name); impersonate uids, userextras/<key> in authentication.k8s.io (cluster-scoped)"
+            return
+                "impersonate users, groups (cluster-scoped); impersonate serviceaccounts (in the namespace, by name); impersonate uids, userextras/<key> in authentication.k8s.io (cluster-scoped)"
         default: break
         }
         let own = capabilities.filter { $0.checkID == checkID }

@@ -85,17 +85,17 @@ enum ToolDetection {
             // A suppressed grant's consequence carries the same suppression: listed, not live.
             let suppression = finding.suppression.map { "follows from the suppressed \(finding.checkID): \($0)" }
             for check in checks {
-              // system:masters bypasses RBAC: what else it holds decides nothing.
-              for subject in finding.subjects where subject != .group("system:masters") && reported.insert("\(check) \(subject)").inserted {
-                let verb = check == "W115" ? "impersonate" : "bind"
-                detections.append(
-                    Detection(
-                        finding: Finding(
-                            checkID: "W401", severity: .high,
-                            message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
-                            locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
-                            namespace: finding.namespace, suppression: suppression, requests: finding.requests)))
-              }
+                // system:masters bypasses RBAC: what else it holds decides nothing.
+                for subject in finding.subjects where subject != .group("system:masters") && reported.insert("\(check) \(subject)").inserted {
+                    let verb = check == "W115" ? "impersonate" : "bind"
+                    detections.append(
+                        Detection(
+                            finding: Finding(
+                                checkID: "W401", severity: .high,
+                                message: "\(subject) holds \(verb) (\(finding.role ?? "")): it decides itself who acts with which rights",
+                                locations: finding.locations, subjects: [subject], role: finding.role, binding: finding.binding,
+                                namespace: finding.namespace, suppression: suppression, requests: finding.requests)))
+                }
             }
         }
         return detections

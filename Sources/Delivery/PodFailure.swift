@@ -134,7 +134,8 @@ public struct PodFailure: Sendable, Hashable, CustomStringConvertible {
             return subject?["kind"]?.stringValue == kind && subject?["name"]?.stringValue == name
         }
         let ordered = relevant.enumerated().sorted { lhs, rhs in
-            let left = time(of: lhs.element), right = time(of: rhs.element)
+            let left = time(of: lhs.element)
+            let right = time(of: rhs.element)
             return left == right ? lhs.offset < rhs.offset : left < right
         }
         return ordered.suffix(eventLimit).compactMap { entry in

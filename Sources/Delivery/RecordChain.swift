@@ -29,7 +29,11 @@ public enum RecordChain {
             let expected = index == 0 ? anchor : records[index - 1].digest
             guard record.previous != expected else { continue }
             guard let previous = record.previous else {
-                report(.gap, index == 0 ? "the chain should continue from \(short(anchor ?? "")), but this record starts a new chain" : "starts a new chain after record \(index)")
+                report(
+                    .gap,
+                    index == 0
+                        ? "the chain should continue from \(short(anchor ?? "")), but this record starts a new chain"
+                        : "starts a new chain after record \(index)")
                 continue
             }
             if let position = positions[previous], position != index {

@@ -135,7 +135,8 @@ public struct CredentialInstaller: Sendable {
                 if ContinuousClock.now - started > timeout {
                     throw CredentialError(
                         .tokenNotIssued,
-                        "the token controller did not fill Secret \(namespace)/\(secretName) within \(timeout.components.seconds) s; is it running? Use --token request instead")
+                        "the token controller did not fill Secret \(namespace)/\(secretName) within \(timeout.components.seconds) s; is it running? Use --token request instead"
+                    )
                 }
                 if !announced {
                     reporter.report(.waitingForTokenSecret(namespace: namespace, name: secretName))

@@ -165,7 +165,9 @@ extension DeployEngine {
     /// (``ObjectDiff/isSameObject(live:applied:)``), so that what the server normalises or
     /// defaults (`data: {}`, `targetPort: 0`, `stringData`) is not taken for a change. New
     /// objects are applied at once.
-    private func apply(_ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter) async
+    private func apply(
+        _ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter
+    ) async
         -> Outcome
     {
         var live: KubeObject?
@@ -209,7 +211,8 @@ extension DeployEngine {
         }
         guard let result else { return .unchanged }
         // Not read before: the server's answer tells whether this apply created it.
-        let created = live == nil && result.content[path: ["metadata", "generation"]]?.integerValue ?? 1 <= 1
+        let created =
+            live == nil && result.content[path: ["metadata", "generation"]]?.integerValue ?? 1 <= 1
             && (result.content[path: ["metadata", "managedFields"]]?.arrayValue?.count ?? 1) <= 1
         reporter.report(.applied(object: object.displayName, action: created ? .created : .configured, dryRun: configuration.dryRun))
         return .applied(

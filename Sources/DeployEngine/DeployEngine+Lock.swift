@@ -27,7 +27,9 @@ extension DeployEngine {
     ///
     /// - Throws: ``DeployError`` `locked` when another deploy holds it longer, `interrupted` when
     ///   cancelled while waiting; nothing was changed in either case.
-    func acquireLock(client: KubeClient, deployID: String, identity: DeployIdentity, reporter: DeployReporter) async throws(DeployError)
+    func acquireLock(
+        client: KubeClient, deployID: String, identity: DeployIdentity, reporter: DeployReporter
+    ) async throws(DeployError)
         -> LeaseLock?
     {
         guard !configuration.dryRun else { return nil }
@@ -55,7 +57,8 @@ extension DeployEngine {
             throw DeployError(
                 .locked,
                 "another deploy of ApplySet \(lease) is running: its Lease \(lease) is \(error.holder.map(LeaseError.describe) ?? "held"); waited \(waited); nothing was changed",
-                hint: "wait for that deploy, or raise --lock-timeout; a deploy that was killed loses the Lease \(configuration.leaseDuration.components.seconds) s after its last renewal",
+                hint:
+                    "wait for that deploy, or raise --lock-timeout; a deploy that was killed loses the Lease \(configuration.leaseDuration.components.seconds) s after its last renewal",
                 summary: "ApplySet \(lease) is being deployed by another run", underlying: error)
         } catch {
             if error is CancellationError || Task.isCancelled {

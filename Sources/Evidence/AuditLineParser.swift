@@ -37,14 +37,23 @@ enum AuditLineParser {
         try scanner.object { (scanner: inout JSONLineScanner, key: ByteSpan) throws(ScanError) in
             switch key.count {
             case 4:
-                if scanner.matches(key, "kind") { event.kind = try scanner.string() }
-                else if scanner.matches(key, "verb") { event.verb = try scanner.string() }
-                else if scanner.matches(key, "user") { try user(&scanner, into: &event) }
-                else { try scanner.skipValue() }
+                if scanner.matches(key, "kind") {
+                    event.kind = try scanner.string()
+                } else if scanner.matches(key, "verb") {
+                    event.verb = try scanner.string()
+                } else if scanner.matches(key, "user") {
+                    try user(&scanner, into: &event)
+                } else {
+                    try scanner.skipValue()
+                }
             case 5:
-                if scanner.matches(key, "level") { event.level = try scanner.string() }
-                else if scanner.matches(key, "stage") { event.stage = try scanner.string() }
-                else { try scanner.skipValue() }
+                if scanner.matches(key, "level") {
+                    event.level = try scanner.string()
+                } else if scanner.matches(key, "stage") {
+                    event.stage = try scanner.string()
+                } else {
+                    try scanner.skipValue()
+                }
             case 7:
                 if scanner.matches(key, "auditID") { event.auditID = try scanner.string() } else { try scanner.skipValue() }
             case 9:
@@ -61,15 +70,23 @@ enum AuditLineParser {
                     try scanner.skipValue()
                 }
             case 10:
-                if scanner.matches(key, "apiVersion") { event.apiVersion = try scanner.string() }
-                else if scanner.matches(key, "requestURI") { event.requestURI = try scanner.string() }
-                else { try scanner.skipValue() }
+                if scanner.matches(key, "apiVersion") {
+                    event.apiVersion = try scanner.string()
+                } else if scanner.matches(key, "requestURI") {
+                    event.requestURI = try scanner.string()
+                } else {
+                    try scanner.skipValue()
+                }
             case 11:
                 if scanner.matches(key, "annotations") { try annotations(&scanner, into: &event) } else { try scanner.skipValue() }
             case 14:
-                if scanner.matches(key, "responseStatus") { try responseStatus(&scanner, into: &event) }
-                else if scanner.matches(key, "stageTimestamp") { event.stageTimestamp = try scanner.string() }
-                else { try scanner.skipValue() }
+                if scanner.matches(key, "responseStatus") {
+                    try responseStatus(&scanner, into: &event)
+                } else if scanner.matches(key, "stageTimestamp") {
+                    event.stageTimestamp = try scanner.string()
+                } else {
+                    try scanner.skipValue()
+                }
             case 16:
                 if scanner.matches(key, "impersonatedUser") {
                     if scanner.peek() == UInt8(ascii: "n") {
@@ -123,13 +140,21 @@ enum AuditLineParser {
         }
         event.hasObjectRef = true
         try scanner.object { (scanner: inout JSONLineScanner, key: ByteSpan) throws(ScanError) in
-            if scanner.matches(key, "resource") { event.resource = try scanner.string() }
-            else if scanner.matches(key, "namespace") { event.namespace = try scanner.string() }
-            else if scanner.matches(key, "name") { event.name = try scanner.string() }
-            else if scanner.matches(key, "apiGroup") { event.apiGroup = try scanner.string() }
-            else if scanner.matches(key, "apiVersion") { event.objectAPIVersion = try scanner.string() }
-            else if scanner.matches(key, "subresource") { event.subresource = try scanner.string() }
-            else { try scanner.skipValue() }
+            if scanner.matches(key, "resource") {
+                event.resource = try scanner.string()
+            } else if scanner.matches(key, "namespace") {
+                event.namespace = try scanner.string()
+            } else if scanner.matches(key, "name") {
+                event.name = try scanner.string()
+            } else if scanner.matches(key, "apiGroup") {
+                event.apiGroup = try scanner.string()
+            } else if scanner.matches(key, "apiVersion") {
+                event.objectAPIVersion = try scanner.string()
+            } else if scanner.matches(key, "subresource") {
+                event.subresource = try scanner.string()
+            } else {
+                try scanner.skipValue()
+            }
         }
     }
 

@@ -20,7 +20,9 @@ public struct AuditLogFileSummary: Sendable, Hashable {
     public var incompleteLastLine: Bool
 
     /// Creates a summary.
-    public init(file: String, compressed: Bool, events: Int = 0, kept: Int = 0, first: MicroTime? = nil, last: MicroTime? = nil, incompleteLastLine: Bool = false) {
+    public init(
+        file: String, compressed: Bool, events: Int = 0, kept: Int = 0, first: MicroTime? = nil, last: MicroTime? = nil, incompleteLastLine: Bool = false
+    ) {
         self.file = file
         self.compressed = compressed
         self.events = events
@@ -364,7 +366,8 @@ public struct AuditLogReader: Sendable {
             name: text(event.name), subresource: text(event.subresource))
         return AuditEvent(
             auditID: scanner.text(auditID), stage: stage, level: text(event.level), verb: text(event.verb),
-            requestURI: event.requestURI.map(scanner.text) ?? "", user: text(event.user), impersonatedUser: event.impersonatedUser.map { strings(scanner.text($0)) },
+            requestURI: event.requestURI.map(scanner.text) ?? "", user: text(event.user),
+            impersonatedUser: event.impersonatedUser.map { strings(scanner.text($0)) },
             sourceIP: text(event.sourceIP), userAgent: text(event.userAgent), objectRef: event.hasObjectRef ? objectRef : nil, code: event.code,
             received: received, stageTime: stageTime, credentialID: credential, decision: text(event.decision))
     }

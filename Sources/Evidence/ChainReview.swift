@@ -122,7 +122,9 @@ public struct ChainReview: Sendable, Hashable {
         for record in artifacts {
             if !record.isIntact {
                 problems.append(
-                    Problem(kind: .alteredArtifact, recordID: record.id, message: "the CI artifact's copy was changed after it was written (its digest does not match)"))
+                    Problem(
+                        kind: .alteredArtifact, recordID: record.id,
+                        message: "the CI artifact's copy was changed after it was written (its digest does not match)"))
             }
             if let existing = artifactByID[record.id], existing.digest != record.digest {
                 problems.append(Problem(kind: .differs, recordID: record.id, message: "two CI artifacts hold different records with this ID"))
@@ -140,7 +142,9 @@ public struct ChainReview: Sendable, Hashable {
                         problems.append(
                             Problem(
                                 kind: .differs, recordID: record.id,
-                                message: "the cluster's record and the CI artifact's differ (digest \(cluster.digest.prefix(12)) against \(record.digest.prefix(12)))"))
+                                message:
+                                    "the cluster's record and the CI artifact's differ (digest \(cluster.digest.prefix(12)) against \(record.digest.prefix(12)))"
+                            ))
                     }
                     continue
                 }

@@ -177,21 +177,24 @@ public struct CredentialReview: Sendable, Hashable {
             if clusterRBAC == nil {
                 let present = Set(roles.filter { $0.kind == .clusterRole }.map(\.name))
                 roles += BootstrapPolicy.clusterRoles.filter { !present.contains($0.name) }
-                notes.append("ClusterRoles and ClusterRoleBindings could not be read: built-in ClusterRoles stand in, and grants made cluster-wide are not checked")
+                notes.append(
+                    "ClusterRoles and ClusterRoleBindings could not be read: built-in ClusterRoles stand in, and grants made cluster-wide are not checked")
             }
             let review = RBACPolicy(roles: roles, bindings: bindings).effectiveRules(for: UserInfo(name: credential), namespace: namespace)
             var rulesHeld: [PolicyRule] = []
             var seenSources: Set<String> = []
             for grant in review.grants where !isBaseline(grant.rule) {
                 rulesHeld.append(grant.rule)
-                let text = "\(grant.binding.kind.rawValue) \(grant.binding.namespace.map { "\($0)/" } ?? "")\(grant.binding.name) → \(grant.role.kind.rawValue) \(grant.role.name)"
+                let text =
+                    "\(grant.binding.kind.rawValue) \(grant.binding.namespace.map { "\($0)/" } ?? "")\(grant.binding.name) → \(grant.role.kind.rawValue) \(grant.role.name)"
                 if seenSources.insert(text).inserted { grantedBy.append(text) }
                 if grant.binding.kind != .roleBinding { clusterWide.append(grant.rule) }
             }
             held = unique(rulesHeld)
             clusterWide = unique(clusterWide)
             if review.isIncomplete {
-                notes.append("bindings to roles that do not exist: " + review.unresolvedBindings.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))
+                notes.append(
+                    "bindings to roles that do not exist: " + review.unresolvedBindings.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))
             }
         } else {
             notes.append("the Roles and RoleBindings of \(namespace) could not be read")

@@ -65,7 +65,8 @@ public struct EvidenceBuilder: Sendable {
         }
         for entry in recordEntries where entry.record.credential.isEmpty || entry.record.credential == "unknown" {
             notes.append(
-                "Deploy record \(entry.record.id) in \(entry.record.namespace) does not name the credential it used (the API server did not answer SelfSubjectReview), so no request can be matched to it.")
+                "Deploy record \(entry.record.id) in \(entry.record.namespace) does not name the credential it used (the API server did not answer SelfSubjectReview), so no request can be matched to it."
+            )
         }
         let attributor = Attributor(records: recordEntries, rules: rules, kinds: kinds)
         var requestsPerRecord: [String: Int] = [:]

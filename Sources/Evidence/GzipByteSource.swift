@@ -71,7 +71,9 @@ public final class GzipByteSource<Inner: ByteSource>: ByteSource {
             if memberEnded {
                 // Another member follows: it must start with the gzip magic.
                 guard stream.pointee.avail_in < 2 || (stream.pointee.next_in[0] == 0x1F && stream.pointee.next_in[1] == 0x8B) else {
-                    throw AuditLogError(file: name, message: "holds bytes after the end of its gzip data", hint: "the file is damaged; decompress it with gzip -d to see what it holds")
+                    throw AuditLogError(
+                        file: name, message: "holds bytes after the end of its gzip data",
+                        hint: "the file is damaged; decompress it with gzip -d to see what it holds")
                 }
                 inflateReset(stream)
                 memberEnded = false

@@ -112,20 +112,85 @@ public struct SyntheticAuditLog: Sendable {
         for (index, record) in records.enumerated() {
             let t = deployStart(index).timeIntervalSince1970
             let eventName = "warrant-deploy.\(record.id.lowercased())"
-            special.append((t + 2, { self.line($0, time: t + 2, verb: "get", user: self.credential, resource: "secrets", namespace: self.namespace, name: "web-secret", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token") }))
-            special.append((t + 3, { self.line($0, time: t + 3, verb: "patch", user: self.credential, resource: "configmaps", namespace: self.namespace, name: "settings", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false") }))
-            special.append((t + 3.5, { self.line($0, time: t + 3.5, verb: "patch", user: self.credential, resource: "services", namespace: self.namespace, name: "web", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false") }))
-            special.append((t + 4, { self.line($0, time: t + 4, verb: "patch", user: self.credential, resource: "deployments", group: "apps", namespace: self.namespace, name: "web", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false") }))
-            special.append((t + 20.2, { self.line($0, time: t + 20.2, verb: "patch", user: self.credential, resource: "configmaps", namespace: self.namespace, name: "warrant-history", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant") }))
-            special.append((t + 20.3, { self.line($0, time: t + 20.3, verb: "create", user: self.credential, resource: "events", namespace: self.namespace, name: eventName, code: 201, agent: "warrant/0.1.0", legacySecret: "ci-token") }))
+            special.append(
+                (
+                    t + 2,
+                    {
+                        self.line(
+                            $0, time: t + 2, verb: "get", user: self.credential, resource: "secrets", namespace: self.namespace, name: "web-secret", code: 200,
+                            agent: "warrant/0.1.0", legacySecret: "ci-token")
+                    }
+                ))
+            special.append(
+                (
+                    t + 3,
+                    {
+                        self.line(
+                            $0, time: t + 3, verb: "patch", user: self.credential, resource: "configmaps", namespace: self.namespace, name: "settings",
+                            code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false")
+                    }
+                ))
+            special.append(
+                (
+                    t + 3.5,
+                    {
+                        self.line(
+                            $0, time: t + 3.5, verb: "patch", user: self.credential, resource: "services", namespace: self.namespace, name: "web", code: 200,
+                            agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false")
+                    }
+                ))
+            special.append(
+                (
+                    t + 4,
+                    {
+                        self.line(
+                            $0, time: t + 4, verb: "patch", user: self.credential, resource: "deployments", group: "apps", namespace: self.namespace,
+                            name: "web", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant\\u0026force=false")
+                    }
+                ))
+            special.append(
+                (
+                    t + 20.2,
+                    {
+                        self.line(
+                            $0, time: t + 20.2, verb: "patch", user: self.credential, resource: "configmaps", namespace: self.namespace,
+                            name: "warrant-history", code: 200, agent: "warrant/0.1.0", legacySecret: "ci-token", query: "?fieldManager=warrant")
+                    }
+                ))
+            special.append(
+                (
+                    t + 20.3,
+                    {
+                        self.line(
+                            $0, time: t + 20.3, verb: "create", user: self.credential, resource: "events", namespace: self.namespace, name: eventName,
+                            code: 201, agent: "warrant/0.1.0", legacySecret: "ci-token")
+                    }
+                ))
         }
         for index in 0..<rogueWrites {
             let t = base + duration * (Double(index) + 0.5) / Double(max(1, rogueWrites)) + 1800
-            special.append((t, { self.line($0, time: t, verb: "patch", user: self.credential, resource: "deployments", group: "apps", namespace: self.namespace, name: "web", code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", legacySecret: "ci-token", query: "?fieldManager=kubectl-annotate") }))
+            special.append(
+                (
+                    t,
+                    {
+                        self.line(
+                            $0, time: t, verb: "patch", user: self.credential, resource: "deployments", group: "apps", namespace: self.namespace, name: "web",
+                            code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", legacySecret: "ci-token",
+                            query: "?fieldManager=kubectl-annotate")
+                    }
+                ))
         }
         for index in 0..<humanWrites {
             let t = base + duration * (Double(index) + 0.25) / Double(max(1, humanWrites)) + 900
-            special.append((t, { self.line($0, time: t, verb: "patch", user: "alice", resource: "configmaps", namespace: self.namespace, name: "settings", code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", query: "?fieldManager=kubectl-edit") }))
+            special.append(
+                (
+                    t,
+                    {
+                        self.line(
+                            $0, time: t, verb: "patch", user: "alice", resource: "configmaps", namespace: self.namespace, name: "settings", code: 200,
+                            agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", query: "?fieldManager=kubectl-edit")
+                    }
+                ))
         }
         special.sort { $0.time < $1.time }
         let backgroundCount = max(0, events - special.count)
@@ -165,31 +230,83 @@ public struct SyntheticAuditLog: Sendable {
         let pod = "app-\(random.next() % 30)-\(String(random.next() % 0xFFFFF, radix: 16))"
         switch roll {
         case 0..<25:
-            return line(index, time: time, verb: "update", user: "system:node:\(node)", groups: ["system:nodes", "system:authenticated"], resource: "leases", group: "coordination.k8s.io", namespace: "kube-node-lease", name: node, code: 200, agent: "kubelet/v1.36.2 (linux/amd64) kubernetes/98b3519", reason: "")
+            return line(
+                index, time: time, verb: "update", user: "system:node:\(node)", groups: ["system:nodes", "system:authenticated"], resource: "leases",
+                group: "coordination.k8s.io", namespace: "kube-node-lease", name: node, code: 200, agent: "kubelet/v1.36.2 (linux/amd64) kubernetes/98b3519",
+                reason: "")
         case 25..<35:
-            return line(index, time: time, verb: "patch", user: "system:node:\(node)", groups: ["system:nodes", "system:authenticated"], resource: "pods", namespace: other, name: pod, subresource: "status", code: 200, agent: "kubelet/v1.36.2 (linux/amd64) kubernetes/98b3519", reason: "")
+            return line(
+                index, time: time, verb: "patch", user: "system:node:\(node)", groups: ["system:nodes", "system:authenticated"], resource: "pods",
+                namespace: other, name: pod, subresource: "status", code: 200, agent: "kubelet/v1.36.2 (linux/amd64) kubernetes/98b3519", reason: "")
         case 35..<50:
-            let controller = ["replicaset-controller", "deployment-controller", "endpointslice-controller", "job-controller", "namespace-controller"][Int(random.next() % 5)]
+            let controller = ["replicaset-controller", "deployment-controller", "endpointslice-controller", "job-controller", "namespace-controller"][
+                Int(random.next() % 5)]
             let resource = ["pods", "replicasets", "endpointslices", "jobs", "configmaps"][Int(random.next() % 5)]
-            return line(index, time: time, verb: random.next() % 3 == 0 ? "list" : "get", user: "system:serviceaccount:kube-system:\(controller)", groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: resource, namespace: other, name: pod, code: 200, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/\(controller)", reason: "RBAC: allowed by ClusterRoleBinding \"system:controller:\(controller)\" of ClusterRole \"system:controller:\(controller)\" to ServiceAccount \"\(controller)/kube-system\"")
+            return line(
+                index, time: time, verb: random.next() % 3 == 0 ? "list" : "get", user: "system:serviceaccount:kube-system:\(controller)",
+                groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: resource, namespace: other,
+                name: pod, code: 200, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/\(controller)",
+                reason:
+                    "RBAC: allowed by ClusterRoleBinding \"system:controller:\(controller)\" of ClusterRole \"system:controller:\(controller)\" to ServiceAccount \"\(controller)/kube-system\""
+            )
         case 50..<60:
-            return line(index, time: time, verb: "create", user: "system:serviceaccount:kube-system:replicaset-controller", groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "events", namespace: random.next() % 20 == 0 ? namespace : other, name: "\(pod).\(String(random.next(), radix: 16))", code: 201, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/replicaset-controller", reason: "RBAC: allowed by ClusterRoleBinding \"system:controller:replicaset-controller\" of ClusterRole \"system:controller:replicaset-controller\" to ServiceAccount \"replicaset-controller/kube-system\"")
+            return line(
+                index, time: time, verb: "create", user: "system:serviceaccount:kube-system:replicaset-controller",
+                groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "events",
+                namespace: random.next() % 20 == 0 ? namespace : other, name: "\(pod).\(String(random.next(), radix: 16))", code: 201,
+                agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/replicaset-controller",
+                reason:
+                    "RBAC: allowed by ClusterRoleBinding \"system:controller:replicaset-controller\" of ClusterRole \"system:controller:replicaset-controller\" to ServiceAccount \"replicaset-controller/kube-system\""
+            )
         case 60..<72:
             let person = ["bob", "carol", "dave", "erin"][Int(random.next() % 4)]
-            return line(index, time: time, verb: random.next() % 2 == 0 ? "list" : "get", user: person, groups: ["developers", "system:authenticated"], resource: ["pods", "deployments", "services", "configmaps"][Int(random.next() % 4)], namespace: other, name: random.next() % 2 == 0 ? pod : "", code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", reason: "RBAC: allowed by RoleBinding \"\(person)-view/\(other)\" of ClusterRole \"view\" to User \"\(person)\"", query: "?limit=500")
+            return line(
+                index, time: time, verb: random.next() % 2 == 0 ? "list" : "get", user: person, groups: ["developers", "system:authenticated"],
+                resource: ["pods", "deployments", "services", "configmaps"][Int(random.next() % 4)], namespace: other, name: random.next() % 2 == 0 ? pod : "",
+                code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07",
+                reason: "RBAC: allowed by RoleBinding \"\(person)-view/\(other)\" of ClusterRole \"view\" to User \"\(person)\"", query: "?limit=500")
         case 72..<78:
             return nonResource(index, time: time, path: ["/healthz", "/readyz", "/livez", "/metrics"][Int(random.next() % 4)])
         case 78..<84:
-            return line(index, time: time, verb: "update", user: "system:kube-controller-manager", groups: ["system:authenticated"], resource: "leases", group: "coordination.k8s.io", namespace: "kube-system", name: "kube-controller-manager", code: 200, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/leader-election", reason: "RBAC: allowed by ClusterRoleBinding \"system:kube-controller-manager\" of ClusterRole \"system:kube-controller-manager\" to User \"system:kube-controller-manager\"")
+            return line(
+                index, time: time, verb: "update", user: "system:kube-controller-manager", groups: ["system:authenticated"], resource: "leases",
+                group: "coordination.k8s.io", namespace: "kube-system", name: "kube-controller-manager", code: 200,
+                agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/leader-election",
+                reason:
+                    "RBAC: allowed by ClusterRoleBinding \"system:kube-controller-manager\" of ClusterRole \"system:kube-controller-manager\" to User \"system:kube-controller-manager\""
+            )
         case 84..<88:
             let person = ["bob", "carol"][Int(random.next() % 2)]
-            return line(index, time: time, verb: ["patch", "delete", "create"][Int(random.next() % 3)], user: person, groups: ["developers", "system:authenticated"], resource: "configmaps", namespace: other, name: "cm-\(random.next() % 50)", code: 200, agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07", reason: "RBAC: allowed by RoleBinding \"\(person)-edit/\(other)\" of ClusterRole \"edit\" to User \"\(person)\"", query: "?fieldManager=kubectl-client-side-apply\\u0026fieldValidation=Strict")
+            return line(
+                index, time: time, verb: ["patch", "delete", "create"][Int(random.next() % 3)], user: person, groups: ["developers", "system:authenticated"],
+                resource: "configmaps", namespace: other, name: "cm-\(random.next() % 50)", code: 200,
+                agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07",
+                reason: "RBAC: allowed by RoleBinding \"\(person)-edit/\(other)\" of ClusterRole \"edit\" to User \"\(person)\"",
+                query: "?fieldManager=kubectl-client-side-apply\\u0026fieldValidation=Strict")
         case 88..<92:
-            return line(index, time: time, verb: "get", user: "system:serviceaccount:\(other):app", groups: ["system:serviceaccounts", "system:serviceaccounts:\(other)", "system:authenticated"], resource: "secrets", namespace: other, name: "app-credentials", code: random.next() % 10 == 0 ? 403 : 200, agent: "app/1.0", reason: "")
+            return line(
+                index, time: time, verb: "get", user: "system:serviceaccount:\(other):app",
+                groups: ["system:serviceaccounts", "system:serviceaccounts:\(other)", "system:authenticated"], resource: "secrets", namespace: other,
+                name: "app-credentials", code: random.next() % 10 == 0 ? 403 : 200, agent: "app/1.0", reason: "")
         case 92..<96:
-            return line(index, time: time, verb: "watch", user: "system:serviceaccount:kube-system:endpointslice-controller", groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "endpointslices", group: "discovery.k8s.io", namespace: "", name: "", code: 200, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/shared-informers", reason: "RBAC: allowed by ClusterRoleBinding \"system:controller:endpointslice-controller\" of ClusterRole \"system:controller:endpointslice-controller\" to ServiceAccount \"endpointslice-controller/kube-system\"", query: "?allowWatchBookmarks=true\\u0026resourceVersion=\(random.next() % 1_000_000)\\u0026timeout=8m47s\\u0026timeoutSeconds=527\\u0026watch=true", stage: "ResponseStarted")
+            return line(
+                index, time: time, verb: "watch", user: "system:serviceaccount:kube-system:endpointslice-controller",
+                groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "endpointslices",
+                group: "discovery.k8s.io", namespace: "", name: "", code: 200,
+                agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/shared-informers",
+                reason:
+                    "RBAC: allowed by ClusterRoleBinding \"system:controller:endpointslice-controller\" of ClusterRole \"system:controller:endpointslice-controller\" to ServiceAccount \"endpointslice-controller/kube-system\"",
+                query:
+                    "?allowWatchBookmarks=true\\u0026resourceVersion=\(random.next() % 1_000_000)\\u0026timeout=8m47s\\u0026timeoutSeconds=527\\u0026watch=true",
+                stage: "ResponseStarted")
         default:
-            return line(index, time: time, verb: "get", user: "system:serviceaccount:kube-system:generic-garbage-collector", groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "pods", namespace: namespace, name: pod, code: 404, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/generic-garbage-collector", reason: "RBAC: allowed by ClusterRoleBinding \"system:controller:generic-garbage-collector\" of ClusterRole \"system:controller:generic-garbage-collector\" to ServiceAccount \"generic-garbage-collector/kube-system\"")
+            return line(
+                index, time: time, verb: "get", user: "system:serviceaccount:kube-system:generic-garbage-collector",
+                groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"], resource: "pods", namespace: namespace,
+                name: pod, code: 404, agent: "kube-controller-manager/v1.36.2 (linux/amd64) kubernetes/98b3519/generic-garbage-collector",
+                reason:
+                    "RBAC: allowed by ClusterRoleBinding \"system:controller:generic-garbage-collector\" of ClusterRole \"system:controller:generic-garbage-collector\" to ServiceAccount \"generic-garbage-collector/kube-system\""
+            )
         }
     }
 
@@ -203,7 +320,10 @@ public struct SyntheticAuditLog: Sendable {
         path += "/\(resource)"
         if !name.isEmpty && verb != "create" && verb != "list" { path += "/\(name)" }
         if !subresource.isEmpty { path += "/\(subresource)" }
-        let groupsJSON = (groups ?? (user.hasPrefix("system:serviceaccount:") ? ["system:serviceaccounts", "system:serviceaccounts:\(self.namespace)", "system:authenticated"] : ["system:authenticated"]))
+        let groupsJSON =
+            (groups
+            ?? (user.hasPrefix("system:serviceaccount:")
+                ? ["system:serviceaccounts", "system:serviceaccounts:\(self.namespace)", "system:authenticated"] : ["system:authenticated"]))
             .map { "\"\($0)\"" }.joined(separator: ",")
         var ref = "\"resource\":\"\(resource)\""
         if !namespace.isEmpty { ref += ",\"namespace\":\"\(namespace)\"" }
@@ -213,18 +333,25 @@ public struct SyntheticAuditLog: Sendable {
         if !subresource.isEmpty { ref += ",\"subresource\":\"\(subresource)\"" }
         var status = "{\"metadata\":{},\"code\":\(code)}"
         if code >= 400 {
-            status = "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"\(resource) \\\"\(name)\\\" is forbidden or not found\",\"reason\":\"\(code == 404 ? "NotFound" : "Forbidden")\",\"details\":{\"name\":\"\(name)\",\"kind\":\"\(resource)\"},\"code\":\(code)}"
+            status =
+                "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"\(resource) \\\"\(name)\\\" is forbidden or not found\",\"reason\":\"\(code == 404 ? "NotFound" : "Forbidden")\",\"details\":{\"name\":\"\(name)\",\"kind\":\"\(resource)\"},\"code\":\(code)}"
         }
         var annotations = ""
         if let legacySecret {
             annotations += "\"authentication.k8s.io/legacy-token\":\"\(user)\",\"authentication.k8s.io/legacy-token-manual-secret\":\"\(legacySecret)\","
         }
-        let why = reason ?? (user.hasPrefix("system:serviceaccount:\(self.namespace):") ? "RBAC: allowed by RoleBinding \"ci/\(self.namespace)\" of Role \"ci\" to ServiceAccount \"ci/\(self.namespace)\"" : "RBAC: allowed by RoleBinding \"\(user)-admin/\(namespace)\" of ClusterRole \"admin\" to User \"\(user)\"")
+        let why =
+            reason
+            ?? (user.hasPrefix("system:serviceaccount:\(self.namespace):")
+                ? "RBAC: allowed by RoleBinding \"ci/\(self.namespace)\" of Role \"ci\" to ServiceAccount \"ci/\(self.namespace)\""
+                : "RBAC: allowed by RoleBinding \"\(user)-admin/\(namespace)\" of ClusterRole \"admin\" to User \"\(user)\"")
         let escaped = why.replacingOccurrences(of: "\"", with: "\\\"")
-        annotations += "\"authorization.k8s.io/decision\":\"\(code == 403 ? "forbid" : "allow")\",\"authorization.k8s.io/reason\":\"\(code == 403 ? "" : escaped)\""
+        annotations +=
+            "\"authorization.k8s.io/decision\":\"\(code == 403 ? "forbid" : "allow")\",\"authorization.k8s.io/reason\":\"\(code == 403 ? "" : escaped)\""
         let received = Self.stamp(time)
         let completed = Self.stamp(time + 0.0013)
-        return "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\"\(Self.uuid(index))\",\"stage\":\"\(stage)\",\"requestURI\":\"\(path)\(query)\",\"verb\":\"\(verb)\",\"user\":{\"username\":\"\(user)\",\"uid\":\"\(Self.uuid(user.utf8.count * 7919))\",\"groups\":[\(groupsJSON)]},\"sourceIPs\":[\"10.0.\(index % 200).\(index % 250)\"],\"userAgent\":\"\(agent)\",\"objectRef\":{\(ref)},\"responseStatus\":\(status),\"requestReceivedTimestamp\":\"\(received)\",\"stageTimestamp\":\"\(completed)\",\"annotations\":{\(annotations)}}\n"
+        return
+            "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\"\(Self.uuid(index))\",\"stage\":\"\(stage)\",\"requestURI\":\"\(path)\(query)\",\"verb\":\"\(verb)\",\"user\":{\"username\":\"\(user)\",\"uid\":\"\(Self.uuid(user.utf8.count * 7919))\",\"groups\":[\(groupsJSON)]},\"sourceIPs\":[\"10.0.\(index % 200).\(index % 250)\"],\"userAgent\":\"\(agent)\",\"objectRef\":{\(ref)},\"responseStatus\":\(status),\"requestReceivedTimestamp\":\"\(received)\",\"stageTimestamp\":\"\(completed)\",\"annotations\":{\(annotations)}}\n"
     }
 
     private func nonResource(_ index: Int, time: Double, path: String) -> String {
@@ -239,7 +366,8 @@ public struct SyntheticAuditLog: Sendable {
         let value = UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
         let hex = String(value, radix: 16)
         let padded = String(repeating: "0", count: 16 - hex.count) + hex
-        return "\(padded.prefix(8))-\(padded.dropFirst(8).prefix(4))-4\(padded.dropFirst(12).prefix(3))-8\(String(format: "%03x", index % 4096))-\(String(format: "%012x", index))"
+        return
+            "\(padded.prefix(8))-\(padded.dropFirst(8).prefix(4))-4\(padded.dropFirst(12).prefix(3))-8\(String(format: "%03x", index % 4096))-\(String(format: "%012x", index))"
     }
 }
 

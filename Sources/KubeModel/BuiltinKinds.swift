@@ -32,56 +32,91 @@ extension KindTable {
         ResourceKind(group: "", versions: ["v1"], kind: "Endpoints", resource: "endpoints", namespaced: true, shortNames: ["ep"]),
         ResourceKind(group: "", versions: ["v1"], kind: "Event", resource: "events", namespaced: true, shortNames: ["ev"]),
         ResourceKind(group: "", versions: ["v1"], kind: "LimitRange", resource: "limitranges", namespaced: true, shortNames: ["limits"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "Namespace", resource: "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["finalize", "status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "Namespace", resource: "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["finalize", "status"]),
         ResourceKind(group: "", versions: ["v1"], kind: "Node", resource: "nodes", namespaced: false, shortNames: ["no"], subresources: ["proxy", "status"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "PersistentVolume", resource: "persistentvolumes", namespaced: false, shortNames: ["pv"], subresources: ["status"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims", namespaced: true, shortNames: ["pvc"], subresources: ["status"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "Pod", resource: "pods", namespaced: true, shortNames: ["po"], subresources: ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize", "status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "PersistentVolume", resource: "persistentvolumes", namespaced: false, shortNames: ["pv"],
+            subresources: ["status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims", namespaced: true, shortNames: ["pvc"],
+            subresources: ["status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "Pod", resource: "pods", namespaced: true, shortNames: ["po"],
+            subresources: ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy", "resize", "status"]),
         ResourceKind(group: "", versions: ["v1"], kind: "PodTemplate", resource: "podtemplates", namespaced: true),
-        ResourceKind(group: "", versions: ["v1"], kind: "ReplicationController", resource: "replicationcontrollers", namespaced: true, shortNames: ["rc"], subresources: ["scale", "status"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "ResourceQuota", resource: "resourcequotas", namespaced: true, shortNames: ["quota"], subresources: ["status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "ReplicationController", resource: "replicationcontrollers", namespaced: true, shortNames: ["rc"],
+            subresources: ["scale", "status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "ResourceQuota", resource: "resourcequotas", namespaced: true, shortNames: ["quota"], subresources: ["status"]),
         ResourceKind(group: "", versions: ["v1"], kind: "Secret", resource: "secrets", namespaced: true),
-        ResourceKind(group: "", versions: ["v1"], kind: "Service", resource: "services", namespaced: true, shortNames: ["svc"], subresources: ["proxy", "status"]),
-        ResourceKind(group: "", versions: ["v1"], kind: "ServiceAccount", resource: "serviceaccounts", namespaced: true, shortNames: ["sa"], subresources: ["token"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "Service", resource: "services", namespaced: true, shortNames: ["svc"], subresources: ["proxy", "status"]),
+        ResourceKind(
+            group: "", versions: ["v1"], kind: "ServiceAccount", resource: "serviceaccounts", namespaced: true, shortNames: ["sa"], subresources: ["token"]),
 
         // MARK: admissionregistration.k8s.io
-        ResourceKind(group: "admissionregistration.k8s.io", versions: ["v1"], kind: "MutatingWebhookConfiguration", resource: "mutatingwebhookconfigurations", namespaced: false),
-        ResourceKind(group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingAdmissionPolicy", resource: "validatingadmissionpolicies", namespaced: false, subresources: ["status"]),
-        ResourceKind(group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingAdmissionPolicyBinding", resource: "validatingadmissionpolicybindings", namespaced: false),
-        ResourceKind(group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingWebhookConfiguration", resource: "validatingwebhookconfigurations", namespaced: false),
+        ResourceKind(
+            group: "admissionregistration.k8s.io", versions: ["v1"], kind: "MutatingWebhookConfiguration", resource: "mutatingwebhookconfigurations",
+            namespaced: false),
+        ResourceKind(
+            group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingAdmissionPolicy", resource: "validatingadmissionpolicies",
+            namespaced: false, subresources: ["status"]),
+        ResourceKind(
+            group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingAdmissionPolicyBinding", resource: "validatingadmissionpolicybindings",
+            namespaced: false),
+        ResourceKind(
+            group: "admissionregistration.k8s.io", versions: ["v1"], kind: "ValidatingWebhookConfiguration", resource: "validatingwebhookconfigurations",
+            namespaced: false),
 
         // MARK: apiextensions.k8s.io
-        ResourceKind(group: "apiextensions.k8s.io", versions: ["v1"], kind: "CustomResourceDefinition", resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], subresources: ["status"]),
+        ResourceKind(
+            group: "apiextensions.k8s.io", versions: ["v1"], kind: "CustomResourceDefinition", resource: "customresourcedefinitions", namespaced: false,
+            shortNames: ["crd", "crds"], subresources: ["status"]),
 
         // MARK: apiregistration.k8s.io
-        ResourceKind(group: "apiregistration.k8s.io", versions: ["v1"], kind: "APIService", resource: "apiservices", namespaced: false, subresources: ["status"]),
+        ResourceKind(
+            group: "apiregistration.k8s.io", versions: ["v1"], kind: "APIService", resource: "apiservices", namespaced: false, subresources: ["status"]),
 
         // MARK: apps
         ResourceKind(group: "apps", versions: ["v1"], kind: "ControllerRevision", resource: "controllerrevisions", namespaced: true),
-        ResourceKind(group: "apps", versions: ["v1"], kind: "DaemonSet", resource: "daemonsets", namespaced: true, shortNames: ["ds"], subresources: ["status"]),
-        ResourceKind(group: "apps", versions: ["v1"], kind: "Deployment", resource: "deployments", namespaced: true, shortNames: ["deploy"], subresources: ["scale", "status"]),
-        ResourceKind(group: "apps", versions: ["v1"], kind: "ReplicaSet", resource: "replicasets", namespaced: true, shortNames: ["rs"], subresources: ["scale", "status"]),
-        ResourceKind(group: "apps", versions: ["v1"], kind: "StatefulSet", resource: "statefulsets", namespaced: true, shortNames: ["sts"], subresources: ["scale", "status"]),
+        ResourceKind(
+            group: "apps", versions: ["v1"], kind: "DaemonSet", resource: "daemonsets", namespaced: true, shortNames: ["ds"], subresources: ["status"]),
+        ResourceKind(
+            group: "apps", versions: ["v1"], kind: "Deployment", resource: "deployments", namespaced: true, shortNames: ["deploy"],
+            subresources: ["scale", "status"]),
+        ResourceKind(
+            group: "apps", versions: ["v1"], kind: "ReplicaSet", resource: "replicasets", namespaced: true, shortNames: ["rs"],
+            subresources: ["scale", "status"]),
+        ResourceKind(
+            group: "apps", versions: ["v1"], kind: "StatefulSet", resource: "statefulsets", namespaced: true, shortNames: ["sts"],
+            subresources: ["scale", "status"]),
 
         // MARK: authentication.k8s.io (create-only)
         ResourceKind(group: "authentication.k8s.io", versions: ["v1"], kind: "SelfSubjectReview", resource: "selfsubjectreviews", namespaced: false),
         ResourceKind(group: "authentication.k8s.io", versions: ["v1"], kind: "TokenReview", resource: "tokenreviews", namespaced: false),
 
         // MARK: authorization.k8s.io (create-only)
-        ResourceKind(group: "authorization.k8s.io", versions: ["v1"], kind: "LocalSubjectAccessReview", resource: "localsubjectaccessreviews", namespaced: true),
+        ResourceKind(
+            group: "authorization.k8s.io", versions: ["v1"], kind: "LocalSubjectAccessReview", resource: "localsubjectaccessreviews", namespaced: true),
         ResourceKind(group: "authorization.k8s.io", versions: ["v1"], kind: "SelfSubjectAccessReview", resource: "selfsubjectaccessreviews", namespaced: false),
         ResourceKind(group: "authorization.k8s.io", versions: ["v1"], kind: "SelfSubjectRulesReview", resource: "selfsubjectrulesreviews", namespaced: false),
         ResourceKind(group: "authorization.k8s.io", versions: ["v1"], kind: "SubjectAccessReview", resource: "subjectaccessreviews", namespaced: false),
 
         // MARK: autoscaling
-        ResourceKind(group: "autoscaling", versions: ["v2", "v1"], kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers", namespaced: true, shortNames: ["hpa"], subresources: ["status"]),
+        ResourceKind(
+            group: "autoscaling", versions: ["v2", "v1"], kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers", namespaced: true,
+            shortNames: ["hpa"], subresources: ["status"]),
 
         // MARK: batch
         ResourceKind(group: "batch", versions: ["v1"], kind: "CronJob", resource: "cronjobs", namespaced: true, shortNames: ["cj"], subresources: ["status"]),
         ResourceKind(group: "batch", versions: ["v1"], kind: "Job", resource: "jobs", namespaced: true, subresources: ["status"]),
 
         // MARK: certificates.k8s.io
-        ResourceKind(group: "certificates.k8s.io", versions: ["v1"], kind: "CertificateSigningRequest", resource: "certificatesigningrequests", namespaced: false, shortNames: ["csr"], subresources: ["approval", "status"]),
+        ResourceKind(
+            group: "certificates.k8s.io", versions: ["v1"], kind: "CertificateSigningRequest", resource: "certificatesigningrequests", namespaced: false,
+            shortNames: ["csr"], subresources: ["approval", "status"]),
 
         // MARK: coordination.k8s.io
         ResourceKind(group: "coordination.k8s.io", versions: ["v1"], kind: "Lease", resource: "leases", namespaced: true),
@@ -93,21 +128,29 @@ extension KindTable {
         ResourceKind(group: "events.k8s.io", versions: ["v1"], kind: "Event", resource: "events", namespaced: true, shortNames: ["ev"]),
 
         // MARK: flowcontrol.apiserver.k8s.io
-        ResourceKind(group: "flowcontrol.apiserver.k8s.io", versions: ["v1"], kind: "FlowSchema", resource: "flowschemas", namespaced: false, subresources: ["status"]),
-        ResourceKind(group: "flowcontrol.apiserver.k8s.io", versions: ["v1"], kind: "PriorityLevelConfiguration", resource: "prioritylevelconfigurations", namespaced: false, subresources: ["status"]),
+        ResourceKind(
+            group: "flowcontrol.apiserver.k8s.io", versions: ["v1"], kind: "FlowSchema", resource: "flowschemas", namespaced: false, subresources: ["status"]),
+        ResourceKind(
+            group: "flowcontrol.apiserver.k8s.io", versions: ["v1"], kind: "PriorityLevelConfiguration", resource: "prioritylevelconfigurations",
+            namespaced: false, subresources: ["status"]),
 
         // MARK: networking.k8s.io
         ResourceKind(group: "networking.k8s.io", versions: ["v1"], kind: "IPAddress", resource: "ipaddresses", namespaced: false),
-        ResourceKind(group: "networking.k8s.io", versions: ["v1"], kind: "Ingress", resource: "ingresses", namespaced: true, shortNames: ["ing"], subresources: ["status"]),
+        ResourceKind(
+            group: "networking.k8s.io", versions: ["v1"], kind: "Ingress", resource: "ingresses", namespaced: true, shortNames: ["ing"],
+            subresources: ["status"]),
         ResourceKind(group: "networking.k8s.io", versions: ["v1"], kind: "IngressClass", resource: "ingressclasses", namespaced: false),
-        ResourceKind(group: "networking.k8s.io", versions: ["v1"], kind: "NetworkPolicy", resource: "networkpolicies", namespaced: true, shortNames: ["netpol"]),
+        ResourceKind(
+            group: "networking.k8s.io", versions: ["v1"], kind: "NetworkPolicy", resource: "networkpolicies", namespaced: true, shortNames: ["netpol"]),
         ResourceKind(group: "networking.k8s.io", versions: ["v1"], kind: "ServiceCIDR", resource: "servicecidrs", namespaced: false, subresources: ["status"]),
 
         // MARK: node.k8s.io
         ResourceKind(group: "node.k8s.io", versions: ["v1"], kind: "RuntimeClass", resource: "runtimeclasses", namespaced: false),
 
         // MARK: policy
-        ResourceKind(group: "policy", versions: ["v1"], kind: "PodDisruptionBudget", resource: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], subresources: ["status"]),
+        ResourceKind(
+            group: "policy", versions: ["v1"], kind: "PodDisruptionBudget", resource: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"],
+            subresources: ["status"]),
 
         // MARK: rbac.authorization.k8s.io
         ResourceKind(group: "rbac.authorization.k8s.io", versions: ["v1"], kind: "ClusterRole", resource: "clusterroles", namespaced: false),
@@ -129,8 +172,11 @@ extension KindTable {
         ResourceKind(group: "storage.k8s.io", versions: ["v1"], kind: "CSINode", resource: "csinodes", namespaced: false),
         ResourceKind(group: "storage.k8s.io", versions: ["v1"], kind: "CSIStorageCapacity", resource: "csistoragecapacities", namespaced: true),
         ResourceKind(group: "storage.k8s.io", versions: ["v1"], kind: "StorageClass", resource: "storageclasses", namespaced: false, shortNames: ["sc"]),
-        ResourceKind(group: "storage.k8s.io", versions: ["v1"], kind: "VolumeAttachment", resource: "volumeattachments", namespaced: false, subresources: ["status"]),
-        ResourceKind(group: "storage.k8s.io", versions: ["v1"], kind: "VolumeAttributesClass", resource: "volumeattributesclasses", namespaced: false, shortNames: ["vac"]),
+        ResourceKind(
+            group: "storage.k8s.io", versions: ["v1"], kind: "VolumeAttachment", resource: "volumeattachments", namespaced: false, subresources: ["status"]),
+        ResourceKind(
+            group: "storage.k8s.io", versions: ["v1"], kind: "VolumeAttributesClass", resource: "volumeattributesclasses", namespaced: false,
+            shortNames: ["vac"]),
     ]
 
     /// APIs that Kubernetes has stopped serving, as listed in the Deprecated API Migration Guide
@@ -157,21 +203,30 @@ extension KindTable {
         RemovedAPI(group: "extensions", version: "v1beta1", kind: "ReplicaSet", removedIn: "1.16", replacement: "apps/v1"),
 
         // MARK: 1.22
-        RemovedAPI(group: "admissionregistration.k8s.io", version: "v1beta1", kind: "MutatingWebhookConfiguration", removedIn: "1.22", replacement: "admissionregistration.k8s.io/v1"),
-        RemovedAPI(group: "admissionregistration.k8s.io", version: "v1beta1", kind: "ValidatingWebhookConfiguration", removedIn: "1.22", replacement: "admissionregistration.k8s.io/v1"),
-        RemovedAPI(group: "apiextensions.k8s.io", version: "v1beta1", kind: "CustomResourceDefinition", removedIn: "1.22", replacement: "apiextensions.k8s.io/v1"),
+        RemovedAPI(
+            group: "admissionregistration.k8s.io", version: "v1beta1", kind: "MutatingWebhookConfiguration", removedIn: "1.22",
+            replacement: "admissionregistration.k8s.io/v1"),
+        RemovedAPI(
+            group: "admissionregistration.k8s.io", version: "v1beta1", kind: "ValidatingWebhookConfiguration", removedIn: "1.22",
+            replacement: "admissionregistration.k8s.io/v1"),
+        RemovedAPI(
+            group: "apiextensions.k8s.io", version: "v1beta1", kind: "CustomResourceDefinition", removedIn: "1.22", replacement: "apiextensions.k8s.io/v1"),
         RemovedAPI(group: "apiregistration.k8s.io", version: "v1beta1", kind: "APIService", removedIn: "1.22", replacement: "apiregistration.k8s.io/v1"),
         RemovedAPI(group: "authentication.k8s.io", version: "v1beta1", kind: "TokenReview", removedIn: "1.22", replacement: "authentication.k8s.io/v1"),
-        RemovedAPI(group: "authorization.k8s.io", version: "v1beta1", kind: "LocalSubjectAccessReview", removedIn: "1.22", replacement: "authorization.k8s.io/v1"),
-        RemovedAPI(group: "authorization.k8s.io", version: "v1beta1", kind: "SelfSubjectAccessReview", removedIn: "1.22", replacement: "authorization.k8s.io/v1"),
+        RemovedAPI(
+            group: "authorization.k8s.io", version: "v1beta1", kind: "LocalSubjectAccessReview", removedIn: "1.22", replacement: "authorization.k8s.io/v1"),
+        RemovedAPI(
+            group: "authorization.k8s.io", version: "v1beta1", kind: "SelfSubjectAccessReview", removedIn: "1.22", replacement: "authorization.k8s.io/v1"),
         RemovedAPI(group: "authorization.k8s.io", version: "v1beta1", kind: "SubjectAccessReview", removedIn: "1.22", replacement: "authorization.k8s.io/v1"),
-        RemovedAPI(group: "certificates.k8s.io", version: "v1beta1", kind: "CertificateSigningRequest", removedIn: "1.22", replacement: "certificates.k8s.io/v1"),
+        RemovedAPI(
+            group: "certificates.k8s.io", version: "v1beta1", kind: "CertificateSigningRequest", removedIn: "1.22", replacement: "certificates.k8s.io/v1"),
         RemovedAPI(group: "coordination.k8s.io", version: "v1beta1", kind: "Lease", removedIn: "1.22", replacement: "coordination.k8s.io/v1"),
         RemovedAPI(group: "extensions", version: "v1beta1", kind: "Ingress", removedIn: "1.22", replacement: "networking.k8s.io/v1"),
         RemovedAPI(group: "networking.k8s.io", version: "v1beta1", kind: "Ingress", removedIn: "1.22", replacement: "networking.k8s.io/v1"),
         RemovedAPI(group: "networking.k8s.io", version: "v1beta1", kind: "IngressClass", removedIn: "1.22", replacement: "networking.k8s.io/v1"),
         RemovedAPI(group: "rbac.authorization.k8s.io", version: "v1beta1", kind: "ClusterRole", removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1"),
-        RemovedAPI(group: "rbac.authorization.k8s.io", version: "v1beta1", kind: "ClusterRoleBinding", removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1"),
+        RemovedAPI(
+            group: "rbac.authorization.k8s.io", version: "v1beta1", kind: "ClusterRoleBinding", removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1"),
         RemovedAPI(group: "rbac.authorization.k8s.io", version: "v1beta1", kind: "Role", removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1"),
         RemovedAPI(group: "rbac.authorization.k8s.io", version: "v1beta1", kind: "RoleBinding", removedIn: "1.22", replacement: "rbac.authorization.k8s.io/v1"),
         RemovedAPI(group: "scheduling.k8s.io", version: "v1beta1", kind: "PriorityClass", removedIn: "1.22", replacement: "scheduling.k8s.io/v1"),
@@ -191,18 +246,27 @@ extension KindTable {
 
         // MARK: 1.26
         RemovedAPI(group: "autoscaling", version: "v2beta2", kind: "HorizontalPodAutoscaler", removedIn: "1.26", replacement: "autoscaling/v2"),
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta1", kind: "FlowSchema", removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1"),
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta1", kind: "PriorityLevelConfiguration", removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta1", kind: "FlowSchema", removedIn: "1.26", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta1", kind: "PriorityLevelConfiguration", removedIn: "1.26",
+            replacement: "flowcontrol.apiserver.k8s.io/v1"),
 
         // MARK: 1.27
         RemovedAPI(group: "storage.k8s.io", version: "v1beta1", kind: "CSIStorageCapacity", removedIn: "1.27", replacement: "storage.k8s.io/v1"),
 
         // MARK: 1.29
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta2", kind: "FlowSchema", removedIn: "1.29", replacement: "flowcontrol.apiserver.k8s.io/v1"),
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta2", kind: "PriorityLevelConfiguration", removedIn: "1.29", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta2", kind: "FlowSchema", removedIn: "1.29", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta2", kind: "PriorityLevelConfiguration", removedIn: "1.29",
+            replacement: "flowcontrol.apiserver.k8s.io/v1"),
 
         // MARK: 1.32
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta3", kind: "FlowSchema", removedIn: "1.32", replacement: "flowcontrol.apiserver.k8s.io/v1"),
-        RemovedAPI(group: "flowcontrol.apiserver.k8s.io", version: "v1beta3", kind: "PriorityLevelConfiguration", removedIn: "1.32", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta3", kind: "FlowSchema", removedIn: "1.32", replacement: "flowcontrol.apiserver.k8s.io/v1"),
+        RemovedAPI(
+            group: "flowcontrol.apiserver.k8s.io", version: "v1beta3", kind: "PriorityLevelConfiguration", removedIn: "1.32",
+            replacement: "flowcontrol.apiserver.k8s.io/v1"),
     ]
 }

@@ -33,9 +33,10 @@ struct JSONReader {
                         guard let elements = member.arrayValue else { continue }
                         listLines[key] = elements.indices.map { lines[Parser.key([key, String($0)])] ?? line }
                     }
-                    try body(ParsedDocument(value: value, line: line, listLines: listLines) { path in
-                        lines[Parser.key(path)]
-                    })
+                    try body(
+                        ParsedDocument(value: value, line: line, listLines: listLines) { path in
+                            lines[Parser.key(path)]
+                        })
                 }
             }
         }
@@ -258,7 +259,9 @@ struct JSONReader {
                     return result
                 }
                 if byte == UInt8(ascii: "\n") {
-                    throw error("unterminated string (a line break inside a string)", hint: "close the string with '\"' on the same line, or write the line break as \\n")
+                    throw error(
+                        "unterminated string (a line break inside a string)",
+                        hint: "close the string with '\"' on the same line, or write the line break as \\n")
                 }
                 if byte < 0x20 {
                     throw error("control character in a string", hint: "escape it (\\n, \\t, \\u00XX)")

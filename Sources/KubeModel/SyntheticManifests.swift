@@ -33,7 +33,10 @@ public enum SyntheticManifests {
                         "spec": [
                             "serviceAccountName": .string(app),
                             "securityContext": ["runAsNonRoot": true, "seccompProfile": ["type": "RuntimeDefault"]],
-                            "containers": [container(app, image: "registry.example.com/shop/\(app):1.4.2", port: 8080), container("\(app)-sidecar", image: "registry.example.com/proxy:2.1", port: 9090)],
+                            "containers": [
+                                container(app, image: "registry.example.com/shop/\(app):1.4.2", port: 8080),
+                                container("\(app)-sidecar", image: "registry.example.com/proxy:2.1", port: 9090),
+                            ],
                         ],
                     ],
                 ],

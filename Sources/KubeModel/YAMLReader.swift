@@ -54,9 +54,10 @@ struct YAMLReader {
                 default:
                     break
                 }
-                try body(ParsedDocument(value: value, line: line, listLines: listLines) { path in
-                    Self.line(of: path, in: root).map(inInput)
-                })
+                try body(
+                    ParsedDocument(value: value, line: line, listLines: listLines) { path in
+                        Self.line(of: path, in: root).map(inInput)
+                    })
             }
         }
     }

@@ -102,9 +102,10 @@ struct APIError: Error, Sendable {
         if !name.isEmpty { details["name"] = .string(name) }
         if !group.isEmpty { details["group"] = .string(group) }
         details["kind"] = .string(kind)
-        details["causes"] = .array(causes.map {
-            ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)]
-        })
+        details["causes"] = .array(
+            causes.map {
+                ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)]
+            })
         return APIError(
             code: 422, reason: "Invalid", message: "\(qualifiedKind) \"\(name)\" is invalid: \(joined)", details: details)
     }
@@ -134,7 +135,9 @@ struct APIError: Error, Sendable {
                 code: 503, reason: "ServiceUnavailable", message: "The server is currently unable to handle the request",
                 retryAfter: retryAfter)
         case 504:
-            return APIError(code: 504, reason: "Timeout", message: "The server was unable to return a response in the time allotted, but may still be processing the request", retryAfter: retryAfter)
+            return APIError(
+                code: 504, reason: "Timeout",
+                message: "The server was unable to return a response in the time allotted, but may still be processing the request", retryAfter: retryAfter)
         case 500:
             return APIError(code: 500, reason: "InternalError", message: "Internal error occurred: injected fault", retryAfter: retryAfter)
         case 409:

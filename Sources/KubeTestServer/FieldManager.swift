@@ -22,9 +22,10 @@ struct FieldManager {
         content["kind"] = nil
         if stripStatus { content["status"] = nil }
         if var metadata = content["metadata"]?.objectValue {
-            for key in ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"]
-            {
+            for key in [
+                "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+                "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName",
+            ] {
                 metadata[key] = nil
             }
             content["metadata"] = metadata.isEmpty ? nil : .object(metadata)

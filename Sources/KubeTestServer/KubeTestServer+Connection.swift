@@ -34,16 +34,23 @@ extension KubeTestServer {
                         guard let requestHead = head else { continue }
                         if certificateUser == nil {
                             let certificate = try? await channel.nioSSL_peerCertificate().get()
-                            certificateUser = .some(certificate.flatMap { certificate in
-                                (try? certificate.toDERBytes()).flatMap(CertificateAuthority.user(fromDER:))
-                                    .map { UserInfo(name: $0.name, groups: $0.groups) }
-                            })
+                            certificateUser = .some(
+                                certificate.flatMap { certificate in
+                                    (try? certificate.toDERBytes()).flatMap(CertificateAuthority.user(fromDER:))
+                                        .map { UserInfo(name: $0.name, groups: $0.groups) }
+                                })
                         }
                         let request = APIRequest(
                             method: requestHead.method.rawValue, uri: requestHead.uri,
                             headers: requestHead.headers.map { ($0.name, $0.value) }, body: Array(buffer: body))
-                        let (response, audit) = tooLarge
-                            ? (APIResponse.error(APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(configuration.maximumRequestBodySize)")), nil)
+                        let (response, audit) =
+                            tooLarge
+                            ? (
+                                APIResponse.error(
+                                    APIError(
+                                        code: 413, reason: "RequestEntityTooLarge",
+                                        message: "Request entity too large: limit is \(configuration.maximumRequestBodySize)")), nil
+                            )
                             : await handle(request, certificateUser: certificateUser ?? nil)
                         switch response {
                         case .drop:
@@ -51,11 +58,14 @@ extension KubeTestServer {
                             return
                         case .full(let status, let headers, let bytes):
                             // kube-apiserver logs a request refused by authentication at ResponseStarted.
-                            if let audit { auditSink.write(audit.event(stage: audit.user == nil ? "ResponseStarted" : "ResponseComplete", status: status, body: bytes)) }
+                            if let audit {
+                                auditSink.write(audit.event(stage: audit.user == nil ? "ResponseStarted" : "ResponseComplete", status: status, body: bytes))
+                            }
                             var responseHeaders = HTTPHeaders(headers)
                             responseHeaders.add(name: "Content-Length", value: String(bytes.count))
                             responseHeaders.add(name: "Audit-Id", value: audit?.auditID ?? ServerState.newUID())
-                            try await outbound.write(.head(HTTPResponseHead(version: requestHead.version, status: .init(statusCode: status), headers: responseHeaders)))
+                            try await outbound.write(
+                                .head(HTTPResponseHead(version: requestHead.version, status: .init(statusCode: status), headers: responseHeaders)))
                             if request.method != "HEAD" { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
                             try await outbound.write(.end(nil))
                         case .watch(let stream):

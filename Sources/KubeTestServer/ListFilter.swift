@@ -78,9 +78,13 @@ struct ListFilter: Sendable {
             if term.hasPrefix("!") {
                 requirements.append(.init(key: String(term.dropFirst()).trimmingSpaces(), operator: .doesNotExist))
             } else if let range = term.range(of: "!=") {
-                requirements.append(.init(key: String(term[..<range.lowerBound]).trimmingSpaces(), operator: .notIn, values: [String(term[range.upperBound...]).trimmingSpaces()]))
+                requirements.append(
+                    .init(
+                        key: String(term[..<range.lowerBound]).trimmingSpaces(), operator: .notIn, values: [String(term[range.upperBound...]).trimmingSpaces()])
+                )
             } else if let range = term.range(of: "==") ?? term.range(of: "=") {
-                requirements.append(.init(key: String(term[..<range.lowerBound]).trimmingSpaces(), operator: .in, values: [String(term[range.upperBound...]).trimmingSpaces()]))
+                requirements.append(
+                    .init(key: String(term[..<range.lowerBound]).trimmingSpaces(), operator: .in, values: [String(term[range.upperBound...]).trimmingSpaces()]))
             } else if let open = term.firstIndex(of: "(") {
                 guard term.hasSuffix(")") else { throw invalid() }
                 let head = term[..<open].split(separator: " ").map(String.init)

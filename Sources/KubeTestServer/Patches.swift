@@ -37,7 +37,8 @@ enum Patches {
                 try remove(&document, pointer[...])
             case "test":
                 guard read(document, pointer[...]) == operation["value"] else {
-                    throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: testing value \(path) failed")
+                    throw APIError(
+                        code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: testing value \(path) failed")
                 }
             default:
                 throw APIError.badRequest("unsupported JSON patch operation \"\(op)\"")
@@ -97,7 +98,9 @@ enum Patches {
             if rest.isEmpty { elements.remove(at: index) } else { try remove(&elements[index], rest) }
             value = .array(elements)
         } else if var object = value.objectValue, var child = object[first] {
-            if rest.isEmpty { object[first] = nil } else {
+            if rest.isEmpty {
+                object[first] = nil
+            } else {
                 try remove(&child, rest)
                 object[first] = child
             }

@@ -22,7 +22,11 @@ extension ServerState {
         if let policy = options.propagationPolicy, !["Orphan", "Background", "Foreground"].contains(policy) {
             throw APIError.invalid(
                 kind: "DeleteOptions", group: "meta.k8s.io", name: "",
-                [.init(type: "FieldValueNotSupported", message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"", field: "propagationPolicy")])
+                [
+                    .init(
+                        type: "FieldValueNotSupported",
+                        message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"", field: "propagationPolicy")
+                ])
         }
         return options
     }

@@ -67,7 +67,8 @@ extension ServerState {
         var paths = JSONObject()
         for kind in kinds.kinds where kind.group == group && kind.versions.contains(version) {
             let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-            let path = kind.namespaced
+            let path =
+                kind.namespaced
                 ? "\(prefix)/namespaces/{namespace}/\(kind.resource)/{name}" : "\(prefix)/\(kind.resource)/{name}"
             paths[path] = [
                 "patch": [
@@ -126,8 +127,10 @@ extension ServerState {
     }
 
     private static func categories(_ kind: ResourceKind) -> [JSONValue]? {
-        let all = ["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
-            "replicationcontrollers", "horizontalpodautoscalers"]
+        let all = [
+            "pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
+            "replicationcontrollers", "horizontalpodautoscalers",
+        ]
         return all.contains(kind.resource) ? ["all"] : nil
     }
 
@@ -174,17 +177,18 @@ extension ServerState {
                     if !kind.shortNames.isEmpty { entry["shortNames"] = .array(kind.shortNames.map(JSONValue.string)) }
                     if let categories = Self.categories(kind) { entry["categories"] = .array(categories) }
                     if !kind.subresources.isEmpty {
-                        entry["subresources"] = .array(kind.subresources.map { sub in
-                            let details = Self.subresource(sub, of: kind)
-                            return [
-                                "subresource": .string(sub),
-                                "responseKind": [
-                                    "group": .string(details.group.isEmpty ? kind.group : details.group),
-                                    "version": .string(details.version.isEmpty ? version : details.version), "kind": .string(details.kind),
-                                ],
-                                "verbs": .array(details.verbs),
-                            ]
-                        })
+                        entry["subresources"] = .array(
+                            kind.subresources.map { sub in
+                                let details = Self.subresource(sub, of: kind)
+                                return [
+                                    "subresource": .string(sub),
+                                    "responseKind": [
+                                        "group": .string(details.group.isEmpty ? kind.group : details.group),
+                                        "version": .string(details.version.isEmpty ? version : details.version), "kind": .string(details.kind),
+                                    ],
+                                    "verbs": .array(details.verbs),
+                                ]
+                            })
                     }
                     return entry
                 }

@@ -33,7 +33,8 @@ extension ServerState {
                 user: user, verb: "bind", apiGroup: kind.group, resource: roleResource, name: binding.roleRef.name, namespace: namespace)
             if allows(bind) { return }
             let policy = policy()
-            let role = binding.roleRef.kind == "ClusterRole"
+            let role =
+                binding.roleRef.kind == "ClusterRole"
                 ? policy.clusterRole(named: binding.roleRef.name) : policy.role(named: binding.roleRef.name, namespace: namespace)
             guard let role else {
                 throw APIError.notFound(GroupResource(group: kind.group, resource: roleResource), name: binding.roleRef.name)

@@ -22,7 +22,9 @@ extension ServerState {
                     value["nonResourceURLs"] = nil
                     resourceRules.append(value)
                 } else {
-                    nonResourceRules.append(["verbs": .array(rule.verbs.map(JSONValue.string)), "nonResourceURLs": .array(rule.nonResourceURLs.map(JSONValue.string))])
+                    nonResourceRules.append([
+                        "verbs": .array(rule.verbs.map(JSONValue.string)), "nonResourceURLs": .array(rule.nonResourceURLs.map(JSONValue.string)),
+                    ])
                 }
             }
             status["resourceRules"] = .array(resourceRules)
@@ -39,9 +41,12 @@ extension ServerState {
                 let groups = (spec["groups"]?.arrayValue ?? []).compactMap(\.stringValue)
                 subject = UserInfo(name: spec["user"]?.stringValue ?? "", groups: groups, addingImplicitGroups: false)
                 guard subject.name.isEmpty == false || !groups.isEmpty else {
-                    throw APIError.invalid(kind: kind.kind, group: kind.group, name: "", [
-                        .init(type: "FieldValueRequired", message: "Invalid value: \"\": at least one of user or group must be specified", field: "spec.user"),
-                    ])
+                    throw APIError.invalid(
+                        kind: kind.kind, group: kind.group, name: "",
+                        [
+                            .init(
+                                type: "FieldValueRequired", message: "Invalid value: \"\": at least one of user or group must be specified", field: "spec.user")
+                        ])
                 }
             }
             let access: AccessRequest
@@ -60,9 +65,13 @@ extension ServerState {
             } else if let attributes = spec["nonResourceAttributes"] {
                 access = AccessRequest(user: subject, verb: attributes["verb"]?.stringValue ?? "", nonResourceURL: attributes["path"]?.stringValue ?? "")
             } else {
-                throw APIError.invalid(kind: kind.kind, group: kind.group, name: "", [
-                    .init(type: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified", field: "spec.resourceAttributes"),
-                ])
+                throw APIError.invalid(
+                    kind: kind.kind, group: kind.group, name: "",
+                    [
+                        .init(
+                            type: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                            field: "spec.resourceAttributes")
+                    ])
             }
             if subject.groups.contains(Self.superuserGroup) {
                 status["allowed"] = true
@@ -126,9 +135,13 @@ extension ServerState {
         var body: JSONValue = request.body.isEmpty ? ["spec": [:]] : try Self.decodeBody(request)
         let seconds = body[path: ["spec", "expirationSeconds"]]?.integerValue ?? 3600
         guard seconds >= 600 else {
-            throw APIError.invalid(kind: "TokenRequest", group: "authentication.k8s.io", name: "", [
-                .init(type: "FieldValueInvalid", message: "Invalid value: \(seconds): may not specify a duration less than 10 minutes", field: "spec.expirationSeconds"),
-            ])
+            throw APIError.invalid(
+                kind: "TokenRequest", group: "authentication.k8s.io", name: "",
+                [
+                    .init(
+                        type: "FieldValueInvalid", message: "Invalid value: \(seconds): may not specify a duration less than 10 minutes",
+                        field: "spec.expirationSeconds")
+                ])
         }
         let audiences = body[path: ["spec", "audiences"]]?.arrayValue ?? ["https://kubernetes.default.svc.cluster.local"]
         let expires = Date().addingTimeInterval(TimeInterval(seconds))
@@ -151,7 +164,8 @@ extension ServerState {
 
     /// A token shaped like Kubernetes' ServiceAccount JWTs (the claims of
     /// `pkg/serviceaccount/claims.go`), signed HS256 with a per-server key.
-    mutating func mintToken(namespace: String, name: String, uid: String, audiences: [JSONValue], expires: Date?, jti: String = ServerState.newUID()) -> String {
+    mutating func mintToken(namespace: String, name: String, uid: String, audiences: [JSONValue], expires: Date?, jti: String = ServerState.newUID()) -> String
+    {
         let now = Int64(Date().timeIntervalSince1970)
         var claims: JSONValue = [
             "iss": "https://kubernetes.default.svc.cluster.local",

@@ -114,7 +114,8 @@ extension ServerState {
             let pattern = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/#
             guard text.wholeMatch(of: pattern) != nil else {
                 throw APIError.badRequest(
-                    "Lease in version \"v1\" cannot be handled as a Lease: parsing time \"\(text)\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"\(text.dropFirst(19))\" as \".000000\"")
+                    "Lease in version \"v1\" cannot be handled as a Lease: parsing time \"\(text)\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"\(text.dropFirst(19))\" as \".000000\""
+                )
             }
         }
         var causes: [APIError.Cause] = []
@@ -175,14 +176,18 @@ extension ServerState {
         let alnum = { (c: Character) in c.isASCII && (c.isLowercase || c.isNumber) }
         if kind.group.isEmpty && kind.kind == "Namespace" {
             let valid = name.count <= 63 && name.allSatisfy { alnum($0) || $0 == "-" } && alnum(name.first!) && alnum(name.last!)
-            return valid ? nil
+            return valid
+                ? nil
                 : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = name.count <= 253 && labels.allSatisfy { label in
-            !label.isEmpty && label.allSatisfy { alnum($0) || $0 == "-" } && alnum(label.first!) && alnum(label.last!)
-        }
-        return valid ? nil
+        let valid =
+            name.count <= 253
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.allSatisfy { alnum($0) || $0 == "-" } && alnum(label.first!) && alnum(label.last!)
+            }
+        return valid
+            ? nil
             : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
     }
 
@@ -238,7 +243,8 @@ extension ServerState {
             }
             object.setMetadata("resourceVersion", old.content[path: ["metadata", "resourceVersion"]])
             if object.content == old.content { return old }
-            var oldBody = old.content, newBody = object.content
+            var oldBody = old.content
+            var newBody = object.content
             for key in ["metadata", "status"] {
                 oldBody[key] = nil
                 newBody[key] = nil
@@ -373,7 +379,9 @@ extension ServerState {
             try requireNamespace(kind, info.namespace)
         }
         let stripStatus = kind.subresources.contains("status") && info.subresource.isEmpty
-        switch FieldManager.apply(live: old, applied: applied, manager: manager, force: request.query["force"] == "true", stripStatus: stripStatus, now: Self.now) {
+        switch FieldManager.apply(
+            live: old, applied: applied, manager: manager, force: request.query["force"] == "true", stripStatus: stripStatus, now: Self.now)
+        {
         case .failure(let conflicts):
             throw conflicts.apiError
         case .success(var object):

@@ -20,44 +20,96 @@ extension BootstrapPolicy {
             kind: .clusterRole, name: "system:aggregate-to-admin",
             rules: [
                 PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["localsubjectaccessreviews"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings", "roles"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["rbac.authorization.k8s.io"],
+                    resources: ["rolebindings", "roles"]),
             ],
             labels: ["rbac.authorization.k8s.io/aggregate-to-admin": "true"]),
         RBACRole(
             kind: .clusterRole, name: "system:aggregate-to-edit",
             rules: [
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: [""],
+                    resources: ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"]),
                 PolicyRule(verbs: ["impersonate"], apiGroups: [""], resources: ["serviceaccounts"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: [""], resources: ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: [""],
+                    resources: ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
                 PolicyRule(verbs: ["create"], apiGroups: [""], resources: ["pods/eviction"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: [""], resources: ["configmaps", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: [""],
+                    resources: [
+                        "configmaps", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts",
+                        "services", "services/proxy",
+                    ]),
                 PolicyRule(verbs: ["create"], apiGroups: [""], resources: ["serviceaccounts/token"]),
                 PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["", "events.k8s.io"], resources: ["events"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["apps"], resources: ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["apps"],
+                    resources: [
+                        "daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets",
+                        "statefulsets/scale",
+                    ]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"]),
                 PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["batch"], resources: ["cronjobs", "jobs"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["extensions"], resources: ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "ingresses", "networkpolicies", "replicasets", "replicasets/scale", "replicationcontrollers/scale"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["extensions"],
+                    resources: [
+                        "daemonsets", "deployments", "deployments/rollback", "deployments/scale", "ingresses", "networkpolicies", "replicasets",
+                        "replicasets/scale", "replicationcontrollers/scale",
+                    ]),
                 PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["policy"], resources: ["poddisruptionbudgets"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["coordination.k8s.io"], resources: ["leases"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceclaimtemplates"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["networking.k8s.io"],
+                    resources: ["ingresses", "networkpolicies"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["coordination.k8s.io"],
+                    resources: ["leases"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "patch", "update"], apiGroups: ["resource.k8s.io"],
+                    resources: ["resourceclaims", "resourceclaimtemplates"]),
             ],
             labels: ["rbac.authorization.k8s.io/aggregate-to-edit": "true"]),
         RBACRole(
             kind: .clusterRole, name: "system:aggregate-to-view",
             rules: [
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["bindings", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: [""],
+                    resources: [
+                        "configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers",
+                        "replicationcontrollers/scale", "serviceaccounts", "services", "services/status",
+                    ]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: [""],
+                    resources: [
+                        "bindings", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas",
+                        "resourcequotas/status",
+                    ]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["namespaces"]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["", "events.k8s.io"], resources: ["events"]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["apps"], resources: ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: ["apps"],
+                    resources: [
+                        "controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets",
+                        "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status",
+                    ]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["batch"], resources: ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["extensions"], resources: ["daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status", "networkpolicies", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: ["extensions"],
+                    resources: [
+                        "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status",
+                        "networkpolicies", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale",
+                    ]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["policy"], resources: ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingresses/status", "networkpolicies"]),
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceclaims/status", "resourceclaimtemplates"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingresses/status", "networkpolicies"]),
+                PolicyRule(
+                    verbs: ["get", "list", "watch"], apiGroups: ["resource.k8s.io"],
+                    resources: ["resourceclaims", "resourceclaims/status", "resourceclaimtemplates"]),
             ],
             labels: ["rbac.authorization.k8s.io/aggregate-to-view": "true"]),
         RBACRole(
@@ -75,32 +127,35 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
             rules: [
-                PolicyRule(verbs: ["create"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/nodeclient"]),
+                PolicyRule(verbs: ["create"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/nodeclient"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
             rules: [
-                PolicyRule(verbs: ["create"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/selfnodeclient"]),
+                PolicyRule(verbs: ["create"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/selfnodeclient"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:kube-apiserver-client-approver",
             rules: [
-                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kube-apiserver-client"]),
+                PolicyRule(
+                    verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kube-apiserver-client"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
             rules: [
-                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kube-apiserver-client-kubelet"]),
+                PolicyRule(
+                    verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"],
+                    resourceNames: ["kubernetes.io/kube-apiserver-client-kubelet"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:kubelet-serving-approver",
             rules: [
-                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kubelet-serving"]),
+                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kubelet-serving"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:certificates.k8s.io:legacy-unknown-approver",
             rules: [
-                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/legacy-unknown"]),
+                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/legacy-unknown"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:controller:attachdetach-controller",
@@ -118,16 +173,26 @@ extension BootstrapPolicy {
             kind: .clusterRole, name: "system:controller:certificate-controller",
             rules: [
                 PolicyRule(verbs: ["delete", "get", "list", "watch"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"]),
-                PolicyRule(verbs: ["update"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval", "certificatesigningrequests/status"]),
-                PolicyRule(verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kube-apiserver-client-kubelet"]),
-                PolicyRule(verbs: ["sign"], apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/legacy-unknown"]),
+                PolicyRule(
+                    verbs: ["update"], apiGroups: ["certificates.k8s.io"],
+                    resources: ["certificatesigningrequests/approval", "certificatesigningrequests/status"]),
+                PolicyRule(
+                    verbs: ["approve"], apiGroups: ["certificates.k8s.io"], resources: ["signers"],
+                    resourceNames: ["kubernetes.io/kube-apiserver-client-kubelet"]),
+                PolicyRule(
+                    verbs: ["sign"], apiGroups: ["certificates.k8s.io"], resources: ["signers"],
+                    resourceNames: [
+                        "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving",
+                        "kubernetes.io/legacy-unknown",
+                    ]),
                 PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"]),
                 PolicyRule(verbs: ["create", "patch", "update"], apiGroups: ["", "events.k8s.io"], resources: ["events"]),
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:controller:clusterrole-aggregation-controller",
             rules: [
-                PolicyRule(verbs: ["escalate", "get", "list", "patch", "update", "watch"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"]),
+                PolicyRule(
+                    verbs: ["escalate", "get", "list", "patch", "update", "watch"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:controller:cronjob-controller",
@@ -157,7 +222,8 @@ extension BootstrapPolicy {
                 PolicyRule(verbs: ["get", "list", "update", "watch"], apiGroups: ["apps", "extensions"], resources: ["deployments"]),
                 PolicyRule(verbs: ["update"], apiGroups: ["apps", "extensions"], resources: ["deployments/status"]),
                 PolicyRule(verbs: ["update"], apiGroups: ["apps", "extensions"], resources: ["deployments/finalizers"]),
-                PolicyRule(verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], apiGroups: ["apps", "extensions"], resources: ["replicasets"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], apiGroups: ["apps", "extensions"], resources: ["replicasets"]),
                 PolicyRule(verbs: ["get", "list", "update", "watch"], apiGroups: [""], resources: ["pods"]),
                 PolicyRule(verbs: ["create", "patch", "update"], apiGroups: ["", "events.k8s.io"], resources: ["events"]),
             ]),
@@ -435,7 +501,9 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:discovery",
             rules: [
-                PolicyRule(verbs: ["get"], nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]),
+                PolicyRule(
+                    verbs: ["get"],
+                    nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:heapster",
@@ -446,7 +514,7 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:kube-aggregator",
             rules: [
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["endpoints", "services"]),
+                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["endpoints", "services"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:kube-controller-manager",
@@ -466,15 +534,18 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:kube-dns",
             rules: [
-                PolicyRule(verbs: ["list", "watch"], apiGroups: [""], resources: ["endpoints", "services"]),
+                PolicyRule(verbs: ["list", "watch"], apiGroups: [""], resources: ["endpoints", "services"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:kube-scheduler",
             rules: [
                 PolicyRule(verbs: ["create", "patch", "update"], apiGroups: ["", "events.k8s.io"], resources: ["events"]),
                 PolicyRule(verbs: ["create"], apiGroups: ["coordination.k8s.io"], resources: ["leases"]),
-                PolicyRule(verbs: ["get", "list", "update", "watch"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["kube-scheduler"]),
-                PolicyRule(verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["coordination.k8s.io"], resources: ["leasecandidates"]),
+                PolicyRule(
+                    verbs: ["get", "list", "update", "watch"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["kube-scheduler"]),
+                PolicyRule(
+                    verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], apiGroups: ["coordination.k8s.io"],
+                    resources: ["leasecandidates"]),
                 PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["nodes"]),
                 PolicyRule(verbs: ["delete", "get", "list", "watch"], apiGroups: [""], resources: ["pods"]),
                 PolicyRule(verbs: ["create"], apiGroups: [""], resources: ["bindings", "pods/binding"]),
@@ -510,7 +581,11 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:monitoring",
             rules: [
-                PolicyRule(verbs: ["get"], nonResourceURLs: ["/flagz", "/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*", "/statusz"]),
+                PolicyRule(
+                    verbs: ["get"],
+                    nonResourceURLs: [
+                        "/flagz", "/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*", "/statusz",
+                    ]),
                 PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["nodes/metrics"]),
             ]),
         RBACRole(
@@ -545,7 +620,7 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:node-bootstrapper",
             rules: [
-                PolicyRule(verbs: ["create", "get", "list", "watch"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"]),
+                PolicyRule(verbs: ["create", "get", "list", "watch"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:node-problem-detector",
@@ -575,12 +650,14 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .clusterRole, name: "system:public-info-viewer",
             rules: [
-                PolicyRule(verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"]),
+                PolicyRule(verbs: ["get"], nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:service-account-issuer-discovery",
             rules: [
-                PolicyRule(verbs: ["get"], nonResourceURLs: ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"]),
+                PolicyRule(
+                    verbs: ["get"],
+                    nonResourceURLs: ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"])
             ]),
         RBACRole(
             kind: .clusterRole, name: "system:volume-scheduler",
@@ -604,7 +681,7 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .role, name: "extension-apiserver-authentication-reader", namespace: "kube-system",
             rules: [
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["extension-apiserver-authentication"]),
+                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["extension-apiserver-authentication"])
             ]),
         RBACRole(
             kind: .role, name: "system::leader-locking-kube-controller-manager", namespace: "kube-system",
@@ -621,12 +698,12 @@ extension BootstrapPolicy {
         RBACRole(
             kind: .role, name: "system:controller:bootstrap-signer", namespace: "kube-system",
             rules: [
-                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["secrets"]),
+                PolicyRule(verbs: ["get", "list", "watch"], apiGroups: [""], resources: ["secrets"])
             ]),
         RBACRole(
             kind: .role, name: "system:controller:cloud-provider", namespace: "kube-system",
             rules: [
-                PolicyRule(verbs: ["create", "get", "list", "watch"], apiGroups: [""], resources: ["configmaps"]),
+                PolicyRule(verbs: ["create", "get", "list", "watch"], apiGroups: [""], resources: ["configmaps"])
             ]),
         RBACRole(
             kind: .role, name: "system:controller:token-cleaner", namespace: "kube-system",
@@ -640,67 +717,158 @@ extension BootstrapPolicy {
     public static let defaultBindings: [RBACBinding] = [
         .clusterRoleBinding("cluster-admin", clusterRole: "cluster-admin", subjects: [.group("system:masters")]),
         .clusterRoleBinding("system:basic-user", clusterRole: "system:basic-user", subjects: [.group("system:authenticated")]),
-        .clusterRoleBinding("system:controller:attachdetach-controller", clusterRole: "system:controller:attachdetach-controller", subjects: [.serviceAccount("attachdetach-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:certificate-controller", clusterRole: "system:controller:certificate-controller", subjects: [.serviceAccount("certificate-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:clusterrole-aggregation-controller", clusterRole: "system:controller:clusterrole-aggregation-controller", subjects: [.serviceAccount("clusterrole-aggregation-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:cronjob-controller", clusterRole: "system:controller:cronjob-controller", subjects: [.serviceAccount("cronjob-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:daemon-set-controller", clusterRole: "system:controller:daemon-set-controller", subjects: [.serviceAccount("daemon-set-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:deployment-controller", clusterRole: "system:controller:deployment-controller", subjects: [.serviceAccount("deployment-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:device-taint-eviction-controller", clusterRole: "system:controller:device-taint-eviction-controller", subjects: [.serviceAccount("device-taint-eviction-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:disruption-controller", clusterRole: "system:controller:disruption-controller", subjects: [.serviceAccount("disruption-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:endpoint-controller", clusterRole: "system:controller:endpoint-controller", subjects: [.serviceAccount("endpoint-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:endpointslice-controller", clusterRole: "system:controller:endpointslice-controller", subjects: [.serviceAccount("endpointslice-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:endpointslicemirroring-controller", clusterRole: "system:controller:endpointslicemirroring-controller", subjects: [.serviceAccount("endpointslicemirroring-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:ephemeral-volume-controller", clusterRole: "system:controller:ephemeral-volume-controller", subjects: [.serviceAccount("ephemeral-volume-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:expand-controller", clusterRole: "system:controller:expand-controller", subjects: [.serviceAccount("expand-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:generic-garbage-collector", clusterRole: "system:controller:generic-garbage-collector", subjects: [.serviceAccount("generic-garbage-collector", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:horizontal-pod-autoscaler", clusterRole: "system:controller:horizontal-pod-autoscaler", subjects: [.serviceAccount("horizontal-pod-autoscaler", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:job-controller", clusterRole: "system:controller:job-controller", subjects: [.serviceAccount("job-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:legacy-service-account-token-cleaner", clusterRole: "system:controller:legacy-service-account-token-cleaner", subjects: [.serviceAccount("legacy-service-account-token-cleaner", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:namespace-controller", clusterRole: "system:controller:namespace-controller", subjects: [.serviceAccount("namespace-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:node-controller", clusterRole: "system:controller:node-controller", subjects: [.serviceAccount("node-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:persistent-volume-binder", clusterRole: "system:controller:persistent-volume-binder", subjects: [.serviceAccount("persistent-volume-binder", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:pod-garbage-collector", clusterRole: "system:controller:pod-garbage-collector", subjects: [.serviceAccount("pod-garbage-collector", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:pv-protection-controller", clusterRole: "system:controller:pv-protection-controller", subjects: [.serviceAccount("pv-protection-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:pvc-protection-controller", clusterRole: "system:controller:pvc-protection-controller", subjects: [.serviceAccount("pvc-protection-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:replicaset-controller", clusterRole: "system:controller:replicaset-controller", subjects: [.serviceAccount("replicaset-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:replication-controller", clusterRole: "system:controller:replication-controller", subjects: [.serviceAccount("replication-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:resource-claim-controller", clusterRole: "system:controller:resource-claim-controller", subjects: [.serviceAccount("resource-claim-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:resourcequota-controller", clusterRole: "system:controller:resourcequota-controller", subjects: [.serviceAccount("resourcequota-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:root-ca-cert-publisher", clusterRole: "system:controller:root-ca-cert-publisher", subjects: [.serviceAccount("root-ca-cert-publisher", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:route-controller", clusterRole: "system:controller:route-controller", subjects: [.serviceAccount("route-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:selinux-warning-controller", clusterRole: "system:controller:selinux-warning-controller", subjects: [.serviceAccount("selinux-warning-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:service-account-controller", clusterRole: "system:controller:service-account-controller", subjects: [.serviceAccount("service-account-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:service-cidrs-controller", clusterRole: "system:controller:service-cidrs-controller", subjects: [.serviceAccount("service-cidrs-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:service-controller", clusterRole: "system:controller:service-controller", subjects: [.serviceAccount("service-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:statefulset-controller", clusterRole: "system:controller:statefulset-controller", subjects: [.serviceAccount("statefulset-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:ttl-after-finished-controller", clusterRole: "system:controller:ttl-after-finished-controller", subjects: [.serviceAccount("ttl-after-finished-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:ttl-controller", clusterRole: "system:controller:ttl-controller", subjects: [.serviceAccount("ttl-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:validatingadmissionpolicy-status-controller", clusterRole: "system:controller:validatingadmissionpolicy-status-controller", subjects: [.serviceAccount("validatingadmissionpolicy-status-controller", namespace: "kube-system")]),
-        .clusterRoleBinding("system:controller:volumeattributesclass-protection-controller", clusterRole: "system:controller:volumeattributesclass-protection-controller", subjects: [.serviceAccount("volumeattributesclass-protection-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:attachdetach-controller", clusterRole: "system:controller:attachdetach-controller",
+            subjects: [.serviceAccount("attachdetach-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:certificate-controller", clusterRole: "system:controller:certificate-controller",
+            subjects: [.serviceAccount("certificate-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:clusterrole-aggregation-controller", clusterRole: "system:controller:clusterrole-aggregation-controller",
+            subjects: [.serviceAccount("clusterrole-aggregation-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:cronjob-controller", clusterRole: "system:controller:cronjob-controller",
+            subjects: [.serviceAccount("cronjob-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:daemon-set-controller", clusterRole: "system:controller:daemon-set-controller",
+            subjects: [.serviceAccount("daemon-set-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:deployment-controller", clusterRole: "system:controller:deployment-controller",
+            subjects: [.serviceAccount("deployment-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:device-taint-eviction-controller", clusterRole: "system:controller:device-taint-eviction-controller",
+            subjects: [.serviceAccount("device-taint-eviction-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:disruption-controller", clusterRole: "system:controller:disruption-controller",
+            subjects: [.serviceAccount("disruption-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:endpoint-controller", clusterRole: "system:controller:endpoint-controller",
+            subjects: [.serviceAccount("endpoint-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:endpointslice-controller", clusterRole: "system:controller:endpointslice-controller",
+            subjects: [.serviceAccount("endpointslice-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:endpointslicemirroring-controller", clusterRole: "system:controller:endpointslicemirroring-controller",
+            subjects: [.serviceAccount("endpointslicemirroring-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:ephemeral-volume-controller", clusterRole: "system:controller:ephemeral-volume-controller",
+            subjects: [.serviceAccount("ephemeral-volume-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:expand-controller", clusterRole: "system:controller:expand-controller",
+            subjects: [.serviceAccount("expand-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:generic-garbage-collector", clusterRole: "system:controller:generic-garbage-collector",
+            subjects: [.serviceAccount("generic-garbage-collector", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:horizontal-pod-autoscaler", clusterRole: "system:controller:horizontal-pod-autoscaler",
+            subjects: [.serviceAccount("horizontal-pod-autoscaler", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:job-controller", clusterRole: "system:controller:job-controller",
+            subjects: [.serviceAccount("job-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:legacy-service-account-token-cleaner", clusterRole: "system:controller:legacy-service-account-token-cleaner",
+            subjects: [.serviceAccount("legacy-service-account-token-cleaner", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:namespace-controller", clusterRole: "system:controller:namespace-controller",
+            subjects: [.serviceAccount("namespace-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:node-controller", clusterRole: "system:controller:node-controller",
+            subjects: [.serviceAccount("node-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:persistent-volume-binder", clusterRole: "system:controller:persistent-volume-binder",
+            subjects: [.serviceAccount("persistent-volume-binder", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:pod-garbage-collector", clusterRole: "system:controller:pod-garbage-collector",
+            subjects: [.serviceAccount("pod-garbage-collector", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:pv-protection-controller", clusterRole: "system:controller:pv-protection-controller",
+            subjects: [.serviceAccount("pv-protection-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:pvc-protection-controller", clusterRole: "system:controller:pvc-protection-controller",
+            subjects: [.serviceAccount("pvc-protection-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:replicaset-controller", clusterRole: "system:controller:replicaset-controller",
+            subjects: [.serviceAccount("replicaset-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:replication-controller", clusterRole: "system:controller:replication-controller",
+            subjects: [.serviceAccount("replication-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:resource-claim-controller", clusterRole: "system:controller:resource-claim-controller",
+            subjects: [.serviceAccount("resource-claim-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:resourcequota-controller", clusterRole: "system:controller:resourcequota-controller",
+            subjects: [.serviceAccount("resourcequota-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:root-ca-cert-publisher", clusterRole: "system:controller:root-ca-cert-publisher",
+            subjects: [.serviceAccount("root-ca-cert-publisher", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:route-controller", clusterRole: "system:controller:route-controller",
+            subjects: [.serviceAccount("route-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:selinux-warning-controller", clusterRole: "system:controller:selinux-warning-controller",
+            subjects: [.serviceAccount("selinux-warning-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:service-account-controller", clusterRole: "system:controller:service-account-controller",
+            subjects: [.serviceAccount("service-account-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:service-cidrs-controller", clusterRole: "system:controller:service-cidrs-controller",
+            subjects: [.serviceAccount("service-cidrs-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:service-controller", clusterRole: "system:controller:service-controller",
+            subjects: [.serviceAccount("service-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:statefulset-controller", clusterRole: "system:controller:statefulset-controller",
+            subjects: [.serviceAccount("statefulset-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:ttl-after-finished-controller", clusterRole: "system:controller:ttl-after-finished-controller",
+            subjects: [.serviceAccount("ttl-after-finished-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:ttl-controller", clusterRole: "system:controller:ttl-controller",
+            subjects: [.serviceAccount("ttl-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:validatingadmissionpolicy-status-controller", clusterRole: "system:controller:validatingadmissionpolicy-status-controller",
+            subjects: [.serviceAccount("validatingadmissionpolicy-status-controller", namespace: "kube-system")]),
+        .clusterRoleBinding(
+            "system:controller:volumeattributesclass-protection-controller", clusterRole: "system:controller:volumeattributesclass-protection-controller",
+            subjects: [.serviceAccount("volumeattributesclass-protection-controller", namespace: "kube-system")]),
         .clusterRoleBinding("system:discovery", clusterRole: "system:discovery", subjects: [.group("system:authenticated")]),
-        .clusterRoleBinding("system:kube-controller-manager", clusterRole: "system:kube-controller-manager", subjects: [.user("system:kube-controller-manager")]),
+        .clusterRoleBinding(
+            "system:kube-controller-manager", clusterRole: "system:kube-controller-manager", subjects: [.user("system:kube-controller-manager")]),
         .clusterRoleBinding("system:kube-dns", clusterRole: "system:kube-dns", subjects: [.serviceAccount("kube-dns", namespace: "kube-system")]),
         .clusterRoleBinding("system:kube-scheduler", clusterRole: "system:kube-scheduler", subjects: [.user("system:kube-scheduler")]),
         .clusterRoleBinding("system:monitoring", clusterRole: "system:monitoring", subjects: [.group("system:monitoring")]),
         .clusterRoleBinding("system:node", clusterRole: "system:node", subjects: []),
         .clusterRoleBinding("system:node-proxier", clusterRole: "system:node-proxier", subjects: [.user("system:kube-proxy")]),
-        .clusterRoleBinding("system:public-info-viewer", clusterRole: "system:public-info-viewer", subjects: [.group("system:authenticated"), .group("system:unauthenticated")]),
-        .clusterRoleBinding("system:service-account-issuer-discovery", clusterRole: "system:service-account-issuer-discovery", subjects: [.group("system:serviceaccounts")]),
+        .clusterRoleBinding(
+            "system:public-info-viewer", clusterRole: "system:public-info-viewer", subjects: [.group("system:authenticated"), .group("system:unauthenticated")]),
+        .clusterRoleBinding(
+            "system:service-account-issuer-discovery", clusterRole: "system:service-account-issuer-discovery", subjects: [.group("system:serviceaccounts")]),
         .clusterRoleBinding("system:volume-scheduler", clusterRole: "system:volume-scheduler", subjects: [.user("system:kube-scheduler")]),
         .roleBinding(
-            "system:controller:bootstrap-signer", namespace: "kube-public", roleRef: RoleRef(kind: "Role", name: "system:controller:bootstrap-signer"), subjects: [.serviceAccount("bootstrap-signer", namespace: "kube-system")]),
+            "system:controller:bootstrap-signer", namespace: "kube-public", roleRef: RoleRef(kind: "Role", name: "system:controller:bootstrap-signer"),
+            subjects: [.serviceAccount("bootstrap-signer", namespace: "kube-system")]),
         .roleBinding(
-            "system::extension-apiserver-authentication-reader", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "extension-apiserver-authentication-reader"), subjects: [.user("system:kube-controller-manager"), .user("system:kube-scheduler")]),
+            "system::extension-apiserver-authentication-reader", namespace: "kube-system",
+            roleRef: RoleRef(kind: "Role", name: "extension-apiserver-authentication-reader"),
+            subjects: [.user("system:kube-controller-manager"), .user("system:kube-scheduler")]),
         .roleBinding(
-            "system::leader-locking-kube-controller-manager", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system::leader-locking-kube-controller-manager"), subjects: [.user("system:kube-controller-manager"), .serviceAccount("kube-controller-manager", namespace: "kube-system"), .serviceAccount("leader-election-controller", namespace: "kube-system")]),
+            "system::leader-locking-kube-controller-manager", namespace: "kube-system",
+            roleRef: RoleRef(kind: "Role", name: "system::leader-locking-kube-controller-manager"),
+            subjects: [
+                .user("system:kube-controller-manager"), .serviceAccount("kube-controller-manager", namespace: "kube-system"),
+                .serviceAccount("leader-election-controller", namespace: "kube-system"),
+            ]),
         .roleBinding(
-            "system::leader-locking-kube-scheduler", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system::leader-locking-kube-scheduler"), subjects: [.user("system:kube-scheduler"), .serviceAccount("kube-scheduler", namespace: "kube-system")]),
+            "system::leader-locking-kube-scheduler", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system::leader-locking-kube-scheduler"),
+            subjects: [.user("system:kube-scheduler"), .serviceAccount("kube-scheduler", namespace: "kube-system")]),
         .roleBinding(
-            "system:controller:bootstrap-signer", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:bootstrap-signer"), subjects: [.serviceAccount("bootstrap-signer", namespace: "kube-system")]),
+            "system:controller:bootstrap-signer", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:bootstrap-signer"),
+            subjects: [.serviceAccount("bootstrap-signer", namespace: "kube-system")]),
         .roleBinding(
-            "system:controller:cloud-provider", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:cloud-provider"), subjects: [.serviceAccount("cloud-provider", namespace: "kube-system")]),
+            "system:controller:cloud-provider", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:cloud-provider"),
+            subjects: [.serviceAccount("cloud-provider", namespace: "kube-system")]),
         .roleBinding(
-            "system:controller:token-cleaner", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:token-cleaner"), subjects: [.serviceAccount("token-cleaner", namespace: "kube-system")]),
+            "system:controller:token-cleaner", namespace: "kube-system", roleRef: RoleRef(kind: "Role", name: "system:controller:token-cleaner"),
+            subjects: [.serviceAccount("token-cleaner", namespace: "kube-system")]),
     ]
 }

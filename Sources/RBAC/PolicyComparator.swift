@@ -7,7 +7,9 @@
 /// servant's `*`, but a list of every verb does not.
 public enum PolicyComparator {
     /// Whether `ownerRules` cover `servantRules`, and the broken-down servant rules they do not cover.
-    public static func covers(_ ownerRules: [PolicyRule], _ servantRules: [PolicyRule]) -> (
+    public static func covers(
+        _ ownerRules: [PolicyRule], _ servantRules: [PolicyRule]
+    ) -> (
         covered: Bool, uncovered: [PolicyRule]
     ) {
         var uncovered: [PolicyRule] = []

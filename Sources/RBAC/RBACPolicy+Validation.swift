@@ -7,7 +7,9 @@ extension RBACPolicy {
     ///
     /// For the audit, which reports refused objects instead of stopping at them; other commands
     /// use ``init(objects:defaultNamespace:)``, which stops at malformed ones.
-    public static func validated(objects: [KubeObject], defaultNamespace: String = "default") -> (
+    public static func validated(
+        objects: [KubeObject], defaultNamespace: String = "default"
+    ) -> (
         policy: RBACPolicy, rejected: [RBACValidation.Rejection], rejectedPositions: [Int]
     ) {
         // Large inputs are read in parts on every core, and joined in input order.

@@ -105,10 +105,12 @@ public struct ScopeDeriver: Sendable {
                 let key = HoldKey(
                     verbs: rule.verbs.sorted(), apiGroups: rule.apiGroups.sorted(), resources: rule.resources.sorted(),
                     nonResourceURLs: rule.nonResourceURLs.sorted())
-                var entry = merged.removeValue(forKey: key) ?? {
-                    mergeOrder.append(key)
-                    return ([], false, [])
-                }()
+                var entry =
+                    merged.removeValue(forKey: key)
+                    ?? {
+                        mergeOrder.append(key)
+                        return ([], false, [])
+                    }()
                 entry.names.formUnion(rule.resourceNames)
                 if rule.resourceNames.isEmpty { entry.unnamed = true }
                 if entry.reasons.count < RequestPlanner.namedObjectsPerRequest {
@@ -232,7 +234,8 @@ public struct ScopeDeriver: Sendable {
         }
         return ordered.map { key in
             RuleExplanation(
-                rule: PolicyRule(verbs: key.verbs, apiGroups: [key.group], resources: (resources[key] ?? []).sorted(), resourceNames: key.name.map { [$0] } ?? []),
+                rule: PolicyRule(
+                    verbs: key.verbs, apiGroups: [key.group], resources: (resources[key] ?? []).sorted(), resourceNames: key.name.map { [$0] } ?? []),
                 reasons: ruleReasons[key] ?? [])
         }
     }

@@ -11,14 +11,18 @@ public enum AuditMarkdown {
         var out = "# \(title)\n\n"
         out += "**Verdict: \(verdict.isCompliant ? "compliant" : "not compliant")** with namespace-confined, least-privilege CI/CD.\n\n"
         out += "| Question | Answer |\n| --- | --- |\n"
-        out += "| Does it need cluster-wide permissions? | \(verdict.clusterWideGrants.isEmpty ? "No" : "**Yes** — \(verdict.clusterWideGrants.count) ClusterRoleBinding(s)") |\n"
-        out += "| Does it bring its own access-control model? | \(verdict.ownAccessControl.isEmpty ? "No" : "**Yes** — \(verdict.ownAccessControl.count) reason(s)") |\n"
-        out += "| Can a subject gain more rights than it was given? | \(verdict.escalationPathCount == 0 ? "No" : "**Yes** — \(verdict.escalationPathCount) path(s)") |\n"
+        out +=
+            "| Does it need cluster-wide permissions? | \(verdict.clusterWideGrants.isEmpty ? "No" : "**Yes** — \(verdict.clusterWideGrants.count) ClusterRoleBinding(s)") |\n"
+        out +=
+            "| Does it bring its own access-control model? | \(verdict.ownAccessControl.isEmpty ? "No" : "**Yes** — \(verdict.ownAccessControl.count) reason(s)") |\n"
+        out +=
+            "| Can a subject gain more rights than it was given? | \(verdict.escalationPathCount == 0 ? "No" : "**Yes** — \(verdict.escalationPathCount) path(s)") |\n"
         out += "| Live critical findings | \(verdict.criticalFindingCount) |\n\n"
         if !verdict.clusterWideGrants.isEmpty {
             out += "## Cluster-wide permissions\n\n| Binding | Role | Subjects | Grants |\n| --- | --- | --- | --- |\n"
             for grant in verdict.clusterWideGrants {
-                out += "| \(cell(grant.binding)) | \(cell(grant.role)) | \(cell(grant.subjects.map(\.description).joined(separator: ", "))) | \(cell(grant.summary)) |\n"
+                out +=
+                    "| \(cell(grant.binding)) | \(cell(grant.role)) | \(cell(grant.subjects.map(\.description).joined(separator: ", "))) | \(cell(grant.summary)) |\n"
             }
             out += "\n"
         }
@@ -37,7 +41,8 @@ public enum AuditMarkdown {
         } else {
             out += "| Severity | Check | Finding | Where |\n| --- | --- | --- | --- |\n"
             for finding in report.findings {
-                out += "| \(finding.severity)\(finding.isDormant ? " (dormant)" : "") | \(finding.checkID) \(finding.check.name) | \(cell(finding.message)) | \(cell(finding.locations.map(\.description).joined(separator: ", "))) |\n"
+                out +=
+                    "| \(finding.severity)\(finding.isDormant ? " (dormant)" : "") | \(finding.checkID) \(finding.check.name) | \(cell(finding.message)) | \(cell(finding.locations.map(\.description).joined(separator: ", "))) |\n"
             }
             out += "\n### What the checks mean\n\n"
             var seen: Set<String> = []
@@ -59,7 +64,8 @@ public enum AuditMarkdown {
                     let names = subject.entries.filter { $0.namespace == namespace }.map { $0.role + ($0.roleMissing ? " (missing)" : "") }
                     return names.isEmpty ? "" : cell(names.joined(separator: ", "))
                 }
-                out += "| \(cell(subject.subject.description)) | \(subject.highestSeverity?.rawValue ?? "—") | \(roles(nil)) |"
+                out +=
+                    "| \(cell(subject.subject.description)) | \(subject.highestSeverity?.rawValue ?? "—") | \(roles(nil)) |"
                     + columns.map { " \(roles($0)) |" }.joined() + "\n"
             }
             out += "\n"

@@ -15,7 +15,8 @@ public enum AuditText {
         var out = TextPieces()
         let verdict = report.verdict
         out += "VERDICT: " + (verdict.isCompliant ? paint("COMPLIANT", "1;32", colour) : paint("NOT COMPLIANT", "1;31", colour)) + "\n"
-        out += "  Needs cluster-wide permissions:    \(verdict.clusterWideGrants.isEmpty ? "no" : "yes (\(verdict.clusterWideGrants.count) ClusterRoleBinding\(verdict.clusterWideGrants.count == 1 ? "" : "s"))")\n"
+        out +=
+            "  Needs cluster-wide permissions:    \(verdict.clusterWideGrants.isEmpty ? "no" : "yes (\(verdict.clusterWideGrants.count) ClusterRoleBinding\(verdict.clusterWideGrants.count == 1 ? "" : "s"))")\n"
         out.append(verdict.clusterWideGrants) { grant, out in
             out += "    - \(grant.binding) → \(grant.role) for \(grant.subjects.map(\.description).joined(separator: ", ")): \(grant.summary)\n"
         }

@@ -39,8 +39,10 @@ public enum EvidenceHTML {
 
             """
         out += "<h1>\(EvidenceText.html(title))</h1>\n"
-        out += "<p class=\"muted\">Period: \(EvidenceText.html(EvidenceText.period(report.filter))) (UTC, the API server's clock). Generated \(report.generated.wholeSeconds) by Warrant.</p>\n"
-        out += "<p class=\"verdict \(report.passes ? "pass" : "fail")\">Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE"). \(EvidenceText.html(EvidenceText.verdict(report, summary)))</p>\n"
+        out +=
+            "<p class=\"muted\">Period: \(EvidenceText.html(EvidenceText.period(report.filter))) (UTC, the API server's clock). Generated \(report.generated.wholeSeconds) by Warrant.</p>\n"
+        out +=
+            "<p class=\"verdict \(report.passes ? "pass" : "fail")\">Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE"). \(EvidenceText.html(EvidenceText.verdict(report, summary)))</p>\n"
 
         out += "<h2>Summary</h2>\n<table>\n<tbody>\n"
         for (label, value) in EvidenceText.summaryRows(report, summary) {
@@ -53,32 +55,37 @@ public enum EvidenceHTML {
         if findings.isEmpty {
             out += "<p>None: every write and Secret read is attributed.</p>\n"
         } else {
-            out += table(["Time (UTC)", "User", "Request", "Status", "Source IP", "User agent", "Why"], findings.map { entry in
-                let reason: String =
-                    switch entry.attribution {
-                    case .unattributed(let why): why
-                    case .deploy(let deploy): "deploy \(deploy.recordID) names no person"
-                    default: entry.attribution.summary
-                    }
-                return [
-                    entry.event.received.wholeSeconds, EvidenceText.user(entry.event), EvidenceText.request(entry.event), EvidenceText.status(entry.event),
-                    entry.event.sourceIP, String(entry.event.userAgent.prefix(80)), reason,
-                ]
-            }, findingColumn: 6)
+            out += table(
+                ["Time (UTC)", "User", "Request", "Status", "Source IP", "User agent", "Why"],
+                findings.map { entry in
+                    let reason: String =
+                        switch entry.attribution {
+                        case .unattributed(let why): why
+                        case .deploy(let deploy): "deploy \(deploy.recordID) names no person"
+                        default: entry.attribution.summary
+                        }
+                    return [
+                        entry.event.received.wholeSeconds, EvidenceText.user(entry.event), EvidenceText.request(entry.event), EvidenceText.status(entry.event),
+                        entry.event.sourceIP, String(entry.event.userAgent.prefix(80)), reason,
+                    ]
+                }, findingColumn: 6)
         }
 
         out += "<h2>Deploys</h2>\n"
         if report.deploys.isEmpty {
             out += "<p>No deploy record falls in the period.</p>\n"
         } else {
-            out += table(["Record", "Namespace", "Started", "Person", "Commit", "Pipeline", "Result", "Requests", "Verified"], report.deploys.map { deploy in
-                let record = deploy.record
-                return [
-                    record.id, record.namespace, record.started, EvidenceText.deployPerson(deploy), record.identity.commit.map { String($0.prefix(12)) } ?? "-",
-                    record.identity.pipelineURL ?? record.identity.pipelineID ?? "-", record.result.rawValue, String(deploy.requests),
-                    deploy.verified ? "yes" : "NO",
-                ]
-            })
+            out += table(
+                ["Record", "Namespace", "Started", "Person", "Commit", "Pipeline", "Result", "Requests", "Verified"],
+                report.deploys.map { deploy in
+                    let record = deploy.record
+                    return [
+                        record.id, record.namespace, record.started, EvidenceText.deployPerson(deploy),
+                        record.identity.commit.map { String($0.prefix(12)) } ?? "-",
+                        record.identity.pipelineURL ?? record.identity.pipelineID ?? "-", record.result.rawValue, String(deploy.requests),
+                        deploy.verified ? "yes" : "NO",
+                    ]
+                })
         }
 
         let direct = report.writes.filter {
@@ -91,12 +98,14 @@ public enum EvidenceHTML {
         if direct.isEmpty {
             out += "<p>None.</p>\n"
         } else {
-            out += table(["Time (UTC)", "Person", "Request", "Status", "Source IP", "User agent"], direct.map { entry in
-                [
-                    entry.event.received.wholeSeconds, EvidenceText.user(entry.event), EvidenceText.request(entry.event), EvidenceText.status(entry.event),
-                    entry.event.sourceIP, String(entry.event.userAgent.prefix(80)),
-                ]
-            })
+            out += table(
+                ["Time (UTC)", "Person", "Request", "Status", "Source IP", "User agent"],
+                direct.map { entry in
+                    [
+                        entry.event.received.wholeSeconds, EvidenceText.user(entry.event), EvidenceText.request(entry.event), EvidenceText.status(entry.event),
+                        entry.event.sourceIP, String(entry.event.userAgent.prefix(80)),
+                    ]
+                })
         }
 
         out += "<h2>Secret reads</h2>\n"
@@ -104,9 +113,11 @@ public enum EvidenceHTML {
             out += "<p>None.</p>\n"
         } else {
             out += "<p><code>list</code> and <code>watch</code> return every Secret's contents.</p>\n"
-            out += table(["Time (UTC)", "Attributed to", "Request", "Status"], report.secretReads.map { entry in
-                [entry.event.received.wholeSeconds, entry.attribution.summary, EvidenceText.request(entry.event), EvidenceText.status(entry.event)]
-            })
+            out += table(
+                ["Time (UTC)", "Attributed to", "Request", "Status"],
+                report.secretReads.map { entry in
+                    [entry.event.received.wholeSeconds, entry.attribution.summary, EvidenceText.request(entry.event), EvidenceText.status(entry.event)]
+                })
         }
 
         out += "<h2>Record chains</h2>\n<ul>\n"
@@ -119,25 +130,37 @@ public enum EvidenceHTML {
             if chain.artifactRecords > 0 { out += ", \(chain.artifactRecords) in CI artifacts" }
             out += "."
             var items = chain.problems.map { "<li class=\"finding\">\(EvidenceText.html($0.description, limit: 600))</li>" }
-            if !chain.rotatedOut.isEmpty { items.append("<li>kept only in CI artifacts (rotated out of the cluster): \(EvidenceText.html(chain.rotatedOut.joined(separator: ", "), limit: 2000))</li>") }
-            if !chain.withoutArtifact.isEmpty { items.append("<li>in the cluster but in no CI artifact given: \(EvidenceText.html(chain.withoutArtifact.joined(separator: ", "), limit: 2000))</li>") }
+            if !chain.rotatedOut.isEmpty {
+                items.append(
+                    "<li>kept only in CI artifacts (rotated out of the cluster): \(EvidenceText.html(chain.rotatedOut.joined(separator: ", "), limit: 2000))</li>"
+                )
+            }
+            if !chain.withoutArtifact.isEmpty {
+                items.append(
+                    "<li>in the cluster but in no CI artifact given: \(EvidenceText.html(chain.withoutArtifact.joined(separator: ", "), limit: 2000))</li>")
+            }
             if !items.isEmpty { out += "<ul>" + items.joined() + "</ul>" }
             out += "</li>\n"
         }
-        if !empty.isEmpty { out += "<li>\(empty.count) namespace(s) hold no deploy record: \(EvidenceText.html(empty.map(\.namespace).joined(separator: ", "), limit: 2000))</li>\n" }
+        if !empty.isEmpty {
+            out +=
+                "<li>\(empty.count) namespace(s) hold no deploy record: \(EvidenceText.html(empty.map(\.namespace).joined(separator: ", "), limit: 2000))</li>\n"
+        }
         out += "</ul>\n"
 
         out += "<h2>Deploy credentials</h2>\n"
         if report.credentials.isEmpty { out += "<p>No credential deployed in the period.</p>\n" }
         for credential in report.credentials {
             out += "<h3>\(EvidenceText.html(credential.credential)) in \(EvidenceText.html(credential.namespace))</h3>\n<ul>\n"
-            out += "<li>Deploys in the period: \(credential.deploys); last: \(EvidenceText.html(credential.lastDeploy ?? "-")) (\(EvidenceText.html(credential.lastDeployStarted ?? "-")))</li>\n"
+            out +=
+                "<li>Deploys in the period: \(credential.deploys); last: \(EvidenceText.html(credential.lastDeploy ?? "-")) (\(EvidenceText.html(credential.lastDeployStarted ?? "-")))</li>\n"
             var token = credential.tokenKind.rawValue
             let secrets = credential.tokenSecrets.map { "Secret \($0.name)\($0.created.map { " created \($0)" } ?? ""), \($0.requests) request(s)" }
             if !secrets.isEmpty { token += " — " + secrets.joined(separator: "; ") }
             if credential.requestTokens > 0 { token += " — \(credential.requestTokens) TokenRequest token(s) seen" }
             out += "<li>Token: \(EvidenceText.html(token, limit: 1000))</li>\n"
-            out += "<li>Role now against <code>warrant scope --for warrant \(EvidenceText.html(credential.deployOptions.joined(separator: " ")))</code> for \(EvidenceText.html(credential.manifestSource)): "
+            out +=
+                "<li>Role now against <code>warrant scope --for warrant \(EvidenceText.html(credential.deployOptions.joined(separator: " ")))</code> for \(EvidenceText.html(credential.manifestSource)): "
             if credential.derived == nil || credential.held == nil {
                 out += "not compared"
             } else if credential.overPrivileged.isEmpty && credential.missing.isEmpty && credential.clusterWide.isEmpty {
@@ -157,14 +180,17 @@ public enum EvidenceHTML {
         }
 
         out += "<h2>Audit logs read</h2>\n"
-        out += table(["File", "Compressed", "Events", "Kept", "First", "Last"], report.logs.map { log in
-            [log.file, log.compressed ? "gzip" : "no", String(log.events), String(log.kept), log.first?.wholeSeconds ?? "-", log.last?.wholeSeconds ?? "-"]
-        })
+        out += table(
+            ["File", "Compressed", "Events", "Kept", "First", "Last"],
+            report.logs.map { log in
+                [log.file, log.compressed ? "gzip" : "no", String(log.events), String(log.kept), log.first?.wholeSeconds ?? "-", log.last?.wholeSeconds ?? "-"]
+            })
 
         out += "<h2>What this report can and cannot prove</h2>\n<ul>\n"
         for note in report.notes { out += "<li><strong>\(EvidenceText.html(note, limit: 600))</strong></li>\n" }
         for limit in EvidenceText.limits { out += "<li>\(EvidenceText.html(limit, limit: 2000))</li>\n" }
-        out += "<li>A request belongs to a deploy when the deploy's credential made it, in the namespace, between the record's start and end (± \(EvidenceMarkdown.formatSeconds(report.rules.clockTolerance)) s for clock skew; the record's own ConfigMap and Event up to \(EvidenceMarkdown.formatSeconds(report.rules.recordWriteAllowance)) s after its end), on an object the record applied or pruned.</li>\n"
+        out +=
+            "<li>A request belongs to a deploy when the deploy's credential made it, in the namespace, between the record's start and end (± \(EvidenceMarkdown.formatSeconds(report.rules.clockTolerance)) s for clock skew; the record's own ConfigMap and Event up to \(EvidenceMarkdown.formatSeconds(report.rules.recordWriteAllowance)) s after its end), on an object the record applied or pruned.</li>\n"
         out += "</ul>\n"
         out += "<p class=\"muted\">\(summary.changes) change(s), \(summary.unattributed) finding(s).</p>\n</body>\n</html>\n"
         return out

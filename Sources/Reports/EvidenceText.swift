@@ -98,7 +98,8 @@ enum EvidenceText {
 
     /// The rows of the summary table: label and value.
     static func summaryRows(_ report: EvidenceReport, _ summary: EvidenceReport.Summary) -> [(String, String)] {
-        let people = summary.people.prefix(10).map { "\($0.name) \($0.changes)" }.joined(separator: ", ")
+        let people =
+            summary.people.prefix(10).map { "\($0.name) \($0.changes)" }.joined(separator: ", ")
             + (summary.people.count > 10 ? ", …" : "")
         return [
             ("Changes (accepted writes, dry runs excluded)", String(summary.changes)),

@@ -91,7 +91,8 @@ public enum RestrictReport {
             guard !entries.isEmpty else { continue }
             out += "## \(title)\n\n| Object | What | Why | Where |\n| --- | --- | --- | --- |\n"
             for entry in entries {
-                out += "| \(AuditMarkdown.cell(entry.object)) | \(AuditMarkdown.cell(entry.summary)) | \(AuditMarkdown.cell(entry.reason)) | \(AuditMarkdown.cell(entry.source?.description ?? "")) |\n"
+                out +=
+                    "| \(AuditMarkdown.cell(entry.object)) | \(AuditMarkdown.cell(entry.summary)) | \(AuditMarkdown.cell(entry.reason)) | \(AuditMarkdown.cell(entry.source?.description ?? "")) |\n"
             }
             out += "\n"
         }

@@ -90,13 +90,15 @@ extension RestrictRun {
             roleStep =
                 "ClusterRole \(name) (labelled \(BootstrapPolicy.aggregateToAdminLabel): \"true\") lets namespace administrators hold, and so grant, the tool's custom resources."
         } else if !granted.isEmpty {
-            roleStep = "The install's own ClusterRoles that aggregate into admin, edit and view let namespace administrators hold, and so grant, the tool's custom resources."
+            roleStep =
+                "The install's own ClusterRoles that aggregate into admin, edit and view let namespace administrators hold, and so grant, the tool's custom resources."
         }
         attention.insert(contentsOf: clusterAdminGrants(), at: 0)
         if options.sourceNamespace == nil, namedNamespaces.count > 1, let installNamespace {
             let others = namedNamespaces.dropFirst().map(\.namespace)
             attention.append(
-                "The install spans several namespaces (\(namedNamespaces.map { "\($0.namespace): \($0.count) mention(s)" }.joined(separator: ", "))): \(installNamespace) was taken as the one it was written for, because it is named most often, and moved to \(tool); the objects in \(others.joined(separator: ", ")) went to the administrator's objects. Give --source-namespace to choose another.")
+                "The install spans several namespaces (\(namedNamespaces.map { "\($0.namespace): \($0.count) mention(s)" }.joined(separator: ", "))): \(installNamespace) was taken as the one it was written for, because it is named most often, and moved to \(tool); the objects in \(others.joined(separator: ", ")) went to the administrator's objects. Give --source-namespace to choose another."
+            )
         }
 
         var steps: [String] = [
@@ -110,11 +112,14 @@ extension RestrictRun {
         }
         if !missingCustomResourceDefinitions.isEmpty {
             steps.append(
-                "Apply the CRDs \(missingCustomResourceDefinitions.joined(separator: ", ")) of the tool's version: they are not in the input (--crds-from adds them to the administrator's objects).")
+                "Apply the CRDs \(missingCustomResourceDefinitions.joined(separator: ", ")) of the tool's version: they are not in the input (--crds-from adds them to the administrator's objects)."
+            )
         }
         steps.append(
-            "Bind the namespace administrator who installs the tool to the built-in ClusterRole admin with a RoleBinding in each of \(([tool] + targets).joined(separator: ", ")), nothing cluster-wide.")
-        steps.append("That administrator applies the restricted install; Kubernetes' escalation prevention lets it, since every Role grants only what admin holds.")
+            "Bind the namespace administrator who installs the tool to the built-in ClusterRole admin with a RoleBinding in each of \(([tool] + targets).joined(separator: ", ")), nothing cluster-wide."
+        )
+        steps.append(
+            "That administrator applies the restricted install; Kubernetes' escalation prevention lets it, since every Role grants only what admin holds.")
         prerequisites = steps + prerequisites
     }
 
@@ -143,14 +148,17 @@ extension RestrictRun {
             let rules = clusterRoles.clusterRole(named: original)?.rules ?? []
             let everything = rules.contains { $0.verbs.contains("*") && $0.apiGroups.contains("*") && $0.resources.contains("*") }
             guard binding.roleRef.name == "cluster-admin" || everything else { continue }
-            let what = binding.roleRef.name == "cluster-admin" ? "cluster-admin" : "ClusterRole \(binding.roleRef.name), which is cluster-admin in all but name,"
+            let what =
+                binding.roleRef.name == "cluster-admin" ? "cluster-admin" : "ClusterRole \(binding.roleRef.name), which is cluster-admin in all but name,"
             let subjects = binding.subjects.map(\.description).joined(separator: ", ")
             if object.kind == "ClusterRoleBinding" {
                 lines.append(
-                    "The administrator is asked to grant \(what) to \(subjects), cluster-wide (ClusterRoleBinding \(object.name) in the administrator's objects): every right on every object of the cluster. Apply it only after your own risk analysis, or leave it out.")
+                    "The administrator is asked to grant \(what) to \(subjects), cluster-wide (ClusterRoleBinding \(object.name) in the administrator's objects): every right on every object of the cluster. Apply it only after your own risk analysis, or leave it out."
+                )
             } else {
                 lines.append(
-                    "The administrator is asked to grant \(what) to \(subjects) in namespace \(object.namespace ?? "") (RoleBinding \(object.displayName) in the administrator's objects): every right there, including RBAC. Apply it only after your own risk analysis, or leave it out.")
+                    "The administrator is asked to grant \(what) to \(subjects) in namespace \(object.namespace ?? "") (RoleBinding \(object.displayName) in the administrator's objects): every right there, including RBAC. Apply it only after your own risk analysis, or leave it out."
+                )
             }
         }
         return lines

@@ -35,7 +35,8 @@ extension RestrictRun {
         let missing = Self.customResourceDefinitions.filter { !present.contains($0) }
         if !missing.isEmpty {
             attention.append(
-                "Argo CD's CRDs \(missing.joined(separator: ", ")) are not in the input, so they are not in the administrator's objects either, and the confined install (its AppProject) cannot be applied without them. Restrict again with --crds-from and Argo CD's install.yaml (or its manifests/crds) of the same version; or the administrator applies them before the install.")
+                "Argo CD's CRDs \(missing.joined(separator: ", ")) are not in the input, so they are not in the administrator's objects either, and the confined install (its AppProject) cannot be applied without them. Restrict again with --crds-from and Argo CD's install.yaml (or its manifests/crds) of the same version; or the administrator applies them before the install."
+            )
             missingCustomResourceDefinitions = missing
         }
 
@@ -92,7 +93,8 @@ extension RestrictRun {
                     reason: "Argo CD creates a 'default' project allowing every destination and kind; this one replaces it"))
         }
         prerequisites.append(
-            "Argo CD is then managed without its own log-in: create Applications in \(tool) with kubectl or 'argocd --core' under your Kubernetes RBAC, which the API server's audit log records.")
+            "Argo CD is then managed without its own log-in: create Applications in \(tool) with kubectl or 'argocd --core' under your Kubernetes RBAC, which the API server's audit log records."
+        )
     }
 
     /// A Role and RoleBinding in each target for the application controller and the server,
@@ -105,8 +107,10 @@ extension RestrictRun {
             let subject = Subject.serviceAccount(account, namespace: tool)
             let permissions = confiner.confine(rules).targets
             var added: [String] = []
-            for target in targets where !bindings.values.contains(where: { binding in
-                binding.namespace == target && binding.subjects.contains { $0.kind == .serviceAccount && $0.name == account && ($0.namespace ?? target) == tool }
+            for target in targets
+            where !bindings.values.contains(where: { binding in
+                binding.namespace == target
+                    && binding.subjects.contains { $0.kind == .serviceAccount && $0.name == account && ($0.namespace ?? target) == tool }
             }) {
                 addRole(
                     namespace: target, name: account, permissions: permissions, slot: nil, original: nil, changed: true,
@@ -119,7 +123,9 @@ extension RestrictRun {
                 RestrictChange(
                     .added, object: "ServiceAccount \(tool)/\(account)",
                     "a Role and RoleBinding \(account) in \(added.joined(separator: ", ")): the application kinds\(account == "argocd-server" ? ", to read, patch and delete" : "")",
-                    reason: "the install binds \(account) in its own namespace only, so Argo CD could not \(account == "argocd-server" ? "show or change" : "deploy") applications in the target namespaces"))
+                    reason:
+                        "the install binds \(account) in its own namespace only, so Argo CD could not \(account == "argocd-server" ? "show or change" : "deploy") applications in the target namespaces"
+                ))
         }
     }
 
@@ -161,7 +167,9 @@ extension RestrictRun {
             changes.append(
                 RestrictChange(
                     found ? .changed : .added, object: "ConfigMap \(tool)/argocd-cm", "set \(changedKeys.joined(separator: ", "))",
-                    reason: "no Argo CD log-in (its admin user and anonymous access are what make Argo CD's own access control decide who may deploy); resource.inclusions limits Argo CD's watches to the kinds its Roles grant"))
+                    reason:
+                        "no Argo CD log-in (its admin user and anonymous access are what make Argo CD's own access control decide who may deploy); resource.inclusions limits Argo CD's watches to the kinds its Roles grant"
+                ))
         }
         if !removed.isEmpty {
             changes.append(

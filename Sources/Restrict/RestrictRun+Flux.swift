@@ -57,7 +57,9 @@ extension RestrictRun {
             changes.append(
                 RestrictChange(
                     .changed, object: object, "flags \(set.joined(separator: " "))",
-                    reason: "Flux's lockdown: watch only \(tool), no references across namespaces, no remote Kustomize bases, apply as \(tool)/\(account) unless a ServiceAccount is named"))
+                    reason:
+                        "Flux's lockdown: watch only \(tool), no references across namespaces, no remote Kustomize bases, apply as \(tool)/\(account) unless a ServiceAccount is named"
+                ))
         }
         // The controllers that apply (and impersonate): kustomize- and helm-controller.
         for case let object? in ["kustomize-controller", "helm-controller"].map({ name in
@@ -103,7 +105,9 @@ extension RestrictRun {
             RestrictChange(
                 .acceptedRisk, object: "Role \(tool)/\(account)-impersonator",
                 "\(reconcilers.map(\.name).joined(separator: ", ")) may impersonate \(tool)/\(account) (W115, suppressed with a reason on the Role)",
-                reason: "the lockdown's --default-service-account works by impersonation; it is Flux's own access-control notion and needs an administrator's risk analysis"))
+                reason:
+                    "the lockdown's --default-service-account works by impersonation; it is Flux's own access-control notion and needs an administrator's risk analysis"
+            ))
 
         riskAnalysis = [
             "Flux brings its own notion of access control: which ServiceAccount a Kustomization or HelmRelease applies as (spec.serviceAccountName, else --default-service-account=\(account)) is decided by whoever may write Flux objects in \(tool), not by Kubernetes RBAC on the applied objects.",

@@ -86,7 +86,9 @@ extension RestrictRun {
         var covered: [String] = []
         for resource in resources {
             let base = resource.split(separator: "/", maxSplits: 1).first.map(String.init) ?? resource
-            if base == "*" { return ["every cluster-scoped resource\(groups.contains("*") ? "" : " of \(groups.map { $0.isEmpty ? "core" : $0 }.joined(separator: ", "))")"] }
+            if base == "*" {
+                return ["every cluster-scoped resource\(groups.contains("*") ? "" : " of \(groups.map { $0.isEmpty ? "core" : $0 }.joined(separator: ", "))")"]
+            }
             for kind in kinds.kinds where !kind.namespaced && kind.resource == base && (groups.contains("*") || groups.contains(kind.group)) {
                 covered.append(kind.qualifiedResource)
             }
@@ -146,7 +148,9 @@ extension RestrictRun {
                 let qualified = resources.flatMap { resource in
                     groups.map { group in group.isEmpty ? resource : "\(resource).\(group)" }
                 }
-                intercepts.append("\(strings("operations").joined(separator: ", ")) of \(qualified.joined(separator: ", ")) (\(strings("apiVersions").joined(separator: ", ")))")
+                intercepts.append(
+                    "\(strings("operations").joined(separator: ", ")) of \(qualified.joined(separator: ", ")) (\(strings("apiVersions").joined(separator: ", ")))"
+                )
             }
             hook["rules"] = .array(rules)
             webhooks[index] = hook
@@ -157,7 +161,8 @@ extension RestrictRun {
                 ? "it fails open (failurePolicy Ignore): while the webhook does not answer, those requests pass unchecked"
                 : "it FAILS CLOSED (failurePolicy \(failurePolicy)): while the webhook does not answer, those requests are refused"
             attention.append(
-                "\(object.kind) \(name), webhook \(hookName): intercepts \(intercepts.joined(separator: "; ")) in the namespaces \(targets.joined(separator: ", ")) only (namespaceSelector \(Self.namespaceNameLabel) In \(targets.joined(separator: ","))), and calls \(calls); \(failure).")
+                "\(object.kind) \(name), webhook \(hookName): intercepts \(intercepts.joined(separator: "; ")) in the namespaces \(targets.joined(separator: ", ")) only (namespaceSelector \(Self.namespaceNameLabel) In \(targets.joined(separator: ","))), and calls \(calls); \(failure)."
+            )
             if !clusterWide.isEmpty {
                 changes.append(
                     RestrictChange(
@@ -181,15 +186,18 @@ extension RestrictRun {
     /// How the webhooks at `webhooks` (indices) of the configuration get their CA bundle.
     private func caBundleInstructions(kind: String, name: String, originalName: String, webhooks: [Int], injector: String?) -> String {
         if let injector {
-            return "\(kind) \(name): cert-manager's CA injector fills its CA bundle from Certificate \(injector) (annotation cert-manager.io/inject-ca-from); cert-manager must run in the cluster."
+            return
+                "\(kind) \(name): cert-manager's CA injector fills its CA bundle from Certificate \(injector) (annotation cert-manager.io/inject-ca-from); cert-manager must run in the cluster."
         }
         let resource = kind.lowercased()
         guard let patcher = webhookPatchers[originalName] else {
-            return "\(kind) \(name) has no CA bundle, so the API server cannot call it: the administrator sets clientConfig.caBundle of each webhook to the CA (base64) of the certificate its Service serves."
+            return
+                "\(kind) \(name) has no CA bundle, so the API server cannot call it: the administrator sets clientConfig.caBundle of each webhook to the CA (base64) of the certificate its Service serves."
         }
         let secret = patcher.secret ?? "SECRET"
         let operations = webhooks.map { #"{\"op\":\"add\",\"path\":\"/webhooks/\#($0)/clientConfig/caBundle\",\"value\":\"$CA\"}"# }
-        return "\(kind) \(name) has no CA bundle yet, so the API server cannot call it. The install's \(patcher.kind) \(patcher.name) would set it but needs update on this cluster-wide object (which would let the tool's namespace change what the webhook intercepts, anywhere), so it is left out; instead, once the install has created Secret \(tool)/\(secret), the administrator runs: "
+        return
+            "\(kind) \(name) has no CA bundle yet, so the API server cannot call it. The install's \(patcher.kind) \(patcher.name) would set it but needs update on this cluster-wide object (which would let the tool's namespace change what the webhook intercepts, anywhere), so it is left out; instead, once the install has created Secret \(tool)/\(secret), the administrator runs: "
             + "`CA=$(kubectl -n \(tool) get secret \(secret) -o jsonpath='{.data.ca}') && kubectl patch \(resource) \(name) --type=json -p \"[\(operations.joined(separator: ","))]\"`"
     }
 
@@ -216,7 +224,8 @@ extension RestrictRun {
         let policy = object.content[path: ["spec", "policyName"]]?.stringValue ?? "?"
         let actions = (object.content[path: ["spec", "validationActions"]]?.arrayValue ?? []).compactMap(\.stringValue)
         attention.append(
-            "\(object.kind) \(object.name): applies admission policy \(policy) to namespaced objects in \(targets.joined(separator: ", ")) only\(actions.isEmpty ? "" : " (validationActions \(actions.joined(separator: ", ")))"); cluster-scoped objects the policy matches are still checked cluster-wide.")
+            "\(object.kind) \(object.name): applies admission policy \(policy) to namespaced objects in \(targets.joined(separator: ", ")) only\(actions.isEmpty ? "" : " (validationActions \(actions.joined(separator: ", ")))"); cluster-scoped objects the policy matches are still checked cluster-wide."
+        )
         return "admission policies act on requests before they are stored; limited to the target namespaces (see the first lines of this report)"
     }
 }

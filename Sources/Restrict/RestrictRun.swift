@@ -417,7 +417,9 @@ struct RestrictRun {
         guard let binding = try? RBACBinding(object) else {
             administrator.append(object)
             changes.append(
-                RestrictChange(.needsAdministrator, object: object.displayName, "moved to the administrator's objects", reason: "it could not be read as a binding", source: object.source))
+                RestrictChange(
+                    .needsAdministrator, object: object.displayName, "moved to the administrator's objects", reason: "it could not be read as a binding",
+                    source: object.source))
             return
         }
         let (own, others) = splitSubjects(binding.subjects, bindingNamespace: nil)
@@ -436,8 +438,10 @@ struct RestrictRun {
             fluxReconcilers.append(contentsOf: own)
             changes.append(
                 RestrictChange(
-                    .replaced, object: object.displayName, "removed; \(own.map(\.name).joined(separator: ", ")) now apply as ServiceAccount \(tool)/\(options.fluxServiceAccount)",
-                    reason: "cluster-admin everywhere is what the platform forbids; the lockdown's --default-service-account makes Flux apply as a ServiceAccount that holds only Roles in the target namespaces",
+                    .replaced, object: object.displayName,
+                    "removed; \(own.map(\.name).joined(separator: ", ")) now apply as ServiceAccount \(tool)/\(options.fluxServiceAccount)",
+                    reason:
+                        "cluster-admin everywhere is what the platform forbids; the lockdown's --default-service-account makes Flux apply as a ServiceAccount that holds only Roles in the target namespaces",
                     source: object.source))
             return
         }

@@ -66,7 +66,9 @@ public struct Restrictor: Sendable {
             throw RestrictError(
                 unknown.prefix(5).map { "\($0.source?.description ?? "-"): unknown kind \($0.groupKind) (\($0.displayName))" }
                     .joined(separator: "\n"),
-                hint: "restrict must know whether each kind is namespaced: include its CustomResourceDefinition with -f or --crds-from, or declare it with --resource-map")
+                hint:
+                    "restrict must know whether each kind is namespaced: include its CustomResourceDefinition with -f or --crds-from, or declare it with --resource-map"
+            )
         }
         var run = RestrictRun(options: options, profile: profile, objects: objects, kinds: kinds, customResourceDefinitions: crds)
         for (object, api) in unserved {

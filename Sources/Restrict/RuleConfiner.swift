@@ -93,7 +93,9 @@ struct RuleConfiner {
                 result.cannotConfine.append(
                     Note(
                         what: "\(rule)",
-                        why: "its wildcard also covers \(which), which no Role grants; replaced by explicit namespaced kinds, so the tool cannot \(verbs.joined(separator: ", ")) those"))
+                        why:
+                            "its wildcard also covers \(which), which no Role grants; replaced by explicit namespaced kinds, so the tool cannot \(verbs.joined(separator: ", ")) those"
+                    ))
             }
         }
         result.tool = cutToAdministrator(result.tool, cut: &result.cut)
@@ -237,13 +239,18 @@ struct RuleConfiner {
     static func clusterScopedOwnKind(_ kind: ResourceKind, verbs: [String]) -> Note {
         Note(
             what: "\(verbs.joined(separator: ",")) on \(kind.qualifiedResource) (\(kind.kind), one of the tool's own kinds)",
-            why: "\(kind.kind) is cluster-scoped (its CRD's spec.scope is Cluster): no Role grants it, so the confined tool will not see or reconcile any \(kind.kind); whatever \(kind.kind) objects would do cluster-wide does not happen")
+            why:
+                "\(kind.kind) is cluster-scoped (its CRD's spec.scope is Cluster): no Role grants it, so the confined tool will not see or reconcile any \(kind.kind); whatever \(kind.kind) objects would do cluster-wide does not happen"
+        )
     }
 
     /// Permissions back into rules: resources with the same verbs (and names) share a rule;
     /// sorted, so the same permissions always give the same rules.
     static func rules(from permissions: [Permission]) -> [PolicyRule] {
-        struct Key: Hashable { var group: String; var name: String? }
+        struct Key: Hashable {
+            var group: String
+            var name: String?
+        }
         var verbsByResource: [Key: [String: Set<String>]] = [:]
         for permission in permissions {
             verbsByResource[Key(group: permission.group, name: permission.name), default: [:]][permission.resource, default: []]

@@ -53,10 +53,13 @@ struct AgentInstallCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The manifests folder in the repository (default: the root).", valueName: "dir"))
     var path: String?
 
-    @Option(name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file; its content goes into the ConfigMap.", valueName: "file"))
+    @Option(
+        name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file; its content goes into the ConfigMap.", valueName: "file"))
     var allowedSigners: String
 
-    @Option(name: .customLong("gpg-keyring"), help: ArgumentHelp("An exported OpenPGP keyring (ASCII armour); its content goes into the ConfigMap.", valueName: "file"))
+    @Option(
+        name: .customLong("gpg-keyring"),
+        help: ArgumentHelp("An exported OpenPGP keyring (ASCII armour); its content goes into the ConfigMap.", valueName: "file"))
     var gpgKeyring: String?
 
     @Option(help: ArgumentHelp("The agent's image, pinned by digest: IMAGE@sha256:… (default: \(ContainerImage.reference), by tag).", valueName: "image"))
@@ -95,7 +98,8 @@ struct AgentInstallCommand: AsyncParsableCommand {
         let context = CommandContext.current
         if let image, !AgentInstallation.isPinned(image) {
             context.standardError(
-                "error: --image: '\(image)' is not pinned by digest\n  hint: give the image by digest, e.g. --image \(ContainerImage.reference)@sha256:<64 hex digits>, so that what runs is what was reviewed\n")
+                "error: --image: '\(image)' is not pinned by digest\n  hint: give the image by digest, e.g. --image \(ContainerImage.reference)@sha256:<64 hex digits>, so that what runs is what was reviewed\n"
+            )
             throw CommandExit(.invalidInput)
         }
         let image = image ?? ContainerImage.reference

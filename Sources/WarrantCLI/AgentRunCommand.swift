@@ -91,7 +91,8 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Flag(help: "Wait until every object is healthy after applying.")
     var wait = false
 
-    @Option(name: .customLong("max-prune"), help: ArgumentHelp("Stop when more than N objects or P% of the set would be pruned (default 25%).", valueName: "N|P%"))
+    @Option(
+        name: .customLong("max-prune"), help: ArgumentHelp("Stop when more than N objects or P% of the set would be pruned (default 25%).", valueName: "N|P%"))
     var maxPrune: String?
 
     @Option(help: ArgumentHelp("The ApplySet parent ConfigMap (default warrant-applyset).", valueName: "name"))
@@ -121,7 +122,9 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder (default /tmp/warrant-agent).", valueName: "dir"))
     var workDir: String?
 
-    @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("After SIGTERM, how long a deploy under way may finish before it is interrupted (default 20s).", valueName: "duration"))
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: ArgumentHelp("After SIGTERM, how long a deploy under way may finish before it is interrupted (default 20s).", valueName: "duration"))
     var shutdownGrace: String?
 
     @Option(help: ArgumentHelp("Where /healthz, /readyz and /metrics listen (default :8080).", valueName: "[host]:port"))
@@ -130,10 +133,14 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Elect a leader among replicas over the Lease warrant-agent (default on).")
     var leaderElection: Bool?
 
-    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("How long other replicas wait after the leader's last renewal (default 15s).", valueName: "duration"))
+    @Option(
+        name: .customLong("lease-duration"),
+        help: ArgumentHelp("How long other replicas wait after the leader's last renewal (default 15s).", valueName: "duration"))
     var leaseDuration: String?
 
-    @Option(name: .customLong("renew-deadline"), help: ArgumentHelp("How long the leader tries to renew before it stops applying (default 10s).", valueName: "duration"))
+    @Option(
+        name: .customLong("renew-deadline"),
+        help: ArgumentHelp("How long the leader tries to renew before it stops applying (default 10s).", valueName: "duration"))
     var renewDeadline: String?
 
     @Option(name: .customLong("retry-period"), help: ArgumentHelp("How often the leader renews and others try to lead (default 2s).", valueName: "duration"))

@@ -51,7 +51,8 @@ struct AgentStatusCommand: AsyncParsableCommand {
         }
         guard let status else {
             context.standardError(
-                "error: no agent status in this namespace (ConfigMap \(AgentStatusStore.defaultName) not found)\n  hint: is 'warrant agent run' deployed here, and has it completed a pass?\n")
+                "error: no agent status in this namespace (ConfigMap \(AgentStatusStore.defaultName) not found)\n  hint: is 'warrant agent run' deployed here, and has it completed a pass?\n"
+            )
             throw CommandExit(.failure)
         }
         switch output {

@@ -83,7 +83,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var live: ClusterOptions
 
-    @Option(name: .shortAndLong, help: "The namespace for namespaced objects written without one (default: default); with --cluster, the namespace to audit (default: all).")
+    @Option(
+        name: .shortAndLong,
+        help: "The namespace for namespaced objects written without one (default: default); with --cluster, the namespace to audit (default: all).")
     var namespace: String?
 
     @Option(name: .shortAndLong, help: "Output format: text, json, sarif, junit, markdown or gitlab.")
@@ -220,7 +222,8 @@ struct AuditCommand: AsyncParsableCommand {
         if !unreadable.isEmpty {
             context.warn(
                 "the audit is incomplete: the credential may not list\n" + unreadable.map { "  - \($0)" }.joined(separator: "\n")
-                    + "\n  bindings to roles it cannot read are reported as missing roles (W206); audit with a credential that may list cluster-scoped RBAC for the full picture")
+                    + "\n  bindings to roles it cannot read are reported as missing roles (W206); audit with a credential that may list cluster-scoped RBAC for the full picture"
+            )
         }
         let policy: RBACPolicy
         do {

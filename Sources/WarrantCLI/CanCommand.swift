@@ -61,7 +61,9 @@ struct CanCommand: AsyncParsableCommand {
 
     @OptionGroup var live: ClusterOptions
 
-    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default).")
+    @Option(
+        name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default)."
+    )
     var namespaceOption: String?
 
     /// The namespace of the request.

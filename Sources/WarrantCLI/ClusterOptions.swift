@@ -38,7 +38,8 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("log-level"),
-        help: "Log API requests on standard error: trace (with headers, Authorization redacted), debug (method, path, status, time), notice (retries), warning.")
+        help: "Log API requests on standard error: trace (with headers, Authorization redacted), debug (method, path, status, time), notice (retries), warning."
+    )
     var logLevel: LogLevelOption = .warning
 
     @Option(
@@ -66,7 +67,8 @@ struct ConnectionOptions: ParsableArguments {
             }
             if config.isEmpty {
                 context.standardError(
-                    "error: no kubeconfig found (looked at \(loader.candidateFiles(explicitPath: kubeconfig).joined(separator: ", "))) and not running in a pod\n  hint: give one with --kubeconfig FILE or KUBECONFIG\n")
+                    "error: no kubeconfig found (looked at \(loader.candidateFiles(explicitPath: kubeconfig).joined(separator: ", "))) and not running in a pod\n  hint: give one with --kubeconfig FILE or KUBECONFIG\n"
+                )
                 throw CommandExit(.invalidInput)
             }
             let connection = try config.connection(context: kubeContext, namespace: namespace)

@@ -97,7 +97,8 @@ struct CreateCredentials: AsyncParsableCommand {
 
     @Option(
         name: .customLong("duration"),
-        help: ArgumentHelp("With --token request: the token lifetime (kubectl's format, e.g. 1h; 10m to 2^32 s, as TokenRequest allows; default 1h).", valueName: "duration"),
+        help: ArgumentHelp(
+            "With --token request: the token lifetime (kubectl's format, e.g. 1h; 10m to 2^32 s, as TokenRequest allows; default 1h).", valueName: "duration"),
         transform: DurationArgument.option(in: .seconds(600) ... .seconds(1 << 32)))
     var tokenDuration: DurationArgument?
 
@@ -121,7 +122,8 @@ struct CreateCredentials: AsyncParsableCommand {
     @Option(name: .customLong("verify-namespace"), help: "With --apply: a namespace where the credential must be denied (default: default, or kube-system).")
     var verifyNamespace: String?
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("With --apply: seconds to wait for the token controller (1-3600, default 60).", valueName: "seconds"))
+    @Option(
+        name: .customLong("timeout"), help: ArgumentHelp("With --apply: seconds to wait for the token controller (1-3600, default 60).", valueName: "seconds"))
     var tokenTimeout: Int?
 
     /// How long to wait for the token controller, in seconds.
@@ -165,7 +167,8 @@ struct CreateCredentials: AsyncParsableCommand {
             try ScopeSupport.reportAdministratorObjects(result, context: context)
             return
         }
-        let text = "# Credential bundle for CI/CD deploys to \(namespace) (warrant credentials create).\n"
+        let text =
+            "# Credential bundle for CI/CD deploys to \(namespace) (warrant credentials create).\n"
             + "# Apply as a namespace admin: kubectl apply -f <this file>\n" + YAMLWriter.write(documents: documents)
         var next = ""
         if let output {
@@ -191,7 +194,8 @@ struct CreateCredentials: AsyncParsableCommand {
             next += "  2. Get a short-lived token (TokenRequest) when the pipeline runs:\n"
             next += "       kubectl create token \(name) -n \(namespace) --duration \(duration) > token\n"
         }
-        next += "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci \(ci)\(job.kubeconfigFlags)\n"
+        next +=
+            "  3. warrant credentials kubeconfig --server https://API-SERVER:6443 --certificate-authority ca.crt --token-file token -n \(namespace) -o \(name).kubeconfig --ci \(ci)\(job.kubeconfigFlags)\n"
         next += "     (its deploy job runs: \(job.commands.joined(separator: "; ")))\n"
         context.standardError(next)
         try ScopeSupport.reportAdministratorObjects(result, context: context)

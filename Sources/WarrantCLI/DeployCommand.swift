@@ -101,7 +101,8 @@ struct DeployCommand: AsyncParsableCommand {
     var forceConflicts = false
 
     @Option(
-        name: .customLong("max-prune"), help: ArgumentHelp("With --prune: stop when more than N objects or P% (0-100%) of the set would be deleted (default 25%).", valueName: "N|P%"),
+        name: .customLong("max-prune"),
+        help: ArgumentHelp("With --prune: stop when more than N objects or P% (0-100%) of the set would be deleted (default 25%).", valueName: "N|P%"),
         transform: MaxPrune.option)
     var maxPruneLimit: MaxPrune?
 

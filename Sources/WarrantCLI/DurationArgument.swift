@@ -45,7 +45,10 @@ struct DurationArgument: Sendable, Hashable, CustomStringConvertible {
 
     /// A transform for `@Option(transform:)`: the value parsed and bounded; a refusal is reported by
     /// ArgumentParser with the flag's name (exit 2).
-    static func option(in range: ClosedRange<Duration>, bareSeconds: Bool = false, allowsZero: Bool = false) -> @Sendable (String) throws
+    static func option(
+        in range: ClosedRange<Duration>, bareSeconds: Bool = false, allowsZero: Bool = false
+    )
+        -> @Sendable (String) throws
         -> DurationArgument
     {
         { text in
@@ -62,7 +65,9 @@ struct DurationArgument: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - bareSeconds: whether a number without a unit is seconds (kubectl's `--request-timeout`).
     ///   - allowsZero: whether `0` is accepted below the range's lower bound (meaning "none").
-    static func parse(_ text: String, in range: ClosedRange<Duration>, bareSeconds: Bool = false, allowsZero: Bool = false) throws(Problem)
+    static func parse(
+        _ text: String, in range: ClosedRange<Duration>, bareSeconds: Bool = false, allowsZero: Bool = false
+    ) throws(Problem)
         -> DurationArgument
     {
         let trimmed = String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())

@@ -99,7 +99,8 @@ struct EvidenceCommand: AsyncParsableCommand {
         let filter = try period(context: context)
         guard !auditLogs.isEmpty else {
             context.standardError(
-                "error: no audit log given\n  hint: pass the API server's audit log with --audit-log FILE… (kube-apiserver --audit-log-path; see 'warrant evidence --help')\n")
+                "error: no audit log given\n  hint: pass the API server's audit log with --audit-log FILE… (kube-apiserver --audit-log-path; see 'warrant evidence --help')\n"
+            )
             throw CommandExit(.invalidInput)
         }
         if allNamespaces && namespace != nil {

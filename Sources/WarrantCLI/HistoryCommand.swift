@@ -100,7 +100,8 @@ struct HistoryCommand: AsyncParsableCommand {
         let problems = RecordChain.verify(records, anchor: anchor)
         if problems.isEmpty {
             if recordFile != nil, let anchor {
-                context.standardError("note: the file begins after record \(anchor.prefix(12)) (not in the file); the history ConfigMap holds the earlier ones\n")
+                context.standardError(
+                    "note: the file begins after record \(anchor.prefix(12)) (not in the file); the history ConfigMap holds the earlier ones\n")
             }
             context.standardError("verified: \(records.count) record(s), every digest matches and the chain has no gap\n")
             return

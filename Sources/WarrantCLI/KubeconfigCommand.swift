@@ -79,7 +79,9 @@ struct KubeconfigCommand: AsyncParsableCommand {
         }
         let pem = String(decoding: ca, as: UTF8.self)
         guard pem.contains("-----BEGIN CERTIFICATE-----"), pem.contains("-----END CERTIFICATE-----") else {
-            throw fail("\(certificateAuthority): not a PEM certificate (expected -----BEGIN CERTIFICATE-----); extract it with: kubectl get secret NAME -o jsonpath='{.data.ca\\.crt}' | base64 -d")
+            throw fail(
+                "\(certificateAuthority): not a PEM certificate (expected -----BEGIN CERTIFICATE-----); extract it with: kubectl get secret NAME -o jsonpath='{.data.ca\\.crt}' | base64 -d"
+            )
         }
         let token = String(decoding: tokenBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
@@ -135,11 +137,12 @@ struct KubeconfigCommand: AsyncParsableCommand {
             job.artifacts.isEmpty ? "" : "\n    artifacts:\n      when: always\n      paths: [\(job.artifacts.joined(separator: ", "))]"
         let githubRun: String
         if inImage {
-            let docker = [
-                "docker run --rm --user \"$(id -u):$(id -g)\" -v \"$PWD:/work\" -w /work",
-                "-v \"$RUNNER_TEMP/warrant.kubeconfig:/kubeconfig:ro\" -e KUBECONFIG=/kubeconfig",
-                image,
-            ] + job.commands.map { $0.hasPrefix("warrant ") ? String($0.dropFirst("warrant ".count)) : $0 }
+            let docker =
+                [
+                    "docker run --rm --user \"$(id -u):$(id -g)\" -v \"$PWD:/work\" -w /work",
+                    "-v \"$RUNNER_TEMP/warrant.kubeconfig:/kubeconfig:ro\" -e KUBECONFIG=/kubeconfig",
+                    image,
+                ] + job.commands.map { $0.hasPrefix("warrant ") ? String($0.dropFirst("warrant ".count)) : $0 }
             githubRun = "run: >-\n" + docker.map { "            \($0)" }.joined(separator: "\n")
         } else {
             githubRun =

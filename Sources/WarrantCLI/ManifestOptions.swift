@@ -158,7 +158,8 @@ struct LoadedManifests {
         for (groupKind, members) in unknown.sorted(by: { $0.key < $1.key }) {
             let places = members.prefix(3).compactMap { $0.source?.description }.joined(separator: ", ")
             context.warn(
-                "unknown kind \(groupKind) (\(members.count) object\(members.count == 1 ? "" : "s"), \(places)): include its CustomResourceDefinition with -f or declare it with --resource-map")
+                "unknown kind \(groupKind) (\(members.count) object\(members.count == 1 ? "" : "s"), \(places)): include its CustomResourceDefinition with -f or declare it with --resource-map"
+            )
         }
     }
 }

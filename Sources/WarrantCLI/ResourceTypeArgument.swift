@@ -35,7 +35,9 @@ struct ResourceTarget {
         let matches = kinds.resolve(type: type)
         if let kind = matches.first {
             if matches.count > 1 {
-                warn("'\(type)' matches \(matches.map(\.qualifiedResource).joined(separator: ", ")); using \(kind.qualifiedResource). Write RESOURCE.GROUP to choose.")
+                warn(
+                    "'\(type)' matches \(matches.map(\.qualifiedResource).joined(separator: ", ")); using \(kind.qualifiedResource). Write RESOURCE.GROUP to choose."
+                )
             }
             return ResourceTarget(
                 apiGroup: kind.group, resource: kind.resource, subresource: subresource, name: name, namespaced: kind.namespaced,

@@ -177,7 +177,8 @@ struct RestrictCommand: AsyncParsableCommand {
             applicationKinds = kinds
             for object in skipped {
                 context.warn(
-                    "\(object.source?.description ?? "-"): \(object.displayName) from --allow-from is not granted to the tool: RBAC objects and cluster-scoped or unknown kinds are an administrator's to create")
+                    "\(object.source?.description ?? "-"): \(object.displayName) from --allow-from is not granted to the tool: RBAC objects and cluster-scoped or unknown kinds are an administrator's to create"
+                )
             }
         }
         var crds: [KubeObject] = []
@@ -242,7 +243,8 @@ struct RestrictCommand: AsyncParsableCommand {
             text += "warning: \(count(.unservedAPI)) object(s) in API versions Kubernetes no longer serves were left out; see the report\n"
         }
         if !result.attention.isEmpty {
-            text += "restrict: \(result.attention.count) point(s) for the cluster administrator to read first (cluster-admin grants, webhooks, missing CRDs); see the report's first lines\n"
+            text +=
+                "restrict: \(result.attention.count) point(s) for the cluster administrator to read first (cluster-admin grants, webhooks, missing CRDs); see the report's first lines\n"
         }
         if !result.administratorObjects.isEmpty {
             if let adminOut {
@@ -250,7 +252,8 @@ struct RestrictCommand: AsyncParsableCommand {
             } else {
                 let names = result.administratorObjects.prefix(8).map(\.displayName).joined(separator: ", ")
                 let more = result.administratorObjects.count > 8 ? ", …" : ""
-                text += "warning: \(result.administratorObjects.count) object(s) need a cluster administrator and are not in the output (\(names)\(more)); write them with --admin-out FILE\n"
+                text +=
+                    "warning: \(result.administratorObjects.count) object(s) need a cluster administrator and are not in the output (\(names)\(more)); write them with --admin-out FILE\n"
             }
         }
         if report == nil { text += "restrict: every change and its reason: --report FILE (or --report - for standard error)\n" }

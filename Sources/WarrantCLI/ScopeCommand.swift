@@ -101,7 +101,8 @@ struct ScopeCommand: AsyncParsableCommand {
         let context = CommandContext.current
         let loaded = try manifests.load(context: context, retaining: .rbac)
         let result = try ScopeSupport.derive(
-            loaded, namespace: namespace, method: method.method, options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
+            loaded, namespace: namespace, method: method.method,
+            options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
             roleName: name, context: context)
         for warning in result.warnings { context.warn(warning) }
         if explain { context.standardError(ScopeSupport.explanation(result)) }

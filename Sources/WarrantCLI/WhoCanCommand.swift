@@ -29,7 +29,9 @@ struct WhoCanCommand: AsyncParsableCommand {
 
     @OptionGroup var manifests: ManifestOptions
 
-    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default).")
+    @Option(
+        name: [.customShort("n"), .customLong("namespace")], help: "The namespace of the request; also for RBAC objects written without one (default: default)."
+    )
     var namespaceOption: String?
 
     /// The namespace of the request.

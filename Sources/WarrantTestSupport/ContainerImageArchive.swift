@@ -20,7 +20,8 @@ public enum ContainerImageArchive {
 
     /// Why the image cannot be tested here, or `nil` when it can.
     public static let unavailableReason: String? = {
-        let build = "build it with 'Scripts/build-image.sh' (needs buildah; 10-20+ minutes for the static release build), or name one with WARRANT_IMAGE_ARCHIVE"
+        let build =
+            "build it with 'Scripts/build-image.sh' (needs buildah; 10-20+ minutes for the static release build), or name one with WARRANT_IMAGE_ARCHIVE"
         #if os(Linux)
         guard getuid() == 0 else { return "needs root to unpack the image with its owners and run it with chroot" }
         #else
@@ -52,6 +53,7 @@ extension Trait where Self == ConditionTrait {
     /// Runs the test only where an image archive exists and can be unpacked and run (root, umoci,
     /// chroot, unshare); elsewhere it is skipped with ``ContainerImageArchive/unavailableReason`` printed.
     public static var containerImage: Self {
-        .enabled(if: ContainerImageArchive.unavailableReason == nil, Comment(rawValue: ContainerImageArchive.unavailableReason ?? "the image archive is available"))
+        .enabled(
+            if: ContainerImageArchive.unavailableReason == nil, Comment(rawValue: ContainerImageArchive.unavailableReason ?? "the image archive is available"))
     }
 }

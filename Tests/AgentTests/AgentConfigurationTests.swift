@@ -109,9 +109,10 @@ struct AgentConfigurationTests {
                 interval: soon
                 prune: maybe
                 """, named: "agent.yaml", in: url)
-            #expect(problems { _ = try AgentSettings.load(file: path) }.map(\.description) == [
-                "\(path):2: unknown setting 'brnch'\n  hint: did you mean 'branch'?"
-            ])
+            #expect(
+                problems { _ = try AgentSettings.load(file: path) }.map(\.description) == [
+                    "\(path):2: unknown setting 'brnch'\n  hint: did you mean 'branch'?"
+                ])
             let fixed = try writeFile(
                 """
                 repo: https://git.example.com/team/app.git
@@ -130,7 +131,9 @@ struct AgentConfigurationTests {
             let broken = try writeFile("repo: [unclosed\n", named: "broken.yaml", in: url)
             let brokenProblems = problems { _ = try AgentSettings.load(file: broken) }.map(\.description)
             #expect(brokenProblems.count == 1)
-            #expect(brokenProblems.first?.hasPrefix("\(broken):2: not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1)") == true, "\(brokenProblems)")
+            #expect(
+                brokenProblems.first?.hasPrefix("\(broken):2: not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1)")
+                    == true, "\(brokenProblems)")
         }
     }
 
@@ -188,15 +191,20 @@ struct AgentConfigurationTests {
             }
             #expect(problems([(.repo, "git@example.com:app.git")]).first?.hasPrefix("--ssh-key-file: is required") == true)
             #expect(problems([(.repo, "git@example.com:app.git"), (.sshKeyFile, files.sshKey)]).first?.hasPrefix("--ssh-known-hosts: is required") == true)
-            #expect(problems([(.repo, "git@example.com:app.git"), (.sshKeyFile, files.sshKey), (.sshKnownHosts, files.knownHosts), (.gitTokenFile, files.token)])
-                == ["--git-token-file: applies to https:// repositories only"])
-            #expect(problems([(.repo, "https://example.com/app.git"), (.gitTokenFile, files.token), (.gitPasswordFile, files.token)])
-                == ["--git-token-file: give either --git-password-file or --git-token-file, not both"])
-            #expect(problems([(.repo, "https://example.com/app.git"), (.gitUsername, "robot")])
-                == ["--git-username: a user name needs --git-password-file or --git-token-file"])
+            #expect(
+                problems([(.repo, "git@example.com:app.git"), (.sshKeyFile, files.sshKey), (.sshKnownHosts, files.knownHosts), (.gitTokenFile, files.token)])
+                    == ["--git-token-file: applies to https:// repositories only"])
+            #expect(
+                problems([(.repo, "https://example.com/app.git"), (.gitTokenFile, files.token), (.gitPasswordFile, files.token)])
+                    == ["--git-token-file: give either --git-password-file or --git-token-file, not both"])
+            #expect(
+                problems([(.repo, "https://example.com/app.git"), (.gitUsername, "robot")])
+                    == ["--git-username: a user name needs --git-password-file or --git-token-file"])
             #expect(problems([(.repo, "https://example.com/app.git"), (.gitTokenFile, files.folder + "/missing")]).first?.contains("no such file") == true)
-            #expect(problems([(.repo, "file:///srv/app.git"), (.gitTokenFile, files.token)]) == ["--git-token-file: a file:// repository takes no credentials"])
-            #expect(problems([(.repo, "https://example.com/app.git"), (.path, "../other")]).first?.hasPrefix("--path: '../other' must be a folder inside") == true)
+            #expect(
+                problems([(.repo, "file:///srv/app.git"), (.gitTokenFile, files.token)]) == ["--git-token-file: a file:// repository takes no credentials"])
+            #expect(
+                problems([(.repo, "https://example.com/app.git"), (.path, "../other")]).first?.hasPrefix("--path: '../other' must be a folder inside") == true)
             #expect(problems([(.repo, "https://example.com/app.git"), (.workDir, "relative")]).first?.hasPrefix("--work-dir:") == true)
             #expect(problems([(.repo, "https://example.com/app.git"), (.maxPrune, "lots")]).first?.hasPrefix("--max-prune:") == true)
             #expect(problems([(.repo, "https://example.com/app.git"), (.gitCAFile, files.token)]).isEmpty)
@@ -300,7 +308,8 @@ struct AgentServiceSettingsTests {
         #expect {
             try AgentConfiguration(settings: settings)
         } throws: { error in
-            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--renew-deadline: must be shorter than --lease-duration") } == true
+            (error as? AgentConfigurationErrors)?.errors.map(\.description).contains { $0.hasPrefix("--renew-deadline: must be shorter than --lease-duration") }
+                == true
         }
         settings.set(.renewDeadline, "2s")
         #expect {

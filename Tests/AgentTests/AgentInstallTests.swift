@@ -36,7 +36,8 @@ struct AgentInstallTests {
             let status = PolicyRule(verbs: ["create", "get", "patch"], apiGroups: [""], resources: ["configmaps"], resourceNames: ["warrant-agent-status"])
             #expect(PolicyComparator.covers(role.rules, [status]).covered, "the agent may keep its status")
             let lease = [
-                PolicyRule(verbs: ["create", "get", "patch", "update"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["warrant-agent"])
+                PolicyRule(
+                    verbs: ["create", "get", "patch", "update"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["warrant-agent"])
             ]
             #expect(PolicyComparator.covers(role.rules, lease).covered, "the agent may hold its leader-election Lease")
             for verb in ["create", "update"] {
@@ -164,7 +165,10 @@ struct AgentInstallTests {
                 let reconciler = try makeReconciler(configuration, client: client)
                 var state = try await reconciler.resume()
                 let step = await reconciler.step(&state)
-                guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+                guard case .deployed(_, let outcome) = step else {
+                    Issue.record("not deployed: \(step)")
+                    return
+                }
                 #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
             }
         }

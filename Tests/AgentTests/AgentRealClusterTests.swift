@@ -48,7 +48,10 @@ struct AgentRealClusterTests {
                 #expect(state.lastApplied == nil)
 
                 // 1. The first run verifies the tip, applies it and records its signer.
-                guard case .deployed(let verdict, let outcome) = await reconciler.step(&state) else { Issue.record("not deployed"); return }
+                guard case .deployed(let verdict, let outcome) = await reconciler.step(&state) else {
+                    Issue.record("not deployed")
+                    return
+                }
                 #expect(verdict.isAccepted && verdict.startsTrust)
                 #expect(outcome.isSuccess, "\(String(describing: outcome.failure)) \(outcome.recordProblems)")
                 #expect(state.lastApplied == first)
@@ -83,7 +86,10 @@ struct AgentRealClusterTests {
                 let reconciler = try makeReconciler(configuration, client: client, now: { clock.now })
                 var state = try await reconciler.resume()
                 #expect(state.lastApplied == first, "resumed from the status ConfigMap")
-                guard case .refused(let verdict, let outcome) = await reconciler.step(&state) else { Issue.record("not refused"); return }
+                guard case .refused(let verdict, let outcome) = await reconciler.step(&state) else {
+                    Issue.record("not refused")
+                    return
+                }
                 #expect(verdict.refusals.map(\.commit) == [unsigned])
                 #expect(verdict.refusals.first?.reason == .unsigned)
                 #expect(verdict.refusals.first?.author?.email == "mallory@example.com")
@@ -102,7 +108,10 @@ struct AgentRealClusterTests {
                 #expect(status.lastApplied?.signers.map(\.fingerprint) == [alice.fingerprint])
 
                 // The same tip again: no second refusal record.
-                guard case .unchanged = await reconciler.step(&state) else { Issue.record("refused twice"); return }
+                guard case .unchanged = await reconciler.step(&state) else {
+                    Issue.record("refused twice")
+                    return
+                }
             }
             try await cluster.admin { client in
                 #expect(try await resourceVersion(client, "ConfigMap", namespace: namespace, name: "app-config") == versionBefore, "nothing changed")
@@ -118,7 +127,10 @@ struct AgentRealClusterTests {
             try await cluster.client(token: token) { client in
                 let reconciler = try makeReconciler(configuration, client: client, now: { clock.now })
                 var state = try await reconciler.resume()
-                guard case .deployed(let verdict, let outcome) = await reconciler.step(&state) else { Issue.record("fix not deployed"); return }
+                guard case .deployed(let verdict, let outcome) = await reconciler.step(&state) else {
+                    Issue.record("fix not deployed")
+                    return
+                }
                 #expect(verdict.range == CommitRange(base: first, tip: fix), "the unsigned commits were never applied, so the fix descends from the base")
                 #expect(outcome.isSuccess)
                 #expect(outcome.applied.map(\.reference.name) == ["app-config"])
@@ -127,7 +139,10 @@ struct AgentRealClusterTests {
                 let statusVersion = try await resourceVersion(client, "ConfigMap", namespace: namespace, name: "warrant-agent-status")
                 let restarted = try makeReconciler(configuration, client: client, now: { clock.now })
                 var resumed = try await restarted.resume()
-                guard case .unchanged(let tip) = await restarted.step(&resumed) else { Issue.record("restart wrote"); return }
+                guard case .unchanged(let tip) = await restarted.step(&resumed) else {
+                    Issue.record("restart wrote")
+                    return
+                }
                 #expect(tip == fix)
                 #expect(try await resourceVersion(client, "ConfigMap", namespace: namespace, name: "warrant-agent-status") == statusVersion)
                 #expect(try await historyRecords(client, namespace: namespace).count == 3)
@@ -135,14 +150,23 @@ struct AgentRealClusterTests {
                 // 5. Drift: someone edits the ConfigMap; after the reconcile interval it is corrected and recorded.
                 try await cluster.apply(
                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config, namespace: \(namespace)}\ndata: {value: edited}\n")
-                guard case .unchanged = await restarted.step(&resumed) else { Issue.record("corrected before the interval"); return }
+                guard case .unchanged = await restarted.step(&resumed) else {
+                    Issue.record("corrected before the interval")
+                    return
+                }
                 clock.advance(601)
-                guard case .reconciled(_, let corrected) = await restarted.step(&resumed) else { Issue.record("drift not corrected"); return }
+                guard case .reconciled(_, let corrected) = await restarted.step(&resumed) else {
+                    Issue.record("drift not corrected")
+                    return
+                }
                 #expect(corrected.applied.map(\.reference.name) == ["app-config"])
                 #expect(corrected.record.flatMap(agentFields)?[path: ["trigger"]] == "drift")
                 #expect(corrected.record?.identity.actor == "alice@example.com")
                 clock.advance(601)
-                guard case .reconciled(_, let quiet) = await restarted.step(&resumed) else { Issue.record("no second reconcile"); return }
+                guard case .reconciled(_, let quiet) = await restarted.step(&resumed) else {
+                    Issue.record("no second reconcile")
+                    return
+                }
                 #expect(quiet.record == nil && quiet.applied.isEmpty, "a re-apply that corrects nothing is not recorded")
             }
             try await cluster.admin { client in
@@ -173,14 +197,18 @@ struct AgentRealClusterTests {
             try await cluster.client(token: token) { client in
                 let reconciler = try makeReconciler(configuration, client: client)
                 var state = try await reconciler.resume()
-                guard case .refused(let verdict, let outcome) = await reconciler.step(&state) else { Issue.record("not refused"); return }
+                guard case .refused(let verdict, let outcome) = await reconciler.step(&state) else {
+                    Issue.record("not refused")
+                    return
+                }
                 #expect(verdict.refusals.map(\.reason) == [.unknownSigner])
                 #expect(outcome.record?.result == .refused)
                 #expect(state.lastApplied == nil)
                 #expect(try await AgentStatusStore(namespace: namespace).read(client: client)?.pending?.commit == tip)
             }
             try await cluster.admin { client in
-                let created = try await [("ConfigMap", "app-config"), ("ServiceAccount", "app"), ("ConfigMap", "warrant-applyset")].asyncCompactMap { kind, name in
+                let created = try await [("ConfigMap", "app-config"), ("ServiceAccount", "app"), ("ConfigMap", "warrant-applyset")].asyncCompactMap {
+                    kind, name in
                     try await resourceVersion(client, kind, namespace: namespace, name: name).map { _ in "\(kind) \(name)" }
                 }
                 #expect(created.isEmpty, "nothing deployed")

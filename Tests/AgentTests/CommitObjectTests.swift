@@ -28,18 +28,19 @@ struct CommitObjectTests {
         let commit = CommitObject(id: id, raw: Array(raw.utf8))
         #expect(commit.signature == "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n")
         #expect(commit.signatureHeaderCount == 1)
-        #expect(String(decoding: commit.payload, as: UTF8.self) == """
-            tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904
-            parent \(String(repeating: "b", count: 40))
-            parent \(String(repeating: "c", count: 40))
-            author Alice Example <alice@example.com> 1700000000 +0100
-            committer Bob <bob@example.com> 1700000100 -0500
+        #expect(
+            String(decoding: commit.payload, as: UTF8.self) == """
+                tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904
+                parent \(String(repeating: "b", count: 40))
+                parent \(String(repeating: "c", count: 40))
+                author Alice Example <alice@example.com> 1700000000 +0100
+                committer Bob <bob@example.com> 1700000100 -0500
 
-            Merge feature
+                Merge feature
 
-            Body line.
+                Body line.
 
-            """)
+                """)
         #expect(commit.parents.count == 2 && commit.isMerge)
         #expect(commit.author == GitIdentity(name: "Alice Example", email: "alice@example.com", timestamp: 1_700_000_000, timeZone: "+0100"))
         #expect(commit.committer?.timestamp == 1_700_000_100)

@@ -1,10 +1,11 @@
-@testable import Agent
 import Foundation
 import KubeModel
 import Logging
 import Synchronization
 import Testing
 import WarrantTestSupport
+
+@testable import Agent
 
 /// HTTPS repositories through the real `git http-backend` behind a TLS server with basic
 /// authentication: credentials from files, handed to git by the credential helper, and never

@@ -226,7 +226,8 @@ struct GitRepositorySourceTests {
             } throws: { error in
                 let errors = try #require(error as? ManifestErrors).errors
                 let lines = errors.map(\.location.description)
-                return errors.count == 3 && lines == ["overlays/prod/kustomization.yaml:3", "overlays/prod/kustomization.yaml:4", "overlays/prod/kustomization.yaml:5"]
+                return errors.count == 3
+                    && lines == ["overlays/prod/kustomization.yaml:3", "overlays/prod/kustomization.yaml:4", "overlays/prod/kustomization.yaml:5"]
             }
             let escaping = try await fixture.commit("escape", files: ["overlays/prod/kustomization.yaml": "resources:\n- ../../../../etc\n"], signer: nil)
             try await fixture.push()

@@ -32,7 +32,9 @@ struct GitSSHTests {
 
                 // Another server's host key in known_hosts: refused before authenticating.
                 let otherHost = try await fixture.makeSSHKey(principal: "other-host")
-                let wrongHosts = try fixture.allowedSigners(["[127.0.0.1]:\(server.port) " + otherHost.publicKey.split(separator: " ").prefix(2).joined(separator: " ")])
+                let wrongHosts = try fixture.allowedSigners([
+                    "[127.0.0.1]:\(server.port) " + otherHost.publicKey.split(separator: " ").prefix(2).joined(separator: " ")
+                ])
                 await #expect {
                     _ = try await source(key: deployKey.privateKeyFile, knownHosts: wrongHosts, name: "wrong-host").remoteTip()
                 } throws: { error in

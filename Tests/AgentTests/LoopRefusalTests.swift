@@ -62,7 +62,10 @@ struct LoopRefusalTests {
         var reconciler = try makeReconciler(configuration, client: client)
         var state = try await reconciler.resume()
         let firstStep = await reconciler.step(&state)
-        guard case .deployed(_, let first) = firstStep, first.isSuccess else { Issue.record("v1 not deployed: \(firstStep)"); return }
+        guard case .deployed(_, let first) = firstStep, first.isSuccess else {
+            Issue.record("v1 not deployed: \(firstStep)")
+            return
+        }
         let v1 = try #require(state.lastApplied)
 
         let refusedTip: CommitID
@@ -83,7 +86,10 @@ struct LoopRefusalTests {
         case .forcePushedRewrite:
             try await fixture.commit("v2", files: ["deploy/app.yaml": appManifests("v2")], signer: .ssh(alice))
             try await fixture.push()
-            guard case .deployed(_, let second) = await reconciler.step(&state), second.isSuccess else { Issue.record("v2 not deployed"); return }
+            guard case .deployed(_, let second) = await reconciler.step(&state), second.isSuccess else {
+                Issue.record("v2 not deployed")
+                return
+            }
             try await fixture.git(["reset", "--quiet", "--hard", v1.hex])
             refusedTip = try await fixture.commit("v3 over a rewritten history", files: ["deploy/app.yaml": appManifests("v3")], signer: .ssh(alice))
             try await fixture.push(force: true)
@@ -95,7 +101,10 @@ struct LoopRefusalTests {
         let recordsBefore = try await historyRecords(client, namespace: namespace).count
 
         let step = await reconciler.step(&state)
-        guard case .refused(let verdict, let outcome) = step else { Issue.record("not refused: \(step)"); return }
+        guard case .refused(let verdict, let outcome) = step else {
+            Issue.record("not refused: \(step)")
+            return
+        }
         #expect(verdict.refusals.map(\.commit) == [refusedTip])
         #expect(verdict.refusals.map(\.reason) == [expectedReason])
         #expect(state.lastApplied == applied, "the applied commit stays")
@@ -110,7 +119,10 @@ struct LoopRefusalTests {
         #expect(status.lastApplied?.commit == applied)
 
         // The same tip again: nothing new, no second record.
-        guard case .unchanged = await reconciler.step(&state) else { Issue.record("refused twice"); return }
+        guard case .unchanged = await reconciler.step(&state) else {
+            Issue.record("refused twice")
+            return
+        }
         let config = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")
         #expect(config?.content[path: ["data", "value"]]?.stringValue == expectedValue, "nothing of the refused tip reached the namespace")
         #expect(try await resourceVersion(client, "ConfigMap", namespace: namespace, name: "app-config") == configVersion)

@@ -33,7 +33,10 @@ struct LoopTransportTests {
             let reconciler = try makeReconciler(configuration, client: client, logs: logs)
             var state = try await reconciler.resume()
             let step = await reconciler.step(&state)
-            guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+            guard case .deployed(_, let outcome) = step else {
+                Issue.record("not deployed: \(step)")
+                return
+            }
             #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
             #expect(state.lastApplied == tip)
             let record = try #require(outcome.record)
@@ -42,7 +45,10 @@ struct LoopTransportTests {
             #expect(repository.hasSuffix("/remote.git") && repository.contains("127.0.0.1"), "\(repository)")
             #expect(!repository.contains("@"), "\(repository)")
             // The next poll over the same transport: nothing new.
-            guard case .unchanged = await reconciler.step(&state) else { Issue.record("not unchanged"); return }
+            guard case .unchanged = await reconciler.step(&state) else {
+                Issue.record("not unchanged")
+                return
+            }
             let status = try #require(try await AgentStatusStore(namespace: "shop").read(client: client))
             let recordText = record.jsonLine
             for secret in secrets {

@@ -16,7 +16,8 @@ struct ProgramRunnerTests {
         let script = "sleep 60 & echo $! > '\(marker)'; wait"
         let started = ContinuousClock.now
         await #expect(throws: ProgramFailure.timedOut("sh", .seconds(1))) {
-            _ = try await runner.run(ProgramInvocation(executable: "/bin/sh", arguments: ["-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(1)))
+            _ = try await runner.run(
+                ProgramInvocation(executable: "/bin/sh", arguments: ["-c", script], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(1)))
         }
         #expect(ContinuousClock.now - started < .seconds(50), "the timeout must fire long before the child's sleep ends")
         let child = try #require(Int32(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))

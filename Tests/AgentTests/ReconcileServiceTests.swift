@@ -74,7 +74,10 @@ struct ReconcileServiceTests {
             }
             #expect(elapsed < .seconds(3), "the 30 s wait ended at the shutdown (\(elapsed))")
             #expect(steps.all.count == 1, "no pass after the shutdown")
-            guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("not deployed: \(steps.all)"); return }
+            guard case .deployed(_, let outcome)? = steps.all.first else {
+                Issue.record("not deployed: \(steps.all)")
+                return
+            }
             #expect(outcome.result == .succeeded)
         }
     }
@@ -97,7 +100,10 @@ struct ReconcileServiceTests {
             #expect(elapsed < .seconds(30), "\(elapsed)")
             #expect(elapsed >= .milliseconds(600), "the group waited for the deploy (\(elapsed))")
             #expect(steps.all.count == 1)
-            guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("not deployed: \(steps.all)"); return }
+            guard case .deployed(_, let outcome)? = steps.all.first else {
+                Issue.record("not deployed: \(steps.all)")
+                return
+            }
             #expect(outcome.result == .succeeded, "\(String(describing: outcome.failure))")
             try await world.admin { client in
                 let results = try await historyRecords(client, namespace: "shop").map(\.result)
@@ -116,7 +122,10 @@ struct ReconcileServiceTests {
             let elapsed = try await Self.shutDownWhileDeploying(world, grace: "1s", steps: steps) {}
             #expect(elapsed >= .seconds(1), "the deploy had its grace period (\(elapsed))")
             #expect(elapsed < .seconds(15), "and no more (\(elapsed))")
-            guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("no deploy step: \(steps.all)"); return }
+            guard case .deployed(_, let outcome)? = steps.all.first else {
+                Issue.record("no deploy step: \(steps.all)")
+                return
+            }
             #expect(outcome.result == .interrupted)
             try await world.admin { client in
                 let records = try await historyRecords(client, namespace: "shop")

@@ -71,11 +71,17 @@ struct ReconcilerTests {
                 let logs = LogCapture()
                 let reconciler = try makeReconciler(world.configuration, client: client, logs: logs)
                 var state = try await reconciler.resume()
-                guard case .deployed = await reconciler.step(&state) else { Issue.record("not deployed"); return }
+                guard case .deployed = await reconciler.step(&state) else {
+                    Issue.record("not deployed")
+                    return
+                }
                 let requestsBefore = world.server.requests.count
                 let linesBefore = logs.all.count
                 for _ in 0..<3 {
-                    guard case .unchanged = await reconciler.step(&state) else { Issue.record("not unchanged"); return }
+                    guard case .unchanged = await reconciler.step(&state) else {
+                        Issue.record("not unchanged")
+                        return
+                    }
                 }
                 let programs = logs.all.dropFirst(linesBefore).filter { $0.contains("run ") && $0.contains("arguments=") }
                 #expect(programs.count == 3, "\(programs)")
@@ -95,14 +101,18 @@ struct ReconcilerTests {
             let key = try await world.fixture.makeOpenPGPKey(userID: "Carol <carol@example.com>")
             let signers = try world.fixture.allowedSigners([world.alice.allowedSignersLine()])
             let configuration = try agentConfiguration(world.fixture, namespace: "shop", allowedSigners: signers, keyring: key.keyringFile)
-            let tip = try await world.fixture.commit("v2 by carol", files: ["deploy/app.yaml": appManifests("v2")], signer: .openPGP(key), author: "Carol <carol@example.com>")
+            let tip = try await world.fixture.commit(
+                "v2 by carol", files: ["deploy/app.yaml": appManifests("v2")], signer: .openPGP(key), author: "Carol <carol@example.com>")
             try await world.fixture.push()
             await world.fixture.stopAgent(key)
             try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
                 let reconciler = try makeReconciler(configuration, client: client)
                 var state = try await reconciler.resume()
                 let step = await reconciler.step(&state)
-                guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+                guard case .deployed(_, let outcome) = step else {
+                    Issue.record("not deployed: \(step)")
+                    return
+                }
                 #expect(outcome.isSuccess)
                 let signer = try #require(outcome.record.flatMap(agentFields)?[path: ["commits"]]?.arrayValue?.first?["signer"])
                 #expect(signer["method"] == "openpgp")
@@ -123,7 +133,10 @@ struct ReconcilerTests {
                 var state = try await reconciler.resume()
                 var delays: [Duration] = []
                 for _ in 0..<3 {
-                    guard case .failed(let failure) = await reconciler.step(&state) else { Issue.record("not a failure"); return }
+                    guard case .failed(let failure) = await reconciler.step(&state) else {
+                        Issue.record("not a failure")
+                        return
+                    }
                     #expect(failure.stage == .git && failure.retrying)
                     delays.append(reconciler.delay(after: state))
                 }
@@ -135,7 +148,10 @@ struct ReconcilerTests {
                 #expect(status.lastApplied == nil)
 
                 try FileManager.default.moveItem(atPath: moved, toPath: world.fixture.remote)
-                guard case .deployed(_, let outcome) = await reconciler.step(&state) else { Issue.record("did not recover"); return }
+                guard case .deployed(_, let outcome) = await reconciler.step(&state) else {
+                    Issue.record("did not recover")
+                    return
+                }
                 #expect(outcome.isSuccess)
                 #expect(reconciler.delay(after: state) == .seconds(1), "back to the interval")
                 let recovered = try #require(try await AgentStatusStore(namespace: "shop").read(client: reconciler.client))
@@ -153,11 +169,17 @@ struct ReconcilerTests {
             defer { Task { [server = world.server] in try? await server.shutdown() } }
             try await world.withAgent { reconciler in
                 var state = try await reconciler.resume()
-                guard case .deployed = await reconciler.step(&state) else { Issue.record("v1 not deployed"); return }
+                guard case .deployed = await reconciler.step(&state) else {
+                    Issue.record("v1 not deployed")
+                    return
+                }
                 let secret = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: app-secret}\nstringData: {password: hunter2}\n"
                 try await world.fixture.commit("add a secret", files: ["deploy/app.yaml": appManifests("v2", extra: secret)], signer: .ssh(world.alice))
                 try await world.fixture.push()
-                guard case .failed(let failure) = await reconciler.step(&state) else { Issue.record("not refused by the pre-flight"); return }
+                guard case .failed(let failure) = await reconciler.step(&state) else {
+                    Issue.record("not refused by the pre-flight")
+                    return
+                }
                 #expect(failure.stage == .preflight)
                 #expect(failure.message.contains("lacks") && failure.message.contains("secrets"), "\(failure.message)")
                 #expect(failure.message.contains("warrant scope"), "says how to derive the Role")
@@ -168,7 +190,9 @@ struct ReconcilerTests {
             }
             try await world.admin { client in
                 #expect(try await client.get(GroupKind(group: "", kind: "Secret"), namespace: "shop", name: "app-secret") == nil)
-                let value = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
+                let value = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: "shop", name: "app-config")?.content[path: [
+                    "data", "value",
+                ]]
                 #expect(value == "v1", "nothing of the commit was applied")
             }
         }
@@ -192,16 +216,24 @@ struct ReconcilerTests {
             try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
                 let reconciler = try makeReconciler(configuration, client: client)
                 var state = try await reconciler.resume()
-                guard case .deployed = await reconciler.step(&state) else { Issue.record("v1 not deployed"); return }
+                guard case .deployed = await reconciler.step(&state) else {
+                    Issue.record("v1 not deployed")
+                    return
+                }
 
                 try await fixture.git(["checkout", "--quiet", "-b", "feature"])
-                let side = try await fixture.commit("feature", files: ["deploy/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: feature-config}\ndata: {value: feature}\n"], signer: .ssh(bob), author: "Bob <bob@example.com>")
+                let side = try await fixture.commit(
+                    "feature", files: ["deploy/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: feature-config}\ndata: {value: feature}\n"],
+                    signer: .ssh(bob), author: "Bob <bob@example.com>")
                 try await fixture.git(["checkout", "--quiet", "main"])
                 let mainSide = try await fixture.commit("main side", signer: .ssh(world.alice))
                 let merge = try await fixture.merge("feature", signer: .ssh(world.alice))
                 try await fixture.push()
                 let step = await reconciler.step(&state)
-                guard case .deployed(let verdict, let outcome) = step else { Issue.record("merge not deployed: \(step)"); return }
+                guard case .deployed(let verdict, let outcome) = step else {
+                    Issue.record("merge not deployed: \(step)")
+                    return
+                }
                 #expect(Set(verdict.verified.map(\.id)) == [side, mainSide, merge])
                 let recorded = outcome.record.flatMap(agentFields)?[path: ["commits"]]?.arrayValue?.compactMap { $0["commit"]?.stringValue } ?? []
                 #expect(Set(recorded) == [side.hex, mainSide.hex, merge.hex])
@@ -214,7 +246,10 @@ struct ReconcilerTests {
                 try await fixture.commit("main again", signer: .ssh(world.alice))
                 try await fixture.merge("sneaky", signer: .ssh(world.alice))
                 try await fixture.push()
-                guard case .refused(let refused, _) = await reconciler.step(&state) else { Issue.record("not refused"); return }
+                guard case .refused(let refused, _) = await reconciler.step(&state) else {
+                    Issue.record("not refused")
+                    return
+                }
                 #expect(refused.refusals.map(\.commit) == [unsigned])
                 #expect(state.lastApplied == merge)
             }
@@ -236,7 +271,10 @@ struct ReconcilerTests {
                 var step = await reconciler.step(&state)
                 // A failure the client gave up on is retried by the loop on the next pass.
                 for _ in 0..<3 where step.isFailure { step = await reconciler.step(&state) }
-                guard case .deployed(_, let outcome) = step else { Issue.record("not deployed: \(step)"); return }
+                guard case .deployed(_, let outcome) = step else {
+                    Issue.record("not deployed: \(step)")
+                    return
+                }
                 #expect(outcome.isSuccess, "\(String(describing: outcome.failure)) \(outcome.recordProblems)")
             }
             world.server.clearFaults()
@@ -245,7 +283,9 @@ struct ReconcilerTests {
             let faulted = requests.filter { [503, 429].contains($0.statusCode) }.count
             #expect(faulted > 0, "faults hit \(faulted) of \(requests.count) requests")
             try await world.admin { client in
-                let value = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
+                let value = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: "shop", name: "app-config")?.content[path: [
+                    "data", "value",
+                ]]
                 #expect(value == "v1")
                 let records = try await historyRecords(client, namespace: "shop")
                 #expect(records.last?.result == .succeeded)
@@ -284,7 +324,10 @@ struct ReconcilerTests {
                 loop.cancel()
                 await loop.value
             }
-            guard case .deployed(_, let outcome)? = steps.all.first else { Issue.record("no deploy step: \(steps.all)"); return }
+            guard case .deployed(_, let outcome)? = steps.all.first else {
+                Issue.record("no deploy step: \(steps.all)")
+                return
+            }
             #expect(outcome.result == .interrupted)
             #expect(FileManager.default.fileExists(atPath: Reconciler.heartbeatFile(workingDirectory: world.configuration.workingDirectory)), "a pass ended")
             try await world.admin { client in

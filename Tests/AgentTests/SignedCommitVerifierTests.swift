@@ -52,10 +52,11 @@ struct SignedCommitVerifierTests {
             #expect(verdict.isAccepted, "\(verdict.refusals)")
             #expect(verdict.verified.map(\.id) == [first, second])
             let signers = verdict.verified.map(\.signer)
-            #expect(signers == [
-                Signer(method: .ssh, principal: "alice@example.com", fingerprint: world.alice.fingerprint),
-                Signer(method: .ssh, principal: "bob@example.com", fingerprint: world.bob.fingerprint),
-            ])
+            #expect(
+                signers == [
+                    Signer(method: .ssh, principal: "alice@example.com", fingerprint: world.alice.fingerprint),
+                    Signer(method: .ssh, principal: "bob@example.com", fingerprint: world.bob.fingerprint),
+                ])
             #expect(verdict.verified[1].author.name == "Bob Builder")
             #expect(verdict.verified[1].committer.email == "bob@example.com")
             #expect(verdict.verified[0].subject == "one")
@@ -198,7 +199,8 @@ struct SignedCommitVerifierTests {
             let tampered = raw.replacingOccurrences(of: "deploy v1", with: "deploy v2")
             let file = world.fixture.root + "/tampered"
             try Data(tampered.utf8).write(to: URL(fileURLWithPath: file))
-            let forged = try #require(CommitID(try await world.fixture.git(["hash-object", "-t", "commit", "-w", file]).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let forged = try #require(
+                CommitID(try await world.fixture.git(["hash-object", "-t", "commit", "-w", file]).trimmingCharacters(in: .whitespacesAndNewlines)))
             try await world.fixture.git(["reset", "--quiet", "--hard", forged.hex])
             let verdict = try await world.verify(from: base)
             let refusal = try #require(verdict.refusals.first)

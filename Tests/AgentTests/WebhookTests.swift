@@ -44,11 +44,15 @@ struct WebhookTests {
     }
 
     static func githubPush(_ ref: String = "refs/heads/main") -> [UInt8] {
-        Array(#"{"ref":"\#(ref)","before":"0000000000000000000000000000000000000000","after":"1111111111111111111111111111111111111111","repository":{"full_name":"team/app"}}"#.utf8)
+        Array(
+            #"{"ref":"\#(ref)","before":"0000000000000000000000000000000000000000","after":"1111111111111111111111111111111111111111","repository":{"full_name":"team/app"}}"#
+                .utf8)
     }
 
     static func gitlabPush(_ ref: String = "refs/heads/main") -> [UInt8] {
-        Array(#"{"object_kind":"push","event_name":"push","ref":"\#(ref)","checkout_sha":"1111111111111111111111111111111111111111","project":{"path_with_namespace":"team/app"}}"#.utf8)
+        Array(
+            #"{"object_kind":"push","event_name":"push","ref":"\#(ref)","checkout_sha":"1111111111111111111111111111111111111111","project":{"path_with_namespace":"team/app"}}"#
+                .utf8)
     }
 
     /// The value of the webhook counter for `labels` (absent: 0).
@@ -107,53 +111,76 @@ struct WebhookTests {
         let large = Array(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
         let gitlab = WebhookTests.gitlabPush()
         return [
-            Case(name: "a signed GitHub push of the branch", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(push))], body: push, status: 202, reason: "push", wakes: true),
-            Case(name: "an upper-case hex signature", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + WebhookTests.signature(push).dropFirst(7).uppercased())], body: push,
-                 status: 202, reason: "push", wakes: true),
-            Case(name: "a wrong signature", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(push, secret: "another"))], body: push, status: 401,
-                 reason: "bad-signature"),
-            Case(name: "a signature of another body", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(other))], body: push, status: 401, reason: "bad-signature"),
-            Case(name: "a SHA-1 signature header only", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature", "sha1=0000")], body: push, status: 401, reason: "missing-signature"),
-            Case(name: "a truncated signature", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", String(WebhookTests.signature(push).dropLast(2)))], body: push, status: 401,
-                 reason: "bad-signature"),
-            Case(name: "a GitHub ping", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "ping"), ("X-Hub-Signature-256", WebhookTests.signature(Array(#"{"zen":"x"}"#.utf8)))],
-                 body: Array(#"{"zen":"x"}"#.utf8), status: 200, reason: "ping"),
-            Case(name: "a GitHub push of another branch", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(other))], body: other, status: 200, reason: "other-ref"),
-            Case(name: "a GitHub tag push", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(WebhookTests.githubPush("refs/tags/main")))],
-                 body: WebhookTests.githubPush("refs/tags/main"), status: 200, reason: "other-ref"),
-            Case(name: "a signed pull_request event", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "pull_request"), ("X-Hub-Signature-256", WebhookTests.signature(push))], body: push, status: 400,
-                 reason: "unsupported-event"),
-            Case(name: "malformed JSON, signed", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(malformed))], body: malformed, status: 400, reason: "malformed"),
-            Case(name: "a push without ref, signed", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(noRef))], body: noRef, status: 400, reason: "malformed"),
-            Case(name: "a body over 1 MiB", path: "/hooks/github",
-                 headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(large))], body: large, status: 413, reason: "too-large"),
-            Case(name: "a GitLab push with the token", path: "/hooks/gitlab",
-                 headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: gitlab, status: 202, reason: "push", wakes: true),
-            Case(name: "a wrong GitLab token", path: "/hooks/gitlab",
-                 headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret + "x")], body: gitlab, status: 401, reason: "bad-token"),
-            Case(name: "no GitLab token", path: "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook")], body: gitlab, status: 401,
-                 reason: "missing-token"),
-            Case(name: "a GitLab tag push", path: "/hooks/gitlab",
-                 headers: [("X-Gitlab-Event", "Tag Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: WebhookTests.gitlabPush("refs/tags/v1"), status: 400,
-                 reason: "unsupported-event"),
-            Case(name: "a GitLab Push Hook whose object_kind is not push", path: "/hooks/gitlab",
-                 headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)],
-                 body: Array(#"{"object_kind":"merge_request","ref":"refs/heads/main"}"#.utf8), status: 400, reason: "malformed"),
-            Case(name: "a GitLab push of another branch", path: "/hooks/gitlab",
-                 headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: WebhookTests.gitlabPush("refs/heads/main2"), status: 200,
-                 reason: "other-ref"),
+            Case(
+                name: "a signed GitHub push of the branch", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(push))], body: push, status: 202, reason: "push",
+                wakes: true),
+            Case(
+                name: "an upper-case hex signature", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=" + WebhookTests.signature(push).dropFirst(7).uppercased())], body: push,
+                status: 202, reason: "push", wakes: true),
+            Case(
+                name: "a wrong signature", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(push, secret: "another"))], body: push, status: 401,
+                reason: "bad-signature"),
+            Case(
+                name: "a signature of another body", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(other))], body: push, status: 401, reason: "bad-signature"),
+            Case(
+                name: "a SHA-1 signature header only", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature", "sha1=0000")], body: push, status: 401, reason: "missing-signature"),
+            Case(
+                name: "a truncated signature", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", String(WebhookTests.signature(push).dropLast(2)))], body: push, status: 401,
+                reason: "bad-signature"),
+            Case(
+                name: "a GitHub ping", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "ping"), ("X-Hub-Signature-256", WebhookTests.signature(Array(#"{"zen":"x"}"#.utf8)))],
+                body: Array(#"{"zen":"x"}"#.utf8), status: 200, reason: "ping"),
+            Case(
+                name: "a GitHub push of another branch", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(other))], body: other, status: 200, reason: "other-ref"),
+            Case(
+                name: "a GitHub tag push", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(WebhookTests.githubPush("refs/tags/main")))],
+                body: WebhookTests.githubPush("refs/tags/main"), status: 200, reason: "other-ref"),
+            Case(
+                name: "a signed pull_request event", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "pull_request"), ("X-Hub-Signature-256", WebhookTests.signature(push))], body: push, status: 400,
+                reason: "unsupported-event"),
+            Case(
+                name: "malformed JSON, signed", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(malformed))], body: malformed, status: 400,
+                reason: "malformed"),
+            Case(
+                name: "a push without ref, signed", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(noRef))], body: noRef, status: 400, reason: "malformed"),
+            Case(
+                name: "a body over 1 MiB", path: "/hooks/github",
+                headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", WebhookTests.signature(large))], body: large, status: 413, reason: "too-large"),
+            Case(
+                name: "a GitLab push with the token", path: "/hooks/gitlab",
+                headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: gitlab, status: 202, reason: "push", wakes: true),
+            Case(
+                name: "a wrong GitLab token", path: "/hooks/gitlab",
+                headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret + "x")], body: gitlab, status: 401, reason: "bad-token"),
+            Case(
+                name: "no GitLab token", path: "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook")], body: gitlab, status: 401,
+                reason: "missing-token"),
+            Case(
+                name: "a GitLab tag push", path: "/hooks/gitlab",
+                headers: [("X-Gitlab-Event", "Tag Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: WebhookTests.gitlabPush("refs/tags/v1"),
+                status: 400,
+                reason: "unsupported-event"),
+            Case(
+                name: "a GitLab Push Hook whose object_kind is not push", path: "/hooks/gitlab",
+                headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)],
+                body: Array(#"{"object_kind":"merge_request","ref":"refs/heads/main"}"#.utf8), status: 400, reason: "malformed"),
+            Case(
+                name: "a GitLab push of another branch", path: "/hooks/gitlab",
+                headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", WebhookTests.secret)], body: WebhookTests.gitlabPush("refs/heads/main2"),
+                status: 200,
+                reason: "other-ref"),
         ]
     }()
 
@@ -207,7 +234,8 @@ struct WebhookTests {
     @Test func withoutASecretTheHookPathsAre404() async throws {
         try await Self.withReceiver(secret: nil) { port, _, _ in
             let push = Self.githubPush()
-            let github = try await Self.post(port, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(push))], body: push)
+            let github = try await Self.post(
+                port, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(push))], body: push)
             #expect(github.status == 404)
             let gitlab = try await Self.post(port, "/hooks/gitlab", headers: [("X-Gitlab-Token", Self.secret)], body: Self.gitlabPush())
             #expect(gitlab.status == 404)
@@ -276,7 +304,10 @@ struct WebhookTests {
                     try await AgentEndpointsTests.waitUntil("the server listens") { port.value.withLock { $0 } != nil }
                     let bound = try #require(port.value.withLock { $0 })
                     try await AgentEndpointsTests.waitUntil("v1 applied") { !steps.all.isEmpty }
-                    guard case .deployed = steps.all.first else { Issue.record("v1 not deployed: \(steps.all)"); return }
+                    guard case .deployed = steps.all.first else {
+                        Issue.record("v1 not deployed: \(steps.all)")
+                        return
+                    }
 
                     let v2 = try await world.fixture.commit("app v2", files: ["deploy/app.yaml": appManifests("v2")], signer: .ssh(world.alice))
                     try await world.fixture.push()
@@ -284,7 +315,8 @@ struct WebhookTests {
                     let body = Self.githubPush()
                     let sent = ContinuousClock.now
                     let answer = try await Self.post(
-                        bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body)), ("X-GitHub-Delivery", "d-1")],
+                        bound, "/hooks/github",
+                        headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body)), ("X-GitHub-Delivery", "d-1")],
                         body: body)
                     #expect(answer.status == 202, "\(answer.body)")
                     try await AgentEndpointsTests.waitUntil("v2 applied") {
@@ -299,7 +331,9 @@ struct WebhookTests {
                     try await withThrowingTaskGroup(of: Int.self) { burst in
                         for _ in 0..<20 {
                             burst.addTask {
-                                try await Self.post(bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body))], body: body).status
+                                try await Self.post(
+                                    bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body))], body: body
+                                ).status
                             }
                         }
                         for try await status in burst { #expect(status == 202) }
@@ -311,9 +345,12 @@ struct WebhookTests {
                     #expect(steps.all.dropFirst(before).allSatisfy { if case .unchanged = $0 { true } else { false } })
 
                     // A forged hook: refused, and no poll.
-                    let forged = try await Self.post(bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body, secret: "guess"))], body: body)
+                    let forged = try await Self.post(
+                        bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body, secret: "guess"))],
+                        body: body)
                     #expect(forged.status == 401)
-                    let gitlab = try await Self.post(bound, "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Self.secret)], body: Self.gitlabPush())
+                    let gitlab = try await Self.post(
+                        bound, "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Self.secret)], body: Self.gitlabPush())
                     #expect(gitlab.status == 202)
 
                     let exposition = String(decoding: metrics.exposition(), as: UTF8.self)

@@ -8,7 +8,9 @@ import WarrantTestSupport
 /// Kubernetes' own bootstrap policy, audited: signal, not noise. What every cluster has is
 /// recognised and reported low; what a cluster adds to it is reported as usual.
 @Suite struct BootstrapPolicyAuditTests {
-    static func audit(roles: [RBACRole] = BootstrapPolicy.defaultClusterRoles + BootstrapPolicy.defaultRoles, bindings: [RBACBinding] = BootstrapPolicy.defaultBindings)
+    static func audit(
+        roles: [RBACRole] = BootstrapPolicy.defaultClusterRoles + BootstrapPolicy.defaultRoles, bindings: [RBACBinding] = BootstrapPolicy.defaultBindings
+    )
         -> AuditReport
     {
         Auditor().audit(objects: [], policy: RBACPolicy(roles: roles, bindings: bindings))
@@ -62,14 +64,16 @@ import WarrantTestSupport
         #expect(!backdoor.verdict.clusterWideGrants.isEmpty)
 
         // A ClusterRole aggregated into edit, and a new binding to a built-in role.
-        roles = BootstrapPolicy.defaultClusterRoles + [
-            RBACRole.clusterRole(
-                "widgets-edit", rules: [PolicyRule(verbs: ["create"], apiGroups: ["example.com"], resources: ["widgets"])],
-                labels: [BootstrapPolicy.aggregateToEditLabel: "true"])
-        ]
-        bindings = BootstrapPolicy.defaultBindings + [
-            .roleBinding("ci-edit", namespace: "shop", roleRef: .clusterRole("edit"), subjects: [.serviceAccount("ci", namespace: "shop")])
-        ]
+        roles =
+            BootstrapPolicy.defaultClusterRoles + [
+                RBACRole.clusterRole(
+                    "widgets-edit", rules: [PolicyRule(verbs: ["create"], apiGroups: ["example.com"], resources: ["widgets"])],
+                    labels: [BootstrapPolicy.aggregateToEditLabel: "true"])
+            ]
+        bindings =
+            BootstrapPolicy.defaultBindings + [
+                .roleBinding("ci-edit", namespace: "shop", roleRef: .clusterRole("edit"), subjects: [.serviceAccount("ci", namespace: "shop")])
+            ]
         let report = Self.audit(roles: roles, bindings: bindings)
         #expect(report.findings.contains { $0.checkID == "W124" && $0.role == "ClusterRole \"widgets-edit\"" && $0.severity == .high })
         #expect(report.findings.contains { $0.checkID == "W104" && $0.binding == "RoleBinding \"shop/ci-edit\"" && $0.severity == .high })

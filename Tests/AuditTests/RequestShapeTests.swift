@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test func impersonatingServiceAccountsThroughARoleBindingReachesThatNamespaceOnly() throws {
-        let report = try audit("""
+        let report = try audit(
+            """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata: {name: sa-impersonator}
@@ -86,13 +87,13 @@ import Testing
     static func impersonator(_ rules: String) -> String {
         boundRole(rules: rules, clusterWide: true, labels: "  annotations: {warrant.dev/ignore: W115, warrant.dev/ignore-reason: break-glass}")
             + "\n" + """
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: admin}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
-            subjects: [{kind: User, name: root}]
-            """
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata: {name: admin}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+                subjects: [{kind: User, name: root}]
+                """
     }
 
     @Test func impersonatingSystemMastersNeedsUsersAndTheGroup() throws {
@@ -190,12 +191,14 @@ import Testing
     }
 
     @Test func verbsOnOneResourceAreMerged() throws {
-        let report = try audit(boundRole(rules: "- {apiGroups: [''], resources: [secrets], verbs: [list, watch]}\n- {apiGroups: [''], resources: [secrets], verbs: [get]}"))
+        let report = try audit(
+            boundRole(rules: "- {apiGroups: [''], resources: [secrets], verbs: [list, watch]}\n- {apiGroups: [''], resources: [secrets], verbs: [get]}"))
         #expect(report.findings.first { $0.checkID == "W104" }?.message.contains("get, list, watch on secrets in namespace team") == true)
     }
 
     @Test func aBindingThatGrantsEverythingIsOneFinding() throws {
-        let report = try audit("""
+        let report = try audit(
+            """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRoleBinding
             metadata: {name: ci-admin}

@@ -117,7 +117,8 @@ func nearMissesDoNotFire(_ testCase: (String, String)) throws {
 }
 
 @Test func unboundRolesAreDormantAndLow() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
         metadata: {name: unused}
@@ -133,7 +134,8 @@ func nearMissesDoNotFire(_ testCase: (String, String)) throws {
 }
 
 @Test func aggregatedRolesAreLiveThroughTheirAggregator() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
         metadata: {name: parent}
@@ -193,7 +195,8 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
 }
 
 @Test func publicHealthEndpointsForEveryoneAreLow() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
         metadata: {name: public-info}
@@ -210,7 +213,8 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
 }
 
 @Test func clusterAdminAndMissingRoles() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRoleBinding
         metadata: {name: ci-admin}
@@ -231,13 +235,16 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
 
 @Test func aggregationLabelsIntoBuiltinRoles() throws {
     let report = try audit(
-        boundRole(rules: "- {apiGroups: [example.com], resources: [widgets], verbs: [get]}", clusterWide: true, labels: "  labels: {rbac.authorization.k8s.io/aggregate-to-edit: 'true'}")
+        boundRole(
+            rules: "- {apiGroups: [example.com], resources: [widgets], verbs: [get]}", clusterWide: true,
+            labels: "  labels: {rbac.authorization.k8s.io/aggregate-to-edit: 'true'}")
     )
     #expect(report.findings.contains { $0.checkID == "W124" && $0.severity == .high })
 }
 
 @Test func multiHopEscalationPaths() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
         metadata: {name: deployer, namespace: build}
@@ -287,7 +294,8 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
     #expect(toOps.reachesClusterWide)
     #expect(report.findings.contains { $0.checkID == "W301" && $0.severity == .critical })
     // builder reaches ops by minting a token: a second route, and ci reaches builder (whose rights are higher).
-    #expect(report.escalationPaths.contains { $0.from == .serviceAccount("builder", namespace: "build") && $0.to == .serviceAccount("ops", namespace: "build") })
+    #expect(
+        report.escalationPaths.contains { $0.from == .serviceAccount("builder", namespace: "build") && $0.to == .serviceAccount("ops", namespace: "build") })
     #expect(!report.verdict.isCompliant)
 }
 
@@ -324,7 +332,8 @@ func riskySubjects(_ testCase: (String, String, Severity)) throws {
 }
 
 @Test func suppressionAnnotationsOnClusterRolesAndClusterRoleBindings() throws {
-    let report = try audit("""
+    let report = try audit(
+        """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRole
         metadata:

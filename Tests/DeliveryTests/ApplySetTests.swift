@@ -27,9 +27,11 @@ struct ApplySetTests {
         #expect(set.tooling == "warrant/1.2.3")
     }
 
-    @Test("base64url without padding for every remainder", arguments: [
-        ([UInt8](), ""), ([0xfb], "-w"), ([0xfb, 0xff], "-_8"), ([0xfb, 0xff, 0xbf], "-_-_"), (Array("Man".utf8), "TWFu"),
-    ])
+    @Test(
+        "base64url without padding for every remainder",
+        arguments: [
+            ([UInt8](), ""), ([0xfb], "-w"), ([0xfb, 0xff], "-_8"), ([0xfb, 0xff, 0xbf], "-_-_"), (Array("Man".utf8), "TWFu"),
+        ])
     func base64URL(bytes: [UInt8], expected: String) {
         #expect(CanonicalJSON.base64URLWithoutPadding(bytes) == expected)
     }

@@ -7,19 +7,19 @@ import Testing
 @Suite("Secret masking")
 struct SecretMaskTests {
     let live = """
-    apiVersion: v1
-    kind: Secret
-    metadata:
-      name: db
-      namespace: shop
-      annotations:
-        kubectl.kubernetes.io/last-applied-configuration: '{"data":{"password":"b2xkLXBhc3N3b3Jk"}}'
-    type: Opaque
-    data:
-      password: b2xkLXBhc3N3b3Jk
-      user: YWRtaW4=
-      removed: Z29uZQ==
-    """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+          namespace: shop
+          annotations:
+            kubectl.kubernetes.io/last-applied-configuration: '{"data":{"password":"b2xkLXBhc3N3b3Jk"}}'
+        type: Opaque
+        data:
+          password: b2xkLXBhc3N3b3Jk
+          user: YWRtaW4=
+          removed: Z29uZQ==
+        """
 
     @Test("a diff shows which keys were added, removed or changed, never a value")
     func diffMasksEveryValue() throws {
@@ -66,13 +66,16 @@ struct SecretMaskTests {
         let normalized = SecretMask.normalized(desired)
         #expect(normalized.content["stringData"] == nil)
         #expect(normalized.content[path: ["data", "password"]] == .string(Data("old-password".utf8).base64EncodedString()))
-        #expect(ObjectDiff.isUnchanged(live: liveObject, desired: try object(
-            """
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: db, namespace: shop}
-            stringData: {password: old-password}
-            """)))
+        #expect(
+            ObjectDiff.isUnchanged(
+                live: liveObject,
+                desired: try object(
+                    """
+                    apiVersion: v1
+                    kind: Secret
+                    metadata: {name: db, namespace: shop}
+                    stringData: {password: old-password}
+                    """)))
     }
 
     @Test("objects that are not Secrets are not masked")
@@ -138,14 +141,16 @@ struct DiffLayoutTests {
         #expect(ObjectDiff.summary(live: live, desired: answer, manifest: manifest).fieldsChanged == 2)
     }
 
-    @Test("changed fields are counted once each, list elements paired by name", arguments: [
-        (#"{"a":1,"b":{"c":2}}"#, #"{"a":1,"b":{"c":3}}"#, 1),
-        (#"{"a":1}"#, #"{"a":1,"b":{"c":2,"d":[1,2]}}"#, 3),
-        (#"{"c":[{"name":"x","v":1},{"name":"y","v":2}]}"#, #"{"c":[{"name":"new","v":0},{"name":"x","v":1},{"name":"y","v":2}]}"#, 2),
-        (#"{"l":[1,2,3]}"#, #"{"l":[1,2]}"#, 1),
-        (#"{"a":{}}"#, #"{}"#, 1),
-        (#"{"r":2}"#, #"{"r":2.0}"#, 0),
-    ])
+    @Test(
+        "changed fields are counted once each, list elements paired by name",
+        arguments: [
+            (#"{"a":1,"b":{"c":2}}"#, #"{"a":1,"b":{"c":3}}"#, 1),
+            (#"{"a":1}"#, #"{"a":1,"b":{"c":2,"d":[1,2]}}"#, 3),
+            (#"{"c":[{"name":"x","v":1},{"name":"y","v":2}]}"#, #"{"c":[{"name":"new","v":0},{"name":"x","v":1},{"name":"y","v":2}]}"#, 2),
+            (#"{"l":[1,2,3]}"#, #"{"l":[1,2]}"#, 1),
+            (#"{"a":{}}"#, #"{}"#, 1),
+            (#"{"r":2}"#, #"{"r":2.0}"#, 0),
+        ])
     func fieldCounts(old: String, new: String, expected: Int) throws {
         let before = try JSONValue.parseJSON(Array(old.utf8), source: "old")
         let after = try JSONValue.parseJSON(Array(new.utf8), source: "new")
@@ -159,38 +164,40 @@ struct UnchangedDetectionTests {
     /// `ports: [{port: 80, targetPort: 8080}]` with a label `app: web` (managedFields copied
     /// from the real server: the port's key carries the defaulted protocol).
     let live = """
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      namespace: shop
-      labels: {app: web, applyset.kubernetes.io/part-of: applyset-x-v1}
-      annotations: {warrant.dev/deploy-record: 20260101T000000Z-00000000}
-      managedFields:
-      - manager: warrant
-        operation: Apply
         apiVersion: v1
-        fieldsType: FieldsV1
-        fieldsV1:
-          f:metadata:
-            f:annotations: {f:warrant.dev/deploy-record: {}}
-            f:labels: {f:app: {}, f:applyset.kubernetes.io/part-of: {}}
-          f:spec:
-            f:ports:
-              'k:{"port":80,"protocol":"TCP"}': {.: {}, f:port: {}, f:targetPort: {}}
-            f:selector: {}
-      - manager: kube-controller-manager
-        operation: Update
-        subresource: status
-        fieldsV1: {f:status: {f:loadBalancer: {}}}
-    spec:
-      clusterIP: 10.96.0.10
-      ports: [{port: 80, protocol: TCP, targetPort: 8080}]
-      selector: {app: web}
-      type: ClusterIP
-    """
+        kind: Service
+        metadata:
+          name: web
+          namespace: shop
+          labels: {app: web, applyset.kubernetes.io/part-of: applyset-x-v1}
+          annotations: {warrant.dev/deploy-record: 20260101T000000Z-00000000}
+          managedFields:
+          - manager: warrant
+            operation: Apply
+            apiVersion: v1
+            fieldsType: FieldsV1
+            fieldsV1:
+              f:metadata:
+                f:annotations: {f:warrant.dev/deploy-record: {}}
+                f:labels: {f:app: {}, f:applyset.kubernetes.io/part-of: {}}
+              f:spec:
+                f:ports:
+                  'k:{"port":80,"protocol":"TCP"}': {.: {}, f:port: {}, f:targetPort: {}}
+                f:selector: {}
+          - manager: kube-controller-manager
+            operation: Update
+            subresource: status
+            fieldsV1: {f:status: {f:loadBalancer: {}}}
+        spec:
+          clusterIP: 10.96.0.10
+          ports: [{port: 80, protocol: TCP, targetPort: 8080}]
+          selector: {app: web}
+          type: ClusterIP
+        """
 
-    func desired(labels: String = "{app: web, applyset.kubernetes.io/part-of: applyset-x-v1}", ports: String = "[{port: 80, targetPort: 8080}]")
+    func desired(
+        labels: String = "{app: web, applyset.kubernetes.io/part-of: applyset-x-v1}", ports: String = "[{port: 80, targetPort: 8080}]"
+    )
         throws -> KubeObject
     {
         try object(
@@ -229,20 +236,22 @@ struct UnchangedDetectionTests {
         #expect(ObjectDiff.isUnchanged(live: liveObject, desired: try desired(ports: "[{port: 80, protocol: TCP, targetPort: 8080}]"), fieldManager: "warrant"))
     }
 
-    @Test("fieldsV1 coverage", arguments: [
-        (#"{"f:a":{}}"#, #"{"a":1}"#, true),
-        (#"{"f:a":{}}"#, #"{"b":1}"#, false),
-        (#"{"f:a":{}}"#, #"{"a":null}"#, true),
-        (#"{"f:a":{"f:b":{}}}"#, #"{"a":null}"#, false),
-        (#"{"f:a":{".":{},"f:b":{}}}"#, #"{"a":{"b":2}}"#, true),
-        (#"{"f:l":{"v:\"x\"":{}}}"#, #"{"l":["y","x"]}"#, true),
-        (#"{"f:l":{"v:\"x\"":{}}}"#, #"{"l":["y"]}"#, false),
-        (#"{"f:l":{"i:1":{}}}"#, #"{"l":[1,2]}"#, true),
-        (#"{"f:l":{"k:{\"name\":\"a\"}":{"f:v":{}},"k:{\"name\":\"b\"}":{}}}"#, #"{"l":[{"name":"b"},{"name":"a","v":1}]}"#, true),
-        (#"{"f:l":{"k:{\"name\":\"a\"}":{"f:v":{}}}}"#, #"{"l":[{"name":"a"}]}"#, false),
-        (#"{"f:l":{"k:{\"p\":1,\"q\":\"T\"}":{},"k:{\"p\":1,\"q\":\"U\"}":{}}}"#, #"{"l":[{"p":1}]}"#, false),
-        (#"{"x:unknown":{}}"#, #"{}"#, false),
-    ])
+    @Test(
+        "fieldsV1 coverage",
+        arguments: [
+            (#"{"f:a":{}}"#, #"{"a":1}"#, true),
+            (#"{"f:a":{}}"#, #"{"b":1}"#, false),
+            (#"{"f:a":{}}"#, #"{"a":null}"#, true),
+            (#"{"f:a":{"f:b":{}}}"#, #"{"a":null}"#, false),
+            (#"{"f:a":{".":{},"f:b":{}}}"#, #"{"a":{"b":2}}"#, true),
+            (#"{"f:l":{"v:\"x\"":{}}}"#, #"{"l":["y","x"]}"#, true),
+            (#"{"f:l":{"v:\"x\"":{}}}"#, #"{"l":["y"]}"#, false),
+            (#"{"f:l":{"i:1":{}}}"#, #"{"l":[1,2]}"#, true),
+            (#"{"f:l":{"k:{\"name\":\"a\"}":{"f:v":{}},"k:{\"name\":\"b\"}":{}}}"#, #"{"l":[{"name":"b"},{"name":"a","v":1}]}"#, true),
+            (#"{"f:l":{"k:{\"name\":\"a\"}":{"f:v":{}}}}"#, #"{"l":[{"name":"a"}]}"#, false),
+            (#"{"f:l":{"k:{\"p\":1,\"q\":\"T\"}":{},"k:{\"p\":1,\"q\":\"U\"}":{}}}"#, #"{"l":[{"p":1}]}"#, false),
+            (#"{"x:unknown":{}}"#, #"{}"#, false),
+        ])
     func coverage(fields: String, value: String, expected: Bool) throws {
         let tree = try JSONValue.parseJSON(Array(fields.utf8), source: "fields")
         let object = try JSONValue.parseJSON(Array(value.utf8), source: "value")

@@ -35,25 +35,25 @@ struct DeployPlanTests {
 @Suite("Deploy validation")
 struct DeployValidationTests {
     let safe = """
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web}
-    spec:
-      replicas: 2
-      template:
-        metadata: {labels: {app: web, tier: front}}
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
         spec:
-          containers:
-          - {name: app, image: "registry.example:5000/web:1.2", resources: {requests: {cpu: 100m, memory: 64Mi}}}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: web}
-    spec:
-      podSelector:
-        matchLabels: {app: web}
-        matchExpressions: [{key: tier, operator: In, values: [front, back]}]
-    """
+          replicas: 2
+          template:
+            metadata: {labels: {app: web, tier: front}}
+            spec:
+              containers:
+              - {name: app, image: "registry.example:5000/web:1.2", resources: {requests: {cpu: 100m, memory: 64Mi}}}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web}
+        spec:
+          podSelector:
+            matchLabels: {app: web}
+            matchExpressions: [{key: tier, operator: In, values: [front, back]}]
+        """
 
     @Test("a safe deployment has no issues")
     func safeDeployment() throws {
@@ -64,7 +64,8 @@ struct DeployValidationTests {
 
     @Test("errors: namespace, cluster scope, duplicates, unknown kinds")
     func errors() throws {
-        let input = try objects("""
+        let input = try objects(
+            """
             apiVersion: v1
             kind: ConfigMap
             metadata: {name: a, namespace: team-b}
@@ -94,7 +95,8 @@ struct DeployValidationTests {
 
     @Test("safeguards warn; --strict makes them errors")
     func safeguards() throws {
-        let input = try objects("""
+        let input = try objects(
+            """
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: web}
@@ -128,7 +130,8 @@ struct DeployValidationTests {
 
     @Test("an empty podSelector selects every pod; an HPA with minReplicas ≥ 2 counts as replicas")
     func selectorsAndAutoscalers() throws {
-        let input = try objects("""
+        let input = try objects(
+            """
             apiVersion: apps/v1
             kind: StatefulSet
             metadata: {name: db}
@@ -160,7 +163,8 @@ struct DeployValidationTests {
             ("{matchExpressions: [{key: app, operator: Near, values: [db]}]}", false),
         ])
     func podSelectors(selector: String, selects: Bool) throws {
-        let input = try objects("""
+        let input = try objects(
+            """
             apiVersion: apps/v1
             kind: StatefulSet
             metadata: {name: db}

@@ -69,10 +69,12 @@ struct DeployRecordTests {
         #expect(read.additionalFields["signature"] == "future")
     }
 
-    @Test("malformed records name the field and line", arguments: [
-        (#"{"id":"x"}"#, "result"), (#"not json"#, "not valid JSON"), (#"{"id":"x","result":"won","namespace":"a"}"#, "result"),
-        (#"{"id":"x","result":"failed","namespace":"a","started":"t","digest":"d","applied":[{"kind":"A"}]}"#, "applied[0]"),
-    ])
+    @Test(
+        "malformed records name the field and line",
+        arguments: [
+            (#"{"id":"x"}"#, "result"), (#"not json"#, "not valid JSON"), (#"{"id":"x","result":"won","namespace":"a"}"#, "result"),
+            (#"{"id":"x","result":"failed","namespace":"a","started":"t","digest":"d","applied":[{"kind":"A"}]}"#, "applied[0]"),
+        ])
     func malformed(line: String, mention: String) {
         do {
             _ = try DeployRecord(jsonLine: line, source: SourceLocation(file: "history.jsonl", line: 7))

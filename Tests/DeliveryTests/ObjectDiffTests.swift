@@ -6,28 +6,28 @@ import Testing
 @Suite("Object diff")
 struct ObjectDiffTests {
     let live = """
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: settings
-      namespace: team-a
-      uid: 1234
-      resourceVersion: "99"
-      creationTimestamp: "2025-01-01T00:00:00Z"
-      managedFields: [{manager: warrant}]
-      annotations:
-        kubectl.kubernetes.io/last-applied-configuration: "{}"
-    data:
-      a: "1"
-      b: "2"
-      c: "3"
-      d: "4"
-      e: "5"
-      f: "6"
-      g: "7"
-      h: "8"
-      i: "9"
-    """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          namespace: team-a
+          uid: 1234
+          resourceVersion: "99"
+          creationTimestamp: "2025-01-01T00:00:00Z"
+          managedFields: [{manager: warrant}]
+          annotations:
+            kubectl.kubernetes.io/last-applied-configuration: "{}"
+        data:
+          a: "1"
+          b: "2"
+          c: "3"
+          d: "4"
+          e: "5"
+          f: "6"
+          g: "7"
+          h: "8"
+          i: "9"
+        """
 
     @Test("server-set fields are stripped, so an equal object has no diff")
     func equal() throws {
@@ -102,17 +102,19 @@ struct ObjectDiffTests {
         #expect(SecretMask.masked(live: nil, desired: configMap).desired == configMap)
     }
 
-    @Test("unchanged compares only the fields desired sets", arguments: [
-        (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":2,"revisionHistoryLimit":10}}"#, true),
-        (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":3}}"#, false),
-        (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":2.0}}"#, true),
-        (#"{"c":[{"name":"a"}]}"#, #"{"c":[{"name":"a","imagePullPolicy":"Always"}]}"#, true),
-        (#"{"c":[{"name":"a"}]}"#, #"{"c":[{"name":"a"},{"name":"b"}]}"#, false),
-        (#"{"a":null}"#, #"{"b":1}"#, true),
-        (#"{"a":null}"#, #"{"a":1}"#, false),
-        (#"{"a":{"b":1}}"#, #"{"a":"x"}"#, false),
-        (#"{"a":"x"}"#, #"{}"#, false),
-    ])
+    @Test(
+        "unchanged compares only the fields desired sets",
+        arguments: [
+            (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":2,"revisionHistoryLimit":10}}"#, true),
+            (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":3}}"#, false),
+            (#"{"spec":{"replicas":2}}"#, #"{"spec":{"replicas":2.0}}"#, true),
+            (#"{"c":[{"name":"a"}]}"#, #"{"c":[{"name":"a","imagePullPolicy":"Always"}]}"#, true),
+            (#"{"c":[{"name":"a"}]}"#, #"{"c":[{"name":"a"},{"name":"b"}]}"#, false),
+            (#"{"a":null}"#, #"{"b":1}"#, true),
+            (#"{"a":null}"#, #"{"a":1}"#, false),
+            (#"{"a":{"b":1}}"#, #"{"a":"x"}"#, false),
+            (#"{"a":"x"}"#, #"{}"#, false),
+        ])
     func unchanged(desired: String, live: String, expected: Bool) throws {
         let desiredValue = try JSONValue.parseJSON(Array(desired.utf8), source: "desired")
         let liveValue = try JSONValue.parseJSON(Array(live.utf8), source: "live")

@@ -1,10 +1,10 @@
-import DeployEngine
 import Delivery
-import RBAC
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
 import KubeTestServer
+import RBAC
 import Synchronization
 import Testing
 import WarrantTestSupport
@@ -66,7 +66,9 @@ import WarrantTestSupport
         return try DeployManifests(objects: loaded, kinds: .builtin, namespace: namespace)
     }
 
-    static func configuration(_ namespace: String, applySet: String = "warrant-applyset", prune: Bool = true, manager: String = "warrant")
+    static func configuration(
+        _ namespace: String, applySet: String = "warrant-applyset", prune: Bool = true, manager: String = "warrant"
+    )
         -> DeployConfiguration
     {
         var configuration = DeployConfiguration(
@@ -83,7 +85,9 @@ import WarrantTestSupport
         return configuration
     }
 
-    static func deploy(_ target: Target, _ manifests: DeployManifests, _ configuration: DeployConfiguration, actor: String) async throws
+    static func deploy(
+        _ target: Target, _ manifests: DeployManifests, _ configuration: DeployConfiguration, actor: String
+    ) async throws
         -> DeployOutcome
     {
         try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
@@ -209,7 +213,8 @@ import WarrantTestSupport
         let last = try #require(runs.first { $0.outcome.record?.id == records.last?.id })
         try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
             var present: [String] = []
-            for name in ["app-even", "app-odd"] where try await client.get(GroupKind(group: "", kind: "Secret"), namespace: target.namespace, name: name) != nil {
+            for name in ["app-even", "app-odd"] where try await client.get(GroupKind(group: "", kind: "Secret"), namespace: target.namespace, name: name) != nil
+            {
                 present.append(name)
             }
             #expect(present == [last.secret], "the last deploy's Secret only, never both or none")
@@ -355,7 +360,9 @@ import WarrantTestSupport
                 }
                 // Released once the deploy says it waits for it.
                 let deadline = ContinuousClock.now + .seconds(60)
-                while !log.events.contains(where: { if case .waitingForLock(_, let holder) = $0 { holder.holderIdentity?.hasPrefix("20990101T") == true } else { false } }),
+                while !log.events.contains(where: {
+                    if case .waitingForLock(_, let holder) = $0 { holder.holderIdentity?.hasPrefix("20990101T") == true } else { false }
+                }),
                     ContinuousClock.now < deadline
                 {
                     try await Task.sleep(for: .milliseconds(50))
@@ -364,7 +371,9 @@ import WarrantTestSupport
                 #expect(await other.release())
                 let outcome = try await waited
                 #expect(outcome.isSuccess)
-                #expect(log.events.contains { if case .waitingForLock(_, let holder) = $0 { holder.holderIdentity?.hasPrefix("20990101T") == true } else { false } })
+                #expect(
+                    log.events.contains { if case .waitingForLock(_, let holder) = $0 { holder.holderIdentity?.hasPrefix("20990101T") == true } else { false } }
+                )
             }
         }
     }
@@ -546,7 +555,8 @@ import WarrantTestSupport
             try await KubeClient.with(target.connection, credentials: CredentialSource(target.connection.credentials)) { client in
                 for object in try set.labeled(leftovers) { _ = try await client.apply(object, fieldManager: "warrant") }
             }
-            let outcome = try await Self.deploy(target, try Self.app(target.namespace, version: "1", secret: "s"), Self.configuration(target.namespace), actor: "a")
+            let outcome = try await Self.deploy(
+                target, try Self.app(target.namespace, version: "1", secret: "s"), Self.configuration(target.namespace), actor: "a")
             #expect(outcome.failure?.code == .pruneLimit)
             // The set's members are listed before the apply (the lists serve the apply and the
             // prune): the 4 leftovers were the whole set, all 4 would go.

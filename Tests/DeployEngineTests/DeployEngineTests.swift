@@ -1,5 +1,5 @@
-import DeployEngine
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
@@ -70,7 +70,10 @@ import WarrantTestSupport
         // released: none of the deployed objects. (Access reviews are POSTs too, but write nothing.)
         let writes = server.requests.dropFirst(writesBefore).filter { $0.isWrite && !$0.isDryRun && $0.path.contains("/namespaces/guestbook/") }
         let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
-        #expect(writes.map(\.path).filter { $0 != lease }.sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+        #expect(
+            writes.map(\.path).filter { $0 != lease }.sorted() == [
+                "/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events",
+            ])
         #expect(writes.filter { $0.path == lease }.count >= 2, "taken and released (and renewed when the deploy took longer than 2 s)")
 
         // The chain holds both records, the caller's fields inside the digest.
@@ -85,7 +88,12 @@ import WarrantTestSupport
     @Test func aFieldManagerOfTheCallersOwnOwnsWhatItApplies() async throws {
         let (server, credential) = try await engineFixture(options: DeployOptions(), hook: nil)
         defer { Task { try? await server.shutdown() } }
-        let engine = DeployEngine(configuration: Self.configuration { $0.fieldManager = "warrant-agent"; $0.prune = false; $0.wait = false })
+        let engine = DeployEngine(
+            configuration: Self.configuration {
+                $0.fieldManager = "warrant-agent"
+                $0.prune = false
+                $0.wait = false
+            })
         let outcome = try await withClient(credential) { client in
             try await engine.deploy(try Self.manifests(), identity: Self.identity, client: client)
         }
@@ -100,7 +108,11 @@ import WarrantTestSupport
         let stuck: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }  // Deployments never become ready
         let (server, credential) = try await engineFixture(options: DeployOptions(wait: true), hook: stuck)
         defer { Task { try? await server.shutdown() } }
-        let engine = DeployEngine(configuration: Self.configuration { $0.prune = false; $0.waitTimeout = .seconds(120) })
+        let engine = DeployEngine(
+            configuration: Self.configuration {
+                $0.prune = false
+                $0.waitTimeout = .seconds(120)
+            })
         let manifests = try Self.manifests()
         let log = EventLog()
         let task = Task {
@@ -167,7 +179,12 @@ import WarrantTestSupport
         #expect(first.isSuccess)
         let smaller = try DeployManifests(
             objects: manifests.objects.filter { $0.kind != "ConfigMap" }, kinds: manifests.kinds, namespace: "guestbook")
-        let limited = DeployEngine(configuration: Self.configuration { $0.wait = false; $0.maxPrune = .count(0); $0.allowBroadCredential = true })
+        let limited = DeployEngine(
+            configuration: Self.configuration {
+                $0.wait = false
+                $0.maxPrune = .count(0)
+                $0.allowBroadCredential = true
+            })
         let outcome = try await withClient(credential) { client in try await limited.deploy(smaller, identity: Self.identity, client: client) }
         #expect(outcome.result == .failed)
         let failure = try #require(outcome.failure)

@@ -1,5 +1,5 @@
-import DeployEngine
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
@@ -29,7 +29,9 @@ struct DeployTarget: Sendable {
     let cluster: RealCluster?
 
     /// Prepares `server` for deploying `objects` with `options`.
-    static func make(_ server: Server, objects: [KubeObject], kinds: KindTable, options: DeployOptions = DeployOptions(prune: true))
+    static func make(
+        _ server: Server, objects: [KubeObject], kinds: KindTable, options: DeployOptions = DeployOptions(prune: true)
+    )
         async throws -> DeployTarget
     {
         let namespace: String
@@ -92,7 +94,8 @@ struct DeployTarget: Sendable {
     func resourceVersions(_ objects: [KubeObject]) async throws -> [String: String] {
         var versions: [String: String] = [:]
         for object in objects {
-            versions[object.kind + "/" + object.name] = try await live(object.groupKind, object.name)?.content[path: ["metadata", "resourceVersion"]]?.stringValue ?? "missing"
+            versions[object.kind + "/" + object.name] =
+                try await live(object.groupKind, object.name)?.content[path: ["metadata", "resourceVersion"]]?.stringValue ?? "missing"
         }
         return versions
     }

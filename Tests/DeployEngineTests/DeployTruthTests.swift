@@ -1,5 +1,5 @@
-import DeployEngine
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
@@ -146,7 +146,9 @@ let helmRendered = """
     """
 
 /// The values of the Secrets above, plain and base64: none may ever be printed.
-let helmSecretValues = ["s3cr3t-hunter2-value", "c3VwZXItc2VjcmV0LXRva2VuLXZhbHVl", "super-secret-token-value", Data("s3cr3t-hunter2-value".utf8).base64EncodedString()]
+let helmSecretValues = [
+    "s3cr3t-hunter2-value", "c3VwZXItc2VjcmV0LXRva2VuLXZhbHVl", "super-secret-token-value", Data("s3cr3t-hunter2-value".utf8).base64EncodedString(),
+]
 
 func helmObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
     let objects = try ManifestLoader().load(bytes: Array(helmRendered.utf8), file: "shop/rendered.yaml")
@@ -368,7 +370,9 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
         // Another manager owns b-second's key with another value.
         try await withClient(connection(to: server, token: KubeTestServer.adminToken, namespace: target.namespace)) { client in
             _ = try await client.apply(
-                KubeObject(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "b-second", "namespace": .string(target.namespace)], "data": ["key": "other"]]),
+                KubeObject([
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "b-second", "namespace": .string(target.namespace)], "data": ["key": "other"],
+                ]),
                 fieldManager: "helm")
         }
         let outcome = try await target.deploy(objects, kinds: .builtin)

@@ -1,5 +1,5 @@
-import DeployEngine
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel

@@ -16,7 +16,8 @@ import WarrantTestSupport
             var record = DeployRecord(
                 identity: CIIdentity(actor: "user\(index)", actorSource: "--actor"), credential: "ci", cluster: "https://k8s.example",
                 namespace: namespace, applied: [], pruned: [], diff: DiffSummary(), result: .succeeded, message: "",
-                started: Date(timeIntervalSince1970: 1_735_787_045 + Double(index * 60)), finished: Date(timeIntervalSince1970: 1_735_787_050 + Double(index * 60)),
+                started: Date(timeIntervalSince1970: 1_735_787_045 + Double(index * 60)),
+                finished: Date(timeIntervalSince1970: 1_735_787_050 + Double(index * 60)),
                 previous: previous)
             record.seal()
             previous = record.digest

@@ -1,5 +1,5 @@
-import DeployEngine
 import Delivery
+import DeployEngine
 import Foundation
 import KubeAPI
 import KubeModel
@@ -28,7 +28,9 @@ func objects(_ yaml: String) throws -> [KubeObject] {
 
 /// The Role `warrant scope --for warrant` derives for the guestbook in `namespace`, and the
 /// credential bundle around it.
-func guestbookCredential(name: String, namespace: String, options: DeployOptions, tokenSecret: Bool) throws -> (
+func guestbookCredential(
+    name: String, namespace: String, options: DeployOptions, tokenSecret: Bool
+) throws -> (
     role: RBACRole, documents: [JSONValue]
 ) {
     let (objects, kinds) = try guestbook()

@@ -15,7 +15,11 @@ func makeRecord(
     result: DeployResult = .succeeded, previous: String? = nil, durations: [String: Int64] = [:], extra: JSONObject = JSONObject()
 ) -> DeployRecord {
     let identity =
-        actor.map { CIIdentity(system: .gitlab, actor: $0, actorSource: "GITLAB_USER_LOGIN", commit: "0123456789abcdef0123", pipelineURL: "https://gitlab.example/shop/-/jobs/7") }
+        actor.map {
+            CIIdentity(
+                system: .gitlab, actor: $0, actorSource: "GITLAB_USER_LOGIN", commit: "0123456789abcdef0123",
+                pipelineURL: "https://gitlab.example/shop/-/jobs/7")
+        }
         ?? CIIdentity()
     func objects(_ list: [(String, String, String)], _ action: RecordedObject.Action) -> [RecordedObject] {
         list.map { RecordedObject(reference: ObjectReference(group: $0.0, kind: $0.1, namespace: namespace, name: $0.2), action: action, digest: nil) }
@@ -81,7 +85,7 @@ func write(
         ("a node", write("pods", "web-1-a", user: "system:node:worker-1", at: 5, subresource: "status"), "control-plane"),
         ("anonymous", write("configmaps", "x", user: "system:anonymous", at: 5, code: 403), "unattributed"),
         ("refused before authentication", write("configmaps", "x", user: "", at: 5, code: 401), "unauthenticated"),
-        ]
+    ]
 
     @Test(arguments: cases)
     func attributes(what: String, event: AuditEvent, expected: String) {
@@ -118,7 +122,9 @@ func write(
     @Test func declaredAutomationIsNotAFinding() {
         let rules = AttributionRules(automation: ["system:serviceaccount:argocd:*", "system:serviceaccount:shop:bot"])
         let attributor = Attributor(records: [], rules: rules)
-        #expect(attributor.attribute(write("configmaps", "x", user: "system:serviceaccount:argocd:argocd-application-controller", at: 1)) == .automation("system:serviceaccount:argocd:argocd-application-controller"))
+        #expect(
+            attributor.attribute(write("configmaps", "x", user: "system:serviceaccount:argocd:argocd-application-controller", at: 1))
+                == .automation("system:serviceaccount:argocd:argocd-application-controller"))
         #expect(attributor.attribute(write("configmaps", "x", user: "system:serviceaccount:shop:bot", at: 1)).kind == "automation")
         #expect(attributor.attribute(write("configmaps", "x", user: "system:serviceaccount:shop:bot2", at: 1)).kind == "unattributed")
     }

@@ -54,9 +54,10 @@ func readLog(
         let (events, summary) = try readLog(text)
         #expect(summary.events == 6)
         // The get of a ConfigMap and the list are reads of other things; the cluster-wide watch has no namespace.
-        #expect(events.map(\.auditID) == [
-            "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", "ed6eb9e8-63a5-4aad-a92f-2a7874f7c77f", "fdd42398-b597-4a45-bbf2-f69f80c21fb7",
-        ])
+        #expect(
+            events.map(\.auditID) == [
+                "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", "ed6eb9e8-63a5-4aad-a92f-2a7874f7c77f", "fdd42398-b597-4a45-bbf2-f69f80c21fb7",
+            ])
         #expect(events[1].objectRef?.subresource == "token")
         #expect(events[2].objectRef?.name == "")
         #expect(try readLog(text, namespaces: ["other"]).events.isEmpty)
@@ -99,10 +100,16 @@ func readLog(
     @Test(arguments: [
         ("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"", 2, "is not a JSON audit event"),
         ("not json at all", 2, "is not a JSON audit event: expected '{'"),
-        (#"{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","auditID":"x","stage":"ResponseComplete","verb":"get","requestReceivedTimestamp":"2026-12-06T07:11:57Z"}"#, 2, "is audit.k8s.io/v1beta1 Event, not an audit.k8s.io/v1 Event"),
+        (
+            #"{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","auditID":"x","stage":"ResponseComplete","verb":"get","requestReceivedTimestamp":"2026-12-06T07:11:57Z"}"#,
+            2, "is audit.k8s.io/v1beta1 Event, not an audit.k8s.io/v1 Event"
+        ),
         (#"{"kind":"Pod","apiVersion":"v1"}"#, 2, "is v1 Pod, not an audit.k8s.io/v1 Event"),
         (#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","requestReceivedTimestamp":"yesterday"}"#, 2, "has no valid requestReceivedTimestamp"),
-        (#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"Later","auditID":"a","verb":"delete","objectRef":{"resource":"pods","namespace":"probe1","name":"p"},"requestReceivedTimestamp":"2026-12-06T07:11:57Z"}"#, 2, "has stage 'Later'"),
+        (
+            #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"Later","auditID":"a","verb":"delete","objectRef":{"resource":"pods","namespace":"probe1","name":"p"},"requestReceivedTimestamp":"2026-12-06T07:11:57Z"}"#,
+            2, "has stage 'Later'"
+        ),
         (#"{"kind":"Event","apiVersion":"audit.k8s.io/v1"} trailing"#, 2, "text after the end of the JSON object"),
     ])
     func badLinesNameTheFileLineAndFix(line: String, number: Int, message: String) throws {
@@ -170,7 +177,8 @@ func readLog(
     @Test func aLineLongerThanTheBufferIsRead() throws {
         // 9 MiB of request object: the reader's buffer grows past its 4 MiB chunk.
         let big = String(repeating: "x", count: 9 << 20)
-        let line = RealAuditLines.createByAdmin.replacingOccurrences(of: #","annotations":"#, with: #","requestObject":{"data":""# + big + #""},"annotations":"#)
+        let line = RealAuditLines.createByAdmin.replacingOccurrences(
+            of: #","annotations":"#, with: #","requestObject":{"data":""# + big + #""},"annotations":"#)
         let (events, _) = try readLog(RealAuditLines.legacyTokenPatch + "\n" + line + "\n" + RealAuditLines.createByAdmin)
         #expect(events.count == 3)
     }
@@ -208,10 +216,16 @@ func readLog(
         let ref = AuditEvent.ObjectRef(resource: "configmaps", namespace: "a", name: "c")
         let count = 40_000
         for number in stride(from: count - 1, through: 0, by: -1) {
-            collector.add(AuditEvent(auditID: "id-\(number)", stage: .requestReceived, verb: "patch", user: "u", objectRef: ref, code: 0, received: MicroTime(microseconds: Int64(number))))
+            collector.add(
+                AuditEvent(
+                    auditID: "id-\(number)", stage: .requestReceived, verb: "patch", user: "u", objectRef: ref, code: 0,
+                    received: MicroTime(microseconds: Int64(number))))
         }
         for number in 0..<count where number % 3 == 0 {
-            collector.add(AuditEvent(auditID: "id-\(number)", stage: .responseComplete, verb: "patch", user: "u", objectRef: ref, code: 200, received: MicroTime(microseconds: Int64(number))))
+            collector.add(
+                AuditEvent(
+                    auditID: "id-\(number)", stage: .responseComplete, verb: "patch", user: "u", objectRef: ref, code: 200,
+                    received: MicroTime(microseconds: Int64(number))))
         }
         #expect(collector.count == count && collector.duplicates == (count + 2) / 3)
         let copy = collector.sorted()
@@ -241,7 +255,9 @@ func readLog(
         #expect(MicroTime(rfc3339: text)?.microseconds == microseconds)
     }
 
-    @Test(arguments: ["", "2026-12-06", "2026-13-06T07:11:57Z", "2026-12-06T07:11:57", "2026-12-06T07:11:57.Z", "2026-12-06T25:00:00Z", "2026-12-06T07:11:57+0200"])
+    @Test(arguments: [
+        "", "2026-12-06", "2026-13-06T07:11:57Z", "2026-12-06T07:11:57", "2026-12-06T07:11:57.Z", "2026-12-06T25:00:00Z", "2026-12-06T07:11:57+0200",
+    ])
     func rejects(text: String) {
         #expect(MicroTime(rfc3339: text) == nil)
     }

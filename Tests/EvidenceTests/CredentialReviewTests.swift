@@ -51,13 +51,19 @@ func roleObject(_ kind: String, _ name: String, namespace: String?, rules: [Poli
         role.rules += extra
         let ciRole = roleObject("Role", "ci", namespace: "shop", rules: role.rules)
         let binding = try loadObjects(
-            "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: ci, namespace: shop}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ci}, subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]}")
+            "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: ci, namespace: shop}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ci}, subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]}"
+        )
         return [ciRole] + binding + (try loadObjects(manifests)).filter { $0.kind == "Role" }
     }
 
-    static let applied: [(String, String, String)] = [("apps", "Deployment", "web"), ("", "Service", "web"), ("", "Secret", "web-secret"), (RBACAPI.group, "Role", "web-reader")]
+    static let applied: [(String, String, String)] = [
+        ("apps", "Deployment", "web"), ("", "Service", "web"), ("", "Secret", "web-secret"), (RBACAPI.group, "Role", "web-reader"),
+    ]
 
-    func review(rbac: [KubeObject]?, clusterRBAC: [KubeObject]? = [], records: [DeployRecord]? = nil, parents: [KubeObject] = [], events: [AuditEvent] = [], secrets: [TokenSecret]? = [])
+    func review(
+        rbac: [KubeObject]?, clusterRBAC: [KubeObject]? = [], records: [DeployRecord]? = nil, parents: [KubeObject] = [], events: [AuditEvent] = [],
+        secrets: [TokenSecret]? = []
+    )
         -> CredentialReview
     {
         let records = records ?? [makeRecord(applied: Self.applied)]
@@ -95,14 +101,15 @@ func roleObject(_ kind: String, _ name: String, namespace: String?, rules: [Poli
             return copy
         }
         #expect(!review(rbac: narrow).missing.isEmpty)
-        let clusterWide = try loadObjects(
-            """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: ClusterRoleBinding
-            metadata: {name: ci-view}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-            subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]
-            """) + [roleObject("ClusterRole", "view", namespace: nil, rules: [PolicyRule(verbs: ["get", "list"], apiGroups: [""], resources: ["pods"])])]
+        let clusterWide =
+            try loadObjects(
+                """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata: {name: ci-view}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]
+                """) + [roleObject("ClusterRole", "view", namespace: nil, rules: [PolicyRule(verbs: ["get", "list"], apiGroups: [""], resources: ["pods"])])]
         let broad = review(rbac: try Self.credentialRBAC(prune: false), clusterRBAC: clusterWide)
         #expect(broad.isOverPrivileged && !broad.clusterWide.isEmpty)
         let unknown = review(rbac: try Self.credentialRBAC(prune: false), clusterRBAC: nil)
@@ -147,7 +154,12 @@ func roleObject(_ kind: String, _ name: String, namespace: String?, rules: [Poli
     }
 
     @Test func aTokenSecretInTheNamespaceCountsEvenUnused() {
-        let reviewed = review(rbac: [], secrets: [TokenSecret(name: "ci-token", serviceAccount: "ci", created: "2026-01-02T03:04:05Z"), TokenSecret(name: "other", serviceAccount: "bot", created: "")])
+        let reviewed = review(
+            rbac: [],
+            secrets: [
+                TokenSecret(name: "ci-token", serviceAccount: "ci", created: "2026-01-02T03:04:05Z"),
+                TokenSecret(name: "other", serviceAccount: "bot", created: ""),
+            ])
         #expect(reviewed.tokenKind == .secret)
         #expect(reviewed.tokenSecrets == [CredentialReview.SecretUse(name: "ci-token", created: "2026-01-02T03:04:05Z", requests: 0)])
     }

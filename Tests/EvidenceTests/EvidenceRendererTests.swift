@@ -26,14 +26,19 @@ func sampleReport(hostile: Bool = true) -> EvidenceReport {
     let credential = CredentialReview(
         credential: ciUser, namespace: "shop", deploys: 1, lastDeploy: record.id, lastDeployStarted: record.started, deployOptions: ["--prune"],
         manifestSource: "the 2 object(s) its records applied", derived: [PolicyRule(verbs: ["patch"], apiGroups: ["apps"], resources: ["deployments"])],
-        held: [PolicyRule(verbs: ["patch"], apiGroups: ["apps"], resources: ["deployments"]), PolicyRule(verbs: ["list"], apiGroups: [""], resources: ["secrets"])],
+        held: [
+            PolicyRule(verbs: ["patch"], apiGroups: ["apps"], resources: ["deployments"]), PolicyRule(verbs: ["list"], apiGroups: [""], resources: ["secrets"]),
+        ],
         grantedBy: ["RoleBinding shop/ci → Role ci"], overPrivileged: [PolicyRule(verbs: ["list"], apiGroups: [""], resources: ["secrets"])], missing: [],
         clusterWide: [], tokenKind: .secret, tokenSecrets: [CredentialReview.SecretUse(name: "ci-token", created: "2026-11-01T00:00:00Z", requests: 4)],
         requestTokens: 0, notes: [])
     return EvidenceReport(
         generated: MicroTime(deployStart.addingTimeInterval(86_400)), filter: AuditEventFilter(namespaces: ["shop"], since: MicroTime(day: "2026-11-10")),
         namespaces: ["shop"],
-        logs: [AuditLogFileSummary(file: "audit.log.gz", compressed: true, events: 10, kept: 4, first: MicroTime(deployStart), last: MicroTime(deployStart).adding(seconds: 3600))],
+        logs: [
+            AuditLogFileSummary(
+                file: "audit.log.gz", compressed: true, events: 10, kept: 4, first: MicroTime(deployStart), last: MicroTime(deployStart).adding(seconds: 3600))
+        ],
         writes: writes, secretReads: reads, deploys: [EvidenceReport.Deploy(record: record, verified: true, requests: 1)], chains: [chain],
         credentials: [credential], rules: AttributionRules(), notes: ["The audit logs end at 2026-11-10T11:00:00Z."])
 }

@@ -17,9 +17,10 @@ struct FixtureError: Error, CustomStringConvertible {
 }
 
 @Suite struct GzipTests {
-    static let log = (0..<2000).map { index in
-        RealAuditLines.createByAdmin.replacingOccurrences(of: "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", with: "id-\(index)")
-    }.joined(separator: "\n") + "\n"
+    static let log =
+        (0..<2000).map { index in
+            RealAuditLines.createByAdmin.replacingOccurrences(of: "3629f3cd-787a-4193-aa89-25fd0a0aa0c7", with: "id-\(index)")
+        }.joined(separator: "\n") + "\n"
 
     @Test func readsACompressedLogByItsContentNotItsName() async throws {
         try await withTemporaryDirectory { folder in

@@ -34,16 +34,19 @@ private enum AuditLogScenario {
     static func run(_ target: AuditTarget, namespace: String) async throws {
         func load(_ yaml: String) throws -> KubeObject { try ManifestLoader().load(bytes: Array(yaml.utf8), file: "audit.yaml")[0] }
         try await target.client(token: target.adminToken) { admin in
-            _ = try await admin.apply(load("{apiVersion: v1, kind: ConfigMap, metadata: {name: c1, namespace: \(namespace)}, data: {a: '1'}}"), fieldManager: "audit-test")
+            _ = try await admin.apply(
+                load("{apiVersion: v1, kind: ConfigMap, metadata: {name: c1, namespace: \(namespace)}, data: {a: '1'}}"), fieldManager: "audit-test")
             _ = try await admin.create(load("{apiVersion: v1, kind: ConfigMap, metadata: {name: c2, namespace: \(namespace)}, data: {a: '1'}}"))
             _ = try await admin.apply(load("{apiVersion: v1, kind: ServiceAccount, metadata: {name: ci, namespace: \(namespace)}}"), fieldManager: "audit-test")
             _ = try await admin.apply(
                 load(
-                    "{apiVersion: v1, kind: Secret, type: kubernetes.io/service-account-token, metadata: {name: ci-token, namespace: \(namespace), annotations: {kubernetes.io/service-account.name: ci}}}"),
+                    "{apiVersion: v1, kind: Secret, type: kubernetes.io/service-account-token, metadata: {name: ci-token, namespace: \(namespace), annotations: {kubernetes.io/service-account.name: ci}}}"
+                ),
                 fieldManager: "audit-test")
             _ = try await admin.apply(
                 load(
-                    "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: ci-edit, namespace: \(namespace)}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}, subjects: [{kind: ServiceAccount, name: ci, namespace: \(namespace)}]}"),
+                    "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: ci-edit, namespace: \(namespace)}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}, subjects: [{kind: ServiceAccount, name: ci, namespace: \(namespace)}]}"
+                ),
                 fieldManager: "audit-test")
         }
         let legacy = try await target.client(token: target.adminToken) { admin in
@@ -58,7 +61,8 @@ private enum AuditLogScenario {
             throw ScenarioError(message: "the token controller did not fill ci-token")
         }
         try await target.client(token: legacy) { ci in
-            _ = try await ci.apply(load("{apiVersion: v1, kind: ConfigMap, metadata: {name: c1, namespace: \(namespace)}, data: {a: '2'}}"), fieldManager: "audit-test")
+            _ = try await ci.apply(
+                load("{apiVersion: v1, kind: ConfigMap, metadata: {name: c1, namespace: \(namespace)}, data: {a: '2'}}"), fieldManager: "audit-test")
         }
         let bound = try await target.client(token: target.adminToken) { admin in
             try await admin.requestToken(namespace: namespace, serviceAccount: "ci", expirationSeconds: 3600).token
@@ -85,7 +89,8 @@ private enum AuditLogScenario {
         for line in text.split(separator: "\n") {
             let event = try JSONValue.parseJSON(Array(line.utf8), source: path)
             let ref = event["objectRef"]
-            let inNamespace = ref?["namespace"]?.stringValue == namespace
+            let inNamespace =
+                ref?["namespace"]?.stringValue == namespace
                 || (ref == nil && event["requestURI"]?.stringValue?.contains("/namespaces/\(namespace)/") == true)
                 || (event["verb"]?.stringValue == "list" && event["requestURI"]?.stringValue?.contains("/namespaces/\(namespace)/") == true)
             guard inNamespace else { continue }
@@ -105,7 +110,9 @@ private enum AuditLogScenario {
                 "reason=\((annotations["authorization.k8s.io/reason"]?.stringValue ?? "-").replacingOccurrences(of: namespace, with: "NS"))",
             ]
             if let secret = annotations["authentication.k8s.io/legacy-token-manual-secret"]?.stringValue {
-                fields.append("legacy-token=\(annotations["authentication.k8s.io/legacy-token"]?.stringValue?.replacingOccurrences(of: namespace, with: "NS") ?? "") secret=\(secret)")
+                fields.append(
+                    "legacy-token=\(annotations["authentication.k8s.io/legacy-token"]?.stringValue?.replacingOccurrences(of: namespace, with: "NS") ?? "") secret=\(secret)"
+                )
             }
             if event[path: ["user", "extra", "authentication.kubernetes.io/credential-id"]]?.arrayValue?.first?.stringValue?.hasPrefix("JTI=") == true {
                 fields.append("credential-id=JTI")

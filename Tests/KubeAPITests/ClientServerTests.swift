@@ -1,8 +1,8 @@
 import Foundation
 import KubeAPI
 import KubeModel
-import RBAC
 import KubeTestServer
+import RBAC
 import Testing
 
 /// The client against the API test server: real TLS on loopback, real HTTP.
@@ -74,7 +74,8 @@ import Testing
             _ = try await client.create(try Self.object("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"))
             for index in 0..<7 {
                 _ = try await client.create(
-                    try Self.object("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\(index), namespace: shop, labels: {tier: \(index % 2 == 0 ? "even" : "odd")}}\n"))
+                    try Self.object(
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\(index), namespace: shop, labels: {tier: \(index % 2 == 0 ? "even" : "odd")}}\n"))
             }
             let kind = GroupKind(group: "", kind: "ConfigMap")
             let all = try await client.list(kind, namespace: "shop", options: ListOptions(pageSize: 2))

@@ -25,10 +25,13 @@ final class ScriptedTransport: KubeTransport {
     func stream(_ request: KubeRequest, authorization: String?) async throws -> (status: Int, lines: AsyncThrowingStream<[UInt8], any Error>) {
         let response = try await send(request, authorization: authorization)
         let lines = response.body.split(separator: UInt8(ascii: "\n")).map(Array.init)
-        return (response.status, AsyncThrowingStream { continuation in
-            for line in lines { continuation.yield(line) }
-            continuation.finish()
-        })
+        return (
+            response.status,
+            AsyncThrowingStream { continuation in
+                for line in lines { continuation.yield(line) }
+                continuation.finish()
+            }
+        )
     }
 }
 
@@ -87,7 +90,8 @@ let legacyDiscovery = [json(200, coreDiscovery), json(200, coreResources), json(
             _ = try await client(ScriptedTransport([json(409, conflict)])).send(KubeRequest(method: "PATCH", path: "/x"))
         }
         #expect(error?.isConflict == true)
-        #expect(error?.causes == [KubeAPIError.Cause(type: "FieldManagerConflict", message: "conflict with \"kubectl\" using apps/v1", field: ".spec.replicas")])
+        #expect(
+            error?.causes == [KubeAPIError.Cause(type: "FieldManagerConflict", message: "conflict with \"kubectl\" using apps/v1", field: ".spec.replicas")])
         #expect(error?.description.contains(".spec.replicas: conflict with \"kubectl\"") == true)
     }
 
@@ -169,10 +173,11 @@ let legacyDiscovery = [json(200, coreDiscovery), json(200, coreResources), json(
         #expect(listed.objects.allSatisfy { $0.kind == "ConfigMap" && $0.apiVersion == "v1" })
         #expect(listed.resourceVersion == "11")
         let targets = transport.sent.withLock { $0.suffix(2).map(\.target) }
-        #expect(targets == [
-            "/api/v1/namespaces/shop/configmaps?labelSelector=app%3Dweb&limit=1",
-            "/api/v1/namespaces/shop/configmaps?labelSelector=app%3Dweb&limit=1&continue=abc",
-        ])
+        #expect(
+            targets == [
+                "/api/v1/namespaces/shop/configmaps?labelSelector=app%3Dweb&limit=1",
+                "/api/v1/namespaces/shop/configmaps?labelSelector=app%3Dweb&limit=1&continue=abc",
+            ])
     }
 
     @Test func watchRelistsAfterGone() async throws {

@@ -21,7 +21,10 @@ struct ConfigInClusterTests {
             #expect(connection.origin == "in-cluster")
             #expect(connection.contextName == nil)
             #expect(connection.warnings.isEmpty)
-            guard case .tokenFile(let path) = connection.credentials else { Issue.record("expected a token file"); return }
+            guard case .tokenFile(let path) = connection.credentials else {
+                Issue.record("expected a token file")
+                return
+            }
             #expect(path == folder.path + "/token")
             #expect(try await CredentialSource(connection: connection).current() == .bearer("sa-token"))
 

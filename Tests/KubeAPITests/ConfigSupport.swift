@@ -27,7 +27,9 @@ func kubeconfig(
 }
 
 /// Loads `text` as the only kubeconfig and resolves its current context.
-func connection(_ text: String, in folder: URL, name: String = "config", context: String? = nil, namespace: String? = nil)
+func connection(
+    _ text: String, in folder: URL, name: String = "config", context: String? = nil, namespace: String? = nil
+)
     throws -> ClusterConnection
 {
     let path = try writeFile(text, named: name, in: folder)

@@ -64,7 +64,10 @@ struct ConfigLoadingTests {
             #expect(current.server == "https://other:6443")
             #expect(current.contextName == "two")
             #expect(current.origin == "kubeconfig \(second) (context two)")
-            guard case .token(let token) = current.credentials else { Issue.record("expected a token"); return }
+            guard case .token(let token) = current.credentials else {
+                Issue.record("expected a token")
+                return
+            }
             #expect(token == "first-token")
 
             let one = try config.connection(context: "one", namespace: nil)
@@ -164,7 +167,10 @@ struct ConfigLoadingTests {
             let certs = try config.connection(context: nil, namespace: nil)
             #expect(certs.server == "https://example.test:6443")
             #expect(certs.certificateAuthorityPEM == Array(fakeCAPEM.utf8))
-            guard case .clientCertificate(let certificate, let key) = certs.credentials else { Issue.record("expected a certificate"); return }
+            guard case .clientCertificate(let certificate, let key) = certs.credentials else {
+                Issue.record("expected a certificate")
+                return
+            }
             #expect(certificate == Array(fakeCertificatePEM.utf8))
             #expect(key == Array(fakeKeyPEM.utf8))
 
@@ -220,8 +226,14 @@ struct ConfigLoadingTests {
             func credentials(_ body: [String]) throws -> Credentials {
                 try connection(kubeconfig(userBody: body), in: folder).credentials
             }
-            guard case .none = try credentials([]) else { Issue.record("expected none"); return }
-            guard case .token("abc") = try credentials(["token: abc"]) else { Issue.record("expected token"); return }
+            guard case .none = try credentials([]) else {
+                Issue.record("expected none")
+                return
+            }
+            guard case .token("abc") = try credentials(["token: abc"]) else {
+                Issue.record("expected token")
+                return
+            }
             guard case .tokenFile(let path) = try credentials(["tokenFile: token"]), path.hasSuffix("/token") else {
                 Issue.record("expected token file")
                 return
@@ -231,13 +243,19 @@ struct ConfigLoadingTests {
                 return
             }
             guard case .clientCertificate(let fileCertificate, let fileKey) = try credentials(["client-certificate: c.pem", "client-key: c.key"])
-            else { Issue.record("expected certificate files"); return }
+            else {
+                Issue.record("expected certificate files")
+                return
+            }
             #expect(fileCertificate == Array(fakeCertificatePEM.utf8) && fileKey == Array(fakeKeyPEM.utf8))
             guard
                 case .clientCertificate(let dataCertificate, let dataKey) = try credentials([
                     "client-certificate-data: \(base64(fakeCertificatePEM))", "client-key-data: \(base64(fakeKeyPEM))",
                 ])
-            else { Issue.record("expected certificate data"); return }
+            else {
+                Issue.record("expected certificate data")
+                return
+            }
             #expect(dataCertificate == Array(fakeCertificatePEM.utf8) && dataKey == Array(fakeKeyPEM.utf8))
             guard
                 case .exec(let exec) = try credentials([
@@ -245,7 +263,10 @@ struct ConfigLoadingTests {
                     "  args: [eks, get-token, --cluster-name, prod]", "  env: [{name: AWS_PROFILE, value: ci}]",
                     "  installHint: install the AWS CLI", "  provideClusterInfo: true", "  interactiveMode: Never",
                 ])
-            else { Issue.record("expected exec"); return }
+            else {
+                Issue.record("expected exec")
+                return
+            }
             #expect(exec.command == "aws")
             #expect(exec.arguments == ["eks", "get-token", "--cluster-name", "prod"])
             #expect(exec.environment.map(\.name) == ["AWS_PROFILE"] && exec.environment.map(\.value) == ["ci"])

@@ -284,11 +284,13 @@ import WarrantTestSupport
         let connection = ClusterConnection(server: "https://127.0.0.1:1", origin: "test")
         try await KubeClient.with(connection, credentials: CredentialSource(connection.credentials)) { client in
             let invalid: [(Duration, Duration, Duration)] = [
-                (.seconds(10), .seconds(10), .seconds(2)), (.seconds(15), .seconds(2), .seconds(2)), (.milliseconds(500), .milliseconds(400), .milliseconds(100)),
+                (.seconds(10), .seconds(10), .seconds(2)), (.seconds(15), .seconds(2), .seconds(2)),
+                (.milliseconds(500), .milliseconds(400), .milliseconds(100)),
             ]
             for (duration, deadline, retry) in invalid {
                 #expect(throws: LeaseError.self) {
-                    _ = try LeaseLock(.init(namespace: "n", name: "l", identity: "i", leaseDuration: duration, renewDeadline: deadline, retryPeriod: retry), client: client)
+                    _ = try LeaseLock(
+                        .init(namespace: "n", name: "l", identity: "i", leaseDuration: duration, renewDeadline: deadline, retryPeriod: retry), client: client)
                 }
             }
             #expect(throws: LeaseError.self) { _ = try LeaseLock(.init(namespace: "n", name: "l", identity: ""), client: client) }

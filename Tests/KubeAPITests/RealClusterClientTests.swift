@@ -59,10 +59,11 @@ import WarrantTestSupport
         #expect(rules.rules.contains { $0.resources.contains("deployments") })
         let token = try await cluster.serviceAccountToken(namespace: namespace, name: "ci")
         let user = try await cluster.client(token: token) { client in
-            try await client.json(KubeRequest(
-                method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
-                headers: [("Content-Type", "application/json")],
-                body: Array(#"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#.utf8)))
+            try await client.json(
+                KubeRequest(
+                    method: "POST", path: "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                    headers: [("Content-Type", "application/json")],
+                    body: Array(#"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#.utf8)))
         }
         #expect(user[path: ["status", "userInfo", "username"]]?.stringValue == "system:serviceaccount:\(namespace):ci")
     }

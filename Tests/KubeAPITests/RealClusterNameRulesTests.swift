@@ -68,7 +68,9 @@ import WarrantTestSupport
                     let warrantRefuses = ObjectNames.problem(with: name, rule: ObjectNames.rule(for: object.groupKind)) != nil
                     checked += 1
                     if serverRefuses != warrantRefuses {
-                        disagreements.append("\(kind.kind) '\(name.prefix(70))': kube-apiserver \(serverRefuses ? "refuses" : "accepts"), Warrant \(warrantRefuses ? "refuses" : "accepts")")
+                        disagreements.append(
+                            "\(kind.kind) '\(name.prefix(70))': kube-apiserver \(serverRefuses ? "refuses" : "accepts"), Warrant \(warrantRefuses ? "refuses" : "accepts")"
+                        )
                     }
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import KubeModel
 import KubeTestServer
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: server-side apply and patches", .timeLimit(.minutes(2)))
@@ -43,7 +43,10 @@ struct TestServerApplyTests {
             #expect(conflict.status == 409)
             #expect(conflict.json["reason"] == "Conflict")
             #expect(conflict.json["message"] == #"Apply failed with 1 conflict: conflict with "other" using apps/v1: .spec.replicas"#)
-            #expect(conflict.json[path: ["details", "causes"]] == [["type": "FieldManagerConflict", "message": #"conflict with "other" using apps/v1"#, "field": ".spec.replicas"]])
+            #expect(
+                conflict.json[path: ["details", "causes"]] == [
+                    ["type": "FieldManagerConflict", "message": #"conflict with "other" using apps/v1"#, "field": ".spec.replicas"]
+                ])
             // The same values do not conflict: both managers own them.
             #expect(try await admin.apply(Self.path, deploymentYAML).status == 200)
 
@@ -95,11 +98,15 @@ struct TestServerApplyTests {
             #expect(merge.json["data"] == ["b": "2", "c": "3"])
             let strategic = try await admin.request(.PATCH, path, body: #"{"data":{"d":"4"}}"#, contentType: "application/strategic-merge-patch+json")
             #expect(strategic.json["data"] == ["b": "2", "c": "3", "d": "4"])
-            let json = try await admin.request(.PATCH, path, body: #"[{"op":"replace","path":"/data/b","value":"x"},{"op":"remove","path":"/data/c"}]"#, contentType: "application/json-patch+json")
+            let json = try await admin.request(
+                .PATCH, path, body: #"[{"op":"replace","path":"/data/b","value":"x"},{"op":"remove","path":"/data/c"}]"#,
+                contentType: "application/json-patch+json")
             #expect(json.json["data"] == ["b": "x", "d": "4"])
             let unsupported = try await admin.request(.PATCH, path, body: "{}", contentType: "text/plain")
             #expect(unsupported.status == 415)
-            #expect(try await admin.request(.PATCH, "/api/v1/namespaces/default/configmaps/none", body: "{}", contentType: "application/merge-patch+json").status == 404)
+            #expect(
+                try await admin.request(.PATCH, "/api/v1/namespaces/default/configmaps/none", body: "{}", contentType: "application/merge-patch+json").status
+                    == 404)
         }
     }
 }

@@ -1,8 +1,8 @@
-import Foundation
-import NIOHTTP1
 import AsyncHTTPClient
+import Foundation
 import KubeModel
 import KubeTestServer
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: TLS and authentication", .timeLimit(.minutes(2)))
@@ -23,7 +23,11 @@ struct TestServerAuthTests {
             anonymous.token = nil
             let reply = try await anonymous.get("/api/v1/namespaces")
             #expect(reply.status == 401)
-            #expect(reply.json == ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401])
+            #expect(
+                reply.json == [
+                    "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized",
+                    "code": 401,
+                ])
             #expect(try await admin.get("/api/v1/namespaces", token: "nope").status == 401)
         }
     }
@@ -33,7 +37,8 @@ struct TestServerAuthTests {
             server.addUser(token: "alice-token", name: "alice")
             let reply = try await admin.get("/api/v1/namespaces/default/configmaps", token: "alice-token")
             #expect(reply.status == 403)
-            #expect(reply.json["message"] == #"configmaps is forbidden: User "alice" cannot list resource "configmaps" in API group "" in the namespace "default""#)
+            #expect(
+                reply.json["message"] == #"configmaps is forbidden: User "alice" cannot list resource "configmaps" in API group "" in the namespace "default""#)
             // Discovery is open to every authenticated user (system:discovery).
             #expect(try await admin.get("/apis", token: "alice-token").status == 200)
         }

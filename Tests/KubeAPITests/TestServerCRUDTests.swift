@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import KubeModel
 import KubeTestServer
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: CRUD", .timeLimit(.minutes(2)))
@@ -40,7 +40,10 @@ struct TestServerCRUDTests {
             let stale = try await admin.request(.PUT, "/apis/apps/v1/namespaces/shop/deployments/web", body: JSONWriter.write(updated, indent: 0))
             #expect(stale.status == 409)
             #expect(stale.json["reason"] == "Conflict")
-            #expect(stale.json["message"] == #"Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again"#)
+            #expect(
+                stale.json["message"]
+                    == #"Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again"#
+            )
 
             #expect(server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web")?.content[path: ["spec", "replicas"]] == 3)
 
@@ -49,11 +52,12 @@ struct TestServerCRUDTests {
             #expect(deleted.json["status"] == "Success")
             let gone = try await admin.get("/apis/apps/v1/namespaces/shop/deployments/web")
             #expect(gone.status == 404)
-            #expect(gone.json == [
-                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-                "message": #"deployments.apps "web" not found"#, "reason": "NotFound",
-                "details": ["name": "web", "group": "apps", "kind": "deployments"], "code": 404,
-            ])
+            #expect(
+                gone.json == [
+                    "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
+                    "message": #"deployments.apps "web" not found"#, "reason": "NotFound",
+                    "details": ["name": "web", "group": "apps", "kind": "deployments"], "code": 404,
+                ])
         }
     }
 
@@ -65,7 +69,8 @@ struct TestServerCRUDTests {
             #expect(namespaces["kind"] == "NamespaceList")
             // Items of built-in lists carry no apiVersion/kind, as kube-apiserver's typed lists.
             #expect(namespaces["items"]?.arrayValue?.first?["kind"] == nil)
-            let role = #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"reader"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]}"#
+            let role =
+                #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"reader"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}]}"#
             #expect(try await admin.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", role).status == 201)
             #expect(try await admin.get("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader").status == 200)
         }
@@ -77,14 +82,22 @@ struct TestServerCRUDTests {
             #expect(noName.status == 422)
             #expect(noName.json["reason"] == "Invalid")
             #expect(noName.json["message"] == #"ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required"#)
-            #expect(noName.json[path: ["details", "causes"]] == [["reason": "FieldValueRequired", "message": "Required value: name or generateName is required", "field": "metadata.name"]])
-            let badName = try await admin.post("/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#)
+            #expect(
+                noName.json[path: ["details", "causes"]] == [
+                    ["reason": "FieldValueRequired", "message": "Required value: name or generateName is required", "field": "metadata.name"]
+                ])
+            let badName = try await admin.post(
+                "/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#)
             #expect(badName.status == 422)
-            #expect(badName.json["message"]?.stringValue?.hasPrefix(#"ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain"#) == true)
-            let generated = try await admin.post("/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"cm-"}}"#)
+            #expect(
+                badName.json["message"]?.stringValue?.hasPrefix(
+                    #"ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain"#) == true)
+            let generated = try await admin.post(
+                "/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"cm-"}}"#)
             #expect(generated.status == 201)
             #expect(generated.json[path: ["metadata", "name"]]?.stringValue?.hasPrefix("cm-") == true)
-            let wrongNamespace = try await admin.post("/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"other"}}"#)
+            let wrongNamespace = try await admin.post(
+                "/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"other"}}"#)
             #expect(wrongNamespace.status == 400)
         }
     }
@@ -115,9 +128,13 @@ struct TestServerCRUDTests {
 
     @Test func fieldSelectorsPaginationAndAllNamespaces() async throws {
         try await withTestServer { server, admin in
-            try server.seed((1...5).map { index in
-                KubeObject(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("cm\(index)"), "namespace": index % 2 == 0 ? "kube-system" : "default"]])
-            })
+            try server.seed(
+                (1...5).map { index in
+                    KubeObject([
+                        "apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": ["name": .string("cm\(index)"), "namespace": index % 2 == 0 ? "kube-system" : "default"],
+                    ])
+                })
             let byName = try await admin.get("/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dcm3").json
             #expect(byName["items"]?.arrayValue?.count == 1)
             let all = try await admin.get("/api/v1/configmaps?fieldSelector=metadata.namespace%3Dkube-system").json
@@ -126,7 +143,8 @@ struct TestServerCRUDTests {
             var names: [String] = []
             var token: String?
             repeat {
-                let path = "/api/v1/configmaps?limit=2" + (token.map { "&continue=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+                let path =
+                    "/api/v1/configmaps?limit=2" + (token.map { "&continue=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
                 let page = try await admin.get(path).json
                 let items = page["items"]?.arrayValue ?? []
                 #expect(items.count <= 2)
@@ -144,11 +162,18 @@ struct TestServerCRUDTests {
                 try object("{apiVersion: v1, kind: ConfigMap, metadata: {name: b, labels: {x: z}}}"),
                 try object("{apiVersion: v1, kind: ConfigMap, metadata: {name: keep}}"),
             ])
-            let uid = try #require(server.object(group: "", kind: "ConfigMap", namespace: "default", name: "keep")?.content[path: ["metadata", "uid"]]?.stringValue)
-            try server.seed([try object("{apiVersion: v1, kind: Secret, metadata: {name: child, ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: keep, uid: \(uid)}]}}")])
+            let uid = try #require(
+                server.object(group: "", kind: "ConfigMap", namespace: "default", name: "keep")?.content[path: ["metadata", "uid"]]?.stringValue)
+            try server.seed([
+                try object(
+                    "{apiVersion: v1, kind: Secret, metadata: {name: child, ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: keep, uid: \(uid)}]}}")
+            ])
             let wrong = try await admin.request(.DELETE, "/api/v1/namespaces/default/configmaps/keep", body: #"{"preconditions":{"uid":"nope"}}"#)
             #expect(wrong.status == 409)
-            #expect(wrong.json["message"] == .string("Operation cannot be fulfilled on configmaps \"keep\": Precondition failed: UID in precondition: nope, UID in object meta: \(uid)"))
+            #expect(
+                wrong.json["message"]
+                    == .string(
+                        "Operation cannot be fulfilled on configmaps \"keep\": Precondition failed: UID in precondition: nope, UID in object meta: \(uid)"))
             let dry = try await admin.request(.DELETE, "/api/v1/namespaces/default/configmaps/keep?dryRun=All")
             #expect(dry.status == 200)
             #expect(server.object(group: "", kind: "ConfigMap", namespace: "default", name: "keep") != nil)

@@ -1,7 +1,7 @@
 import Foundation
-import NIOHTTP1
 import KubeModel
 import KubeTestServer
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: discovery", .timeLimit(.minutes(2)))

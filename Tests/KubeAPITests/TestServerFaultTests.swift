@@ -1,8 +1,8 @@
-import Foundation
-import NIOHTTP1
 import AsyncHTTPClient
+import Foundation
 import KubeModel
 import KubeTestServer
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: faults, hooks and recorded requests", .timeLimit(.minutes(2)))
@@ -57,9 +57,14 @@ struct TestServerFaultTests {
             server.onChange { object, event in
                 guard event.group == "apps", event.resource == "deployments", event.kind != .deleted else { return }
                 let replicas = object.content[path: ["spec", "replicas"]] ?? 1
-                object.content["status"] = ["observedGeneration": object.content[path: ["metadata", "generation"]] ?? 1, "replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas]
+                object.content["status"] = [
+                    "observedGeneration": object.content[path: ["metadata", "generation"]] ?? 1, "replicas": replicas, "readyReplicas": replicas,
+                    "availableReplicas": replicas,
+                ]
                 // Hooks may create objects through the server.
-                try? server.seed([KubeObject(["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web-1", "namespace": "shop"], "status": ["phase": "Running"]])])
+                try? server.seed([
+                    KubeObject(["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "web-1", "namespace": "shop"], "status": ["phase": "Running"]])
+                ])
             }
             #expect(try await admin.post("/api/v1/namespaces", shopNamespace).status == 201)
             let created = try await admin.apply(TestServerApplyTests.path, deploymentYAML)

@@ -57,7 +57,9 @@ struct TestClient {
         try await request(.POST, path, body: body, token: token)
     }
 
-    func apply(_ path: String, _ body: String, manager: String = "warrant", force: Bool = false, dryRun: Bool = false, token: String? = nil) async throws -> Reply {
+    func apply(
+        _ path: String, _ body: String, manager: String = "warrant", force: Bool = false, dryRun: Bool = false, token: String? = nil
+    ) async throws -> Reply {
         var query = "?fieldManager=\(manager)"
         if force { query += "&force=true" }
         if dryRun { query += "&dryRun=All" }

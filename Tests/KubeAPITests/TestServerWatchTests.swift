@@ -1,9 +1,9 @@
-import Foundation
-import NIOHTTP1
 import AsyncHTTPClient
+import Foundation
 import KubeModel
 import KubeTestServer
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @Suite("Test server: watch", .timeLimit(.minutes(2)))
@@ -35,7 +35,8 @@ struct TestServerWatchTests {
             let start = try await admin.get("/api/v1/namespaces/default/configmaps").json[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
             let events = try await Self.events(admin, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(start)", count: 3) {
                 _ = try await admin.post("/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}"#)
-                _ = try await admin.request(.PATCH, "/api/v1/namespaces/default/configmaps/b", body: #"{"data":{"k":"v"}}"#, contentType: "application/merge-patch+json")
+                _ = try await admin.request(
+                    .PATCH, "/api/v1/namespaces/default/configmaps/b", body: #"{"data":{"k":"v"}}"#, contentType: "application/merge-patch+json")
                 _ = try await admin.request(.DELETE, "/api/v1/namespaces/default/configmaps/b")
             }
             #expect(events.map { $0["type"] } == ["ADDED", "MODIFIED", "DELETED"])
@@ -70,13 +71,17 @@ struct TestServerWatchTests {
         // event the test waits for (at 100 ms the test was flaky under the full suite).
         configuration.bookmarkInterval = .seconds(1)
         try await withTestServer(configuration) { server, admin in
-            let events = try await Self.events(admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dweb", count: 2) {
+            let events = try await Self.events(
+                admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dweb", count: 2
+            ) {
                 try server.seed([try object("{apiVersion: v1, kind: ConfigMap, metadata: {name: other}}")])
-                _ = try await admin.post("/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web","labels":{"app":"web"}}}"#)
+                _ = try await admin.post(
+                    "/api/v1/namespaces/default/configmaps", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web","labels":{"app":"web"}}}"#)
             }
             #expect(events.contains { $0["type"] == "ADDED" && $0[path: ["object", "metadata", "name"]] == "web" })
             #expect(!events.contains { $0[path: ["object", "metadata", "name"]] == "other" })
-            let bookmarks = try await Self.events(admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=\(Int.max / 2)", count: 1)
+            let bookmarks = try await Self.events(
+                admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=\(Int.max / 2)", count: 1)
             #expect(bookmarks.first?["type"] == "BOOKMARK")
             #expect(bookmarks.first?[path: ["object", "kind"]] == "ConfigMap")
         }

@@ -103,10 +103,12 @@ struct HostileInputTests {
         #expect(lines == [3])
     }
 
-    @Test("characters YAML does not allow are refused, the ones it allows are read", arguments: [
-        ("\u{0}", false), ("\u{8}", false), ("\u{1B}", false), ("\u{7F}", false), ("\u{80}", false), ("\u{9F}", false), ("\u{FFFE}", false),
-        ("\u{FFFF}", false), ("\u{85}", true), ("\u{A0}", true), ("\u{FEFF}", true), ("\u{FFFD}", true), ("\u{10000}", true), ("\u{E9}", true),
-    ])
+    @Test(
+        "characters YAML does not allow are refused, the ones it allows are read",
+        arguments: [
+            ("\u{0}", false), ("\u{8}", false), ("\u{1B}", false), ("\u{7F}", false), ("\u{80}", false), ("\u{9F}", false), ("\u{FFFE}", false),
+            ("\u{FFFF}", false), ("\u{85}", true), ("\u{A0}", true), ("\u{FEFF}", true), ("\u{FFFD}", true), ("\u{10000}", true), ("\u{E9}", true),
+        ])
     func printableCharacters(character: String, allowed: Bool) {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: \"x\(character)y\"\n"
         let error = loadError(text)
@@ -158,16 +160,31 @@ struct HostileInputTests {
                       a block scalar document
                     """,
                 objects: 4),
-            PieceCase(name: "CRLF line ends", text: "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: b}\r\n", objects: 2),
-            PieceCase(name: "lone CR line breaks", text: "apiVersion: v1\rkind: ConfigMap\rmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n", objects: 2),
+            PieceCase(
+                name: "CRLF line ends",
+                text: "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: b}\r\n",
+                objects: 2),
+            PieceCase(
+                name: "lone CR line breaks",
+                text: "apiVersion: v1\rkind: ConfigMap\rmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n", objects: 2),
             PieceCase(
                 name: "errors in several documents, then a syntax error",
-                text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, labels: {on: yes}}\n---\na: [b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n"),
-            PieceCase(name: "a number JSON cannot carry", text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec:\n  replicas: .inf\n"),
+                text:
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, labels: {on: yes}}\n---\na: [b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n"
+            ),
             PieceCase(
-                name: "a JSON stream", text: "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"b}\"}}\n[{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}]\n",
+                name: "a number JSON cannot carry",
+                text:
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec:\n  replicas: .inf\n"
+            ),
+            PieceCase(
+                name: "a JSON stream",
+                text:
+                    "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"b}\"}}\n[{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}]\n",
                 file: "a.json", objects: 3),
-            PieceCase(name: "a JSON stream with an error", text: "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n{\"kind\": }\n", file: "a.json"),
+            PieceCase(
+                name: "a JSON stream with an error", text: "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n{\"kind\": }\n",
+                file: "a.json"),
         ]
     }
 
@@ -308,7 +325,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("an unreadable folder or subfolder is an error that names it", .enabled(if: getuid() != 0, "root reads every folder; WarrantCLITests checks this as another user"))
+    @Test(
+        "an unreadable folder or subfolder is an error that names it",
+        .enabled(if: getuid() != 0, "root reads every folder; WarrantCLITests checks this as another user"))
     func unreadableFolder() async throws {
         try await withTemporaryDirectory { folder in
             let sub = folder.appendingPathComponent("locked")
@@ -338,11 +357,11 @@ struct HostileInputTests {
 
             let marker = folder.appendingPathComponent("grandchild.pid").path
             try """
-                #!/bin/sh
-                trap '' TERM
-                sh -c 'trap "" TERM; echo $$ > \(marker); exec sleep 60' &
-                sleep 60
-                """.write(toFile: kubectl, atomically: true, encoding: .utf8)
+            #!/bin/sh
+            trap '' TERM
+            sh -c 'trap "" TERM; echo $$ > \(marker); exec sleep 60' &
+            sleep 60
+            """.write(toFile: kubectl, atomically: true, encoding: .utf8)
             chmod(kubectl, 0o755)
             let started = ContinuousClock.now
             error = #expect(throws: ManifestError.self) {

@@ -15,11 +15,12 @@ import Testing
         #expect(ImagePinning(image: image).isPinned == [ImagePinning.digest, .tag("1.27"), .tag("1.0"), .tag("v2")].contains(expected))
     }
 
-    @Test(arguments: [
-        ("Pod", "v1", ["spec"]), ("Deployment", "apps/v1", ["spec", "template", "spec"]), ("Job", "batch/v1", ["spec", "template", "spec"]),
-        ("CronJob", "batch/v1", ["spec", "jobTemplate", "spec", "template", "spec"]),
-        ("ReplicationController", "v1", ["spec", "template", "spec"]), ("Service", "v1", nil), ("Deployment", "example.com/v1", nil),
-    ] as [(String, String, [String]?)])
+    @Test(
+        arguments: [
+            ("Pod", "v1", ["spec"]), ("Deployment", "apps/v1", ["spec", "template", "spec"]), ("Job", "batch/v1", ["spec", "template", "spec"]),
+            ("CronJob", "batch/v1", ["spec", "jobTemplate", "spec", "template", "spec"]),
+            ("ReplicationController", "v1", ["spec", "template", "spec"]), ("Service", "v1", nil), ("Deployment", "example.com/v1", nil),
+        ] as [(String, String, [String]?)])
     func podSpecPath(kind: String, apiVersion: String, path: [String]?) {
         let object = KubeObject(["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": ["name": "x"]])
         #expect(object.podSpecPath == path)

@@ -19,7 +19,8 @@ private func loadError(_ text: String, file: String = "test.yaml") -> ManifestEr
 /// Valid input shapes: each case is (description, text, file name, expected `kind/name@line` list).
 private let validCases: [(String, String, String, [String])] = [
     (
-        "single document", """
+        "single document",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -27,7 +28,8 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.yaml", ["ConfigMap/a@1"]
     ),
     (
-        "multi-document with separators, empty and comment-only documents", """
+        "multi-document with separators, empty and comment-only documents",
+        """
         ---
         # just a comment
         ---
@@ -45,7 +47,8 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.yaml", ["ConfigMap/a@4", "Secret/b@10"]
     ),
     (
-        "Helm output with # Source: comments", """
+        "Helm output with # Source: comments",
+        """
         ---
         # Source: chart/templates/sa.yaml
         apiVersion: v1
@@ -63,7 +66,8 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.yaml", ["ServiceAccount/sa@3", "Service/svc@11"]
     ),
     (
-        "kind: List flattened with item lines", """
+        "kind: List flattened with item lines",
+        """
         apiVersion: v1
         kind: List
         items:
@@ -78,7 +82,8 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.yaml", ["ConfigMap/one@4", "ConfigMap/two@8"]
     ),
     (
-        "typed *List kind flattened", """
+        "typed *List kind flattened",
+        """
         apiVersion: v1
         kind: ConfigMapList
         items:
@@ -86,27 +91,31 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.yaml", ["ConfigMap/x@4"]
     ),
     (
-        "empty List gives nothing", """
+        "empty List gives nothing",
+        """
         apiVersion: v1
         kind: List
         items: []
         """, "a.yaml", []
     ),
     (
-        "JSON object", """
+        "JSON object",
+        """
         {"apiVersion": "v1", "kind": "ConfigMap",
          "metadata": {"name": "j"}}
         """, "a.json", ["ConfigMap/j@1"]
     ),
     (
-        "JSON stream of objects", """
+        "JSON stream of objects",
+        """
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j1"}}
 
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j2"}}
         """, "a.json", ["ConfigMap/j1@1", "ConfigMap/j2@3"]
     ),
     (
-        "JSON List", """
+        "JSON List",
+        """
         {"apiVersion": "v1", "kind": "List", "items": [
           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}},
           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}
@@ -114,7 +123,8 @@ private let validCases: [(String, String, String, [String])] = [
         """, "a.json", ["ConfigMap/a@2", "ConfigMap/b@3"]
     ),
     (
-        "JSON detected on standard input", """
+        "JSON detected on standard input",
+        """
           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}}
         """, "<stdin>", ["ConfigMap/s@1"]
     ),
@@ -123,7 +133,8 @@ private let validCases: [(String, String, String, [String])] = [
         "a.yaml", ["ConfigMap/bom@1"]
     ),
     (
-        "anchors, aliases and merge keys", """
+        "anchors, aliases and merge keys",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -164,11 +175,20 @@ private let invalidCases: [(String, String, String, ManifestError.Code, Int, Str
     ("generateName only", "apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: p-\n", "a.yaml", .missingField, 4, "metadata.name"),
     ("name is a number", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 123\n", "a.yaml", .wrongType, 4, "metadata.name must be a string"),
     ("namespace is a list", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: [x]\n", "a.yaml", .wrongType, 5, "namespace must be a string"),
-    ("label value is a boolean", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    enabled: yes\n", "a.yaml", .wrongType, 6, "label 'enabled' must be a string"),
-    ("annotation value is a number", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    port: 8080\n", "a.yaml", .wrongType, 6, "annotation 'port'"),
+    (
+        "label value is a boolean", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    enabled: yes\n", "a.yaml", .wrongType, 6,
+        "label 'enabled' must be a string"
+    ),
+    (
+        "annotation value is a number", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    port: 8080\n", "a.yaml", .wrongType, 6,
+        "annotation 'port'"
+    ),
     ("labels is a list", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: [a]\n", "a.yaml", .wrongType, 5, "labels must be a mapping"),
     ("List items not a list", "apiVersion: v1\nkind: List\nitems: 3\n", "a.yaml", .wrongType, 3, "items must be a list"),
-    ("invalid item inside a List", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {}\n", "a.yaml", .missingField, 6, "metadata.name"),
+    (
+        "invalid item inside a List", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {}\n", "a.yaml", .missingField, 6,
+        "metadata.name"
+    ),
     ("JSON syntax error", "{\"apiVersion\": \"v1\",\n \"kind\": }\n", "a.json", .syntax, 2, "JSON syntax error"),
     ("JSON trailing comma", "{\"apiVersion\": \"v1\",}\n", "a.json", .syntax, 1, "quoted key"),
     ("JSON duplicate key", "{\"a\": 1,\n\"a\": 2}\n", "a.json", .syntax, 2, "duplicate key"),

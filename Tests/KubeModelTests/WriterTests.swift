@@ -64,7 +64,9 @@ func yamlRoundTripsDoubles(_ number: Double) throws {
 }
 
 @Test func yamlLooksLikeKubectlOutput() {
-    let value: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a"], "data": ["script": "echo hi\necho bye\n"], "list": ["x", ["k": "v", "l": "w"]]]
+    let value: JSONValue = [
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a"], "data": ["script": "echo hi\necho bye\n"], "list": ["x", ["k": "v", "l": "w"]],
+    ]
     #expect(
         YAMLWriter.write(value) == """
             apiVersion: v1

@@ -11,7 +11,9 @@ struct RuleMatchCase: Sendable, CustomTestStringConvertible {
 }
 
 /// rbac_test.go's `resourceRequest(verb).Group(g).Resource(r).Subresource(s).Name(n).New()`.
-func resourceRequest(_ verb: String, group: String, resource: String, subresource: String = "", name: String = "")
+func resourceRequest(
+    _ verb: String, group: String, resource: String, subresource: String = "", name: String = ""
+)
     -> AccessRequest
 {
     AccessRequest(user: anyone, verb: verb, apiGroup: group, resource: resource, subresource: subresource, name: name)

@@ -113,7 +113,8 @@ func derivedRolesAuditWithoutHighFindings(method: DeployMethod) throws {
     // kubectl's pruning lists Secrets (W104, high, warned about); warrant prunes them by name.
     let optionSets = method == .warrant ? [DeployOptions(), DeployOptions(prune: true, wait: true)] : [DeployOptions(), DeployOptions(wait: true)]
     for options in optionSets {
-        let objects = try load(app + "\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n")
+        let objects = try load(
+            app + "\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n")
         let audit = try auditOf(try derive(objects, method: method, options: options))
         #expect(audit.findings(atOrAbove: .high).isEmpty, "\(method): \(audit.findings.map(\.message))")
         #expect(audit.verdict.isCompliant)
@@ -169,7 +170,11 @@ private func auditOf(_ result: ScopeResult) throws -> AuditReport {
 }
 
 @Test func clusterScopedObjectsAreListedForAnAdministrator() throws {
-    let result = try derive(try load(app + "\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast}\n"))
+    let result = try derive(
+        try load(
+            app
+                + "\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast}\n"
+        ))
     #expect(result.needsAdministrator.map(\.kind) == ["Namespace", "StorageClass"])
     #expect(!summary(result).contains { $0.contains("namespaces") || $0.contains("storageclasses") })
 }
@@ -190,7 +195,8 @@ private func auditOf(_ result: ScopeResult) throws -> AuditReport {
 }
 
 @Test func customResourcesMapThroughCRDs() throws {
-    let objects = try load("""
+    let objects = try load(
+        """
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
         metadata: {name: servicemonitors.monitoring.coreos.com}
@@ -207,26 +213,27 @@ private func auditOf(_ result: ScopeResult) throws -> AuditReport {
 }
 
 @Test func rolesInTheInputAreHeldAndBindingsToOutsideRolesGetBind() throws {
-    let objects = try load(app + """
+    let objects = try load(
+        app + """
 
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: Role
-        metadata: {name: reader}
-        rules: [{apiGroups: [''], resources: [pods], verbs: [get, list]}]
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: RoleBinding
-        metadata: {name: reader}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-        subjects: [{kind: ServiceAccount, name: web}]
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: RoleBinding
-        metadata: {name: viewers}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-        subjects: [{kind: Group, name: shop-team}]
-        """)
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: reader}
+            rules: [{apiGroups: [''], resources: [pods], verbs: [get, list]}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: reader}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+            subjects: [{kind: ServiceAccount, name: web}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: viewers}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+            subjects: [{kind: Group, name: shop-team}]
+            """)
     let result = try derive(objects, method: .kubectlSSA)
     let rules = summary(result)
     #expect(rules.contains("rbac.authorization.k8s.io|rolebindings,roles||create,patch"))
@@ -246,7 +253,8 @@ private func auditOf(_ result: ScopeResult) throws -> AuditReport {
 }
 
 @Test func wildcardRolesInTheInputAreWarnedAbout() throws {
-    let result = try derive(try load("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: all}\nrules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n"))
+    let result = try derive(
+        try load("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: all}\nrules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n"))
     #expect(result.warnings.count == 1)
     #expect(result.warnings.first?.contains("wildcard") == true)
 }

@@ -73,7 +73,8 @@ func derivedRolesAreSufficientAndMinimal(seed: Int) throws {
             AccessRequest(user: deployer, verb: "patch", resource: "namespaces", name: "team"),
             AccessRequest(user: deployer, verb: "create", apiGroup: RBACAPI.group, resource: "clusterrolebindings"),
         ]
-        for probe in probes where !plannedKeys.contains("\(probe.verb) \(probe.apiGroup) \(probe.resource)\(probe.subresource.isEmpty ? "" : "/\(probe.subresource)")") {
+        for probe in probes
+        where !plannedKeys.contains("\(probe.verb) \(probe.apiGroup) \(probe.resource)\(probe.subresource.isEmpty ? "" : "/\(probe.subresource)")") {
             #expect(!policy.allows(probe), "\(method): \(probe) should be denied")
         }
         // Minimal: without any single verb or resource of any rule, some planned request is denied.

@@ -171,7 +171,10 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
         }
         // Without the CRDs, the report says so first, and how to give them.
         #expect(bare.administratorObjects.filter { $0.kind == "CustomResourceDefinition" }.isEmpty)
-        #expect(bare.attention.contains { $0.hasPrefix("Argo CD's CRDs applications.argoproj.io, applicationsets.argoproj.io, appprojects.argoproj.io are not in the input") })
+        #expect(
+            bare.attention.contains {
+                $0.hasPrefix("Argo CD's CRDs applications.argoproj.io, applicationsets.argoproj.io, appprojects.argoproj.io are not in the input")
+            })
         #expect(bare.prerequisites.contains { $0.hasPrefix("Apply the CRDs applications.argoproj.io") })
 
         // With them (--crds-from install.yaml) they are in the administrator's objects, and nothing else of that file is.

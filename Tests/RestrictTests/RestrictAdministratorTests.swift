@@ -116,7 +116,9 @@ import Testing
             })
         // The report's first lines: what each webhook intercepts, where, and how it fails.
         #expect(result.attention.count == 3)
-        #expect(result.attention[0].hasPrefix("ValidatingWebhookConfiguration guard-validate-tools, webhook validate.guard.example.com: intercepts CREATE, UPDATE of *.*"))
+        #expect(
+            result.attention[0].hasPrefix(
+                "ValidatingWebhookConfiguration guard-validate-tools, webhook validate.guard.example.com: intercepts CREATE, UPDATE of *.*"))
         #expect(result.attention[0].contains("in the namespaces shop, blog only"))
         #expect(result.attention[0].contains("calls Service tools/guard-webhook"))
         #expect(result.attention[0].contains("it FAILS CLOSED (failurePolicy Fail)"))

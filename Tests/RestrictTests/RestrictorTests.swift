@@ -173,12 +173,13 @@ import Testing
         #expect(error.hint.contains("--resource-map"))
     }
 
-    @Test(arguments: [
-        ("nginx", "has no tag (it means :latest)"), ("nginx:latest", "uses :latest"), ("registry:5000/app", "has no tag (it means :latest)"),
-        ("registry:5000/app:1.2", nil), ("app@sha256:abc", nil), ("ghcr.io/fluxcd/source-controller:v1.3.0", nil),
-        // Once taken for pinned here while `warrant deploy` flagged it: not a valid reference.
-        ("nginx:", "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("nginx", "has no tag (it means :latest)"), ("nginx:latest", "uses :latest"), ("registry:5000/app", "has no tag (it means :latest)"),
+            ("registry:5000/app:1.2", nil), ("app@sha256:abc", nil), ("ghcr.io/fluxcd/source-controller:v1.3.0", nil),
+            // Once taken for pinned here while `warrant deploy` flagged it: not a valid reference.
+            ("nginx:", "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"),
+        ] as [(String, String?)])
     func imagesWithoutAPinnedTagAreFlagged(image: String, problem: String?) throws {
         let yaml = """
             apiVersion: apps/v1

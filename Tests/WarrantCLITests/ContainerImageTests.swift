@@ -43,7 +43,10 @@ import WarrantTestSupport
         try await check(tool("umoci"), ["unpack", "--image", "\(folder)/layout:\(tag)", folder + "/bundle"])
         struct Bundle: Decodable {
             struct Process: Decodable {
-                struct User: Decodable { var uid: Int; var gid: Int }
+                struct User: Decodable {
+                    var uid: Int
+                    var gid: Int
+                }
                 var user: User
                 var args: [String]
                 var env: [String]
@@ -85,7 +88,8 @@ import WarrantTestSupport
     /// Runs `arguments` inside the image as its user and with its environment, as a container
     /// runtime would: in a mount namespace of its own with /proc mounted (unshare), chrooted into
     /// the root file system (which starts it in /, not the image's working folder).
-    func run(_ image: Unpacked, _ arguments: [String], as user: String = "65532:65532", environment extra: [String: String] = [:]) async throws -> ProcessResult {
+    func run(_ image: Unpacked, _ arguments: [String], as user: String = "65532:65532", environment extra: [String: String] = [:]) async throws -> ProcessResult
+    {
         var environment = image.environment.merging(extra) { $1 }
         environment["PATH"] = environment["PATH"] ?? "/usr/bin:/bin"
         return try await runProcess(
@@ -144,7 +148,11 @@ import WarrantTestSupport
             var info = stat()
             guard lstat(root.appendingPathComponent(relative).path, &info) == 0 else { continue }
             let mode = info.st_mode & 0o7777
-            if info.st_uid == 65532 { ownedByUser.append("/" + relative) } else if info.st_uid != 0 { problems.append("/\(relative) is owned by \(info.st_uid)") }
+            if info.st_uid == 65532 {
+                ownedByUser.append("/" + relative)
+            } else if info.st_uid != 0 {
+                problems.append("/\(relative) is owned by \(info.st_uid)")
+            }
             if mode & 0o6000 != 0 { problems.append("/\(relative) is set-user-ID or set-group-ID") }
             if info.st_mode & 0o170000 != 0o120000, mode & 0o002 != 0, relative != "tmp" { problems.append("/\(relative) is writable by anyone") }
         }
@@ -176,20 +184,24 @@ import WarrantTestSupport
         try await Self.check(git, ["init", "-q", repository])
         try "data: 1\n".write(toFile: repository + "/config.yaml", atomically: true, encoding: .utf8)
         try await Self.check(git, ["-C", repository, "add", "config.yaml"])
-        try await Self.check(git, [
-            "-C", repository, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "gpg.format=ssh", "-c", "user.signingkey=\(folder)/key",
-            "commit", "-q", "-S", "-m", "signed",
-        ])
+        try await Self.check(
+            git,
+            [
+                "-C", repository, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "gpg.format=ssh", "-c", "user.signingkey=\(folder)/key",
+                "commit", "-q", "-S", "-m", "signed",
+            ])
         try await Self.check(try Self.tool("chown"), ["-R", "65532:65532", folder])
         let inside = "/home/nonroot/signed"
-        let verified = try await run(image, ["git", "-C", inside + "/repo", "-c", "gpg.ssh.allowedSignersFile=\(inside)/allowed_signers", "verify-commit", "HEAD"])
+        let verified = try await run(
+            image, ["git", "-C", inside + "/repo", "-c", "gpg.ssh.allowedSignersFile=\(inside)/allowed_signers", "verify-commit", "HEAD"])
         #expect(verified.status == 0, "\(verified.error)")
         #expect(verified.error.contains("Good \"git\" signature for dev@example.com"), "\(verified.error)")
         // The same commit with another allowed key does not verify.
         try await Self.check(try Self.tool("ssh-keygen"), ["-q", "-t", "ed25519", "-N", "", "-f", folder + "/other"])
         let other = try String(contentsOfFile: folder + "/other.pub", encoding: .utf8)
         try "dev@example.com \(other)".write(toFile: folder + "/allowed_signers", atomically: true, encoding: .utf8)
-        let refused = try await run(image, ["git", "-C", inside + "/repo", "-c", "gpg.ssh.allowedSignersFile=\(inside)/allowed_signers", "verify-commit", "HEAD"])
+        let refused = try await run(
+            image, ["git", "-C", inside + "/repo", "-c", "gpg.ssh.allowedSignersFile=\(inside)/allowed_signers", "verify-commit", "HEAD"])
         #expect(refused.status != 0, "a signature by a key that is not allowed does not verify")
     }
 
@@ -206,7 +218,8 @@ import WarrantTestSupport
         let hostHome = folder + "/host-gnupg"
         try await Self.check(try Self.tool("chmod"), ["700", hostHome])
         @discardableResult func hostGPG(_ arguments: [String]) async throws -> ProcessResult {
-            let result = try await runProcess(URL(fileURLWithPath: gpg), ["--homedir", hostHome, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments)
+            let result = try await runProcess(
+                URL(fileURLWithPath: gpg), ["--homedir", hostHome, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments)
             try #require(result.status == 0, "gpg \(arguments): \(result.error)")
             return result
         }
@@ -219,7 +232,10 @@ import WarrantTestSupport
         try await Self.check(git, ["-C", repository, "add", "config.yaml"])
         let signed = try await runProcess(
             URL(fileURLWithPath: git),
-            ["-C", repository, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "gpg.program=\(gpg)", "-c", "user.signingkey=dev@example.com", "commit", "-q", "-S", "-m", "signed"],
+            [
+                "-C", repository, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "gpg.program=\(gpg)", "-c",
+                "user.signingkey=dev@example.com", "commit", "-q", "-S", "-m", "signed",
+            ],
             environment: ["GNUPGHOME": hostHome, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         // The host's gpg-agent signed; it stops with its folder (and gpg-agent exits when its socket is gone).
         _ = try? await runProcess(URL(fileURLWithPath: try Self.tool("gpgconf")), ["--homedir", hostHome, "--kill", "all"])

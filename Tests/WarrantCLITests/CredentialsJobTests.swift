@@ -57,7 +57,9 @@ import WarrantTestSupport
             let inImage = !flags.contains("--for")
             let commands: [String]
             if ci == "gitlab" {
-                commands = try #require(parsed[path: ["deploy", "script"]]?.arrayValue).compactMap(\.stringValue).filter { !$0.hasPrefix("umask") && !$0.hasPrefix("printf") && !$0.hasPrefix("export") }
+                commands = try #require(parsed[path: ["deploy", "script"]]?.arrayValue).compactMap(\.stringValue).filter {
+                    !$0.hasPrefix("umask") && !$0.hasPrefix("printf") && !$0.hasPrefix("export")
+                }
                 // A warrant job runs in Warrant's image (its entrypoint cleared so that the runner's shell runs the script).
                 #expect(parsed[path: ["deploy", "image", "name"]]?.stringValue == (inImage ? Self.image : nil))
                 #expect(parsed[path: ["deploy", "image", "entrypoint"]] == (inImage ? [""] : nil))
@@ -85,10 +87,11 @@ import WarrantTestSupport
             case ["--no-prune", "--no-wait"]:
                 #expect(commands == ["warrant deploy -f deploy/ -n shop --record-file deploy-record.jsonl"])
             default:
-                #expect(commands == [
-                    "KUBECTL_APPLYSET=true kubectl apply --server-side -f deploy/ -n shop --prune --applyset=configmaps/warrant-applyset",
-                    "kubectl rollout status deployment/NAME -n shop --timeout=5m",
-                ])
+                #expect(
+                    commands == [
+                        "KUBECTL_APPLYSET=true kubectl apply --server-side -f deploy/ -n shop --prune --applyset=configmaps/warrant-applyset",
+                        "kubectl rollout status deployment/NAME -n shop --timeout=5m",
+                    ])
             }
         }
     }
@@ -112,7 +115,9 @@ import WarrantTestSupport
                 #expect(line.contains("--prune") == !flags.contains("--no-prune"))
                 #expect(line.contains("--wait") == !flags.contains("--no-wait"))
                 var arguments = line.split(separator: " ").dropFirst().map(String.init)
-                arguments = arguments.map { $0 == "deploy/" ? guestbook : $0 == "deploy-record.jsonl" ? folder.appendingPathComponent("records.jsonl").path : $0 }
+                arguments = arguments.map {
+                    $0 == "deploy/" ? guestbook : $0 == "deploy-record.jsonl" ? folder.appendingPathComponent("records.jsonl").path : $0
+                }
                 let deploy = await runWarrant(arguments + ["--kubeconfig", "\(out)/ci.kubeconfig"])
                 #expect(deploy.status == 0, "the printed job fails: \(line)\n\(deploy.standardError)")
             }

@@ -20,10 +20,11 @@ func deployFixture(
     let admin = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder, named: "alice")
     let ci = folder.appendingPathComponent("ci.kubeconfig").path
     let guestbook = TestData.examples.appendingPathComponent("guestbook").path
-    let created = await runWarrant([
-        "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin,
-        "--kubeconfig-out", ci,
-    ] + flags + (flags.contains("--prune") ? [] : ["--no-prune"]) + (flags.contains("--wait") ? [] : ["--no-wait"]))
+    let created = await runWarrant(
+        [
+            "credentials", "create", "--name", "ci", "-n", "guestbook", "-f", guestbook, "--apply", "--kubeconfig", admin,
+            "--kubeconfig-out", ci,
+        ] + flags + (flags.contains("--prune") ? [] : ["--no-prune"]) + (flags.contains("--wait") ? [] : ["--no-wait"]))
     #expect(created.status == 0, "\(created.standardError)")
     return (server, ci)
 }
@@ -60,7 +61,10 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
             let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
             let writes = server.requests.filter { $0.isWrite && !$0.isDryRun }.dropFirst(writesBefore)
                 .filter { $0.path.contains("/namespaces/guestbook/") }
-            #expect(writes.map(\.path).filter { $0 != lease }.sorted() == ["/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events"])
+            #expect(
+                writes.map(\.path).filter { $0 != lease }.sorted() == [
+                    "/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events",
+                ])
             #expect(writes.filter { $0.path == lease }.count >= 2)
 
             let history = await runWarrant(["history", "-n", "guestbook", "--kubeconfig", ci, "--verify", "-o", "json"])
@@ -85,7 +89,9 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
                 try FileManager.default.copyItem(
                     atPath: "\(guestbookPath)/\(file)", toPath: smaller.appendingPathComponent(file).path)
             }
-            let limited = await runWarrant(["deploy", "-f", smaller.path, "-n", "guestbook", "--kubeconfig", ci, "--prune", "--max-prune", "0", "--allow-broad-credential"])
+            let limited = await runWarrant([
+                "deploy", "-f", smaller.path, "-n", "guestbook", "--kubeconfig", ci, "--prune", "--max-prune", "0", "--allow-broad-credential",
+            ])
             #expect(limited.status == 1)
             #expect(limited.standardError.contains("more than --max-prune"))
             #expect(server.object(group: "", kind: "ConfigMap", namespace: "guestbook", name: "frontend-settings") != nil)
@@ -107,14 +113,15 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
             #expect(broad.standardError.contains("holds more than this deploy needs"))
             #expect(broad.standardError.contains("wildcard"))
             #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
-            try server.seed(try objects(
-                """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: RoleBinding
-                metadata: {name: bob-view, namespace: guestbook}
-                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                """))
+            try server.seed(
+                try objects(
+                    """
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: RoleBinding
+                    metadata: {name: bob-view, namespace: guestbook}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
+                    """))
             server.addUser(token: "bob-token-456", name: "bob")
             let viewer = try writeKubeconfig(server: server, token: "bob-token-456", namespace: "guestbook", in: folder, named: "bob")
             let weak = await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", viewer])
@@ -183,20 +190,21 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
             let crashing: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }
             let (server, ci) = try await deployFixture(in: folder, flags: ["--wait"], hook: crashing)
             defer { Task { try? await server.shutdown() } }
-            try server.seed(try objects(
-                """
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: frontend-abc, namespace: guestbook, labels: {app: frontend}}
-                spec: {containers: [{name: web, image: "nginx:1.27"}]}
-                status:
-                  phase: Running
-                  containerStatuses:
-                  - name: web
-                    ready: false
-                    restartCount: 5
-                    state: {waiting: {reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container"}}
-                """))
+            try server.seed(
+                try objects(
+                    """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: frontend-abc, namespace: guestbook, labels: {app: frontend}}
+                    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+                    status:
+                      phase: Running
+                      containerStatuses:
+                      - name: web
+                        ready: false
+                        restartCount: 5
+                        state: {waiting: {reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container"}}
+                    """))
             let run = await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--wait", "--timeout", "30s"])
             #expect(run.status == 1)
             #expect(run.standardError.contains("CrashLoopBackOff"))
@@ -226,7 +234,8 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
             let (server, ci) = try await deployFixture(in: folder, flags: [])
             defer { Task { try? await server.shutdown() } }
             for _ in 0..<2 {
-                #expect(await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci], environment: ["GITHUB_ACTOR": "bob"]).status == 0)
+                #expect(
+                    await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci], environment: ["GITHUB_ACTOR": "bob"]).status == 0)
             }
             var history = try #require(server.object(group: "", kind: "ConfigMap", namespace: "guestbook", name: "warrant-history"))
             let data = try #require(history.content["data"]?.objectValue)

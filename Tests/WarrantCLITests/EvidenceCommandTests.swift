@@ -88,13 +88,17 @@ private func runEvidenceScenario(_ target: EvidenceTarget, in folder: URL) async
     ])
     try #require(created.status == 0, "\(created.standardError)")
 
-    let carol = ["GITLAB_USER_LOGIN": "carol.ci", "CI_COMMIT_SHA": "1111111111111111111111111111111111111111", "CI_JOB_URL": "https://gitlab.example/shop/-/jobs/1"]
+    let carol = [
+        "GITLAB_USER_LOGIN": "carol.ci", "CI_COMMIT_SHA": "1111111111111111111111111111111111111111", "CI_JOB_URL": "https://gitlab.example/shop/-/jobs/1",
+    ]
     let deployed = await runWarrant(
         ["deploy", "-f", first.path, "-n", namespace, "--kubeconfig", ci, "--prune", "--record-file", records], environment: carol)
     try #require(deployed.status == 0, "\(deployed.standardError)")
     let split = MicroTime(Date())
     try await Task.sleep(for: .milliseconds(1200))
-    let dave = ["GITLAB_USER_LOGIN": "dave.ci", "CI_COMMIT_SHA": "2222222222222222222222222222222222222222", "CI_JOB_URL": "https://gitlab.example/shop/-/jobs/2"]
+    let dave = [
+        "GITLAB_USER_LOGIN": "dave.ci", "CI_COMMIT_SHA": "2222222222222222222222222222222222222222", "CI_JOB_URL": "https://gitlab.example/shop/-/jobs/2",
+    ]
     let redeployed = await runWarrant(
         ["deploy", "-f", second.path, "-n", namespace, "--kubeconfig", ci, "--prune", "--record-file", records], environment: dave)
     try #require(redeployed.status == 0, "\(redeployed.standardError)")
@@ -104,7 +108,8 @@ private func runEvidenceScenario(_ target: EvidenceTarget, in folder: URL) async
     if FileManager.default.isExecutableFile(atPath: kubectlPath) {
         let editor = try writeFile("#!/bin/sh\nsed -i 's/greeting: .*/greeting: edited-by-alice/' \"$1\"\n", named: "editor.sh", in: folder)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor)
-        let edited = try await kubectl(["-n", namespace, "edit", "configmap", "settings"], kubeconfig: target.aliceKubeconfig, home: home, environment: ["KUBE_EDITOR": editor])
+        let edited = try await kubectl(
+            ["-n", namespace, "edit", "configmap", "settings"], kubeconfig: target.aliceKubeconfig, home: home, environment: ["KUBE_EDITOR": editor])
         #expect(edited.status == 0, "\(edited.error)")
     } else {
         try await target.alice { client in

@@ -23,12 +23,16 @@ import Darwin
     }
 
     static let badArguments: [ArgumentCase] = [
-        .init(arguments: ["deploy", "--wait", "--timeout", "99999999999999999h"], message: "'--timeout <duration>': '99999999999999999h' is too long: at most 24h"),
+        .init(
+            arguments: ["deploy", "--wait", "--timeout", "99999999999999999h"], message: "'--timeout <duration>': '99999999999999999h' is too long: at most 24h"
+        ),
         .init(arguments: ["deploy", "--wait", "--timeout=-5m"], message: "'-5m' is negative"),
         .init(arguments: ["deploy", "--wait", "--timeout", "5 minutes"], message: "is not a duration"),
         .init(arguments: ["deploy", "--wait", "--timeout", "5x"], message: "'--timeout <duration>': '5x' is not a duration such as 90s, 5m or 1h30m"),
         .init(arguments: ["deploy", "--lock-timeout", "5x"], message: "'--lock-timeout <duration>': '5x' is not a duration such as 90s, 5m or 1h30m"),
-        .init(arguments: ["deploy", "--lock-timeout", "99999999999999999h"], message: "'--lock-timeout <duration>': '99999999999999999h' is too long: at most 24h"),
+        .init(
+            arguments: ["deploy", "--lock-timeout", "99999999999999999h"], message: "'--lock-timeout <duration>': '99999999999999999h' is too long: at most 24h"
+        ),
         .init(arguments: ["deploy", "--lock-timeout=-5m"], message: "'--lock-timeout <duration>': '-5m' is negative"),
         .init(arguments: ["deploy", "--prune", "--max-prune=-5"], message: "'--max-prune <N|P%>': '-5' is negative"),
         .init(arguments: ["deploy", "--prune", "--max-prune", "101%"], message: "'101%' is above 100%"),
@@ -63,19 +67,30 @@ import Darwin
         .init(arguments: ["scope", "-f", "x.yaml", "-n", "bad ns"], message: "-n 'bad ns' is not a valid namespace name"),
         .init(arguments: ["scope", "-f", "x.yaml", "-n", "shop", "--applyset", "A"], message: "--applyset 'A' is not a valid ConfigMap name"),
         .init(
-            arguments: ["credentials", "kubeconfig", "--server", "https://127.0.0.1:6443", "--certificate-authority", "ca", "--token-file", "t", "-n", "bad ns"],
+            arguments: [
+                "credentials", "kubeconfig", "--server", "https://127.0.0.1:6443", "--certificate-authority", "ca", "--token-file", "t", "-n", "bad ns",
+            ],
             message: "-n 'bad ns' is not a valid namespace name"),
         .init(arguments: ["credentials", "create", "--name", "ci", "-n", "bad ns", "-f", "x.yaml"], message: "-n 'bad ns' is not a valid namespace name"),
         .init(
-            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--token", "request", "--duration", "99999999999999999h"],
+            arguments: [
+                "credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--token", "request", "--duration", "99999999999999999h",
+            ],
             message: "'--duration <duration>': '99999999999999999h' is too long"),
         .init(
             arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--token", "request", "--duration", "5m"],
             message: "'5m' is too short: at least 10m"),
-        .init(arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--duration", "2h"], message: "--duration only applies with --token request"),
-        .init(arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--timeout", "30"], message: "--timeout only applies with --apply"),
-        .init(arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--timeout=-1"], message: "--timeout -1 is negative"),
-        .init(arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--kubeconfig-out", "k"], message: "--kubeconfig-out only applies with --apply"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--duration", "2h"],
+            message: "--duration only applies with --token request"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--timeout", "30"],
+            message: "--timeout only applies with --apply"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--timeout=-1"], message: "--timeout -1 is negative"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--kubeconfig-out", "k"],
+            message: "--kubeconfig-out only applies with --apply"),
         .init(arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--kubeconfig", "k"], message: "only applies with --apply"),
         .init(
             arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--verify-namespace", "a.b"],
@@ -86,7 +101,9 @@ import Darwin
         .init(arguments: ["audit", "--cluster", "-n", "x/y"], message: "-n 'x/y' is not a valid namespace name"),
         .init(arguments: ["audit", "-f", "x.yaml", "--request-timeout", "5s"], message: "--request-timeout or --log-level only applies with --cluster"),
         .init(arguments: ["history", "-n", "x?y"], message: "-n 'x?y' is not a valid namespace name"),
-        .init(arguments: ["restrict", "-f", "x.yaml", "-n", "argocd", "--target-namespaces", "shop,a_b"], message: "--target-namespaces 'a_b' is not a valid namespace name"),
+        .init(
+            arguments: ["restrict", "-f", "x.yaml", "-n", "argocd", "--target-namespaces", "shop,a_b"],
+            message: "--target-namespaces 'a_b' is not a valid namespace name"),
     ]
 
     @Test("every command checks names and flag combinations before it reads input or connects", arguments: otherCommands)
@@ -100,11 +117,23 @@ import Darwin
     @Test(
         "deploy: a name that would change the request's URL, or a number JSON cannot carry, exits 2 at its line and sends nothing",
         arguments: [
-            ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 'cfg?fieldManager=warrant#'\n", "app.yaml:4: metadata.name 'cfg?fieldManager=warrant#' is not a valid ConfigMap name"),
-            ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: 'guestbook?x=1'\n", "app.yaml:5: metadata.namespace 'guestbook?x=1' is not a valid namespace name"),
+            (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 'cfg?fieldManager=warrant#'\n",
+                "app.yaml:4: metadata.name 'cfg?fieldManager=warrant#' is not a valid ConfigMap name"
+            ),
+            (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: 'guestbook?x=1'\n",
+                "app.yaml:5: metadata.namespace 'guestbook?x=1' is not a valid namespace name"
+            ),
             ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: .inf\n", "app.yaml:5: '.inf' is not a number JSON can carry"),
-            ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1e400\n", "app.yaml:5: the number 1e400 is beyond the range of a 64-bit float"),
-            ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 99999999999999999999\n", "app.yaml:5: the integer 99999999999999999999 is beyond the 64-bit range"),
+            (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1e400\n",
+                "app.yaml:5: the number 1e400 is beyond the range of a 64-bit float"
+            ),
+            (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 99999999999999999999\n",
+                "app.yaml:5: the integer 99999999999999999999 is beyond the 64-bit range"
+            ),
         ])
     func hostileManifestsAreRefusedBeforeAnyRequest(manifest: String, message: String) async throws {
         try await withTemporaryDirectory { folder in

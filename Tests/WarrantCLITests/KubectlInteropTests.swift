@@ -19,7 +19,8 @@ struct KubectlInteropTests {
 
     @Test func applySetsAreUnderstoodBothWays() async throws {
         try await withKubeTestServer { server in
-            try server.seed(try objects("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: blog}\n"))
+            try server.seed(
+                try objects("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: blog}\n"))
             try await withTemporaryDirectory { folder in
                 let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, in: folder)
                 let manifests = folder.appendingPathComponent("m")
@@ -28,7 +29,8 @@ struct KubectlInteropTests {
 
                 // kubectl's set: Warrant computes the same id, and leaves the set alone.
                 let made = try await Self.kubectl(
-                    ["apply", "--server-side", "--prune", "--applyset=configmaps/kset", "-n", "shop", "-f", manifests.path], kubeconfig: kubeconfig, home: folder)
+                    ["apply", "--server-side", "--prune", "--applyset=configmaps/kset", "-n", "shop", "-f", manifests.path], kubeconfig: kubeconfig,
+                    home: folder)
                 #expect(made.status == 0, "\(made.output)")
                 let parent = try #require(server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "kset"))
                 #expect(parent.labels[ApplySet.idLabel] == ApplySet.id(name: "kset", namespace: "shop", kind: "ConfigMap", group: ""))
@@ -41,10 +43,13 @@ struct KubectlInteropTests {
                 #expect(refused.standardError.contains("is managed by kubectl/"))
 
                 // Warrant's set: kubectl reads its annotations and refuses to take it over.
-                let deployed = await runWarrant(["deploy", "-f", manifests.path, "-n", "blog", "--kubeconfig", kubeconfig, "--prune", "--allow-broad-credential"])
+                let deployed = await runWarrant([
+                    "deploy", "-f", manifests.path, "-n", "blog", "--kubeconfig", kubeconfig, "--prune", "--allow-broad-credential",
+                ])
                 #expect(deployed.status == 0, "\(deployed.standardError)")
                 let taken = try await Self.kubectl(
-                    ["apply", "--server-side", "--prune", "--applyset=configmaps/warrant-applyset", "-n", "blog", "-f", manifests.path], kubeconfig: kubeconfig, home: folder)
+                    ["apply", "--server-side", "--prune", "--applyset=configmaps/warrant-applyset", "-n", "blog", "-f", manifests.path], kubeconfig: kubeconfig,
+                    home: folder)
                 #expect(taken.status != 0)
                 #expect(taken.output.contains("managed by tooling \"warrant\""))
             }

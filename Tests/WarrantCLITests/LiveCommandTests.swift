@@ -132,7 +132,8 @@ import WarrantTestSupport
             try await withTemporaryDirectory { folder in
                 let plain = try writeKubeconfig(server: server, token: "alice-token-123", namespace: "guestbook", in: folder)
                 let kubeconfig = try writeFile(
-                    try String(contentsOfFile: plain, encoding: .utf8).replacingOccurrences(of: "server: https://", with: "server: https://operator:planted-pass@"),
+                    try String(contentsOfFile: plain, encoding: .utf8).replacingOccurrences(
+                        of: "server: https://", with: "server: https://operator:planted-pass@"),
                     named: "planted.kubeconfig", in: folder)
                 let out = folder.appendingPathComponent("ci.kubeconfig").path
                 let run = await runWarrant([

@@ -129,9 +129,11 @@ import WarrantTestSupport
         #expect(widget.contains("Cluster"))
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PATH"].map { path in
-        path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/kubectl") }
-    } ?? false, "kubectl is not installed"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["PATH"].map { path in
+                path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/kubectl") }
+            } ?? false, "kubectl is not installed"))
     func rendersKustomizationsWithKubectl() async throws {
         let run = await runWarrant(["manifests", "-k", TestData.examples.appendingPathComponent("kustomize").path])
         #expect(run.status == 0, "\(run.standardError)")

@@ -78,20 +78,21 @@ private let ci = "system:serviceaccount:shop:ci"
     }
 
     @Test func listNamesAResourceOnceWhenTwoRolesGrantIt() async {
-        let second = rbac + """
+        let second =
+            rbac + """
 
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: Role
-            metadata: {name: reader, namespace: shop}
-            rules: [{apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}]
-            ---
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: RoleBinding
-            metadata: {name: ci-reader, namespace: shop}
-            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-            subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]
-            """
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: {name: reader, namespace: shop}
+                rules: [{apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}]
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: ci-reader, namespace: shop}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+                subjects: [{kind: ServiceAccount, name: ci, namespace: shop}]
+                """
         let run = await runWarrant(["can", "--list", "-n", "shop", "--as", ci, "-f", "-"], standardInput: second)
         let rows = run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("deployments.apps") }
         #expect(rows.count == 1)
@@ -147,7 +148,9 @@ private let ci = "system:serviceaccount:shop:ci"
     }
 
     @Test func auditExitCodesFollowFailOn() async throws {
-        let risky = rbac + "\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: exec, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}\nsubjects: [{kind: User, name: bob}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: exec}\nrules: [{apiGroups: [''], resources: [pods/exec], verbs: [create]}]\n"
+        let risky =
+            rbac
+            + "\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: exec, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}\nsubjects: [{kind: User, name: bob}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: exec}\nrules: [{apiGroups: [''], resources: [pods/exec], verbs: [create]}]\n"
         let failing = await runWarrant(["audit", "-f", "-"], standardInput: risky)
         #expect(failing.status == 1)
         #expect(failing.standardOutput.contains("W108 pod-exec"))

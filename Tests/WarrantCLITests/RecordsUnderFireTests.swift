@@ -262,11 +262,13 @@ import WarrantTestSupport
                 let triggered = index % 4 >= 2
                 let delay = Duration.milliseconds(triggered ? Int.random(in: 0...40, using: &generator) : Int.random(in: 150...2500, using: &generator))
                 let before = try await cluster.admin { client in
-                    try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.annotations["warrant.dev/deploy-record"]
+                    try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.annotations[
+                        "warrant.dev/deploy-record"]
                 }
                 let trigger: @Sendable () async throws -> Bool = {
                     try await cluster.admin { client in
-                        try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.annotations["warrant.dev/deploy-record"]
+                        try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: "app-config")?.annotations[
+                            "warrant.dev/deploy-record"]
                             != before
                     }
                 }
@@ -290,7 +292,9 @@ import WarrantTestSupport
                     }
                     #expect(run.afterSignal < .seconds(10), "run \(index) ended \(run.afterSignal) after the signal")
                     if run.result.status == 1 && !run.result.error.contains("nothing was changed") {
-                        #expect(run.result.error.contains("recorded "), "run \(index): an interrupted deploy that changed something records it: \(run.result.error)")
+                        #expect(
+                            run.result.error.contains("recorded "), "run \(index): an interrupted deploy that changed something records it: \(run.result.error)"
+                        )
                     }
                 }
                 if index == 23 {
@@ -300,7 +304,9 @@ import WarrantTestSupport
                     for id in runs.flatMap({ Self.reportedIDs($0.result.error) }) { #expect(ids.contains(id), "reported \(id) is stored") }
                     let annotated = try await cluster.admin { client in
                         var found: [(String, String)] = []
-                        for kind in [GroupKind(group: "", kind: "ConfigMap"), GroupKind(group: "", kind: "Service"), GroupKind(group: "apps", kind: "Deployment")] {
+                        for kind in [
+                            GroupKind(group: "", kind: "ConfigMap"), GroupKind(group: "", kind: "Service"), GroupKind(group: "apps", kind: "Deployment"),
+                        ] {
                             for object in try await client.list(kind, namespace: namespace).objects {
                                 if let id = object.annotations["warrant.dev/deploy-record"] { found.append((object.displayName, id)) }
                             }
@@ -312,7 +318,8 @@ import WarrantTestSupport
                     #expect(RecordChain.verify(records, anchor: anchor).isEmpty)
                     let changed = runs.filter { $0.result.error.contains("created ") || $0.result.error.contains("configured ") }
                     print(
-                        "signal test: 24 single-signal runs, \(changed.count) of them had changed objects and \(changed.filter { $0.result.error.contains("recorded ") }.count) of those recorded; delays \(runs.map { $0.delay.components.seconds * 1000 + $0.delay.components.attoseconds / 1_000_000_000_000_000 }) ms, exits \(runs.map(\.result.status)), slowest end \(runs.map(\.afterSignal).max() ?? .zero) after the signal, \(records.count) records (\(records.filter { $0.result == .interrupted }.count) interrupted), \(annotated.count) annotated objects")
+                        "signal test: 24 single-signal runs, \(changed.count) of them had changed objects and \(changed.filter { $0.result.error.contains("recorded ") }.count) of those recorded; delays \(runs.map { $0.delay.components.seconds * 1000 + $0.delay.components.attoseconds / 1_000_000_000_000_000 }) ms, exits \(runs.map(\.result.status)), slowest end \(runs.map(\.afterSignal).max() ?? .zero) after the signal, \(records.count) records (\(records.filter { $0.result == .interrupted }.count) interrupted), \(annotated.count) annotated objects"
+                    )
                 }
             }
             // After the aborted runs too: the history and the record file verify, and the file is
@@ -328,7 +335,8 @@ import WarrantTestSupport
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
             let aborted = runs.suffix(6).filter { $0.result.status == SIGINT || $0.result.status == SIGTERM }
             print(
-                "signal test: 6 double-signal runs, gaps \(runs.suffix(6).map { $0.gap }), exits \(runs.suffix(6).map(\.result.status)) (\(aborted.count) ended by the second signal); history \(records.count) records, record file \(fileRecords.count)")
+                "signal test: 6 double-signal runs, gaps \(runs.suffix(6).map { $0.gap }), exits \(runs.suffix(6).map(\.result.status)) (\(aborted.count) ended by the second signal); history \(records.count) records, record file \(fileRecords.count)"
+            )
             #expect(aborted.count >= 1, "some runs were ended by their second signal: \(runs.suffix(6).map { $0.result.status })")
         }
     }
@@ -362,7 +370,9 @@ import WarrantTestSupport
                 environment: environment)
             #expect(deploy.status == 0, "\(deploy.standardError)")
             #expect(deploy.standardError.contains("recorded "))
-            #expect(deploy.standardOutput.contains("kind: Secret") && deploy.standardOutput.contains("password: \"***\""), "--diff shows the Secret, masked:\n\(deploy.standardOutput)")
+            #expect(
+                deploy.standardOutput.contains("kind: Secret") && deploy.standardOutput.contains("password: \"***\""),
+                "--diff shows the Secret, masked:\n\(deploy.standardOutput)")
             // An unreachable server with the same user information: the error names it without.
             let unreachable = try writeFile(
                 kubeconfigText.replacingOccurrences(of: #"127\.0\.0\.1:\d+"#, with: "127.0.0.1:9", options: .regularExpression),
@@ -387,9 +397,10 @@ import WarrantTestSupport
             #expect((try FileManager.default.attributesOfItem(atPath: recordFile)[.posixPermissions] as? Int) == 0o600)
             let stored = try await cluster.admin { client in
                 var texts: [String] = []
-                for (kind, name) in [(GroupKind(group: "", kind: "ConfigMap"), "warrant-history"), (GroupKind(group: "", kind: "ConfigMap"), "warrant-applyset"),
-                    (LeaseLock.leaseKind, "warrant-applyset")]
-                {
+                for (kind, name) in [
+                    (GroupKind(group: "", kind: "ConfigMap"), "warrant-history"), (GroupKind(group: "", kind: "ConfigMap"), "warrant-applyset"),
+                    (LeaseLock.leaseKind, "warrant-applyset"),
+                ] {
                     if let object = try await client.get(kind, namespace: namespace, name: name) { texts.append(JSONWriter.write(object.content, indent: 0)) }
                 }
                 for event in try await client.list(GroupKind(group: "", kind: "Event"), namespace: namespace).objects {

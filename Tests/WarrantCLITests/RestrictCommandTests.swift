@@ -101,13 +101,14 @@ import WarrantTestSupport
                 kind: ConfigMap
                 metadata: {name: ignored, namespace: elsewhere}
                 """, named: "crds.yaml", in: folder)
-            let install = Self.install + """
+            let install =
+                Self.install + """
 
-                ---
-                apiVersion: v1
-                kind: ConfigMap
-                metadata: {name: settings, namespace: other}
-                """
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: settings, namespace: other}
+                    """
             let admin = folder.appendingPathComponent("admin.yaml").path
             let run = await runWarrant(
                 [

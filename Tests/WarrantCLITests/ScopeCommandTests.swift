@@ -58,7 +58,8 @@ import WarrantTestSupport
     }
 
     @Test func otherNamespaceUnknownKindAndMissingNamespaceExitTwo() async {
-        let other = await runWarrant(["scope", "-f", "-", "-n", "shop"], standardInput: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: prod}\n")
+        let other = await runWarrant(
+            ["scope", "-f", "-", "-n", "shop"], standardInput: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: prod}\n")
         #expect(other.status == 2)
         #expect(other.standardOutput.isEmpty)
         #expect(other.standardError.contains("<stdin>:1: ConfigMap prod/a is in namespace prod, not shop"))

@@ -116,7 +116,9 @@ struct CountingHandler: LogHandler {
         guard message.hasPrefix("run "), let arguments = event.metadata?["arguments"] else { return }
         // The program and its subcommand: the first argument that is not an option or its value.
         let words = "\(arguments)".split(separator: " ").map(String.init)
-        let subcommand = words.first { ["ls-remote", "fetch", "rev-list", "cat-file", "checkout", "worktree", "archive", "show", "log", "merge-base"].contains($0) }
+        let subcommand = words.first {
+            ["ls-remote", "fetch", "rev-list", "cat-file", "checkout", "worktree", "archive", "show", "log", "merge-base"].contains($0)
+        }
         let program = "\(message.dropFirst(4)) \(subcommand ?? words.joined(separator: " "))"
         log.programs.withLock { $0.append(program) }
     }

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import KubeModel
 import KubeTestServer
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -135,7 +136,8 @@ enum AgentServiceBenchmark {
         print("agent service: \(warrant), 300 objects, --prune, load average \(load)")
 
         // 1. Idle at --interval 2s.
-        let idle = try AgentProcess(warrant: warrant, arguments: common + ["--interval", "2s", "--work-dir", repository.root + "/idle"], log: repository.root + "/idle.log")
+        let idle = try AgentProcess(
+            warrant: warrant, arguments: common + ["--interval", "2s", "--work-dir", repository.root + "/idle"], log: repository.root + "/idle.log")
         let started = ContinuousClock.now
         while value() != "v1" {
             guard ContinuousClock.now - started < .seconds(120), idle.process.isRunning else {
@@ -147,14 +149,20 @@ enum AgentServiceBenchmark {
         try await Task.sleep(for: .seconds(3))
         let first = try sample(idle.pid)
         let idleStart = ContinuousClock.now
-        print("  after the first apply: VmRSS \(megabytes(first.rssKB)) (anon \(megabytes(first.anonKB)), file \(megabytes(first.fileKB))), VmHWM \(megabytes(first.hwmKB)), \(first.threads) threads")
+        print(
+            "  after the first apply: VmRSS \(megabytes(first.rssKB)) (anon \(megabytes(first.anonKB)), file \(megabytes(first.fileKB))), VmHWM \(megabytes(first.hwmKB)), \(first.threads) threads"
+        )
         let end = idleStart + .seconds(Int64(minutes * 60))
         var last = first
         while ContinuousClock.now < end {
             try await Task.sleep(for: .seconds(min(30, max(1, Double((end - ContinuousClock.now).components.seconds)))))
             last = try sample(idle.pid)
             let elapsed = Double((ContinuousClock.now - idleStart).components.seconds)
-            print(String(format: "  %4.0f s: VmRSS %@ (anon %@, file %@), VmHWM %@, CPU %.2f s own, %.2f s git", elapsed, megabytes(last.rssKB), megabytes(last.anonKB), megabytes(last.fileKB), megabytes(last.hwmKB), Double(last.ownTicks - first.ownTicks) / 100, Double(last.childTicks - first.childTicks) / 100))
+            print(
+                String(
+                    format: "  %4.0f s: VmRSS %@ (anon %@, file %@), VmHWM %@, CPU %.2f s own, %.2f s git", elapsed, megabytes(last.rssKB),
+                    megabytes(last.anonKB), megabytes(last.fileKB), megabytes(last.hwmKB), Double(last.ownTicks - first.ownTicks) / 100,
+                    Double(last.childTicks - first.childTicks) / 100))
         }
         let seconds = AgentLoopBenchmark.milliseconds(ContinuousClock.now - idleStart) / 1000
         let ownPerHour = Double(last.ownTicks - first.ownTicks) / 100 / seconds * 3600
@@ -162,10 +170,17 @@ enum AgentServiceBenchmark {
         // The passes, from the agent's own /metrics (scraped once, after the last sample).
         let idlePort = try await idle.port()
         let (scrape, _) = try await URLSession(configuration: .ephemeral).data(from: URL(string: "http://127.0.0.1:\(idlePort)/metrics")!)
-        let polls = String(decoding: scrape, as: UTF8.self).split(separator: "\n")
+        let polls =
+            String(decoding: scrape, as: UTF8.self).split(separator: "\n")
             .first { $0.hasPrefix(#"warrant_agent_reconciles_total{result="no-change"} "#) }?.split(separator: " ").last.map(String.init) ?? "?"
-        print(String(format: "idle after %.0f s at --interval 2s (%@ polls without change): VmRSS %@ (RssAnon %@, RssFile %@), VmHWM %@   goal: < 25 MB", seconds, polls, megabytes(last.rssKB), megabytes(last.anonKB), megabytes(last.fileKB), megabytes(last.hwmKB)))
-        print(String(format: "CPU per idle hour: %.1f s in the agent, %.1f s in the git processes it ran (%.1f s together)", ownPerHour, childPerHour, ownPerHour + childPerHour))
+        print(
+            String(
+                format: "idle after %.0f s at --interval 2s (%@ polls without change): VmRSS %@ (RssAnon %@, RssFile %@), VmHWM %@   goal: < 25 MB", seconds,
+                polls, megabytes(last.rssKB), megabytes(last.anonKB), megabytes(last.fileKB), megabytes(last.hwmKB)))
+        print(
+            String(
+                format: "CPU per idle hour: %.1f s in the agent, %.1f s in the git processes it ran (%.1f s together)", ownPerHour, childPerHour,
+                ownPerHour + childPerHour))
         try await idle.stop()
 
         // 2. Webhook-to-applied at --interval 10m.

@@ -26,4 +26,6 @@ for request in SyntheticRBAC.requests(count: 100_000, scale: 1) {
     checks += "- " + JSONWriter.write(entry, indent: 0) + "\n"
 }
 try Data(checks.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("checks-100k.yaml"))
-print("wrote manifests-10k.yaml (\(manifests.utf8.count) bytes), rbac-20k.yaml (\(rbac.utf8.count) bytes), checks-100k.yaml (\(checks.utf8.count) bytes) to \(folder)")
+print(
+    "wrote manifests-10k.yaml (\(manifests.utf8.count) bytes), rbac-20k.yaml (\(rbac.utf8.count) bytes), checks-100k.yaml (\(checks.utf8.count) bytes) to \(folder)"
+)

@@ -44,7 +44,9 @@ extension KubeClient {
 
     /// Every object of `kind` in `namespace` (nil: all namespaces, or cluster-scoped), following
     /// `continue` tokens across pages; also the list's resourceVersion, to watch from.
-    public func list(_ kind: GroupKind, namespace: String?, options: ListOptions = ListOptions()) async throws -> (
+    public func list(
+        _ kind: GroupKind, namespace: String?, options: ListOptions = ListOptions()
+    ) async throws -> (
         objects: [KubeObject], resourceVersion: String
     ) {
         let mapping = try await mapping(for: kind)

@@ -52,7 +52,8 @@ extension KubeClient {
                                     gone = true
                                     break
                                 }
-                                throw KubeAPIError.from(KubeResponse(status: Int(object["code"]?.integerValue ?? 500), body: Self.body(object)), request: request)
+                                throw KubeAPIError.from(
+                                    KubeResponse(status: Int(object["code"]?.integerValue ?? 500), body: Self.body(object)), request: request)
                             }
                             if let version = object[path: ["metadata", "resourceVersion"]]?.stringValue { position = version }
                             continuation.yield(WatchEvent(type: type, object: KubeObject(object)))

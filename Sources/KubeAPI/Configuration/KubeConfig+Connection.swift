@@ -143,7 +143,9 @@ extension KubeConfig {
             throw KubeConfigError(
                 .unsupportedAuthentication, file: file, line: line, field: "\(field).auth-provider",
                 "the auth-provider \"\(provider)\" is not supported (client-go removed the built-in providers)",
-                hint: "use an exec credential plugin instead: gke-gcloud-auth-plugin for GKE, kubelogin for Azure and OIDC; see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins")
+                hint:
+                    "use an exec credential plugin instead: gke-gcloud-auth-plugin for GKE, kubelogin for Azure and OIDC; see https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins"
+            )
         }
         if user.hasBasicAuthentication {
             throw KubeConfigError(

@@ -320,7 +320,8 @@ public final class LeaseLock: Sendable {
                 }
                 if renewed || Task.isCancelled { break }
                 if let observed = observedRecord, observed.isHeld, observed.holderIdentity != configuration.identity {
-                    markLost(LeaseError(.lost, lease: leaseName, holder: observed, message: "lost Lease \(leaseName): it is now \(LeaseError.describe(observed))"))
+                    markLost(
+                        LeaseError(.lost, lease: leaseName, holder: observed, message: "lost Lease \(leaseName): it is now \(LeaseError.describe(observed))"))
                     return
                 }
                 try? await Task.sleep(for: min(configuration.retryPeriod, max(.zero, deadline - clock.now)))
@@ -358,7 +359,11 @@ public final class LeaseLock: Sendable {
     ///   before, released, or never acquired: `body` then does not run).
     public func holding<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         if let lost = state.withLock({ $0.lost }) { throw lost }
-        guard isHeld else { throw LeaseError(.lost, lease: leaseName, message: "Lease \(leaseName) is not held by \(DisplayText.escaped(configuration.identity, limit: 120)); acquire it first") }
+        guard isHeld else {
+            throw LeaseError(
+                .lost, lease: leaseName,
+                message: "Lease \(leaseName) is not held by \(DisplayText.escaped(configuration.identity, limit: 120)); acquire it first")
+        }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
@@ -454,7 +459,8 @@ public final class LeaseLock: Sendable {
             let (lease, observed, lost) = state.withLock { ($0.lease, $0.observed, $0.lost) }
             guard lost == nil, let lease, let observed, observed.holderIdentity == configuration.identity else { return false }
             let now = Date()
-            let released = LeaseRecord(holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: observed.leaseTransitions)
+            let released = LeaseRecord(
+                holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: observed.leaseTransitions)
             do {
                 try await write(released, onto: lease, sent: ContinuousClock.now)
                 return true

@@ -49,7 +49,8 @@ struct OpenPGPKey: Sendable {
 func run(_ program: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> String {
     let path = program.hasPrefix("/") ? program : try which(program)
     let runner = ProgramRunner(logger: Logger(label: "fixture") { _ in SwiftLogNoOpLogHandler() })
-    let result = try await runner.run(ProgramInvocation(executable: path, arguments: arguments, environment: environment, timeout: timeout, outputLimit: 64 << 20))
+    let result = try await runner.run(
+        ProgramInvocation(executable: path, arguments: arguments, environment: environment, timeout: timeout, outputLimit: 64 << 20))
     guard result.succeeded else {
         throw FixtureError("\(program) \(arguments.joined(separator: " ")) failed (\(result.ending)): \(result.errorText)\(result.outputText)")
     }
@@ -143,7 +144,9 @@ struct GitFixture: Sendable {
             environment["GIT_AUTHOR_DATE"] = stamp
             environment["GIT_COMMITTER_DATE"] = stamp
         }
-        try await git(["-c", "user.name=\(name)", "-c", "user.email=\(email)"] + settings + ["commit", "--quiet", "--allow-empty", "-m", message], extraEnvironment: environment)
+        try await git(
+            ["-c", "user.name=\(name)", "-c", "user.email=\(email)"] + settings + ["commit", "--quiet", "--allow-empty", "-m", message],
+            extraEnvironment: environment)
         return try await head()
     }
 
@@ -192,9 +195,12 @@ struct GitFixture: Sendable {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let environment = self.environment.merging(["GNUPGHOME": home]) { $1 }
         let faked = madeAt.map { ["--faked-system-time", $0] } ?? []
-        try await run("gpg", faked + ["--batch", "--quiet", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", expiry], environment: environment)
+        try await run(
+            "gpg", faked + ["--batch", "--quiet", "--passphrase", "", "--quick-gen-key", userID, "ed25519", "sign", expiry], environment: environment)
         let listing = try await run("gpg", faked + ["--batch", "--with-colons", "--list-secret-keys"], environment: environment)
-        guard let fingerprint = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") })?.split(separator: ":", omittingEmptySubsequences: false).dropFirst(9).first
+        guard
+            let fingerprint = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") })?.split(separator: ":", omittingEmptySubsequences: false)
+                .dropFirst(9).first
         else { throw FixtureError("no fingerprint in \(listing)") }
         let keyring = home + "/public.asc"
         let exported = try await run("gpg", faked + ["--batch", "--armor", "--export", String(fingerprint)], environment: environment)

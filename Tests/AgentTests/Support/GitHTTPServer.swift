@@ -88,7 +88,8 @@ final class GitHTTPServer: Sendable {
                     guard let head else { continue }
                     let authorized = head.headers["Authorization"].first == expected
                     requests.withLock { $0.append("\(head.method) \(head.uri) authorized=\(authorized)") }
-                    let (status, headers, bytes) = authorized
+                    let (status, headers, bytes) =
+                        authorized
                         ? await backend(head, body: body, projectRoot: projectRoot)
                         : (401, [("WWW-Authenticate", "Basic realm=\"git\"")], Array("authentication required\n".utf8))
                     var responseHeaders = HTTPHeaders(headers)
