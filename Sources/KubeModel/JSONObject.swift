@@ -84,6 +84,12 @@ public struct JSONObject: Sendable {
         return try body(&members[members.count - 1].value)
     }
 
+    /// Gives back the room that growing by appending left: a parsed object holds its members in
+    /// an allocation of their size, not of the next power of two.
+    mutating func trimCapacity() {
+        members.trimCapacity()
+    }
+
     /// Appends a member without checking for an existing key: for decoders that already rejected duplicates.
     mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         members.append((key, value))
