@@ -21,10 +21,22 @@ public enum DeployValidation {
     public static func validate(
         _ objects: [KubeObject], namespace: String, kinds: KindTable, strict: Bool = false
     ) -> (errors: [DeployIssue], warnings: [DeployIssue]) {
+        validate(objects, namespace: namespace, kinds: kinds, strict: strict, hashing: \.hashValue)
+    }
+
+    /// ``validate(_:namespace:kinds:strict:)`` with the hash that finds duplicates given (tests
+    /// make every reference collide).
+    static func validate(
+        _ objects: [KubeObject], namespace: String, kinds: KindTable, strict: Bool, hashing hash: (ObjectReference) -> Int
+    ) -> (errors: [DeployIssue], warnings: [DeployIssue]) {
         var errors: [DeployIssue] = []
         var warnings: [DeployIssue] = []
-        var seen: [ObjectReference: KubeObject] = [:]
-        for object in objects {
+        // The first definition of each object, found by the hash of its reference: a reference
+        // held per object (several strings each) would cost more than the whole check on a large
+        // input. Only references whose hashes collide are kept whole.
+        var firstByHash: [Int: Int] = [:]
+        var firstOfColliding: [ObjectReference: Int] = [:]
+        for (index, object) in objects.enumerated() {
             guard let kind = kinds.kind(object.groupKind) else {
                 errors.append(
                     DeployIssue(
@@ -45,16 +57,26 @@ public enum DeployValidation {
                         "namespace-mismatch", object, "metadata.namespace is '\(own)', but the deploy is into '\(namespace)'",
                         hint: "remove metadata.namespace or set it to '\(namespace)'"))
             }
-            var reference = ObjectReference(object)
-            reference.namespace = object.namespace ?? namespace
-            if let first = seen[reference] {
-                let location = first.source.map { " (\($0))" } ?? ""
+            let reference = Self.reference(object, in: namespace)
+            let referenceHash = hash(reference)
+            var first: Int?
+            if let candidate = firstByHash[referenceHash] {
+                if Self.reference(objects[candidate], in: namespace) == reference {
+                    first = candidate
+                } else if let other = firstOfColliding[reference] {
+                    first = other
+                } else {
+                    firstOfColliding[reference] = index
+                }
+            } else {
+                firstByHash[referenceHash] = index
+            }
+            if let first {
+                let location = objects[first].source.map { " (\($0))" } ?? ""
                 errors.append(
                     DeployIssue(
                         "duplicate", object, "the same object is defined twice; first definition\(location)",
                         hint: "keep one definition: applying both would let the last one win silently"))
-            } else {
-                seen[reference] = object
             }
         }
         warnings += safeguards(objects, namespace: namespace)
@@ -62,6 +84,13 @@ public enum DeployValidation {
             return (errors + warnings, [])
         }
         return (errors, warnings)
+    }
+
+    /// The reference of `object`, in `namespace` when it names none.
+    private static func reference(_ object: KubeObject, in namespace: String) -> ObjectReference {
+        var reference = ObjectReference(object)
+        reference.namespace = object.namespace ?? namespace
+        return reference
     }
 
     /// The platform safeguards' warnings.

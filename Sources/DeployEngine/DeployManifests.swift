@@ -24,17 +24,18 @@ public struct DeployManifests: Sendable {
     /// too: "no objects passed to apply", k8s.io/kubectl `pkg/cmd/apply/apply.go`).
     ///
     /// - Throws: ``DeployError/Code/invalidManifests`` with one detail per problem.
-    public init(objects: [KubeObject], kinds: KindTable, namespace: String, strict: Bool = false, allowingEmpty: Bool = false) throws(DeployError) {
+    public init(
+        objects: consuming [KubeObject], kinds: KindTable, namespace: String, strict: Bool = false, allowingEmpty: Bool = false
+    ) throws(DeployError) {
         if objects.isEmpty && !allowingEmpty {
             throw DeployError(
                 .invalidManifests, "the input holds no objects; nothing was deployed",
                 hint: "hint: to prune every member of the ApplySet, give --prune --allow-empty", summary: "no objects")
         }
-        let placed = objects.map { object -> KubeObject in
-            guard object.namespace == nil, kinds.kind(object.groupKind)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
+        // Placed in place: the caller hands the objects over, so a large input is not held twice.
+        var placed = consume objects
+        for index in placed.indices where placed[index].namespace == nil && kinds.kind(placed[index].groupKind)?.namespaced == true {
+            placed[index].namespace = namespace
         }
         let validation = DeployValidation.validate(placed, namespace: namespace, kinds: kinds, strict: strict)
         guard validation.errors.isEmpty else {

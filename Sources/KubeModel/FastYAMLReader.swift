@@ -111,7 +111,11 @@ struct FastYAMLReader {
         var start = range.lowerBound
         let limit = range.upperBound
         let count = bytes.count
-        lines.reserveCapacity(range.count / 24)
+        // One line per line break and one after the last: counted first, so that the list is
+        // allocated once at its size (guessed from the bytes, it grew to twice that).
+        var breaks = 1
+        for index in range where bytes[index] == 0x0A { breaks += 1 }
+        lines.reserveCapacity(breaks)
         while start < limit {
             var end = start
             var hasTab = false
@@ -260,6 +264,9 @@ struct FastYAMLReader {
         }
         if depth == 0 { rootListLines[""] = elementLines }
         lastSequenceLines = elementLines
+        // Kept in an allocation of their size (appending grows it by doubling): the parsed tree
+        // is most of what a command holds.
+        elements.trimCapacity()
         return .array(elements)
     }
 
@@ -302,6 +309,7 @@ struct FastYAMLReader {
             let byte = bytes[position]
             if byte == UInt8(ascii: "-"), position + 1 == next.end || bytes[position + 1] == 0x20 { break }
         }
+        object.trimCapacity()
         return .object(object)
     }
 

@@ -76,6 +76,20 @@ public struct JSONObject: Sendable {
         members.reserveCapacity(count)
     }
 
+    /// Changes the value of `key` in place, appending the member (as `null`) first when it is
+    /// missing: a value held only by this object is changed without a copy.
+    package mutating func modifyMember<Result>(_ key: String, _ body: (inout JSONValue) throws -> Result) rethrows -> Result {
+        if let position = position(of: key) { return try body(&members[position].value) }
+        appendUnchecked(key, .null)
+        return try body(&members[members.count - 1].value)
+    }
+
+    /// Gives back the room that growing by appending left: a parsed object holds its members in
+    /// an allocation of their size, not of the next power of two.
+    mutating func trimCapacity() {
+        members.trimCapacity()
+    }
+
     /// Appends a member without checking for an existing key: for decoders that already rejected duplicates.
     mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         members.append((key, value))

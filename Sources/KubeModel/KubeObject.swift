@@ -54,10 +54,26 @@ public struct KubeObject: Sendable, Hashable {
     public var annotations: [String: String] { stringMap(at: "annotations") }
 
     /// Sets or removes one member of `metadata`, creating `metadata` when needed.
+    ///
+    /// `metadata` is changed in place where this object holds the only reference to it, and grows
+    /// by exactly the member added: placing every object of a large input in a namespace neither
+    /// copies its metadata nor leaves room for members that never come.
     public mutating func setMetadata(_ key: String, _ value: JSONValue?) {
-        var metadata = content["metadata"]?.objectValue ?? JSONObject()
-        metadata[key] = value
-        content["metadata"] = .object(metadata)
+        guard case .object(var object) = content else { return }
+        content = .null
+        object.modifyMember("metadata") { member in
+            guard case .object(var metadata) = member else {
+                var metadata = JSONObject()
+                metadata[key] = value
+                member = .object(metadata)
+                return
+            }
+            member = .null
+            if value != nil, !metadata.contains(key) { metadata.reserveCapacity(metadata.count + 1) }
+            metadata[key] = value
+            member = .object(metadata)
+        }
+        content = .object(object)
     }
 
     private func stringMap(at key: String) -> [String: String] {

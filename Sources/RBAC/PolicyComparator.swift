@@ -14,8 +14,9 @@ public enum PolicyComparator {
     ) {
         var uncovered: [PolicyRule] = []
         for servantRule in servantRules {
-            for subrule in breakdown(servantRule) where !ownerRules.contains(where: { ruleCovers($0, subrule) }) {
-                uncovered.append(subrule)
+            // Subrule by subrule: a rule naming thousands of objects is not broken down at once.
+            forEachSubrule(of: servantRule) { subrule in
+                if !ownerRules.contains(where: { ruleCovers($0, subrule) }) { uncovered.append(subrule) }
             }
         }
         return (uncovered.isEmpty, uncovered)
@@ -25,15 +26,20 @@ public enum PolicyComparator {
     /// then one rule per non-resource URL and verb.
     public static func breakdown(_ rule: PolicyRule) -> [PolicyRule] {
         var subrules: [PolicyRule] = []
+        forEachSubrule(of: rule) { subrules.append($0) }
+        return subrules
+    }
+
+    /// Calls `body` with each rule of ``breakdown(_:)``, in its order, without building the list.
+    static func forEachSubrule(of rule: PolicyRule, _ body: (PolicyRule) -> Void) {
         for group in rule.apiGroups {
             for resource in rule.resources {
                 for verb in rule.verbs {
                     if rule.resourceNames.isEmpty {
-                        subrules.append(PolicyRule(verbs: [verb], apiGroups: [group], resources: [resource]))
+                        body(PolicyRule(verbs: [verb], apiGroups: [group], resources: [resource]))
                     } else {
                         for name in rule.resourceNames {
-                            subrules.append(
-                                PolicyRule(verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name]))
+                            body(PolicyRule(verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name]))
                         }
                     }
                 }
@@ -41,10 +47,9 @@ public enum PolicyComparator {
         }
         for url in rule.nonResourceURLs {
             for verb in rule.verbs {
-                subrules.append(PolicyRule(verbs: [verb], nonResourceURLs: [url]))
+                body(PolicyRule(verbs: [verb], nonResourceURLs: [url]))
             }
         }
-        return subrules
     }
 
     /// `ruleCovers`: whether `owner` covers `subrule`, a rule from ``breakdown(_:)``.

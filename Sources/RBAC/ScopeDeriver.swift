@@ -31,7 +31,9 @@ public struct ScopeDeriver: Sendable {
     /// - Throws: ``ManifestErrors`` for unknown kinds and objects in another namespace.
     public func derive(objects: [KubeObject], kinds: KindTable) throws(ManifestErrors) -> ScopeResult {
         var errors: [ManifestError] = []
-        var namespaced: [KubeObject] = []
+        // The RBAC objects to read further, in the namespace; the others are planned from
+        // `objects` as they are, so that a large input is neither copied nor listed twice.
+        var namespacedRBAC: [KubeObject] = []
         var clusterScoped: [KubeObject] = []
         for object in objects {
             let location = object.source ?? SourceLocation(file: "<input>", line: 0)
@@ -57,17 +59,17 @@ public struct ScopeDeriver: Sendable {
             }
             // Only RBAC objects are read further (their rules, their names as roles); the others
             // stay as they are, so that a large input is not copied to set their namespace.
-            if RBACAPI.isRBACObject(object), object.namespace != namespace {
+            if RBACAPI.isRBACObject(object) {
                 var placed = object
-                placed.namespace = namespace
-                namespaced.append(placed)
-            } else {
-                namespaced.append(object)
+                if placed.namespace != namespace { placed.namespace = namespace }
+                namespacedRBAC.append(placed)
             }
         }
         if !errors.isEmpty { throw ManifestErrors(errors) }
 
-        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options, namespace: namespace)
+        // The planner skips cluster-scoped objects and names the others in `namespace`: with no
+        // errors, `objects` plans as its namespaced objects do.
+        let requests = RequestPlanner.requests(for: objects, kinds: kinds, method: method, options: options, namespace: namespace)
         var explanations = Self.rules(from: requests)
         var warnings: [String] = []
         if requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) {
@@ -79,11 +81,12 @@ public struct ScopeDeriver: Sendable {
 
         // Escalation prevention: creating a Role needs every permission it grants; a binding needs
         // the permissions of its role, or `bind` on it.
-        let inputRoles = objects.filter { RBACAPI.isRBACObject($0) && ($0.kind == "Role" || $0.kind == "ClusterRole") }
-        var rolesByReference: [String: RBACRole] = [:]
-        for object in inputRoles {
+        // Where the input's roles are, read again when a binding refers to one: thousands of
+        // roles read and kept at once would cost more than reading some twice.
+        var rolesByReference: [String: Int] = [:]
+        for (index, object) in objects.enumerated() where RBACAPI.isRBACObject(object) && (object.kind == "Role" || object.kind == "ClusterRole") {
             guard let role = try? RBACRole(object) else { continue }
-            rolesByReference["\(role.kind.rawValue)/\(role.name)"] = role
+            rolesByReference["\(role.kind.rawValue)/\(role.name)"] = index
         }
         // Rules the deployer must hold, merged by (groups, resources, verbs) as they are found,
         // name restrictions united, so that many small Roles do not make the comparison quadratic.
@@ -122,7 +125,7 @@ public struct ScopeDeriver: Sendable {
                 merged[key] = entry
             }
         }
-        for object in namespaced where RBACAPI.isRBACObject(object) {
+        for object in namespacedRBAC {
             switch object.kind {
             case "Role":
                 if let role = try? RBACRole(object) {
@@ -130,7 +133,7 @@ public struct ScopeDeriver: Sendable {
                 }
             case "RoleBinding":
                 guard let binding = try? RBACBinding(object) else { continue }
-                if let role = rolesByReference["\(binding.roleRef.kind)/\(binding.roleRef.name)"] {
+                if let index = rolesByReference["\(binding.roleRef.kind)/\(binding.roleRef.name)"], let role = try? RBACRole(objects[index]) {
                     hold(
                         role.rules, because: "creating \(object.displayName) needs the permissions of \(binding.roleRef) (escalation prevention)",
                         object: object)

@@ -150,12 +150,12 @@ struct DeployCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         var loaded = try manifests.load(context: context)
-        let objects = loaded.takeObjects(placingIn: namespace)
         let printer = DeployPrinter(context: context, namespace: namespace)
         let prepared: DeployManifests
         do {
             prepared = try DeployManifests(
-                objects: objects, kinds: loaded.kinds, namespace: namespace, strict: strict, allowingEmpty: prune && allowEmpty)
+                objects: loaded.takeObjects(placingIn: namespace), kinds: loaded.kinds, namespace: namespace, strict: strict,
+                allowingEmpty: prune && allowEmpty)
         } catch {
             throw printer.report(error)
         }

@@ -93,6 +93,41 @@ struct DeployValidationTests {
         #expect(result.errors[0].object == "ConfigMap team-b/a")
     }
 
+    @Test("duplicates are found by the whole reference, also when the hashes of different references collide")
+    func duplicatesWithCollidingHashes() throws {
+        let input = try objects("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: a}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: b}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: a}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: b, namespace: team-a}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: a}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: a}
+            """, file: "app.yaml")
+        for hash in [{ (reference: ObjectReference) in reference.hashValue }, { _ in 7 }] {
+            let result = DeployValidation.validate(input, namespace: "team-a", kinds: .builtin, strict: false, hashing: hash)
+            #expect(result.errors.map(\.id) == ["duplicate", "duplicate", "duplicate"])
+            #expect(result.errors.map { $0.source?.line ?? 0 } == [13, 17, 21])
+            #expect(result.errors.map(\.message) == ["app.yaml:5", "app.yaml:9", "app.yaml:1"].map { "the same object is defined twice; first definition (\($0))" })
+        }
+    }
+
     @Test("safeguards warn; --strict makes them errors")
     func safeguards() throws {
         let input = try objects(
