@@ -95,7 +95,8 @@ struct DeployValidationTests {
 
     @Test("duplicates are found by the whole reference, also when the hashes of different references collide")
     func duplicatesWithCollidingHashes() throws {
-        let input = try objects("""
+        let input = try objects(
+            """
             apiVersion: v1
             kind: ConfigMap
             metadata: {name: a}
@@ -124,7 +125,8 @@ struct DeployValidationTests {
             let result = DeployValidation.validate(input, namespace: "team-a", kinds: .builtin, strict: false, hashing: hash)
             #expect(result.errors.map(\.id) == ["duplicate", "duplicate", "duplicate"])
             #expect(result.errors.map { $0.source?.line ?? 0 } == [13, 17, 21])
-            #expect(result.errors.map(\.message) == ["app.yaml:5", "app.yaml:9", "app.yaml:1"].map { "the same object is defined twice; first definition (\($0))" })
+            #expect(
+                result.errors.map(\.message) == ["app.yaml:5", "app.yaml:9", "app.yaml:1"].map { "the same object is defined twice; first definition (\($0))" })
         }
     }
 
