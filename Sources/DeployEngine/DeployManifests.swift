@@ -3,9 +3,9 @@ public import KubeModel
 
 /// The objects of one deploy, placed into its namespace and validated, before anything is sent.
 ///
-/// Namespaced objects written without a namespace are put into the deploy's namespace; then
-/// ``DeployValidation`` runs. Its errors (another namespace, cluster-scoped objects, duplicates,
-/// unknown kinds, and with `strict` the platform safeguards) stop the deploy; its warnings are
+/// Namespaced objects written without a namespace are put into the deploy's namespace
+/// (``NamespacePlacement``, the step every command takes); then ``DeployValidation`` runs. Its
+/// errors (another namespace, cluster-scoped objects, duplicates, unknown kinds, and with `strict` the platform safeguards) stop the deploy; its warnings are
 /// kept in ``warnings`` for the caller to show.
 public struct DeployManifests: Sendable {
     /// The objects, every namespaced one in ``namespace``.
@@ -30,12 +30,8 @@ public struct DeployManifests: Sendable {
                 .invalidManifests, "the input holds no objects; nothing was deployed",
                 hint: "hint: to prune every member of the ApplySet, give --prune --allow-empty", summary: "no objects")
         }
-        let placed = objects.map { object -> KubeObject in
-            guard object.namespace == nil, kinds.kind(object.groupKind)?.namespaced == true else { return object }
-            var placed = object
-            placed.namespace = namespace
-            return placed
-        }
+        var placed = objects
+        NamespacePlacement.place(&placed, in: namespace, kinds: kinds)
         let validation = DeployValidation.validate(placed, namespace: namespace, kinds: kinds, strict: strict)
         guard validation.errors.isEmpty else {
             throw DeployError(

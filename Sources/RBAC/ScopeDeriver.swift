@@ -26,44 +26,29 @@ public struct ScopeDeriver: Sendable {
         self.roleName = roleName
     }
 
-    /// Derives the Role for `objects`; namespaced objects without a namespace are taken to be in ``namespace``.
+    /// Derives the Role for `objects`; namespaced objects without a namespace are taken to be in
+    /// ``namespace`` (``NamespacePlacement``).
     ///
-    /// - Throws: ``ManifestErrors`` for unknown kinds and objects in another namespace.
+    /// - Throws: ``ManifestErrors`` for unknown kinds and objects in another namespace (``NamespaceCheck``).
     public func derive(objects: [KubeObject], kinds: KindTable) throws(ManifestErrors) -> ScopeResult {
         var errors: [ManifestError] = []
         var namespaced: [KubeObject] = []
         var clusterScoped: [KubeObject] = []
         for object in objects {
-            let location = object.source ?? SourceLocation(file: "<input>", line: 0)
-            guard let kind = kinds.kind(object.groupKind) else {
-                let removed = kinds.removedAPI(object.groupVersionKind)
-                errors.append(
-                    ManifestError(
-                        .unknownKind, at: location, "unknown kind \(object.groupKind) (\(object.displayName)): its resource name is needed for the Role",
-                        hint: removed.map { "\(object.apiVersion) was removed in Kubernetes \($0.removedIn); use \($0.replacement ?? "a current API")" }
-                            ?? "include its CustomResourceDefinition with -f, or declare it with --resource-map"))
+            let kind: ResourceKind
+            do throws(ManifestError) {
+                kind = try NamespaceCheck.kind(of: object, in: namespace, kinds: kinds, command: "scope")
+            } catch {
+                errors.append(error)
                 continue
             }
             guard kind.namespaced else {
                 clusterScoped.append(object)
                 continue
             }
-            if let objectNamespace = object.namespace, objectNamespace != namespace {
-                errors.append(
-                    ManifestError(
-                        .namespaceMismatch, at: location, "\(object.displayName) is in namespace \(objectNamespace), not \(namespace)",
-                        hint: "deploy each namespace with its own credential: scope it with -n \(objectNamespace), or remove metadata.namespace"))
-                continue
-            }
             // Only RBAC objects are read further (their rules, their names as roles); the others
             // stay as they are, so that a large input is not copied to set their namespace.
-            if RBACAPI.isRBACObject(object), object.namespace != namespace {
-                var placed = object
-                placed.namespace = namespace
-                namespaced.append(placed)
-            } else {
-                namespaced.append(object)
-            }
+            namespaced.append(RBACAPI.isRBACObject(object) ? NamespacePlacement.placed(object, in: namespace, kinds: kinds) : object)
         }
         if !errors.isEmpty { throw ManifestErrors(errors) }
 

@@ -185,9 +185,11 @@ enum ScopeSupport {
             }
             target = only
         }
+        var objects = loaded.objects
+        NamespacePlacement.place(&objects, in: target, kinds: loaded.kinds)
         do {
             return try ScopeDeriver(method: method, options: options, namespace: target, roleName: roleName)
-                .derive(objects: loaded.objects, kinds: loaded.kinds)
+                .derive(objects: objects, kinds: loaded.kinds)
         } catch {
             for failure in error.errors.prefix(maximumErrorsShown) { context.standardError("error: \(failure)\n") }
             if error.errors.count > maximumErrorsShown {
