@@ -112,10 +112,10 @@ public enum DeployValidation {
             for container in podSpec[key]?.arrayValue ?? [] {
                 let name = container["name"]?.stringValue ?? "?"
                 let image = container["image"]?.stringValue ?? ""
-                if let problem = imageProblem(image) {
+                if let problem = ImagePinning(image: image).problem {
                     warnings.append(
                         DeployIssue(
-                            "image-latest", object, "container '\(name)' uses image '\(image)', \(problem)",
+                            "image-latest", object, "container '\(name)' uses image '\(image)', which \(problem)",
                             hint: "pin a version tag or a digest (image@sha256:…) so that every deploy runs what was tested"))
                 }
                 let requests = container[path: ["resources", "requests"]]?.objectValue
@@ -128,16 +128,6 @@ public enum DeployValidation {
             }
         }
         return warnings
-    }
-
-    /// Why an image reference is not pinned, or `nil` when it has a version tag or a digest.
-    static func imageProblem(_ image: String) -> String? {
-        switch ImagePinning(image: image) {
-        case .digest, .tag: nil
-        case .latest: "tagged :latest"
-        case .untagged: "which has no tag (so :latest)"
-        case .emptyTag: "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)"
-        }
     }
 
     private static func labels(_ value: JSONValue?) -> [String: String] {
