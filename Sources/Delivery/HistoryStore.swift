@@ -1,5 +1,6 @@
 public import KubeModel
-public import RBAC
+import RBAC
+public import ScopePlanning
 
 /// Where `warrant deploy` keeps its records in the namespace: ConfigMaps whose `records.jsonl`
 /// holds one record per line (``DeployRecord/jsonLine``), oldest first.

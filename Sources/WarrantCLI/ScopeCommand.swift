@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeModel
 import RBAC
+import ScopePlanning
 
 /// `--for` values, mirroring ``DeployMethod``.
 enum DeployMethodOption: String, ExpressibleByArgument, CaseIterable {

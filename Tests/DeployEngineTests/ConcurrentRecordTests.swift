@@ -5,6 +5,7 @@ import Foundation
 import KubeAPI
 import KubeModel
 import KubeTestServer
+import ScopePlanning
 import Synchronization
 import Testing
 import WarrantTestSupport

@@ -5,6 +5,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import RBAC
+import ScopePlanning
 import Synchronization
 import Testing
 import WarrantTestSupport

@@ -1,4 +1,5 @@
 public import KubeModel
+public import RBAC
 
 /// Derives the least-privilege Role for deploying manifests into one namespace: `warrant scope`.
 ///

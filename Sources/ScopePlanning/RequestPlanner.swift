@@ -1,4 +1,5 @@
 public import KubeModel
+import RBAC
 
 /// The API requests each deploy method makes for a set of manifests: the single source of truth
 /// for `warrant scope` (which turns them into a Role) and `warrant deploy` (which makes them).
