@@ -46,6 +46,20 @@ public enum RequestPlanner {
         for objects: [KubeObject], kinds: KindTable, method: DeployMethod, options: DeployOptions, namespace: String? = nil
     ) -> [PlannedRequest] {
         var requests: [PlannedRequest] = []
+        let appliedKinds = objectRequests(for: objects, kinds: kinds, method: method, namespace: namespace, into: &requests)
+        if method == .warrant { requests += memberListRequests(appliedKinds) }
+        if options.prune && method != .helm { requests += pruneRequests(appliedKinds, method: method, options: options) }
+        if options.wait { requests += waitRequests(appliedKinds, method: method) }
+        requests += bookkeepingRequests(method: method, options: options)
+        return requests
+    }
+
+    /// The requests on each applied object, appended to `requests`; returns the kinds applied,
+    /// in the order first met.
+    private static func objectRequests(
+        for objects: [KubeObject], kinds: KindTable, method: DeployMethod, namespace: String?, into requests: inout [PlannedRequest]
+    ) -> [ResourceKind] {
+        let verbs = objectVerbs(method)
         var appliedKinds: [ResourceKind] = []
         var seenKinds: Set<GroupKind> = []
         // Per kind: how many objects were named, and where each verb's last named request is.
@@ -59,10 +73,10 @@ public enum RequestPlanner {
             named[groupKind, default: (0, [:])].count = namedSoFar + 1
             let displayName =
                 countsOnly ? "" : object.namespace == nil ? namespace.map { "\(object.kind) \($0)/\(object.name)" } ?? object.displayName : object.displayName
-            func add(_ verb: String, _ reason: String) {
+            for (verb, reason) in verbs {
                 if countsOnly, let index = named[groupKind]?.last[verb] {
                     requests[index].otherObjects += 1
-                    return
+                    continue
                 }
                 named[groupKind]?.last[verb] = requests.count
                 requests.append(
@@ -70,105 +84,126 @@ public enum RequestPlanner {
                         verb: verb, apiGroup: kind.group, resource: kind.resource, objectName: object.name, reason: reason,
                         object: displayName, source: object.source))
             }
-            switch method {
-            case .warrant:
-                add("get", "warrant deploy reads a live object it cannot list (a Secret, or one not yet in the set) and for --diff")
-                add("patch", "server-side apply is a PATCH")
-                add("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)")
-            case .kubectl:
-                add("get", "kubectl apply reads the live object for its three-way merge (kubectl apply/patcher.go)")
-                add("create", "kubectl apply creates missing objects")
-                add("patch", "kubectl apply sends a strategic-merge patch to existing objects")
-            case .kubectlSSA:
-                add("patch", "kubectl apply --server-side sends an apply PATCH")
-                add("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)")
-            case .helm:
-                add("get", "Helm reads current objects for its three-way merge (helm pkg/kube/client.go)")
-                add("create", "Helm creates new objects")
-                add("patch", "Helm patches changed objects")
-                add("delete", "Helm deletes objects removed from the chart on upgrade")
-            }
         }
+        return appliedKinds
+    }
 
-        func add(_ verb: String, _ group: String, _ resource: String, name: String? = nil, _ reason: String) {
-            requests.append(PlannedRequest(verb: verb, apiGroup: group, resource: resource, resourceName: name, reason: reason))
+    /// The verbs `method` uses on every object it applies, and why, in the order it uses them.
+    private static func objectVerbs(_ method: DeployMethod) -> [(verb: String, reason: String)] {
+        switch method {
+        case .warrant:
+            [
+                ("get", "warrant deploy reads a live object it cannot list (a Secret, or one not yet in the set) and for --diff"),
+                ("patch", "server-side apply is a PATCH"),
+                ("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)"),
+            ]
+        case .kubectl:
+            [
+                ("get", "kubectl apply reads the live object for its three-way merge (kubectl apply/patcher.go)"),
+                ("create", "kubectl apply creates missing objects"),
+                ("patch", "kubectl apply sends a strategic-merge patch to existing objects"),
+            ]
+        case .kubectlSSA:
+            [
+                ("patch", "kubectl apply --server-side sends an apply PATCH"),
+                ("create", "server-side apply of a missing object is also authorized as create (apiserver handlers/patch.go)"),
+            ]
+        case .helm:
+            [
+                ("get", "Helm reads current objects for its three-way merge (helm pkg/kube/client.go)"),
+                ("create", "Helm creates new objects"),
+                ("patch", "Helm patches changed objects"),
+                ("delete", "Helm deletes objects removed from the chart on upgrade"),
+            ]
         }
+    }
 
-        if method == .warrant {
-            for kind in appliedKinds where !(kind.group.isEmpty && kind.resource == "secrets") {
-                // One list per kind, by the ApplySet's part-of label, finds the live members that
-                // would not change: no request per object. Secrets are read one by one (a list of
-                // Secrets returns every Secret's contents).
+    /// `warrant deploy`'s one list per applied kind, by the ApplySet's part-of label, which finds
+    /// the live members that would not change: no request per object. Secrets are read one by one
+    /// (a list of Secrets returns every Secret's contents).
+    private static func memberListRequests(_ appliedKinds: [ResourceKind]) -> [PlannedRequest] {
+        appliedKinds.filter { !($0.group.isEmpty && $0.resource == "secrets") }.map { kind in
+            PlannedRequest(
+                verb: "list", apiGroup: kind.group, resource: kind.resource,
+                reason: "warrant deploy lists the set's \(kind.kind) members once to skip unchanged objects")
+        }
+    }
+
+    /// ApplySet pruning: list and delete of every applied kind, and the parent ConfigMap.
+    private static func pruneRequests(_ appliedKinds: [ResourceKind], method: DeployMethod, options: DeployOptions) -> [PlannedRequest] {
+        var requests: [PlannedRequest] = []
+        for kind in appliedKinds {
+            if method == .warrant, kind.group.isEmpty, kind.resource == "secrets" {
+                // Listing Secrets returns their contents. Warrant prunes Secrets by the names it
+                // recorded in the ApplySet parent instead, so its credential never lists them.
                 requests.append(
                     PlannedRequest(
-                        verb: "list", apiGroup: kind.group, resource: kind.resource,
-                        reason: "warrant deploy lists the set's \(kind.kind) members once to skip unchanged objects"))
+                        verb: "delete", apiGroup: "", resource: "secrets",
+                        reason: "pruning deletes Secrets that left the manifests, by the names recorded in the ApplySet parent (no list)"))
+                continue
             }
+            requests.append(
+                PlannedRequest(
+                    verb: "list", apiGroup: kind.group, resource: kind.resource,
+                    reason: "pruning lists the ApplySet's \(kind.kind) members by the applyset.kubernetes.io/part-of label"))
+            requests.append(
+                PlannedRequest(
+                    verb: "delete", apiGroup: kind.group, resource: kind.resource,
+                    reason: "pruning deletes \(kind.kind) members that left the manifests"))
         }
+        for verb in ["get", "patch", "create"] {
+            requests.append(request(verb, "", "configmaps", name: options.applySetName, "the ApplySet parent ConfigMap records the set's members (KEP-3659)"))
+        }
+        return requests
+    }
 
-        if options.prune && method != .helm {
-            for kind in appliedKinds {
-                if method == .warrant, kind.group.isEmpty, kind.resource == "secrets" {
-                    // Listing Secrets returns their contents. Warrant prunes Secrets by the names it
-                    // recorded in the ApplySet parent instead, so its credential never lists them.
+    /// What waiting for the applied workloads reads.
+    private static func waitRequests(_ appliedKinds: [ResourceKind], method: DeployMethod) -> [PlannedRequest] {
+        let workloads = appliedKinds.filter { workloadKinds.contains(GroupKind(group: $0.group, kind: $0.kind)) }
+        let hasDeployment = workloads.contains { $0.kind == "Deployment" }
+        var requests: [PlannedRequest] = []
+        switch method {
+        case .warrant:
+            if !workloads.isEmpty {
+                requests.append(request("list", "", "pods", "waiting reads the workloads' pods to fail fast on ImagePullBackOff or CrashLoopBackOff"))
+                requests.append(request("list", "", "events", "a failed wait reports the pod's last events"))
+            }
+            if hasDeployment {
+                requests.append(request("list", "apps", "replicasets", "waiting finds a Deployment's current ReplicaSet and its pods"))
+            }
+        case .kubectl, .kubectlSSA:
+            for kind in workloads {
+                for verb in ["list", "watch"] {
                     requests.append(
                         PlannedRequest(
-                            verb: "delete", apiGroup: "", resource: "secrets",
-                            reason: "pruning deletes Secrets that left the manifests, by the names recorded in the ApplySet parent (no list)"))
-                    continue
+                            verb: verb, apiGroup: kind.group, resource: kind.resource,
+                            reason: "kubectl rollout status watches the \(kind.kind) by name (rollout_status.go)"))
                 }
-                requests.append(
-                    PlannedRequest(
-                        verb: "list", apiGroup: kind.group, resource: kind.resource,
-                        reason: "pruning lists the ApplySet's \(kind.kind) members by the applyset.kubernetes.io/part-of label"))
-                requests.append(
-                    PlannedRequest(
-                        verb: "delete", apiGroup: kind.group, resource: kind.resource,
-                        reason: "pruning deletes \(kind.kind) members that left the manifests"))
             }
-            for verb in ["get", "patch", "create"] {
-                add(verb, "", "configmaps", name: options.applySetName, "the ApplySet parent ConfigMap records the set's members (KEP-3659)")
+        case .helm:
+            if hasDeployment {
+                requests.append(request("list", "apps", "replicasets", "helm --wait lists a Deployment's ReplicaSets (helm pkg/kube/ready.go)"))
+            }
+            if !workloads.isEmpty {
+                requests.append(request("list", "", "pods", "helm --wait lists the workloads' pods (helm pkg/kube/ready.go)"))
             }
         }
+        return requests
+    }
 
-        if options.wait {
-            let workloads = appliedKinds.filter { workloadKinds.contains(GroupKind(group: $0.group, kind: $0.kind)) }
-            switch method {
-            case .warrant:
-                if !workloads.isEmpty {
-                    add("list", "", "pods", "waiting reads the workloads' pods to fail fast on ImagePullBackOff or CrashLoopBackOff")
-                    add("list", "", "events", "a failed wait reports the pod's last events")
-                }
-                if workloads.contains(where: { $0.kind == "Deployment" }) {
-                    add("list", "apps", "replicasets", "waiting finds a Deployment's current ReplicaSet and its pods")
-                }
-            case .kubectl, .kubectlSSA:
-                for kind in workloads {
-                    for verb in ["list", "watch"] {
-                        requests.append(
-                            PlannedRequest(
-                                verb: verb, apiGroup: kind.group, resource: kind.resource,
-                                reason: "kubectl rollout status watches the \(kind.kind) by name (rollout_status.go)"))
-                    }
-                }
-            case .helm:
-                if workloads.contains(where: { $0.kind == "Deployment" }) {
-                    add("list", "apps", "replicasets", "helm --wait lists a Deployment's ReplicaSets (helm pkg/kube/ready.go)")
-                }
-                if !workloads.isEmpty {
-                    add("list", "", "pods", "helm --wait lists the workloads' pods (helm pkg/kube/ready.go)")
-                }
-            }
-        }
-
+    /// What the method keeps beside the objects: `warrant deploy`'s record, Lease and Event;
+    /// Helm's release storage.
+    private static func bookkeepingRequests(method: DeployMethod, options: DeployOptions) -> [PlannedRequest] {
+        var requests: [PlannedRequest] = []
         switch method {
         case .warrant:
             for verb in ["get", "patch", "create"] {
-                add(verb, "", "configmaps", name: options.historyName, "the deployment record is kept in this ConfigMap")
+                requests.append(request(verb, "", "configmaps", name: options.historyName, "the deployment record is kept in this ConfigMap"))
             }
-            add(
-                "update", "", "configmaps", name: options.historyName,
-                "records are appended by compare-and-swap: an update carrying the resourceVersion read, so concurrent deploys lose none")
+            requests.append(
+                request(
+                    "update", "", "configmaps", name: options.historyName,
+                    "records are appended by compare-and-swap: an update carrying the resourceVersion read, so concurrent deploys lose none"))
             // One Lease per ApplySet serialises its deploys (client-go leader election's
             // resourcelock.LeaseLock: get, then update with the resourceVersion read). Created by a
             // server-side apply of its labels, which is authorized as create with the Lease's
@@ -179,18 +214,23 @@ public enum RequestPlanner {
                 ("patch", "a missing Lease is created by server-side apply of its labels"),
                 ("update", "the Lease is taken, renewed and released by updates carrying its resourceVersion (client-go leaderelection)"),
             ] {
-                add(verb, "coordination.k8s.io", "leases", name: options.applySetName, reason)
+                requests.append(request(verb, "coordination.k8s.io", "leases", name: options.applySetName, reason))
             }
-            add("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what")
+            requests.append(request("create", "", "events", "each deploy emits a Kubernetes Event naming who deployed what"))
         case .helm:
             let storage = options.helmStorage == .configMap ? "configmaps" : "secrets"
             let driver = options.helmStorage == .configMap ? "HELM_DRIVER=configmap, helm pkg/storage/driver/cfgmaps.go" : "helm pkg/storage/driver/secrets.go"
             for verb in ["get", "list", "create", "update", "delete"] {
-                add(verb, "", storage, "Helm stores release revisions in \(storage == "secrets" ? "Secrets" : "ConfigMaps") (\(driver))")
+                requests.append(request(verb, "", storage, "Helm stores release revisions in \(storage == "secrets" ? "Secrets" : "ConfigMaps") (\(driver))"))
             }
         case .kubectl, .kubectlSSA:
             break
         }
         return requests
+    }
+
+    /// A request not caused by one object.
+    private static func request(_ verb: String, _ group: String, _ resource: String, name: String? = nil, _ reason: String) -> PlannedRequest {
+        PlannedRequest(verb: verb, apiGroup: group, resource: resource, resourceName: name, reason: reason)
     }
 }

@@ -32,6 +32,29 @@ public struct ScopeDeriver: Sendable {
     ///
     /// - Throws: ``ManifestErrors`` for unknown kinds and objects in another namespace (``NamespaceCheck``).
     public func derive(objects: [KubeObject], kinds: KindTable) throws(ManifestErrors) -> ScopeResult {
+        let (namespaced, clusterScoped) = try checked(objects, kinds: kinds)
+        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options, namespace: namespace)
+        var explanations = Self.rules(from: requests)
+        var warnings = secretListingWarnings(requests)
+        // Escalation prevention: the input's Roles and RoleBindings add what their creator must hold.
+        let held = escalationRules(for: namespaced, rolesIn: objects, adding: &explanations)
+        warnings += held.warnings
+        Self.merge(held, into: &explanations)
+        Self.dropCovered(&explanations)
+        let role = RBACRole(
+            kind: .role, name: roleName, namespace: namespace, rules: explanations.map(\.rule), aggregationRule: nil,
+            labels: ["app.kubernetes.io/managed-by": "warrant"], source: nil)
+        return ScopeResult(
+            role: role, method: method, options: options, explanations: explanations, requests: requests,
+            needsAdministrator: clusterScoped, warnings: warnings)
+    }
+
+    /// `objects` after ``NamespaceCheck``: the namespaced ones (RBAC objects placed, the others
+    /// as they are, so that a large input is not copied to set their namespace) and the
+    /// cluster-scoped ones, for an administrator.
+    ///
+    /// - Throws: ``ManifestErrors`` with every object the check refuses.
+    private func checked(_ objects: [KubeObject], kinds: KindTable) throws(ManifestErrors) -> (namespaced: [KubeObject], clusterScoped: [KubeObject]) {
         var errors: [ManifestError] = []
         var namespaced: [KubeObject] = []
         var clusterScoped: [KubeObject] = []
@@ -47,111 +70,27 @@ public struct ScopeDeriver: Sendable {
                 clusterScoped.append(object)
                 continue
             }
-            // Only RBAC objects are read further (their rules, their names as roles); the others
-            // stay as they are, so that a large input is not copied to set their namespace.
+            // Only RBAC objects are read further (their rules, their names as roles).
             namespaced.append(RBACAPI.isRBACObject(object) ? NamespacePlacement.placed(object, in: namespace, kinds: kinds) : object)
         }
         if !errors.isEmpty { throw ManifestErrors(errors) }
+        return (namespaced, clusterScoped)
+    }
 
-        let requests = RequestPlanner.requests(for: namespaced, kinds: kinds, method: method, options: options, namespace: namespace)
-        var explanations = Self.rules(from: requests)
-        var warnings: [String] = []
-        if requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) {
-            warnings.append(
-                method == .helm
-                    ? "Helm's default release storage needs list on Secrets, which returns their contents; use --helm-storage configmap (HELM_DRIVER=configmap) to avoid it"
-                    : "pruning Secrets with \(method) needs list on Secrets, which returns their contents; --for warrant prunes Secrets by name instead")
-        }
+    /// The warning when the requests list Secrets, which returns their contents.
+    private func secretListingWarnings(_ requests: [PlannedRequest]) -> [String] {
+        guard requests.contains(where: { $0.verb == "list" && $0.apiGroup.isEmpty && $0.resource == "secrets" }) else { return [] }
+        return [
+            method == .helm
+                ? "Helm's default release storage needs list on Secrets, which returns their contents; use --helm-storage configmap (HELM_DRIVER=configmap) to avoid it"
+                : "pruning Secrets with \(method) needs list on Secrets, which returns their contents; --for warrant prunes Secrets by name instead"
+        ]
+    }
 
-        // Escalation prevention: creating a Role needs every permission it grants; a binding needs
-        // the permissions of its role, or `bind` on it.
-        let inputRoles = objects.filter { RBACAPI.isRBACObject($0) && ($0.kind == "Role" || $0.kind == "ClusterRole") }
-        var rolesByReference: [String: RBACRole] = [:]
-        for object in inputRoles {
-            guard let role = try? RBACRole(object) else { continue }
-            rolesByReference["\(role.kind.rawValue)/\(role.name)"] = role
-        }
-        // Rules the deployer must hold, merged by (groups, resources, verbs) as they are found,
-        // name restrictions united, so that many small Roles do not make the comparison quadratic.
-        // Each merged rule names at most five objects that need it and counts the others.
-        struct HoldKey: Hashable {
-            var verbs: [String]
-            var apiGroups: [String]
-            var resources: [String]
-            var nonResourceURLs: [String]
-        }
-        var merged: [HoldKey: (names: Set<String>, unnamed: Bool, reasons: [PlannedRequest])] = [:]
-        var mergeOrder: [HoldKey] = []
-        func hold(_ rules: [PolicyRule], because reason: @autoclosure () -> String, object: KubeObject) {
-            for rule in rules {
-                if rule.verbs.contains("*") || rule.resources.contains("*") || rule.apiGroups.contains("*") {
-                    warnings.append(
-                        "\(object.displayName) grants a wildcard (\(rule)); the deployer must hold it too to create it. Name the verbs and resources instead.")
-                }
-                let key = HoldKey(
-                    verbs: rule.verbs.sorted(), apiGroups: rule.apiGroups.sorted(), resources: rule.resources.sorted(),
-                    nonResourceURLs: rule.nonResourceURLs.sorted())
-                var entry = merged.removeValue(forKey: key) ?? {
-                    mergeOrder.append(key)
-                    return ([], false, [])
-                }()
-                entry.names.formUnion(rule.resourceNames)
-                if rule.resourceNames.isEmpty { entry.unnamed = true }
-                if entry.reasons.count < RequestPlanner.namedObjectsPerRequest {
-                    entry.reasons.append(
-                        PlannedRequest(verb: "", apiGroup: "", resource: "", reason: reason(), object: object.displayName, source: object.source))
-                } else {
-                    entry.reasons[entry.reasons.count - 1].otherObjects += 1
-                }
-                merged[key] = entry
-            }
-        }
-        for object in namespaced where RBACAPI.isRBACObject(object) {
-            switch object.kind {
-            case "Role":
-                if let role = try? RBACRole(object) {
-                    hold(role.rules, because: "creating \(object.displayName) needs every permission it grants (escalation prevention)", object: object)
-                }
-            case "RoleBinding":
-                guard let binding = try? RBACBinding(object) else { continue }
-                if let role = rolesByReference["\(binding.roleRef.kind)/\(binding.roleRef.name)"] {
-                    hold(
-                        role.rules, because: "creating \(object.displayName) needs the permissions of \(binding.roleRef) (escalation prevention)",
-                        object: object)
-                } else {
-                    let resource = binding.roleRef.kind == "ClusterRole" ? "clusterroles" : "roles"
-                    let rule = PolicyRule(verbs: ["bind"], apiGroups: [RBACAPI.group], resources: [resource], resourceNames: [binding.roleRef.name])
-                    explanations.append(
-                        RuleExplanation(
-                            rule: rule,
-                            reasons: [
-                                PlannedRequest(
-                                    verb: "bind", apiGroup: RBACAPI.group, resource: resource, resourceName: binding.roleRef.name,
-                                    reason: "\(binding.roleRef) is not in the input, so creating \(object.displayName) needs bind on it",
-                                    object: object.displayName, source: object.source)
-                            ]))
-                }
-            default:
-                break
-            }
-        }
-        let planned = explanations.map(\.rule)
-        for key in mergeOrder {
-            guard let entry = merged[key] else { continue }
-            let rule = PolicyRule(
-                verbs: key.verbs, apiGroups: key.apiGroups, resources: key.resources,
-                resourceNames: entry.unnamed ? [] : entry.names.sorted(), nonResourceURLs: key.nonResourceURLs)
-            if PolicyComparator.covers(planned, [rule]).covered,
-                let index = explanations.firstIndex(where: { PolicyComparator.covers([$0.rule], [rule]).covered })
-            {
-                explanations[index].reasons.append(contentsOf: entry.reasons)
-            } else {
-                explanations.append(RuleExplanation(rule: rule, reasons: entry.reasons))
-            }
-        }
-
-        // A rule that the others already cover (a named rule on configmaps when every ConfigMap is
-        // writable anyway) is dropped, so that removing any rule, verb or resource breaks the deploy.
+    /// Drops every rule the others already cover (a named rule on configmaps when every ConfigMap
+    /// is writable anyway), so that removing any rule, verb or resource breaks the deploy; its
+    /// reasons go to a rule on the same group and resource.
+    static func dropCovered(_ explanations: inout [RuleExplanation]) {
         var index = explanations.count - 1
         while index >= 0 {
             let others = explanations.enumerated().filter { $0.offset != index }.map(\.element.rule)
@@ -165,12 +104,6 @@ public struct ScopeDeriver: Sendable {
             }
             index -= 1
         }
-        let role = RBACRole(
-            kind: .role, name: roleName, namespace: namespace, rules: explanations.map(\.rule), aggregationRule: nil,
-            labels: ["app.kubernetes.io/managed-by": "warrant"], source: nil)
-        return ScopeResult(
-            role: role, method: method, options: options, explanations: explanations, requests: requests,
-            needsAdministrator: clusterScoped, warnings: warnings)
     }
 
     /// One rule per API group, name restriction and verb set, resources and verbs sorted.
