@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "warrant", targets: ["warrant"]),
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "RBAC", targets: ["RBAC"]),
+        .library(name: "ScopePlanning", targets: ["ScopePlanning"]),
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Restrict", targets: ["Restrict"]),
         .library(name: "Delivery", targets: ["Delivery"]),
@@ -47,6 +48,11 @@ let package = Package(
             name: "RBAC",
             dependencies: ["KubeModel"]
         ),
+        // Which requests a deploy makes and the least Role that allows them (`warrant scope`).
+        .target(
+            name: "ScopePlanning",
+            dependencies: ["KubeModel", "RBAC"]
+        ),
         .target(
             name: "Audit",
             dependencies: ["KubeModel", "RBAC"]
@@ -57,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "Delivery",
-            dependencies: ["KubeModel", "RBAC", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KubeModel", "RBAC", "ScopePlanning", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // zlib, for gzip-compressed audit logs (Debian: zlib1g-dev).
         .systemLibrary(
@@ -67,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "Evidence",
-            dependencies: ["KubeModel", "RBAC", "Delivery", "CZlib"]
+            dependencies: ["KubeModel", "RBAC", "ScopePlanning", "Delivery", "CZlib"]
         ),
         .target(
             name: "KubeAPI",
@@ -86,6 +92,7 @@ let package = Package(
             dependencies: [
                 "KubeModel",
                 "RBAC",
+                "ScopePlanning",
                 "Delivery",
                 "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +103,7 @@ let package = Package(
             dependencies: [
                 "KubeModel",
                 "RBAC",
+                "ScopePlanning",
                 "Delivery",
                 "KubeAPI",
                 "DeployEngine",
@@ -145,6 +153,7 @@ let package = Package(
             dependencies: [
                 "KubeModel",
                 "RBAC",
+                "ScopePlanning",
                 "Audit",
                 "Restrict",
                 "KubeAPI",
@@ -174,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBACTests",
-            dependencies: ["RBAC", "Audit", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["RBAC", "ScopePlanning", "Audit", "KubeModel", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "AuditTests",
@@ -190,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EvidenceTests",
-            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "Reports", "WarrantTestSupport"]
+            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "ScopePlanning", "Reports", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "KubeAPITests",
@@ -201,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeployEngineTests",
-            dependencies: ["DeployEngine", "Delivery", "KubeAPI", "KubeModel", "RBAC", "KubeTestServer", "WarrantTestSupport"]
+            dependencies: ["DeployEngine", "Delivery", "KubeAPI", "KubeModel", "RBAC", "ScopePlanning", "KubeTestServer", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "AgentTests",

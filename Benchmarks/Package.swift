@@ -54,6 +54,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "KubeModel", package: "Warrant"),
                 .product(name: "RBAC", package: "Warrant"),
+                .product(name: "ScopePlanning", package: "Warrant"),
                 .product(name: "Audit", package: "Warrant"),
                 .product(name: "KubeAPI", package: "Warrant"),
                 .product(name: "KubeTestServer", package: "Warrant"),

@@ -1,5 +1,6 @@
 public import KubeModel
 public import RBAC
+public import ScopePlanning
 
 /// The namespaced Role the agent's ServiceAccount needs, and nothing cluster-scoped: what
 /// `warrant scope --for warrant` derives for the manifests (with the agent's prune and wait

@@ -23,7 +23,7 @@ struct EscalationAnalysis {
     /// Subjects carried from one hop to the next, which bounds the search on large clusters.
     static let maximumFrontier = 64
 
-    private struct Power: Comparable {
+    struct Power: Comparable {
         var clusterWide: Bool
         var severity: Int
         static func < (lhs: Power, rhs: Power) -> Bool { (lhs.clusterWide ? 1 : 0, lhs.severity) < (rhs.clusterWide ? 1 : 0, rhs.severity) }
@@ -79,7 +79,7 @@ struct EscalationAnalysis {
         }
     }
 
-    private struct Means {
+    struct Means {
         /// Namespaces where the subject can run as any ServiceAccount, `*` for all; with the way.
         var namespaces: [String: Way] = [:]
         /// Namespaces where the subject can read the token Secrets of ServiceAccounts that have one.
@@ -92,148 +92,56 @@ struct EscalationAnalysis {
         var isEmpty: Bool { anyone == nil && users == nil && namespaces.isEmpty && tokenSecrets.isEmpty }
     }
 
+    /// The escalation paths of every subject, in the order of ``subjects``.
     func paths() -> [EscalationPath] {
-        // Subjects become integer nodes, so that the search hashes no strings.
-        var nodes: [Subject] = []
-        var keys: [String] = []
-        var nodeIndex: [String: Int] = [:]
-        func node(_ subject: Subject, key: String? = nil) -> Int {
-            let key = key ?? subject.description
-            if let existing = nodeIndex[key] { return existing }
-            nodeIndex[key] = nodes.count
-            nodes.append(subject)
-            keys.append(key)
-            return nodes.count - 1
-        }
-        var accountsByNamespace: [String: [Int]] = [:]
-        var isAccount: Set<Int> = []
-        func addAccount(_ subject: Subject, key: String? = nil) {
-            guard subject.kind == .serviceAccount, let namespace = subject.namespace else { return }
-            let id = node(subject, key: key)
-            if isAccount.insert(id).inserted { accountsByNamespace[namespace, default: []].append(id) }
-        }
-        for (entry, key) in zip(subjects, subjectKeys) { addAccount(entry.subject, key: key) }
-        var users: [Int] = []
-        for (entry, key) in zip(subjects, subjectKeys) where entry.subject.kind == .user { users.append(node(entry.subject, key: key)) }
-        var tokenSecretHolders: Set<Int> = []
+        var graph = subjectGraph()
+        let starts = zip(subjects, subjectKeys).map { graph.node($0.subject, key: $1) }
+        let (power, means) = powersAndMeans(starts: starts, nodeCount: graph.nodes.count)
+        let search = PathSearch(graph: graph, starts: starts, subjects: subjects, power: power, means: means)
+        // The searches from each start are independent: they run in parts on every core, and
+        // their paths are joined in the order of the starts.
+        return ParallelChunks.map(starts.count, minimumLength: 256) { range in
+            var result: [EscalationPath] = []
+            var visitedBy = [Int](repeating: -1, count: search.nodes.count)
+            for position in range { result += search.paths(from: position, visitedBy: &visitedBy) }
+            return result
+        }.flatMap { $0 }
+    }
+
+    /// The subjects as integer nodes, so that the search hashes no strings: the subjects
+    /// themselves, and the ServiceAccounts the input declares or holds token Secrets for.
+    private func subjectGraph() -> SubjectGraph {
+        var graph = SubjectGraph()
+        for (entry, key) in zip(subjects, subjectKeys) { graph.addAccount(entry.subject, key: key) }
+        for (entry, key) in zip(subjects, subjectKeys) where entry.subject.kind == .user { graph.users.append(graph.node(entry.subject, key: key)) }
         for object in objects where (object.kind == "ServiceAccount" || object.kind == "Secret") && object.isInGroup("") {
             let namespace = object.namespace ?? policy.defaultNamespace
             if object.kind == "ServiceAccount" {
-                addAccount(Subject.serviceAccount(object.name, namespace: namespace))
+                graph.addAccount(Subject.serviceAccount(object.name, namespace: namespace))
             } else if object.content["type"]?.stringValue == "kubernetes.io/service-account-token",
                 let account = object.annotations["kubernetes.io/service-account.name"]
             {
                 let subject = Subject.serviceAccount(account, namespace: namespace)
-                addAccount(subject)
-                tokenSecretHolders.insert(node(subject))
+                graph.addAccount(subject)
+                graph.tokenSecretHolders.insert(graph.node(subject))
             }
         }
-        let starts = zip(subjects, subjectKeys).map { node($0.subject, key: $1) }
-        var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodes.count)
-        var allMeans = [Means?](repeating: nil, count: nodes.count)
+        return graph
+    }
+
+    /// Each node's power (what it reaches and how severe its findings are) and means of going
+    /// further; nodes that are no subject have neither.
+    private func powersAndMeans(starts: [Int], nodeCount: Int) -> (power: [Power], means: [Means?]) {
+        var powers = [Power](repeating: Power(clusterWide: false, severity: -1), count: nodeCount)
+        var allMeans = [Means?](repeating: nil, count: nodeCount)
         // Each subject's means, found in parts on every core.
         let startMeans = ParallelChunks.array(subjects.count, minimumLength: 512) { capabilities(subjects[$0], roles: entryMeans[$0]) }
         for (position, id) in starts.enumerated() {
             let entry = subjects[position]
-            powers[id] = Power(clusterWide: entry.isClusterWide, severity: rank(entry.highestSeverity))
+            powers[id] = Power(clusterWide: entry.isClusterWide, severity: Self.rank(entry.highestSeverity))
             if !startMeans[position].isEmpty { allMeans[id] = startMeans[position] }
         }
-        let (power, means, withTokenSecret) = (powers, allMeans, tokenSecretHolders)
-        // Targets by namespace, strongest first, so that a search stops at the first one that is
-        // not stronger than the start; and the targets that can go further, for the next hop.
-        // Ties are broken by name, so that the same input always gives the same report.
-        func strongestFirst(_ accounts: [Int]) -> [Int] {
-            accounts.sorted { lhs, rhs in power[lhs] != power[rhs] ? power[lhs] > power[rhs] : keys[lhs] < keys[rhs] }
-        }
-        var strongestByNamespace: [String: [Int]] = [:]
-        var onwardByNamespace: [String: [Int]] = [:]
-        for (namespace, accounts) in accountsByNamespace {
-            strongestByNamespace[namespace] = strongestFirst(accounts)
-            onwardByNamespace[namespace] = accounts.filter { means[$0] != nil }
-        }
-        let everyAccount = accountsByNamespace.keys.sorted().flatMap { accountsByNamespace[$0] ?? [] }
-        strongestByNamespace["*"] = strongestFirst(everyAccount)
-        onwardByNamespace["*"] = everyAccount.filter { means[$0] != nil }
-        // Users, reached by impersonating them, under a key no namespace has.
-        strongestByNamespace[Self.usersKey] = strongestFirst(users)
-        onwardByNamespace[Self.usersKey] = users.filter { means[$0] != nil }
-        let (strongest, onward, nodeList, subjectList) = (strongestByNamespace, onwardByNamespace, nodes, subjects)
-        // Where each node's means lead: namespaces where it runs as anyone, then those where it reads token Secrets.
-        let routes = ParallelChunks.array(means.count, minimumLength: 1_024) { node in
-            let means = means[node]
-            return (means?.namespaces.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, way: $0.value, needsTokenSecret: false) } ?? [])
-                + (means?.tokenSecrets.sorted(by: { $0.key < $1.key }).map { Route(namespace: $0.key, way: $0.value, needsTokenSecret: true) } ?? [])
-                + (means?.users.map { [Route(namespace: Self.usersKey, way: $0, needsTokenSecret: false)] } ?? [])
-        }
-
-        // The searches from each start are independent: they run in parts on every core, and
-        // their paths are joined in the order of the starts.
-        let maximum = Power(clusterWide: true, severity: Severity.allCases.count - 1)
-        return ParallelChunks.map(starts.count, minimumLength: 256) { range in
-            var result: [EscalationPath] = []
-            var visitedBy = [Int](repeating: -1, count: nodeList.count)
-            for position in range {
-                let start = starts[position]
-                let startPower = power[start]
-                // Paths from Kubernetes' own components, through Kubernetes' own bindings, are its design.
-                guard startPower < maximum, means[start] != nil, visitedBy[start] != position,
-                    !subjectList[position].entries.allSatisfy(\.isKubernetesDefault)
-                else { continue }
-                visitedBy[start] = position
-                var frontier: [(Int, [EscalationPath.Step])] = [(start, [])]
-                var found: [EscalationPath] = []
-                search: for _ in 0..<Self.maximumSteps {
-                    var next: [(Int, [EscalationPath.Step])] = []
-                    for (current, steps) in frontier {
-                        guard let currentMeans = means[current] else { continue }
-                        if let how = currentMeans.anyone {
-                            let masters = Subject.group("system:masters")
-                            found.append(
-                                EscalationPath(
-                                    from: nodeList[start],
-                                    steps: steps + [EscalationPath.Step(means: how.means, gains: masters, requests: how.request.requests(for: masters))],
-                                    reachesClusterWide: true, endSeverity: .critical))
-                            if found.count >= Self.maximumPathsPerSubject { break search }
-                            continue
-                        }
-                        for route in routes[current] {
-                            for target in strongest[route.namespace] ?? [] {
-                                let targetPower = power[target]
-                                guard targetPower > startPower else { break }
-                                guard !route.needsTokenSecret || withTokenSecret.contains(target), visitedBy[target] != position else { continue }
-                                visitedBy[target] = position
-                                found.append(
-                                    EscalationPath(
-                                        from: nodeList[start],
-                                        steps: steps + [
-                                            EscalationPath.Step(
-                                                means: route.way.means, gains: nodeList[target], requests: route.way.request.requests(for: nodeList[target]))
-                                        ],
-                                        reachesClusterWide: targetPower.clusterWide && !startPower.clusterWide,
-                                        endSeverity: severity(targetPower.severity)))
-                                if found.count >= Self.maximumPathsPerSubject { break search }
-                            }
-                            for target in (onward[route.namespace] ?? []).prefix(Self.maximumFrontier)
-                            where (!route.needsTokenSecret || withTokenSecret.contains(target)) && visitedBy[target] != position {
-                                visitedBy[target] = position
-                                next.append(
-                                    (
-                                        target,
-                                        steps + [
-                                            EscalationPath.Step(
-                                                means: route.way.means, gains: nodeList[target], requests: route.way.request.requests(for: nodeList[target]))
-                                        ]
-                                    ))
-                            }
-                        }
-                    }
-                    frontier = Array(next.prefix(Self.maximumFrontier))
-                    if frontier.isEmpty { break }
-                }
-                result.append(contentsOf: found)
-            }
-            return result
-        }.flatMap { $0 }
+        return (powers, allMeans)
     }
 
     /// The key of users among the namespaces of routes (no namespace has a space in its name).
@@ -241,7 +149,7 @@ struct EscalationAnalysis {
 
     /// One way onward from a subject: into a namespace's ServiceAccounts (`*` for all, ``usersKey``
     /// for users), by what means.
-    private struct Route {
+    struct Route {
         var namespace: String
         var way: Way
         /// Whether only ServiceAccounts with a token Secret can be reached (by reading it).
@@ -336,12 +244,12 @@ struct EscalationAnalysis {
         return means
     }
 
-    private func rank(_ severity: Severity?) -> Int {
+    static func rank(_ severity: Severity?) -> Int {
         guard let severity else { return -1 }
         return Severity.allCases.firstIndex(of: severity) ?? -1
     }
 
-    private func severity(_ rank: Int) -> Severity? {
+    static func severity(_ rank: Int) -> Severity? {
         rank >= 0 && rank < Severity.allCases.count ? Severity.allCases[rank] : nil
     }
 }

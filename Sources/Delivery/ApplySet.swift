@@ -1,5 +1,6 @@
 public import KubeModel
-public import RBAC
+import RBAC
+public import ScopePlanning
 
 /// The prune inventory of `warrant deploy`: an ApplySet (KEP-3659) whose parent is a ConfigMap in
 /// the namespace, interoperable with `kubectl apply --prune --applyset`.

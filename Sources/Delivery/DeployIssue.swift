@@ -13,6 +13,9 @@ public struct DeployIssue: Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// What to do about it.
     public var hint: String
+    /// Whether ``message`` names the object itself (an issue made of a ``ManifestError``), so
+    /// that ``description`` does not name it twice.
+    private var messageNamesObject = false
 
     /// Creates an issue.
     public init(id: String, object: String, source: SourceLocation?, message: String, hint: String) {
@@ -28,9 +31,15 @@ public struct DeployIssue: Sendable, Hashable, CustomStringConvertible {
         self.init(id: id, object: object.displayName, source: object.source, message: message, hint: hint)
     }
 
+    /// The issue `error` (of ``NamespaceCheck``) describes about `object`: its code is the ID.
+    public init(_ error: ManifestError, object: KubeObject) {
+        self.init(id: error.code.description, object: object.displayName, source: error.location, message: error.message, hint: error.hint ?? "")
+        messageNamesObject = true
+    }
+
     /// `file:line: object: message [id]`, then the hint.
     public var description: String {
         let location = source.map { "\($0): " } ?? ""
-        return "\(location)\(object): \(message) [\(id)]\n  hint: \(hint)"
+        return "\(location)\(messageNamesObject ? "" : "\(object): ")\(message) [\(id)]\n  hint: \(hint)"
     }
 }

@@ -4,8 +4,9 @@ import RBAC
 /// The checks `warrant deploy` makes before any change.
 ///
 /// Errors stop the deploy (exit status 2): an object in another namespace than `-n`, a
-/// cluster-scoped object (a namespace's deploy credential cannot create one), the same object
-/// twice, a kind the API does not serve. Warnings are the platform safeguards of a compliance
+/// cluster-scoped object (a namespace's deploy credential cannot create one), a kind the API does
+/// not serve (these three are ``NamespaceCheck``'s, which `warrant scope` makes too), the same
+/// object twice. Warnings are the platform safeguards of a compliance
 /// platform such as Welkin (Gatekeeper rejects or warns on these): images tagged `:latest` or
 /// not tagged, containers without resource requests, workloads no NetworkPolicy selects, fewer
 /// than 2 replicas, LoadBalancer Services.
@@ -37,25 +38,16 @@ public enum DeployValidation {
         var firstByHash: [Int: Int] = [:]
         var firstOfColliding: [ObjectReference: Int] = [:]
         for (index, object) in objects.enumerated() {
-            guard let kind = kinds.kind(object.groupKind) else {
-                errors.append(
-                    DeployIssue(
-                        "unknown-kind", object, "the kind \(object.groupKind) (apiVersion \(object.apiVersion)) is not known",
-                        hint: "check apiVersion and kind, or pass the CustomResourceDefinition so Warrant knows the kind"))
+            // The kind and namespace checks `scope` makes too (one check, one error type).
+            do throws(ManifestError) {
+                let kind = try NamespaceCheck.kind(of: object, in: namespace, kinds: kinds, command: "deploy")
+                guard kind.namespaced else {
+                    errors.append(DeployIssue(NamespaceCheck.clusterScoped(object), object: object))
+                    continue
+                }
+            } catch {
+                errors.append(DeployIssue(error, object: object))
                 continue
-            }
-            guard kind.namespaced else {
-                errors.append(
-                    DeployIssue(
-                        "cluster-scoped", object, "\(kind.kind) is cluster-scoped; a namespace's deploy cannot create it",
-                        hint: "ask a cluster administrator to apply it, and remove it from the deploy"))
-                continue
-            }
-            if let own = object.namespace, own != namespace {
-                errors.append(
-                    DeployIssue(
-                        "namespace-mismatch", object, "metadata.namespace is '\(own)', but the deploy is into '\(namespace)'",
-                        hint: "remove metadata.namespace or set it to '\(namespace)'"))
             }
             let reference = Self.reference(object, in: namespace)
             let referenceHash = hash(reference)
@@ -149,10 +141,10 @@ public enum DeployValidation {
             for container in podSpec[key]?.arrayValue ?? [] {
                 let name = container["name"]?.stringValue ?? "?"
                 let image = container["image"]?.stringValue ?? ""
-                if let problem = imageProblem(image) {
+                if let problem = ImagePinning(image: image).problem {
                     warnings.append(
                         DeployIssue(
-                            "image-latest", object, "container '\(name)' uses image '\(image)', \(problem)",
+                            "image-latest", object, "container '\(name)' uses image '\(image)', which \(problem)",
                             hint: "pin a version tag or a digest (image@sha256:…) so that every deploy runs what was tested"))
                 }
                 let requests = container[path: ["resources", "requests"]]?.objectValue
@@ -165,16 +157,6 @@ public enum DeployValidation {
             }
         }
         return warnings
-    }
-
-    /// Why an image reference is not pinned, or `nil` when it has a version tag or a digest.
-    static func imageProblem(_ image: String) -> String? {
-        switch ImagePinning(image: image) {
-        case .digest, .tag: nil
-        case .latest: "tagged :latest"
-        case .untagged: "which has no tag (so :latest)"
-        case .emptyTag: "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)"
-        }
     }
 
     private static func labels(_ value: JSONValue?) -> [String: String] {

@@ -1,5 +1,6 @@
 public import KubeModel
-public import RBAC
+import RBAC
+public import ScopePlanning
 
 /// Where `warrant deploy` keeps its records in the namespace: ConfigMaps whose `records.jsonl`
 /// holds one record per line (``DeployRecord/jsonLine``), oldest first.
@@ -61,11 +62,15 @@ public struct HistoryStore: Sendable, Hashable {
     /// history ConfigMaps; other objects are ignored): the head only, or, when it rotates, the
     /// head and every archive.
     ///
-    /// - Throws: ``HistoryError`` when the record alone is larger than ``sizeLimit``.
+    /// - Throws: ``HistoryError`` when the record alone is larger than ``sizeLimit``, or when
+    ///   rotation drops a record whose digest cannot be read (the anchor would be wrong).
     public func append(_ record: DeployRecord, to configMaps: [KubeObject]) throws(HistoryError) -> [KubeObject] {
         let line = record.jsonLine
         guard line.utf8.count + 1 <= sizeLimit else {
-            throw HistoryError(recordID: record.id, size: line.utf8.count + 1, limit: sizeLimit)
+            throw HistoryError(
+                .recordTooLarge, recordID: record.id,
+                "deployment record \(record.id) is \(line.utf8.count + 1) bytes, more than the \(sizeLimit) a history ConfigMap holds; keep it with --record-file"
+            )
         }
         let head = configMap(named: name, in: configMaps)
         var anchor = head?.annotations[Self.anchorAnnotation]
@@ -81,8 +86,19 @@ public struct HistoryStore: Sendable, Hashable {
             segments.append(configMap(named: "\(name)-\(index + 1)", in: configMaps).map(Self.lines) ?? [])
         }
         let droppedLines = segments.removeLast()
-        if let newest = droppedLines.last(where: { !$0.isEmpty }) {
-            anchor = Self.digest(ofLine: newest) ?? anchor
+        if let newest = droppedLines.last {
+            // The kept records chain to the newest dropped one: without its digest the anchor
+            // would silently stay an older one, and the chain would look broken (or be re-linked).
+            guard let digest = Self.digest(ofLine: newest) else {
+                let configMapName = archives == 0 ? name : "\(name)-\(archives)"
+                throw HistoryError(
+                    .droppedRecordUnreadable, recordID: record.id,
+                    "the history is full and its oldest records are dropped, but the newest of them is not a deploy record with a digest, "
+                        + "so the records kept cannot be anchored to it",
+                    source: SourceLocation(file: "ConfigMap \(namespace)/\(configMapName)", line: droppedLines.count),
+                    hint: "the line was damaged or edited; 'warrant history -n \(namespace) --verify' shows it: restore that line, then deploy again")
+            }
+            anchor = digest
             dropped += droppedLines.count
         }
         var result = [makeConfigMap(name, lines: [line], anchor: anchor, dropped: dropped)]
@@ -248,17 +264,49 @@ public struct HistoryStore: Sendable, Hashable {
     }
 }
 
-/// A deployment record too large for a history ConfigMap.
+/// A deployment record that cannot be added to the history ConfigMaps.
 public struct HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The record's ID.
-    public var recordID: String
-    /// Its size in bytes.
-    public var size: Int
-    /// The limit.
-    public var limit: Int
+    /// What kind of problem this is; stable, for tests and machine-readable output.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        fileprivate enum Value: String, Sendable {
+            case recordTooLarge = "record-too-large"
+            case droppedRecordUnreadable = "dropped-record-unreadable"
+        }
 
-    /// What went wrong and what to do.
+        fileprivate let value: Value
+
+        /// The record alone is larger than a history ConfigMap holds.
+        public static let recordTooLarge = Code(value: .recordTooLarge)
+        /// Rotation drops a record whose digest cannot be read, so the anchor of the kept
+        /// records cannot be set.
+        public static let droppedRecordUnreadable = Code(value: .droppedRecordUnreadable)
+
+        /// The stable name of the code (`record-too-large`).
+        public var description: String { value.rawValue }
+    }
+
+    /// What kind of problem this is.
+    public var code: Code
+    /// The ID of the record being added.
+    public var recordID: String
+    /// What went wrong.
+    public var message: String
+    /// Where: the ConfigMap and line at fault, when there is one.
+    public var source: SourceLocation?
+    /// What to do about it.
+    public var hint: String?
+
+    /// Creates an error.
+    public init(_ code: Code, recordID: String, _ message: String, source: SourceLocation? = nil, hint: String? = nil) {
+        self.code = code
+        self.recordID = recordID
+        self.message = message
+        self.source = source
+        self.hint = hint
+    }
+
+    /// `source: message`, then the hint on an indented line.
     public var description: String {
-        "deployment record \(recordID) is \(size) bytes, more than the \(limit) a history ConfigMap holds; keep it with --record-file"
+        (source.map { "\($0): " } ?? "") + message + (hint.map { "\n  hint: \($0)" } ?? "")
     }
 }

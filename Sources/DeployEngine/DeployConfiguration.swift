@@ -1,5 +1,6 @@
 public import Delivery
 public import RBAC
+public import ScopePlanning
 
 /// How one deploy runs: where to, what it may delete, whether it waits, how it writes.
 ///

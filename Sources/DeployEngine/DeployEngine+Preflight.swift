@@ -1,6 +1,7 @@
 import KubeAPI
 import KubeModel
 import RBAC
+import ScopePlanning
 
 extension DeployEngine {
     /// The rules `warrant scope --for warrant` derives for these manifests and options.

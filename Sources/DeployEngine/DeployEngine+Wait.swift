@@ -2,6 +2,7 @@ import Delivery
 import KubeAPI
 import KubeModel
 import RBAC
+import ScopePlanning
 
 extension DeployEngine {
     /// Waits until every object is healthy (kstatus), failing fast on broken pods. Reports each

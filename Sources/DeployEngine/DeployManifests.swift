@@ -3,9 +3,9 @@ public import KubeModel
 
 /// The objects of one deploy, placed into its namespace and validated, before anything is sent.
 ///
-/// Namespaced objects written without a namespace are put into the deploy's namespace; then
-/// ``DeployValidation`` runs. Its errors (another namespace, cluster-scoped objects, duplicates,
-/// unknown kinds, and with `strict` the platform safeguards) stop the deploy; its warnings are
+/// Namespaced objects written without a namespace are put into the deploy's namespace
+/// (``NamespacePlacement``, the step every command takes); then ``DeployValidation`` runs. Its
+/// errors (another namespace, cluster-scoped objects, duplicates, unknown kinds, and with `strict` the platform safeguards) stop the deploy; its warnings are
 /// kept in ``warnings`` for the caller to show.
 public struct DeployManifests: Sendable {
     /// The objects, every namespaced one in ``namespace``.
@@ -34,9 +34,7 @@ public struct DeployManifests: Sendable {
         }
         // Placed in place: the caller hands the objects over, so a large input is not held twice.
         var placed = consume objects
-        for index in placed.indices where placed[index].namespace == nil && kinds.kind(placed[index].groupKind)?.namespaced == true {
-            placed[index].namespace = namespace
-        }
+        NamespacePlacement.place(&placed, in: namespace, kinds: kinds)
         let validation = DeployValidation.validate(placed, namespace: namespace, kinds: kinds, strict: strict)
         guard validation.errors.isEmpty else {
             throw DeployError(

@@ -1,6 +1,7 @@
 public import Delivery
 public import KubeModel
 public import RBAC
+import ScopePlanning
 
 /// One deploy credential: whether its Role holds more than its last deploy needed (what
 /// `warrant scope --for warrant` derives for those manifests), and how it authenticates.

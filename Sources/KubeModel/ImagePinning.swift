@@ -39,6 +39,18 @@ public enum ImagePinning: Sendable, Hashable {
         }
     }
 
+    /// Why the reference does not pin the image, as words that follow the image's name
+    /// (`web:latest` *is tagged :latest*), or `nil` when a digest or a version tag pins it: the
+    /// one wording `deploy`'s safeguards and `restrict` share.
+    public var problem: String? {
+        switch self {
+        case .digest, .tag: nil
+        case .latest: "is tagged :latest"
+        case .untagged: "has no tag (so :latest)"
+        case .emptyTag: "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"
+        }
+    }
+
     /// Whether every pull of the image gets the version that was tested: a digest or a version tag.
     public var isPinned: Bool {
         switch self {

@@ -19,6 +19,7 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
             case invalidResourceMap = "invalid-resource-map"
             case renderFailed = "render-failed"
             case namespaceMismatch = "namespace-mismatch"
+            case clusterScoped = "cluster-scoped"
             case invalidNumber = "invalid-number"
             case invalidName = "invalid-name"
         }
@@ -51,6 +52,8 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let renderFailed = Code(value: .renderFailed)
         /// An object names another namespace than the one deployed to.
         public static let namespaceMismatch = Code(value: .namespaceMismatch)
+        /// A cluster-scoped object where only namespaced ones can go (a namespace's deploy).
+        public static let clusterScoped = Code(value: .clusterScoped)
         /// A number JSON cannot carry (`.inf`, `.nan`) or beyond the 64-bit ranges.
         public static let invalidNumber = Code(value: .invalidNumber)
         /// A name or namespace Kubernetes does not accept for the kind (see ``ObjectNames``).

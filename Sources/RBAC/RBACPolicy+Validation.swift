@@ -18,7 +18,7 @@ extension RBACPolicy {
             var bindings: [RBACBinding] = []
             var rejected: [(Int, RBACValidation.Rejection)] = []
             for index in range where RBACAPI.isRBACObject(objects[index]) {
-                switch RBACValidation.check(objects[index]) {
+                switch RBACValidation.check(NamespacePlacement.placed(objects[index], in: defaultNamespace, kinds: .builtin)) {
                 case .role(let role): roles.append(role)
                 case .binding(let binding): bindings.append(binding)
                 case .rejected(let rejection): rejected.append((index, rejection))

@@ -3,9 +3,10 @@ public import KubeModel
 /// The RBAC objects of a cluster or a set of manifests, resolved and indexed for questions:
 /// ``authorize(_:)``, ``effectiveRules(for:namespace:)``, ``whoCan(_:)`` and ``mayGrant(_:user:namespace:)``.
 ///
-/// Building a policy places namespaced objects written without a namespace in
-/// ``defaultNamespace``, lets a later object with the same kind, namespace and name replace an
-/// earlier one (as applying them in order would), resolves ClusterRole aggregation to a fixpoint,
+/// Building a policy from objects places Roles and RoleBindings written without a namespace in
+/// ``defaultNamespace`` (``NamespacePlacement``, the step every command takes), lets a later
+/// object with the same kind, namespace and name replace an earlier one (as applying them in
+/// order would), resolves ClusterRole aggregation to a fixpoint,
 /// resolves every binding's `roleRef`, and indexes bindings by the users, ServiceAccounts and
 /// groups they name and by namespace. Answers follow kube-apiserver's RBAC authorizer exactly.
 public struct RBACPolicy: Sendable {
@@ -49,7 +50,7 @@ public struct RBACPolicy: Sendable {
     ///
     /// - Parameters:
     ///   - objects: any Kubernetes objects.
-    ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go.
+    ///   - defaultNamespace: where Roles and RoleBindings without `metadata.namespace` go (``NamespacePlacement``).
     /// - Throws: ``ManifestErrors`` with one error per malformed RBAC object (file and line included).
     public init(objects: [KubeObject], defaultNamespace: String = "default") throws(ManifestErrors) {
         // Large inputs are read in parts on every core, and joined in input order.
@@ -58,6 +59,7 @@ public struct RBACPolicy: Sendable {
             var bindings: [RBACBinding] = []
             var errors: [ManifestError] = []
             for object in objects[range] where RBACAPI.isRBACObject(object) {
+                let object = NamespacePlacement.placed(object, in: defaultNamespace, kinds: .builtin)
                 do throws(ManifestError) {
                     switch object.kind {
                     case "Role", "ClusterRole": roles.append(try RBACRole(object))
@@ -85,9 +87,10 @@ public struct RBACPolicy: Sendable {
     /// Builds a policy from roles and bindings.
     ///
     /// - Parameters:
-    ///   - roles: Roles and ClusterRoles; a ClusterRole's `rules` are replaced when it has an `aggregationRule`.
-    ///   - bindings: RoleBindings and ClusterRoleBindings.
-    ///   - defaultNamespace: where Roles and RoleBindings without a namespace go.
+    ///   - roles: Roles and ClusterRoles; a ClusterRole's `rules` are replaced when it has an
+    ///     `aggregationRule`. Roles name their namespace: read them from placed objects.
+    ///   - bindings: RoleBindings and ClusterRoleBindings; RoleBindings name their namespace.
+    ///   - defaultNamespace: the namespace of the objects the policy is asked about that name none.
     public init(roles inputRoles: [RBACRole], bindings inputBindings: [RBACBinding], defaultNamespace: String = "default") {
         self.defaultNamespace = defaultNamespace
         // The roles and the bindings are deduplicated concurrently; then aggregation is resolved.
@@ -131,7 +134,7 @@ public struct RBACPolicy: Sendable {
     }
 
     /// The bindings in input order, a later one with the same kind, namespace and name replacing
-    /// an earlier one; RoleBindings without a namespace placed in `defaultNamespace`.
+    /// an earlier one.
     private static func effectiveBindings(_ inputBindings: [RBACBinding], defaultNamespace: String) -> [RBACBinding] {
         var bindings: [RBACBinding] = []
         var bindingPositions: [BindingKey: Int] = [:]
@@ -140,7 +143,7 @@ public struct RBACPolicy: Sendable {
             case .clusterRoleBinding:
                 binding.namespace = nil
             case .roleBinding:
-                if binding.namespace?.isEmpty ?? true { binding.namespace = defaultNamespace }
+                break
             }
             // Unnamed bindings (built in code) never replace each other.
             guard !binding.name.isEmpty else {

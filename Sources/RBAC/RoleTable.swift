@@ -1,8 +1,7 @@
 import KubeModel
 
 /// The roles of a policy as it uses them: a later role with the same kind, namespace and name
-/// replaces an earlier one (as applying them in order would), Roles without a namespace are
-/// placed in the default one, every distinct rule is numbered, and (``resolved()``) ClusterRole
+/// replaces an earlier one (as applying them in order would), every distinct rule is numbered, and (``resolved()``) ClusterRole
 /// aggregation is resolved and every distinct rule compiled once.
 struct RoleTable: Sendable {
     /// Every Role and ClusterRole, aggregated ClusterRoles with their aggregated rules.
@@ -31,7 +30,6 @@ struct RoleTable: Sendable {
                 }
             case .role:
                 role.aggregationRule = nil
-                if role.namespace?.isEmpty ?? true { role.namespace = defaultNamespace }
                 let key = RBACPolicy.NamespacedName(namespace: role.namespace ?? defaultNamespace, name: role.name)
                 if let existing = rolePositions[key] {
                     roles[existing] = role

@@ -15,7 +15,7 @@ struct ContainerPolicy {
             guard var containers = podSpec[list]?.arrayValue else { continue }
             for index in containers.indices {
                 let name = containers[index]["name"]?.stringValue ?? "#\(index)"
-                if let image = containers[index]["image"]?.stringValue, let problem = Self.imageProblem(image) {
+                if let image = containers[index]["image"]?.stringValue, let problem = ImagePinning(image: image).problem {
                     warnings.append("container \(name): image \(image) \(problem); pin a version (or a digest)")
                 }
                 var resources = containers[index]["resources"]?.objectValue ?? JSONObject()
@@ -48,16 +48,6 @@ struct ContainerPolicy {
         }
         if !added.isEmpty { object.content.setValue(podSpec, at: path) }
         return (added, warnings)
-    }
-
-    /// Why `image` is not pinned, or `nil` when it is.
-    static func imageProblem(_ image: String) -> String? {
-        switch ImagePinning(image: image) {
-        case .digest, .tag: nil
-        case .latest: "uses :latest"
-        case .untagged: "has no tag (it means :latest)"
-        case .emptyTag: "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"
-        }
     }
 }
 

@@ -41,47 +41,10 @@ struct AgentInstallCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace the agent deploys to (and runs in).")
-    var namespace: String
-
-    @Option(help: ArgumentHelp("The repository: https://…, ssh://…, user@host:path or file:///….", valueName: "url"))
-    var repo: String
-
-    @Option(help: "The branch to follow.")
-    var branch: String
-
-    @Option(help: ArgumentHelp("The manifests folder in the repository (default: the root).", valueName: "dir"))
-    var path: String?
-
-    @Option(
-        name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file; its content goes into the ConfigMap.", valueName: "file"))
-    var allowedSigners: String
-
-    @Option(
-        name: .customLong("gpg-keyring"),
-        help: ArgumentHelp("An exported OpenPGP keyring (ASCII armour); its content goes into the ConfigMap.", valueName: "file"))
-    var gpgKeyring: String?
+    @OptionGroup var agent: AgentOptions
 
     @Option(help: ArgumentHelp("The agent's image, pinned by digest: IMAGE@sha256:… (default: \(ContainerImage.reference), by tag).", valueName: "image"))
     var image: String?
-
-    @Option(help: ArgumentHelp("How often to poll the branch (default 30s).", valueName: "duration"))
-    var interval: String?
-
-    @Option(name: .customLong("reconcile-interval"), help: ArgumentHelp("How often to re-apply the last applied commit (default 10m).", valueName: "duration"))
-    var reconcileInterval: String?
-
-    @Flag(help: "The agent prunes (the Role gets list and delete).")
-    var prune = false
-
-    @Flag(help: "The agent waits for health (the Role gets pod reads).")
-    var wait = false
-
-    @Option(name: .customLong("max-prune"), help: ArgumentHelp("The prune limit (default 25%).", valueName: "N|P%"))
-    var maxPrune: String?
-
-    @Option(help: ArgumentHelp("The ApplySet parent ConfigMap (default warrant-applyset).", valueName: "name"))
-    var applyset: String?
 
     @Option(name: .customLong("git-secret"), help: ArgumentHelp("A Secret with the Git credentials, mounted read-only.", valueName: "name"))
     var gitSecret: String?
@@ -93,6 +56,10 @@ struct AgentInstallCommand: AsyncParsableCommand {
     var gitCIDR: String?
 
     @OptionGroup var manifests: ManifestOptions
+
+    func validate() throws {
+        try agent.require(["--namespace", "--repo", "--branch", "--allowed-signers"])
+    }
 
     func run() async throws {
         let context = CommandContext.current
@@ -106,14 +73,8 @@ struct AgentInstallCommand: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-agent-install-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var settings = AgentSettings()
-        let values: [(AgentSetting, String?)] = [
-            (.repo, repo), (.branch, branch), (.path, path), (.allowedSigners, allowedSigners), (.gpgKeyring, gpgKeyring), (.interval, interval),
-            (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset), (.workDir, scratch),
-        ]
-        for case (let setting, let value?) in values { settings.set(setting, value) }
-        settings.set(.namespace, namespace, flag: "-n")
-        if prune { settings.set(.prune, "true") }
-        if wait { settings.set(.wait, "true") }
+        agent.add(to: &settings)
+        settings.set(.workDir, scratch)
         let configuration: AgentConfiguration
         do {
             configuration = try AgentConfiguration(settings: settings)
@@ -133,8 +94,8 @@ struct AgentInstallCommand: AsyncParsableCommand {
         do {
             installation = AgentInstallation(
                 configuration: configuration, role: role,
-                allowedSigners: String(decoding: try ManifestLoader.readFile(allowedSigners), as: UTF8.self),
-                keyring: try gpgKeyring.map { String(decoding: try ManifestLoader.readFile($0), as: UTF8.self) }, image: image, gitSecret: gitSecret,
+                allowedSigners: String(decoding: try ManifestLoader.readFile(configuration.allowedSignersFile), as: UTF8.self),
+                keyring: try agent.gpgKeyring.map { String(decoding: try ManifestLoader.readFile($0), as: UTF8.self) }, image: image, gitSecret: gitSecret,
                 apiServerCIDR: apiServerCIDR, gitCIDR: gitCIDR)
         } catch {
             context.standardError("error: \(error)\n")

@@ -61,42 +61,7 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A YAML file with the settings (keys are the flag names without dashes).", valueName: "file"))
     var config: String?
 
-    @Option(help: ArgumentHelp("The repository: https://…, ssh://…, user@host:path or file:///….", valueName: "url"))
-    var repo: String?
-
-    @Option(help: "The branch to follow.")
-    var branch: String?
-
-    @Option(help: ArgumentHelp("The manifests folder in the repository (default: the root); a kustomization when it has kustomization.yaml.", valueName: "dir"))
-    var path: String?
-
-    @Option(name: [.customShort("n"), .customLong("namespace")], help: "The namespace to deploy to.")
-    var namespace: String?
-
-    @Option(name: .customLong("allowed-signers"), help: ArgumentHelp("The OpenSSH allowed-signers file: who may sign commits.", valueName: "file"))
-    var allowedSigners: String?
-
-    @Option(name: .customLong("gpg-keyring"), help: ArgumentHelp("An exported OpenPGP keyring whose keys may also sign.", valueName: "file"))
-    var gpgKeyring: String?
-
-    @Option(help: ArgumentHelp("How often to poll the branch (default 30s).", valueName: "duration"))
-    var interval: String?
-
-    @Option(name: .customLong("reconcile-interval"), help: ArgumentHelp("How often to re-apply the last applied commit (default 10m).", valueName: "duration"))
-    var reconcileInterval: String?
-
-    @Flag(help: "Delete objects of the ApplySet that left the manifests.")
-    var prune = false
-
-    @Flag(help: "Wait until every object is healthy after applying.")
-    var wait = false
-
-    @Option(
-        name: .customLong("max-prune"), help: ArgumentHelp("Stop when more than N objects or P% of the set would be pruned (default 25%).", valueName: "N|P%"))
-    var maxPrune: String?
-
-    @Option(help: ArgumentHelp("The ApplySet parent ConfigMap (default warrant-applyset).", valueName: "name"))
-    var applyset: String?
+    @OptionGroup var agent: AgentOptions
 
     @Option(name: .customLong("git-username"), help: ArgumentHelp("The HTTPS user name (default git).", valueName: "name"))
     var gitUsername: String?
@@ -159,18 +124,14 @@ struct AgentRunCommand: AsyncParsableCommand {
     /// The settings given as flags.
     var flagSettings: AgentSettings {
         var settings = AgentSettings()
+        agent.add(to: &settings)
         let values: [(AgentSetting, String?)] = [
-            (.repo, repo), (.branch, branch), (.path, path), (.allowedSigners, allowedSigners), (.gpgKeyring, gpgKeyring),
-            (.interval, interval), (.reconcileInterval, reconcileInterval), (.maxPrune, maxPrune), (.applyset, applyset),
             (.gitUsername, gitUsername), (.gitUsernameFile, gitUsernameFile), (.gitPasswordFile, gitPasswordFile), (.gitTokenFile, gitTokenFile),
             (.gitCAFile, gitCAFile), (.sshKeyFile, sshKeyFile), (.sshKnownHosts, sshKnownHosts), (.workDir, workDir),
             (.shutdownGrace, shutdownGrace), (.listen, listen), (.leaseDuration, leaseDuration), (.renewDeadline, renewDeadline),
             (.retryPeriod, retryPeriod), (.webhookSecretFile, webhookSecretFile),
         ]
         for case (let setting, let value?) in values { settings.set(setting, value) }
-        if let namespace { settings.set(.namespace, namespace, flag: "-n") }
-        if prune { settings.set(.prune, "true") }
-        if wait { settings.set(.wait, "true") }
         if let leaderElection { settings.set(.leaderElection, leaderElection ? "true" : "false") }
         return settings
     }

@@ -3,6 +3,7 @@ import DeployEngine
 import Foundation
 import KubeModel
 import RBAC
+import ScopePlanning
 
 /// `warrant credentials`: the CI/CD credential bundle and its kubeconfig.
 struct CredentialsCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import RBAC
+import ScopePlanning
 
 /// The deploy step of the CI job `credentials` prints: the command a credential scoped for a
 /// deploy method and options can run, with exactly those options, so that the first pipeline

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeModel
 import RBAC
+import ScopePlanning
 
 /// `warrant credentials kubeconfig`: a kubeconfig for a pipeline, written 0600, never printed to a terminal.
 struct KubeconfigCommand: AsyncParsableCommand {

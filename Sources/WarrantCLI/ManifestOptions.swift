@@ -128,13 +128,11 @@ struct LoadedManifests {
     var skipped: [SkippedDocument] = []
 
     /// The objects, moved out, with namespaced objects that name no namespace placed in
-    /// `namespace`: changed in place, so that a large input is never held twice.
+    /// `namespace` (``NamespacePlacement``): changed in place, so that a large input is never held twice.
     mutating func takeObjects(placingIn namespace: String) -> [KubeObject] {
         var taken = objects
         objects = []
-        for index in taken.indices where taken[index].namespace == nil && kind(of: taken[index])?.namespaced == true {
-            taken[index].namespace = namespace
-        }
+        NamespacePlacement.place(&taken, in: namespace, kinds: kinds)
         return taken
     }
 

@@ -4,10 +4,13 @@ import Reports
 
 /// Shared steps of the RBAC commands.
 enum RBACCommandSupport {
-    /// The RBAC policy of the loaded manifests; malformed RBAC objects end the command with status 2.
+    /// The RBAC policy of the loaded manifests, placed in `defaultNamespace` first
+    /// (``NamespacePlacement``); malformed RBAC objects end the command with status 2.
     static func policy(_ loaded: LoadedManifests, defaultNamespace: String, context: CommandContext) throws -> RBACPolicy {
+        var objects = loaded.objects
+        NamespacePlacement.place(&objects, in: defaultNamespace, kinds: loaded.kinds)
         do {
-            return try RBACPolicy(objects: loaded.objects, defaultNamespace: defaultNamespace)
+            return try RBACPolicy(objects: objects, defaultNamespace: defaultNamespace)
         } catch {
             for failure in error.errors { context.standardError("error: \(failure)\n") }
             throw CommandExit(.invalidInput)

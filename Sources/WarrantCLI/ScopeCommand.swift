@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeModel
 import RBAC
+import ScopePlanning
 
 /// `--for` values, mirroring ``DeployMethod``.
 enum DeployMethodOption: String, ExpressibleByArgument, CaseIterable {
@@ -186,9 +187,11 @@ enum ScopeSupport {
             }
             target = only
         }
+        var objects = loaded.objects
+        NamespacePlacement.place(&objects, in: target, kinds: loaded.kinds)
         do {
             return try ScopeDeriver(method: method, options: options, namespace: target, roleName: roleName)
-                .derive(objects: loaded.objects, kinds: loaded.kinds)
+                .derive(objects: objects, kinds: loaded.kinds)
         } catch {
             for failure in error.errors.prefix(maximumErrorsShown) { context.standardError("error: \(failure)\n") }
             if error.errors.count > maximumErrorsShown {

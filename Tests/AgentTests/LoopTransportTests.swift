@@ -20,45 +20,45 @@ struct LoopTransportTests {
     static func applyOnce(
         _ configuration: AgentConfiguration, fixture: GitFixture, tip: CommitID, secrets: [String]
     ) async throws {
-        let server = try await KubeTestServer.start()
-        defer { Task { try? await server.shutdown() } }
-        try server.seed(try ManifestLoader().load(bytes: Array("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n".utf8), file: "ns.yaml"))
-        try server.seed(try agentRBAC(namespace: "shop", manifests: appManifests("v1"), configuration: configuration))
-        server.addUser(token: ReconcilerTests.World.token, name: "system:serviceaccount:shop:warrant-agent")
-        let connection = ClusterConnection(
-            server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "shop",
-            credentials: .token(ReconcilerTests.World.token), origin: "test")
-        let logs = LogCapture()
-        try await KubeClient.with(connection, credentials: CredentialSource(connection: connection)) { client in
-            let reconciler = try makeReconciler(configuration, client: client, logs: logs)
-            var state = try await reconciler.resume()
-            let step = await reconciler.step(&state)
-            guard case .deployed(_, let outcome) = step else {
-                Issue.record("not deployed: \(step)")
-                return
+        try await withKubeTestServer { server in
+            try server.seed(try ManifestLoader().load(bytes: Array("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n".utf8), file: "ns.yaml"))
+            try server.seed(try agentRBAC(namespace: "shop", manifests: appManifests("v1"), configuration: configuration))
+            server.addUser(token: ReconcilerTests.World.token, name: "system:serviceaccount:shop:warrant-agent")
+            let connection = ClusterConnection(
+                server: server.url, certificateAuthorityPEM: Array(server.caCertificatePEM.utf8), namespace: "shop",
+                credentials: .token(ReconcilerTests.World.token), origin: "test")
+            let logs = LogCapture()
+            try await KubeClient.with(connection, credentials: CredentialSource(connection: connection)) { client in
+                let reconciler = try makeReconciler(configuration, client: client, logs: logs)
+                var state = try await reconciler.resume()
+                let step = await reconciler.step(&state)
+                guard case .deployed(_, let outcome) = step else {
+                    Issue.record("not deployed: \(step)")
+                    return
+                }
+                #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
+                #expect(state.lastApplied == tip)
+                let record = try #require(outcome.record)
+                // The repository as recorded: its host and path, no user name or credential.
+                let repository = try #require(agentFields(record)?[path: ["repository"]]?.stringValue)
+                #expect(repository.hasSuffix("/remote.git") && repository.contains("127.0.0.1"), "\(repository)")
+                #expect(!repository.contains("@"), "\(repository)")
+                // The next poll over the same transport: nothing new.
+                guard case .unchanged = await reconciler.step(&state) else {
+                    Issue.record("not unchanged")
+                    return
+                }
+                let status = try #require(try await AgentStatusStore(namespace: "shop").read(client: client))
+                let recordText = record.jsonLine
+                for secret in secrets {
+                    #expect(!logs.text.contains(secret), "a credential in the trace log")
+                    #expect(!recordText.contains(secret), "a credential in the record")
+                    #expect(!status.encoded().contains(secret), "a credential in the status")
+                }
             }
-            #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
-            #expect(state.lastApplied == tip)
-            let record = try #require(outcome.record)
-            // The repository as recorded: its host and path, no user name or credential.
-            let repository = try #require(agentFields(record)?[path: ["repository"]]?.stringValue)
-            #expect(repository.hasSuffix("/remote.git") && repository.contains("127.0.0.1"), "\(repository)")
-            #expect(!repository.contains("@"), "\(repository)")
-            // The next poll over the same transport: nothing new.
-            guard case .unchanged = await reconciler.step(&state) else {
-                Issue.record("not unchanged")
-                return
-            }
-            let status = try #require(try await AgentStatusStore(namespace: "shop").read(client: client))
-            let recordText = record.jsonLine
-            for secret in secrets {
-                #expect(!logs.text.contains(secret), "a credential in the trace log")
-                #expect(!recordText.contains(secret), "a credential in the record")
-                #expect(!status.encoded().contains(secret), "a credential in the status")
-            }
+            let value = server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
+            #expect(value == "v1")
         }
-        let value = server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
-        #expect(value == "v1")
     }
 
     @Test(.enabled(if: GitHTTPServer.backendProgram != nil, "git http-backend is not installed"))

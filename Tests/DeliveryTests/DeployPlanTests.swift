@@ -227,13 +227,13 @@ struct DeployValidationTests {
             ("web@sha256:0123", true), ("ghcr.io/org/web:v2", true),
         ])
     func images(image: String, pinned: Bool) {
-        #expect((DeployValidation.imageProblem(image) == nil) == pinned)
+        #expect((ImagePinning(image: image).problem == nil) == pinned)
     }
 
     @Test("an empty tag is named as an invalid reference, not as :latest")
     func emptyTag() {
-        #expect(DeployValidation.imageProblem("web:") == "whose tag is empty (not a valid image reference: the kubelet refuses it as InvalidImageName)")
-        #expect(DeployValidation.imageProblem("web:latest") == "tagged :latest")
-        #expect(DeployValidation.imageProblem("web") == "which has no tag (so :latest)")
+        #expect(ImagePinning(image: "web:").problem == "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)")
+        #expect(ImagePinning(image: "web:latest").problem == "is tagged :latest")
+        #expect(ImagePinning(image: "web").problem == "has no tag (so :latest)")
     }
 }

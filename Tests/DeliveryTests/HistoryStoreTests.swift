@@ -71,9 +71,31 @@ struct HistoryStoreTests {
     }
 
     @Test("a record larger than a ConfigMap is refused")
-    func tooLarge() {
+    func tooLarge() throws {
         let store = HistoryStore(namespace: "team-a", sizeLimit: 100)
-        #expect(throws: HistoryError.self) { try store.append(sampleRecord(previous: nil), to: []) }
+        let error = try #require(throws: HistoryError.self) { try store.append(sampleRecord(previous: nil), to: []) }
+        #expect(error.code == .recordTooLarge)
+        #expect(error.description.contains("keep it with --record-file"))
+    }
+
+    @Test(
+        "rotating out a record whose digest cannot be read is an error, not a silently older anchor",
+        arguments: [false, true])
+    func rotationPastAnUnreadableRecord(archived: Bool) throws {
+        let size = sampleChain(2)[1].jsonLine.utf8.count + 1
+        let store = HistoryStore(namespace: "team-a", sizeLimit: size * 2 + 10, archives: archived ? 1 : 0)
+        let chain = sampleChain(archived ? 5 : 3)
+        // Without archives the head [0,1] is full; with one archive, -1 [0,1] and the head [2,3] are.
+        var live = try appendAll(Array(chain.dropLast()), store: store)
+        let full = archived ? "warrant-history-1" : "warrant-history"
+        let index = try #require(live.firstIndex { $0.name == full })
+        let text = try #require(live[index].content[path: ["data", "records.jsonl"]]?.stringValue)
+        // Same size, so that the rotation still happens; the digest can no longer be read.
+        live[index].content.setValue(.string(text.replacingOccurrences(of: "\"digest\"", with: "\"digezt\"")), at: ["data", "records.jsonl"])
+        let error = try #require(throws: HistoryError.self) { try store.append(chain[chain.count - 1], to: live) }
+        #expect(error.code == .droppedRecordUnreadable)
+        #expect(error.source == SourceLocation(file: "ConfigMap team-a/\(full)", line: 2))
+        #expect(error.description.contains("warrant history -n team-a --verify"))
     }
 
     @Test("a tampered line is found by verification, a garbled one names its ConfigMap and line")

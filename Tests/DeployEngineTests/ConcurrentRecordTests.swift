@@ -5,6 +5,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import RBAC
+import ScopePlanning
 import Synchronization
 import Testing
 import WarrantTestSupport
@@ -448,32 +449,32 @@ import WarrantTestSupport
     /// renew deadline, before the Lease could expire in anyone else's eyes, and records why.
     @Test func aDeployThatCannotRenewItsLeaseStopsBeforeItExpires() async throws {
         let never: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }
-        let (server, credential) = try await engineFixture(options: DeployOptions(prune: true, wait: true), hook: never)
-        defer { Task { try? await server.shutdown() } }
-        var configuration = DeployConfiguration(namespace: "guestbook", toolVersion: "0.0.0-test", prune: true, wait: true, waitTimeout: .seconds(60))
-        // Long enough that a loaded machine does not lose the Lease before the faults begin.
-        configuration.leaseDuration = .seconds(40)
-        configuration.leaseRenewDeadline = .seconds(20)
-        configuration.leaseRetryPeriod = .milliseconds(300)
-        let engine = DeployEngine(configuration: configuration)
-        let leaseDuration = configuration.leaseDuration
-        let manifests = try DeployEngineTests.manifests()
-        async let outcome = withClient(credential) { client in
-            try await engine.deploy(manifests, identity: DeployEngineTests.identity, client: client)
+        try await withEngineFixture(options: DeployOptions(prune: true, wait: true), hook: never) { server, credential in
+            var configuration = DeployConfiguration(namespace: "guestbook", toolVersion: "0.0.0-test", prune: true, wait: true, waitTimeout: .seconds(60))
+            // Long enough that a loaded machine does not lose the Lease before the faults begin.
+            configuration.leaseDuration = .seconds(40)
+            configuration.leaseRenewDeadline = .seconds(20)
+            configuration.leaseRetryPeriod = .milliseconds(300)
+            let engine = DeployEngine(configuration: configuration)
+            let leaseDuration = configuration.leaseDuration
+            let manifests = try DeployEngineTests.manifests()
+            async let outcome = withClient(credential) { client in
+                try await engine.deploy(manifests, identity: DeployEngineTests.identity, client: client)
+            }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") != nil, "the deploy got to its rollout")
+            server.inject(Fault.status(503).paths(prefix: "/apis/coordination.k8s.io/"))
+            let cut = ContinuousClock.now
+            let result = try await outcome
+            server.clearFaults()
+            #expect(ContinuousClock.now - cut < leaseDuration, "stopped before the Lease could expire for others")
+            #expect(result.result == .failed && result.failure?.code == .locked)
+            #expect(result.record?.message.contains("could not be renewed within 20 s") == true, "\(String(describing: result.record?.message))")
+            #expect(try history(on: server).last?.id == result.deployID)
         }
-        let deadline = ContinuousClock.now + .seconds(120)
-        while server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try #require(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") != nil, "the deploy got to its rollout")
-        server.inject(Fault.status(503).paths(prefix: "/apis/coordination.k8s.io/"))
-        let cut = ContinuousClock.now
-        let result = try await outcome
-        server.clearFaults()
-        #expect(ContinuousClock.now - cut < leaseDuration, "stopped before the Lease could expire for others")
-        #expect(result.result == .failed && result.failure?.code == .locked)
-        #expect(result.record?.message.contains("could not be renewed within 20 s") == true, "\(String(describing: result.record?.message))")
-        #expect(try history(on: server).last?.id == result.deployID)
     }
 
     // MARK: - A record that cannot be stored

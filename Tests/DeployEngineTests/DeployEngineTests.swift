@@ -5,6 +5,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import RBAC
+import ScopePlanning
 import Testing
 import WarrantTestSupport
 
@@ -27,171 +28,171 @@ import WarrantTestSupport
     }
 
     @Test func appliesRecordsWithTheCallersFieldsAndMakesNoWritesTheSecondTime() async throws {
-        let (server, credential) = try await engineFixture()
-        defer { Task { try? await server.shutdown() } }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let recordFile = folder.appendingPathComponent("records.jsonl").path
-        let engine = DeployEngine(configuration: Self.configuration { $0.recordFile = recordFile })
-        let manifests = try Self.manifests()
+        try await withEngineFixture { server, credential in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let recordFile = folder.appendingPathComponent("records.jsonl").path
+            let engine = DeployEngine(configuration: Self.configuration { $0.recordFile = recordFile })
+            let manifests = try Self.manifests()
 
-        let log = EventLog()
-        let first = try await withClient(credential) { client in
-            try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: log.reporter)
+            let log = EventLog()
+            let first = try await withClient(credential) { client in
+                try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: log.reporter)
+            }
+            #expect(first.isSuccess, "\(String(describing: first.failure)) \(first.recordProblems)")
+            #expect(first.result == .succeeded)
+            #expect(first.applied.count == 6)
+            #expect(Set(log.applied) == Set(manifests.objects.map(\.displayName)))
+            #expect(log.events.contains { if case .ready(6) = $0 { return true } else { return false } })
+            let record = try #require(first.record)
+            #expect(record.id == first.deployID)
+            #expect(log.recorded?.id == record.id)
+            #expect(record.credential == "system:serviceaccount:guestbook:ci")
+            #expect(record.identity.actor == "alice.dev")
+            #expect(record.additionalFields["repository"] == "file:///srv/git/guestbook.git")
+            #expect(record.durations["apply"] != nil && record.durations["wait"] != nil)
+            let deployment = try #require(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend"))
+            #expect(deployment.annotations[DeployEngine.recordAnnotation] == first.deployID)
+            #expect(deployment.content[path: ["metadata", "managedFields"]]?.arrayValue?.contains { $0["manager"] == "warrant" } == true)
+
+            let writesBefore = server.requests.count
+            let secondLog = EventLog()
+            let second = try await withClient(credential) { client in
+                try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: secondLog.reporter)
+            }
+            #expect(second.isSuccess)
+            #expect(second.applied.isEmpty && second.pruned.isEmpty)
+            #expect(second.unchanged == 6)
+            #expect(secondLog.sawNoChanges)
+            #expect(secondLog.applied.isEmpty)
+            // Only the record is written (history ConfigMap and Event) and the deploy Lease taken and
+            // released: none of the deployed objects. (Access reviews are POSTs too, but write nothing.)
+            let writes = server.requests.dropFirst(writesBefore).filter { $0.isWrite && !$0.isDryRun && $0.path.contains("/namespaces/guestbook/") }
+            let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
+            #expect(
+                writes.map(\.path).filter { $0 != lease }.sorted() == [
+                    "/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events",
+                ])
+            #expect(writes.filter { $0.path == lease }.count >= 2, "taken and released (and renewed when the deploy took longer than 2 s)")
+
+            // The chain holds both records, the caller's fields inside the digest.
+            let records = try history(on: server)
+            #expect(records.map(\.id) == [first.deployID, second.deployID])
+            #expect(RecordChain.verify(records).isEmpty)
+            #expect(records.allSatisfy { $0.isIntact && $0.additionalFields["commitRange"] == "abc123..0123456789abcdef" })
+            let lines = try String(contentsOfFile: recordFile, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 2)
         }
-        #expect(first.isSuccess, "\(String(describing: first.failure)) \(first.recordProblems)")
-        #expect(first.result == .succeeded)
-        #expect(first.applied.count == 6)
-        #expect(Set(log.applied) == Set(manifests.objects.map(\.displayName)))
-        #expect(log.events.contains { if case .ready(6) = $0 { return true } else { return false } })
-        let record = try #require(first.record)
-        #expect(record.id == first.deployID)
-        #expect(log.recorded?.id == record.id)
-        #expect(record.credential == "system:serviceaccount:guestbook:ci")
-        #expect(record.identity.actor == "alice.dev")
-        #expect(record.additionalFields["repository"] == "file:///srv/git/guestbook.git")
-        #expect(record.durations["apply"] != nil && record.durations["wait"] != nil)
-        let deployment = try #require(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend"))
-        #expect(deployment.annotations[DeployEngine.recordAnnotation] == first.deployID)
-        #expect(deployment.content[path: ["metadata", "managedFields"]]?.arrayValue?.contains { $0["manager"] == "warrant" } == true)
-
-        let writesBefore = server.requests.count
-        let secondLog = EventLog()
-        let second = try await withClient(credential) { client in
-            try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: secondLog.reporter)
-        }
-        #expect(second.isSuccess)
-        #expect(second.applied.isEmpty && second.pruned.isEmpty)
-        #expect(second.unchanged == 6)
-        #expect(secondLog.sawNoChanges)
-        #expect(secondLog.applied.isEmpty)
-        // Only the record is written (history ConfigMap and Event) and the deploy Lease taken and
-        // released: none of the deployed objects. (Access reviews are POSTs too, but write nothing.)
-        let writes = server.requests.dropFirst(writesBefore).filter { $0.isWrite && !$0.isDryRun && $0.path.contains("/namespaces/guestbook/") }
-        let lease = "/apis/coordination.k8s.io/v1/namespaces/guestbook/leases/warrant-applyset"
-        #expect(
-            writes.map(\.path).filter { $0 != lease }.sorted() == [
-                "/api/v1/namespaces/guestbook/configmaps/warrant-history", "/api/v1/namespaces/guestbook/events",
-            ])
-        #expect(writes.filter { $0.path == lease }.count >= 2, "taken and released (and renewed when the deploy took longer than 2 s)")
-
-        // The chain holds both records, the caller's fields inside the digest.
-        let records = try history(on: server)
-        #expect(records.map(\.id) == [first.deployID, second.deployID])
-        #expect(RecordChain.verify(records).isEmpty)
-        #expect(records.allSatisfy { $0.isIntact && $0.additionalFields["commitRange"] == "abc123..0123456789abcdef" })
-        let lines = try String(contentsOfFile: recordFile, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
     }
 
     @Test func aFieldManagerOfTheCallersOwnOwnsWhatItApplies() async throws {
-        let (server, credential) = try await engineFixture(options: DeployOptions(), hook: nil)
-        defer { Task { try? await server.shutdown() } }
-        let engine = DeployEngine(
-            configuration: Self.configuration {
-                $0.fieldManager = "warrant-agent"
-                $0.prune = false
-                $0.wait = false
-            })
-        let outcome = try await withClient(credential) { client in
-            try await engine.deploy(try Self.manifests(), identity: Self.identity, client: client)
+        try await withEngineFixture(options: DeployOptions(), hook: nil) { server, credential in
+            let engine = DeployEngine(
+                configuration: Self.configuration {
+                    $0.fieldManager = "warrant-agent"
+                    $0.prune = false
+                    $0.wait = false
+                })
+            let outcome = try await withClient(credential) { client in
+                try await engine.deploy(try Self.manifests(), identity: Self.identity, client: client)
+            }
+            #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
+            let service = try #require(server.object(group: "", kind: "Service", namespace: "guestbook", name: "frontend"))
+            let managers = service.content[path: ["metadata", "managedFields"]]?.arrayValue?.compactMap { $0["manager"]?.stringValue } ?? []
+            #expect(managers == ["warrant-agent"])
         }
-        #expect(outcome.isSuccess, "\(String(describing: outcome.failure))")
-        let service = try #require(server.object(group: "", kind: "Service", namespace: "guestbook", name: "frontend"))
-        let managers = service.content[path: ["metadata", "managedFields"]]?.arrayValue?.compactMap { $0["manager"]?.stringValue } ?? []
-        #expect(managers == ["warrant-agent"])
     }
 
     /// Cancelling the caller's task stops the wait; the record is still written, as interrupted.
     @Test func cancellationIsRecordedAsInterrupted() async throws {
         let stuck: @Sendable (inout KubeObject, ChangeEvent) -> Void = { _, _ in }  // Deployments never become ready
-        let (server, credential) = try await engineFixture(options: DeployOptions(wait: true), hook: stuck)
-        defer { Task { try? await server.shutdown() } }
-        let engine = DeployEngine(
-            configuration: Self.configuration {
-                $0.prune = false
-                $0.waitTimeout = .seconds(120)
-            })
-        let manifests = try Self.manifests()
-        let log = EventLog()
-        let task = Task {
-            try await withClient(credential) { client in
-                try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: log.reporter)
+        try await withEngineFixture(options: DeployOptions(wait: true), hook: stuck) { server, credential in
+            let engine = DeployEngine(
+                configuration: Self.configuration {
+                    $0.prune = false
+                    $0.waitTimeout = .seconds(120)
+                })
+            let manifests = try Self.manifests()
+            let log = EventLog()
+            let task = Task {
+                try await withClient(credential) { client in
+                    try await engine.deploy(manifests, identity: Self.identity, client: client, reporter: log.reporter)
+                }
             }
+            // Generous: the whole suite shares two cores with the in-process API test servers.
+            let deadline = ContinuousClock.now + .seconds(90)
+            while !log.sawWaitStatus, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(log.sawWaitStatus, "the deploy reached the wait")
+            task.cancel()
+            let outcome = try await task.value
+            #expect(outcome.result == .interrupted)
+            #expect(outcome.failure?.code == .interrupted)
+            #expect(outcome.applied.count == 6, "what was done before the interruption is in the outcome")
+            let record = try #require(outcome.record)
+            #expect(record.result == .interrupted)
+            #expect(try history(on: server).last?.result == .interrupted)
+            #expect(server.objects(group: "", kind: "Event", namespace: "guestbook").contains { $0.content["reason"] == "DeployFailed" })
         }
-        // Generous: the whole suite shares two cores with the in-process API test servers.
-        let deadline = ContinuousClock.now + .seconds(90)
-        while !log.sawWaitStatus, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(log.sawWaitStatus, "the deploy reached the wait")
-        task.cancel()
-        let outcome = try await task.value
-        #expect(outcome.result == .interrupted)
-        #expect(outcome.failure?.code == .interrupted)
-        #expect(outcome.applied.count == 6, "what was done before the interruption is in the outcome")
-        let record = try #require(outcome.record)
-        #expect(record.result == .interrupted)
-        #expect(try history(on: server).last?.result == .interrupted)
-        #expect(server.objects(group: "", kind: "Event", namespace: "guestbook").contains { $0.content["reason"] == "DeployFailed" })
     }
 
     @Test func aCredentialThatHoldsTooMuchOrTooLittleIsATypedErrorAndNothingChanges() async throws {
-        let (server, _) = try await engineFixture()
-        defer { Task { try? await server.shutdown() } }
-        let engine = DeployEngine(configuration: Self.configuration())
-        let manifests = try Self.manifests()
-        let broad = await #expect(throws: DeployError.self) {
-            try await withClient(connection(to: server, token: KubeTestServer.adminToken)) { client in
-                try await engine.deploy(manifests, identity: Self.identity, client: client)
+        try await withEngineFixture { server, _ in
+            let engine = DeployEngine(configuration: Self.configuration())
+            let manifests = try Self.manifests()
+            let broad = await #expect(throws: DeployError.self) {
+                try await withClient(connection(to: server, token: KubeTestServer.adminToken)) { client in
+                    try await engine.deploy(manifests, identity: Self.identity, client: client)
+                }
             }
-        }
-        #expect(broad?.code == .broadCredential)
-        #expect(broad?.details.contains { $0.hasPrefix("wildcard:") } == true)
+            #expect(broad?.code == .broadCredential)
+            #expect(broad?.details.contains { $0.hasPrefix("wildcard:") } == true)
 
-        try server.seed(
-            try objects(
-                """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: RoleBinding
-                metadata: {name: bob-view, namespace: guestbook}
-                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                """))
-        server.addUser(token: "bob-token-456", name: "bob")
-        let weak = await #expect(throws: DeployError.self) {
-            try await withClient(connection(to: server, token: "bob-token-456")) { client in
-                try await engine.deploy(manifests, identity: Self.identity, client: client)
+            try server.seed(
+                try objects(
+                    """
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: RoleBinding
+                    metadata: {name: bob-view, namespace: guestbook}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
+                    """))
+            server.addUser(token: "bob-token-456", name: "bob")
+            let weak = await #expect(throws: DeployError.self) {
+                try await withClient(connection(to: server, token: "bob-token-456")) { client in
+                    try await engine.deploy(manifests, identity: Self.identity, client: client)
+                }
             }
+            #expect(weak?.code == .missingPermissions)
+            #expect(weak?.details.isEmpty == false)
+            #expect(weak?.description.contains("nothing was changed") == true)
+            #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
+            #expect(try history(on: server).isEmpty, "a refused pre-flight changes nothing, not even the history")
         }
-        #expect(weak?.code == .missingPermissions)
-        #expect(weak?.details.isEmpty == false)
-        #expect(weak?.description.contains("nothing was changed") == true)
-        #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
-        #expect(try history(on: server).isEmpty, "a refused pre-flight changes nothing, not even the history")
     }
 
     @Test func aPruneBeyondTheLimitFailsWithATypedErrorInTheOutcomeAndTheRecord() async throws {
-        let (server, credential) = try await engineFixture(options: DeployOptions(prune: true), hook: nil)
-        defer { Task { try? await server.shutdown() } }
-        let manifests = try Self.manifests()
-        let full = DeployEngine(configuration: Self.configuration { $0.wait = false })
-        let first = try await withClient(credential) { client in try await full.deploy(manifests, identity: Self.identity, client: client) }
-        #expect(first.isSuccess)
-        let smaller = try DeployManifests(
-            objects: manifests.objects.filter { $0.kind != "ConfigMap" }, kinds: manifests.kinds, namespace: "guestbook")
-        let limited = DeployEngine(
-            configuration: Self.configuration {
-                $0.wait = false
-                $0.maxPrune = .count(0)
-                $0.allowBroadCredential = true
-            })
-        let outcome = try await withClient(credential) { client in try await limited.deploy(smaller, identity: Self.identity, client: client) }
-        #expect(outcome.result == .failed)
-        let failure = try #require(outcome.failure)
-        #expect(failure.code == .pruneLimit)
-        #expect(failure.details == ["ConfigMap/frontend-settings"])
-        #expect(outcome.record?.message == failure.summary)
-        #expect(server.object(group: "", kind: "ConfigMap", namespace: "guestbook", name: "frontend-settings") != nil)
+        try await withEngineFixture(options: DeployOptions(prune: true), hook: nil) { server, credential in
+            let manifests = try Self.manifests()
+            let full = DeployEngine(configuration: Self.configuration { $0.wait = false })
+            let first = try await withClient(credential) { client in try await full.deploy(manifests, identity: Self.identity, client: client) }
+            #expect(first.isSuccess)
+            let smaller = try DeployManifests(
+                objects: manifests.objects.filter { $0.kind != "ConfigMap" }, kinds: manifests.kinds, namespace: "guestbook")
+            let limited = DeployEngine(
+                configuration: Self.configuration {
+                    $0.wait = false
+                    $0.maxPrune = .count(0)
+                    $0.allowBroadCredential = true
+                })
+            let outcome = try await withClient(credential) { client in try await limited.deploy(smaller, identity: Self.identity, client: client) }
+            #expect(outcome.result == .failed)
+            let failure = try #require(outcome.failure)
+            #expect(failure.code == .pruneLimit)
+            #expect(failure.details == ["ConfigMap/frontend-settings"])
+            #expect(outcome.record?.message == failure.summary)
+            #expect(server.object(group: "", kind: "ConfigMap", namespace: "guestbook", name: "frontend-settings") != nil)
+        }
     }
 
     @Test func invalidManifestsAreATypedErrorBeforeAnyRequest() throws {

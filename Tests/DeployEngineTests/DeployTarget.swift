@@ -6,6 +6,7 @@ import KubeModel
 import KubeTestServer
 import Logging
 import RBAC
+import ScopePlanning
 import Synchronization
 import WarrantTestSupport
 

@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeModel
 import RBAC
+import ScopePlanning
 import Synchronization
 import Testing
 import WarrantTestSupport

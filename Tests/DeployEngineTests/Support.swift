@@ -5,6 +5,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import RBAC
+import ScopePlanning
 import Synchronization
 import Testing
 import WarrantTestSupport
@@ -53,21 +54,24 @@ func withClient<T: Sendable>(_ connection: ClusterConnection, _ body: (KubeClien
 
 /// A test server with namespace `guestbook`, alice as its administrator (the built-in admin
 /// ClusterRole), and the CI credential `ci` installed by ``CredentialInstaller`` for a deploy
-/// with `options`; returns the server and the credential's connection.
-func engineFixture(
+/// with `options`: runs `body` with the server and the credential's connection, and shuts the
+/// server down when it returns or throws.
+func withEngineFixture<T>(
     options: DeployOptions = DeployOptions(prune: true, wait: true),
-    hook: (@Sendable (inout KubeObject, ChangeEvent) -> Void)? = makeDeploymentsAvailable
-) async throws -> (KubeTestServer, ClusterConnection) {
-    let server = try await KubeTestServer.start()
-    if let hook { server.onChange(hook) }
-    try server.seed(try objects(TestData.namespace("guestbook", administrator: "alice")))
-    server.addUser(token: "alice-token-123", name: "alice")
-    let alice = connection(to: server, token: "alice-token-123")
-    let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: options, tokenSecret: true)
-    let installer = CredentialInstaller(configuration: .init(name: "ci", namespace: "guestbook", token: .secret(timeout: .seconds(30))))
-    let issued = try await withClient(alice) { client in try await installer.install(credential.documents, role: credential.role, client: client) }
-    try await installer.verify(issued.connection(basedOn: alice), role: credential.role)
-    return (server, issued.connection(basedOn: alice))
+    hook: (@Sendable (inout KubeObject, ChangeEvent) -> Void)? = makeDeploymentsAvailable,
+    _ body: (KubeTestServer, ClusterConnection) async throws -> T
+) async throws -> T {
+    try await withKubeTestServer { server in
+        if let hook { server.onChange(hook) }
+        try server.seed(try objects(TestData.namespace("guestbook", administrator: "alice")))
+        server.addUser(token: "alice-token-123", name: "alice")
+        let alice = connection(to: server, token: "alice-token-123")
+        let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: options, tokenSecret: true)
+        let installer = CredentialInstaller(configuration: .init(name: "ci", namespace: "guestbook", token: .secret(timeout: .seconds(30))))
+        let issued = try await withClient(alice) { client in try await installer.install(credential.documents, role: credential.role, client: client) }
+        try await installer.verify(issued.connection(basedOn: alice), role: credential.role)
+        return try await body(server, issued.connection(basedOn: alice))
+    }
 }
 
 /// Collects the events a deploy reports, in order.

@@ -3,6 +3,7 @@ import Evidence
 import Foundation
 import KubeModel
 import RBAC
+import ScopePlanning
 import Testing
 
 func loadObjects(_ yaml: String) throws -> [KubeObject] {

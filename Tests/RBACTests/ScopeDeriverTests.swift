@@ -1,6 +1,7 @@
 import Audit
 import KubeModel
 import RBAC
+import ScopePlanning
 import Testing
 import WarrantTestSupport
 

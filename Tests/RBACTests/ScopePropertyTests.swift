@@ -1,5 +1,6 @@
 import KubeModel
 import RBAC
+import ScopePlanning
 import Testing
 
 /// A small deterministic generator (xorshift64*), so that failures reproduce.

@@ -175,7 +175,7 @@ import Testing
 
     @Test(
         arguments: [
-            ("nginx", "has no tag (it means :latest)"), ("nginx:latest", "uses :latest"), ("registry:5000/app", "has no tag (it means :latest)"),
+            ("nginx", "has no tag (so :latest)"), ("nginx:latest", "is tagged :latest"), ("registry:5000/app", "has no tag (so :latest)"),
             ("registry:5000/app:1.2", nil), ("app@sha256:abc", nil), ("ghcr.io/fluxcd/source-controller:v1.3.0", nil),
             // Once taken for pinned here while `warrant deploy` flagged it: not a valid reference.
             ("nginx:", "has an empty tag (not a valid image reference: the kubelet refuses it as InvalidImageName)"),

@@ -151,28 +151,28 @@ import Darwin
     @Test("deploy: input with no objects exits 2 and sends nothing, unless --prune --allow-empty, which prunes the set")
     func emptyInput() async throws {
         try await withTemporaryDirectory { folder in
-            let (server, ci) = try await deployFixture(in: folder, flags: ["--prune"])
-            defer { Task { try? await server.shutdown() } }
-            #expect(await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--prune"]).status == 0)
-            let empty = folder.appendingPathComponent("empty")
-            try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-            _ = try writeFile("# nothing here\n---\n", named: "only-comments.yaml", in: empty)
-            let before = server.requests.count
-            for flags in [[], ["--prune"]] {
-                let run = await runWarrant(["deploy", "-f", empty.path, "-n", "guestbook", "--kubeconfig", ci] + flags)
-                #expect(run.status == 2)
-                #expect(run.standardError.contains("the input holds no objects"), "\(run.standardError)")
-                #expect(run.standardError.contains("--prune --allow-empty"))
+            try await withDeployFixture(in: folder, flags: ["--prune"]) { server, ci in
+                #expect(await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", ci, "--prune"]).status == 0)
+                let empty = folder.appendingPathComponent("empty")
+                try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+                _ = try writeFile("# nothing here\n---\n", named: "only-comments.yaml", in: empty)
+                let before = server.requests.count
+                for flags in [[], ["--prune"]] {
+                    let run = await runWarrant(["deploy", "-f", empty.path, "-n", "guestbook", "--kubeconfig", ci] + flags)
+                    #expect(run.status == 2)
+                    #expect(run.standardError.contains("the input holds no objects"), "\(run.standardError)")
+                    #expect(run.standardError.contains("--prune --allow-empty"))
+                }
+                #expect(server.requests.count == before, "nothing sent for an empty input")
+                #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") != nil)
+                let emptied = await runWarrant([
+                    "deploy", "-f", empty.path, "-n", "guestbook", "--kubeconfig", ci, "--prune", "--allow-empty", "--max-prune", "100%",
+                    "--allow-broad-credential",
+                ])
+                #expect(emptied.status == 0, "\(emptied.standardError)")
+                #expect(emptied.standardError.contains("pruned ConfigMap/frontend-settings"), "\(emptied.standardError)")
+                #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
             }
-            #expect(server.requests.count == before, "nothing sent for an empty input")
-            #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") != nil)
-            let emptied = await runWarrant([
-                "deploy", "-f", empty.path, "-n", "guestbook", "--kubeconfig", ci, "--prune", "--allow-empty", "--max-prune", "100%",
-                "--allow-broad-credential",
-            ])
-            #expect(emptied.status == 0, "\(emptied.standardError)")
-            #expect(emptied.standardError.contains("pruned ConfigMap/frontend-settings"), "\(emptied.standardError)")
-            #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
         }
     }
 

@@ -1,6 +1,7 @@
 import Benchmark
 import KubeModel
 import RBAC
+import ScopePlanning
 
 /// The 10,000-object manifest of issue 2: Deployments, Services, ConfigMaps, ServiceAccounts, Roles
 /// and RoleBindings, about 8 MB of YAML.

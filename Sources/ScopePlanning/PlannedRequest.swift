@@ -1,4 +1,5 @@
 public import KubeModel
+public import RBAC
 
 /// One kind of API request a deploy makes, and why: the unit `scope` derives Roles from and
 /// `--explain` prints.
