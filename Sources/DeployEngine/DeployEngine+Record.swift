@@ -187,6 +187,10 @@ extension DeployEngine {
                 throw DeployError(
                     .recordNotWritten, "could not write the deploy record \(deployID): \(error.source.map { "\($0): " } ?? "")\(error.field) \(error.message)",
                     hint: error.hint, summary: "the history's newest record cannot be read", underlying: error)
+            } catch let error as HistoryError where error.code == .droppedRecordUnreadable {
+                throw DeployError(
+                    .recordNotWritten, "could not write the deploy record \(deployID): \(error.source.map { "\($0): " } ?? "")\(error.message)",
+                    hint: error.hint, summary: "a record the history drops cannot be read", underlying: error)
             } catch {
                 throw DeployError(.recordNotWritten, "could not write the deploy record: \(error)", underlying: error)
             }

@@ -33,11 +33,17 @@ public enum TestData {
     /// built-in `admin` ClusterRole), as YAML: the seed of most namespace-level tests, on the
     /// API test server and on the real one.
     public static func administratorBinding(_ user: String, in namespace: String) -> String {
+        binding(user, to: "admin", in: namespace)
+    }
+
+    /// A RoleBinding `<user>-<clusterRole>` of the ClusterRole `clusterRole` (`view`, `edit`,
+    /// `admin`) to `user` in `namespace`, as YAML.
+    public static func binding(_ user: String, to clusterRole: String, in namespace: String) -> String {
         """
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
-        metadata: {name: \(user)-admin, namespace: \(namespace)}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+        metadata: {name: \(user)-\(clusterRole), namespace: \(namespace)}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \(clusterRole)}
         subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: \(user)}]
 
         """
@@ -45,7 +51,12 @@ public enum TestData {
 
     /// A Namespace and ``administratorBinding(_:in:)`` in it, as YAML (for an API test server's seed).
     public static func namespace(_ namespace: String, administrator user: String) -> String {
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(namespace)}\n---\n" + administratorBinding(user, in: namespace)
+        self.namespace(namespace, user: user, clusterRole: "admin")
+    }
+
+    /// A Namespace and ``binding(_:to:in:)`` in it, as YAML (for an API test server's seed).
+    public static func namespace(_ namespace: String, user: String, clusterRole: String) -> String {
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(namespace)}\n---\n" + binding(user, to: clusterRole, in: namespace)
     }
 }
 

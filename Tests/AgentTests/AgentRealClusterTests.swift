@@ -26,9 +26,7 @@ struct AgentRealClusterTests {
             let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
             let first = try await fixture.commit("app v1", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(alice))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (configuration, token) = try await installAgent(on: cluster, fixture, namespace: namespace, allowedSigners: signers)
             let agentUser = "system:serviceaccount:\(namespace):warrant-agent"
 
             // Only a namespaced Role: nothing outside the namespace, no RBAC writes, no escalation.
@@ -191,9 +189,7 @@ struct AgentRealClusterTests {
             let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
             let tip = try await fixture.commit("app", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(mallory))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (configuration, token) = try await installAgent(on: cluster, fixture, namespace: namespace, allowedSigners: signers)
             try await cluster.client(token: token) { client in
                 let reconciler = try makeReconciler(configuration, client: client)
                 var state = try await reconciler.resume()
@@ -229,9 +225,7 @@ struct AgentRealClusterTests {
             let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
             let first = try await fixture.commit("app v1", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(alice))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (_, token) = try await installAgent(on: cluster, fixture, namespace: namespace, allowedSigners: signers)
             let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
             let arguments = [
                 "agent", "run", "--once", "--repo", fixture.url, "--branch", "main", "--path", "deploy", "-n", namespace, "--allowed-signers", signers,
@@ -278,17 +272,7 @@ struct AgentRealClusterTests {
         let executable = try #require(warrantExecutable(), "the warrant executable is built with the tests")
         let cluster = try await RealCluster.shared()
         let namespace = try await cluster.makeNamespace("agent-term")
-        let deployment = """
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web}
-            spec:
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec: {containers: [{name: web, image: "registry.example.com/web:1.0"}]}
-            """
+        let deployment = webDeployment(image: "registry.example.com/web:1.0")
         try await withTemporaryDirectory { folder in
             let fixture = try await GitFixture.make(in: folder)
             let alice = try await fixture.makeSSHKey(principal: "alice@example.com")
@@ -296,9 +280,8 @@ struct AgentRealClusterTests {
             let manifests = appManifests("v1", extra: deployment)
             let tip = try await fixture.commit("app", files: ["deploy/app.yaml": manifests], signer: .ssh(alice))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers, extra: [.wait: "true"])
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: manifests, configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (_, token) = try await installAgent(
+                on: cluster, fixture, namespace: namespace, allowedSigners: signers, manifests: manifests, extra: [.wait: "true"])
             let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
             let terminated = Mutex<ContinuousClock.Instant?>(nil)
             let result = try await runProcess(

@@ -119,9 +119,7 @@ struct LeaderElectionTests {
             let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
             try await fixture.commit("app v1", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(alice))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (_, token) = try await installAgent(on: cluster, fixture, namespace: namespace, allowedSigners: signers)
             let kubeconfig = try cluster.kubeconfig(token: token, namespace: namespace, in: folder)
             let setup = Setup(
                 fixture: fixture, alice: alice, signers: signers, namespace: namespace, kubeconfig: kubeconfig,

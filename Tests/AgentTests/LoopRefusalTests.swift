@@ -46,9 +46,7 @@ struct LoopRefusalTests {
             let signers = try fixture.allowedSigners([alice.allowedSignersLine()])
             try await fixture.commit("app v1", files: ["deploy/app.yaml": appManifests("v1")], signer: .ssh(alice))
             try await fixture.push()
-            let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: signers)
-            try await cluster.apply(try agentRBAC(namespace: namespace, manifests: appManifests("v1"), configuration: configuration))
-            let token = try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent")
+            let (configuration, token) = try await installAgent(on: cluster, fixture, namespace: namespace, allowedSigners: signers)
             try await cluster.client(token: token) { client in
                 try await Self.refuse(scenario, fixture: fixture, alice: alice, configuration: configuration, client: client)
             }

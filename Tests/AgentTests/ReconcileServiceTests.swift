@@ -16,17 +16,7 @@ import WarrantTestSupport
 /// period, and is interrupted (and recorded so) after it.
 @Suite(.timeLimit(.minutes(3)))
 struct ReconcileServiceTests {
-    static let deployment = """
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec: {containers: [{name: web, image: nginx}]}
-        """
+    static let deployment = webDeployment()
 
     /// Runs `service` in a service group until `body` returns, then shuts the group down
     /// gracefully; returns how long the group took to end after that.

@@ -297,17 +297,7 @@ struct ReconcilerTests {
     /// Cancelling the loop (what SIGTERM does in `warrant agent run`) while a deploy waits: the
     /// record says `interrupted`.
     @Test func cancellingTheLoopDuringADeployRecordsItAsInterrupted() async throws {
-        let deployment = """
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web}
-            spec:
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec: {containers: [{name: web, image: nginx}]}
-            """
+        let deployment = webDeployment()
         try await withTemporaryDirectory { folder in
             let world = try await World.make(in: folder, manifests: appManifests("v1", extra: deployment), wait: true)
             defer { Task { [server = world.server] in try? await server.shutdown() } }

@@ -148,15 +148,7 @@ import WarrantTestSupport
             #expect(broad?.code == .broadCredential)
             #expect(broad?.details.contains { $0.hasPrefix("wildcard:") } == true)
 
-            try server.seed(
-                try objects(
-                    """
-                    apiVersion: rbac.authorization.k8s.io/v1
-                    kind: RoleBinding
-                    metadata: {name: bob-view, namespace: guestbook}
-                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                    """))
+            try server.seed(try objects(TestData.binding("bob", to: "view", in: "guestbook")))
             server.addUser(token: "bob-token-456", name: "bob")
             let weak = await #expect(throws: DeployError.self) {
                 try await withClient(connection(to: server, token: "bob-token-456")) { client in
@@ -225,19 +217,7 @@ import WarrantTestSupport
 
     @Test func theInstallerRefusesWhatTheCallerDoesNotHoldAndChangesNothing() async throws {
         try await withKubeTestServer { server in
-            try server.seed(
-                try objects(
-                    """
-                    apiVersion: v1
-                    kind: Namespace
-                    metadata: {name: guestbook}
-                    ---
-                    apiVersion: rbac.authorization.k8s.io/v1
-                    kind: RoleBinding
-                    metadata: {name: bob-edit, namespace: guestbook}
-                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                    """))
+            try server.seed(try objects(TestData.namespace("guestbook", user: "bob", clusterRole: "view")))
             server.addUser(token: "bob-token-456", name: "bob")
             let credential = try guestbookCredential(name: "ci", namespace: "guestbook", options: DeployOptions(), tokenSecret: false)
             let installer = CredentialInstaller(configuration: .init(name: "ci", namespace: "guestbook", token: .request(expirationSeconds: 600)))

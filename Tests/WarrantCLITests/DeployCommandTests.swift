@@ -113,15 +113,7 @@ let guestbookPath = TestData.examples.appendingPathComponent("guestbook").path
                 #expect(broad.standardError.contains("holds more than this deploy needs"))
                 #expect(broad.standardError.contains("wildcard"))
                 #expect(server.object(group: "apps", kind: "Deployment", namespace: "guestbook", name: "frontend") == nil)
-                try server.seed(
-                    try objects(
-                        """
-                        apiVersion: rbac.authorization.k8s.io/v1
-                        kind: RoleBinding
-                        metadata: {name: bob-view, namespace: guestbook}
-                        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-                        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                        """))
+                try server.seed(try objects(TestData.binding("bob", to: "view", in: "guestbook")))
                 server.addUser(token: "bob-token-456", name: "bob")
                 let viewer = try writeKubeconfig(server: server, token: "bob-token-456", namespace: "guestbook", in: folder, named: "bob")
                 let weak = await runWarrant(["deploy", "-f", guestbookPath, "-n", "guestbook", "--kubeconfig", viewer])

@@ -156,19 +156,7 @@ import WarrantTestSupport
 
     @Test func credentialsCreateApplyRefusesWhatYouDoNotHoldAndChangesNothing() async throws {
         try await withKubeTestServer { server in
-            try server.seed(
-                try objects(
-                    """
-                    apiVersion: v1
-                    kind: Namespace
-                    metadata: {name: guestbook}
-                    ---
-                    apiVersion: rbac.authorization.k8s.io/v1
-                    kind: RoleBinding
-                    metadata: {name: bob-edit, namespace: guestbook}
-                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
-                    subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
-                    """))
+            try server.seed(try objects(TestData.namespace("guestbook", user: "bob", clusterRole: "edit")))
             server.addUser(token: "bob-token-456", name: "bob")
             try await withTemporaryDirectory { folder in
                 let kubeconfig = try writeKubeconfig(server: server, token: "bob-token-456", in: folder)

@@ -25,6 +25,22 @@ func appManifests(_ value: String, extra: String = "") -> String {
     """
 }
 
+/// A Deployment `web` to add to ``appManifests(_:extra:)``: on a server without a scheduler it
+/// never becomes available, so a deploy that waits for it is still under way when a test stops it.
+func webDeployment(image: String = "nginx") -> String {
+    """
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: "\(image)"}]}
+    """
+}
+
 /// The agent's configuration for a fixture's repository.
 func agentConfiguration(
     _ fixture: GitFixture, namespace: String, allowedSigners: String, keyring: String? = nil, interval: String = "1s",
@@ -61,6 +77,19 @@ func agentRBAC(namespace: String, manifests: String, configuration: AgentConfigu
             subjects: [{kind: ServiceAccount, name: warrant-agent, namespace: \(namespace)}]
             """.utf8), file: "rbac.yaml")
     return [KubeObject(role.object)] + binding
+}
+
+/// Installs the agent for `fixture`'s repository into `namespace` of the real API server as a
+/// namespace administrator would (its ServiceAccount, the Role for `manifests`, the RoleBinding):
+/// the set-up of every real-cluster agent test. Returns the agent's configuration and its
+/// ServiceAccount's token.
+func installAgent(
+    on cluster: RealCluster, _ fixture: GitFixture, namespace: String, allowedSigners: String, manifests: String = appManifests("v1"),
+    extra: [AgentSetting: String] = [:]
+) async throws -> (configuration: AgentConfiguration, token: String) {
+    let configuration = try agentConfiguration(fixture, namespace: namespace, allowedSigners: allowedSigners, extra: extra)
+    try await cluster.apply(try agentRBAC(namespace: namespace, manifests: manifests, configuration: configuration))
+    return (configuration, try await cluster.serviceAccountToken(namespace: namespace, name: "warrant-agent"))
 }
 
 /// A reconcile loop over the real `git`, `ssh-keygen` and `gpg`.
