@@ -151,8 +151,14 @@ public struct ReconcileService: Service {
     /// pages that only such a pass touched; an idle poll touches a small part of them again.
     static func tidyMemory(after step: ReconcileStep, first: Bool) {
         ProcessMemory.returnFreedMemory()
-        if case .unchanged = step, !first { return }
-        ProcessMemory.releaseExecutablePages()
+        if releasesExecutablePages(after: step, first: first) { ProcessMemory.releaseExecutablePages() }
+    }
+
+    /// Whether the executable's pages are released after `step`: after the first pass, and after
+    /// every pass but an idle poll (which touches only what the next poll touches again).
+    package static func releasesExecutablePages(after step: ReconcileStep, first: Bool) -> Bool {
+        if case .unchanged = step { return first }
+        return true
     }
 
     /// One pass in a child task: on a graceful shutdown it has ``gracePeriod`` to end, then it is

@@ -1,3 +1,4 @@
+import Agent
 import AgentService
 import Foundation
 import Testing
@@ -23,6 +24,16 @@ import Glibc
         #expect(settings.eventLoops == loops)
         #expect(settings.blockingThreads == blocking)
         #expect(settings.arenaLimit == arenas)
+    }
+
+    @Test("the loop releases the executable's pages after its first pass and after any pass but an idle poll")
+    func whenTheLoopReleasesPages() throws {
+        let tip = try #require(CommitID(String(repeating: "a", count: 40)))
+        let failed = ReconcileStep.failed(ReconcileFailure(.git, "unreachable", retrying: true))
+        #expect(ReconcileService.releasesExecutablePages(after: .unchanged(tip), first: true))
+        #expect(!ReconcileService.releasesExecutablePages(after: .unchanged(tip), first: false))
+        #expect(ReconcileService.releasesExecutablePages(after: failed, first: false))
+        #expect(ReconcileService.releasesExecutablePages(after: failed, first: true))
     }
 
     #if os(Linux) && canImport(Glibc)
