@@ -113,10 +113,16 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // glibc's malloc_trim, mallopt and getauxval, for the agent's memory (AgentService/ProcessMemory.swift).
+        .systemLibrary(
+            name: "CProcessMemory",
+            path: "Sources/CProcessMemory"
+        ),
         .target(
             name: "AgentService",
             dependencies: [
                 "Agent",
+                "CProcessMemory",
                 "DeployEngine",
                 "KubeAPI",
                 "KubeModel",
@@ -171,7 +177,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "warrant",
-            dependencies: ["WarrantCLI"]
+            dependencies: ["WarrantCLI", "AgentService"]
         ),
         .target(
             name: "WarrantTestSupport",

@@ -4,7 +4,8 @@ import RBAC
 
 /// Everything a namespace administrator applies to run the agent, and nothing cluster-scoped:
 /// ServiceAccount, Role (``AgentRole``), RoleBinding, the configuration ConfigMap with the allowed
-/// signers, the Deployment and a NetworkPolicy.
+/// signers, the Deployment and a NetworkPolicy; with webhooks (``webhookSecret``) also a Service
+/// for the HTTP port.
 ///
 /// The Deployment runs two replicas, of which the Lease `warrant-agent` elects one to poll and
 /// apply (one replica, `Recreate`, when leader election is off), as a non-root user with a
@@ -18,6 +19,12 @@ public struct AgentInstallation: Sendable {
     public static let configDirectory = "/etc/warrant-agent"
     /// Where the Git Secret is mounted.
     public static let gitSecretDirectory = "/etc/warrant-agent/git"
+    /// Where the webhook Secret is mounted.
+    public static let webhookSecretDirectory = "/etc/warrant-agent/webhook"
+    /// The key of the webhook Secret that holds the secret (GitHub's secret, GitLab's secret token).
+    public static let webhookSecretKey = "secret"
+    /// The port of the Service in front of the agent's HTTP port (webhooks only).
+    public static let servicePort: Int64 = 80
     /// The working folder (an emptyDir).
     public static let workDirectory = "/var/lib/warrant-agent"
     /// The user the container runs as (the distroless `nonroot` user).
@@ -36,6 +43,11 @@ public struct AgentInstallation: Sendable {
     /// A Secret with the Git credentials (`token`, or `username` and `password`, or
     /// `ssh-privatekey` and `known_hosts`), mounted read-only; `nil` for a public repository.
     public var gitSecret: String?
+    /// A Secret whose key ``webhookSecretKey`` holds the webhook secret, mounted read-only at
+    /// ``webhookSecretDirectory`` and given to the agent as `webhook-secret-file`; with it the
+    /// output also has a Service for the `http` port (the hooks' target, for an Ingress) and the
+    /// NetworkPolicy admits traffic to that port. `nil`: no webhooks.
+    public var webhookSecret: String?
     /// The address range of the API server (`10.0.0.1/32`); `nil`: any address on ports 443 and 6443.
     public var apiServerCIDR: String?
     /// The address range of the Git host; `nil`: any address on the repository's port.
@@ -44,7 +56,7 @@ public struct AgentInstallation: Sendable {
     /// Creates an installation.
     public init(
         configuration: AgentConfiguration, role: AgentRole, allowedSigners: String, keyring: String?, image: String, gitSecret: String?,
-        apiServerCIDR: String?, gitCIDR: String?
+        apiServerCIDR: String?, gitCIDR: String?, webhookSecret: String? = nil
     ) {
         self.configuration = configuration
         self.role = role
@@ -54,6 +66,7 @@ public struct AgentInstallation: Sendable {
         self.gitSecret = gitSecret
         self.apiServerCIDR = apiServerCIDR
         self.gitCIDR = gitCIDR
+        self.webhookSecret = webhookSecret
     }
 
     /// Whether `image` names a digest, so that what runs is exactly what was reviewed.
@@ -65,8 +78,11 @@ public struct AgentInstallation: Sendable {
 
     /// The objects, in the order to apply them.
     public var documents: [JSONValue] {
-        [serviceAccount, role.object, roleBinding, configMap, deployment, networkPolicy]
+        [serviceAccount, role.object, roleBinding, configMap, deployment] + (webhookSecret == nil ? [] : [service]) + [networkPolicy]
     }
+
+    /// The file the agent reads the webhook secret from, in the mounted Secret.
+    public static var webhookSecretFile: String { webhookSecretDirectory + "/" + webhookSecretKey }
 
     var namespace: JSONValue { .string(configuration.namespace) }
 
@@ -96,6 +112,7 @@ public struct AgentInstallation: Sendable {
             ("applyset", configuration.applySet), ("work-dir", Self.workDirectory),
         ]
         if keyring != nil { lines.append(("gpg-keyring", Self.configDirectory + "/keyring.asc")) }
+        if webhookSecret != nil { lines.append(("webhook-secret-file", Self.webhookSecretFile)) }
         if gitSecret != nil {
             switch configuration.repository.transport {
             case .https: lines.append(("git-token-file", Self.gitSecretDirectory + "/token"))
@@ -138,6 +155,17 @@ public struct AgentInstallation: Sendable {
         if let gitSecret {
             volumes.append(["name": "git", "secret": ["secretName": .string(gitSecret), "defaultMode": 0o440]])
             mounts.append(["name": "git", "mountPath": .string(Self.gitSecretDirectory), "readOnly": true])
+        }
+        if let webhookSecret {
+            // Only the one key, as a file the agent's user can read and nobody can write.
+            volumes.append([
+                "name": "webhook",
+                "secret": [
+                    "secretName": .string(webhookSecret), "defaultMode": 0o440,
+                    "items": [["key": .string(Self.webhookSecretKey), "path": .string(Self.webhookSecretKey)]],
+                ],
+            ])
+            mounts.append(["name": "webhook", "mountPath": .string(Self.webhookSecretDirectory), "readOnly": true])
         }
         let selector: JSONValue = ["app.kubernetes.io/name": .string(Self.name)]
         return [
@@ -193,7 +221,24 @@ public struct AgentInstallation: Sendable {
         ]
     }
 
-    /// Egress to DNS, the API server and the Git host only; no ingress at all.
+    /// The webhooks' target: port ``servicePort`` to the pods' `http` port (the same port serves
+    /// `/healthz`, `/readyz` and `/metrics`). A ClusterIP Service: an Ingress or a Gateway route
+    /// in front of it makes the hooks reachable from the Git host.
+    var service: JSONValue {
+        [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": .string(Self.name), "namespace": namespace, "labels": labels],
+            "spec": [
+                "type": "ClusterIP",
+                "selector": ["app.kubernetes.io/name": .string(Self.name)],
+                "ports": [["name": "http", "port": .integer(Self.servicePort), "targetPort": "http", "protocol": "TCP"]],
+            ],
+        ]
+    }
+
+    /// Egress to DNS, the API server and the Git host only; no ingress at all, except to the
+    /// `http` port when webhooks are on (from anywhere: the Ingress controller's pods are not
+    /// known here; narrow it with a `from` for your controller's namespace).
     var networkPolicy: JSONValue {
         func destination(_ cidr: String?, ports: [Int64]) -> JSONValue {
             var rule: [(String, JSONValue)] = [("ports", .array(ports.map { ["protocol": "TCP", "port": .integer($0)] }))]
@@ -215,14 +260,18 @@ public struct AgentInstallation: Sendable {
             destination(apiServerCIDR, ports: [443, 6443]),
         ]
         if repository.transport != .file { egress.append(destination(gitCIDR, ports: [gitPort])) }
+        var spec: [(String, JSONValue)] = [
+            ("podSelector", ["matchLabels": ["app.kubernetes.io/name": .string(Self.name)]]),
+            ("policyTypes", ["Ingress", "Egress"]),
+        ]
+        if webhookSecret != nil {
+            spec.append(("ingress", [["ports": [["protocol": "TCP", "port": .integer(Int64(configuration.listen.port))]]]]))
+        }
+        spec.append(("egress", .array(egress)))
         return [
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": ["name": .string(Self.name), "namespace": namespace, "labels": labels],
-            "spec": [
-                "podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(Self.name)]],
-                "policyTypes": ["Ingress", "Egress"],
-                "egress": .array(egress),
-            ],
+            "spec": .object(JSONObject(spec)),
         ]
     }
 }

@@ -28,6 +28,10 @@ public struct ReconcileService: Service {
     public let election: LeaderElection?
     /// Ends the wait between polls early (a webhook announced a push); `nil` without webhooks.
     public let wakeUp: PollWakeUp?
+    /// Whether the loop gives memory back after its passes (``ProcessMemory``): freed heap after
+    /// each pass, and the executable's pages after the first pass and after each pass that did
+    /// more than poll. Off by default (it acts on the whole process); `warrant agent run` sets it.
+    public var tidiesMemory = false
     /// Called after each pass, for tests.
     let onStep: @Sendable (ReconcileStep) -> Void
 
@@ -115,6 +119,7 @@ public struct ReconcileService: Service {
             state = ReconcileState()
         }
         health.beat()
+        var passes = 0
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             // This pass serves every wake-up that came before it.
@@ -125,6 +130,8 @@ public struct ReconcileService: Service {
             health.passEnded(step)
             onStep(step)
             reconciler.writeHeartbeat()
+            passes += 1
+            if tidiesMemory { Self.tidyMemory(after: step, first: passes == 1) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // The wait ends early on a graceful shutdown (polling stops there) or on a wake-up
             // (a webhook announced a push: the next pass starts at once).
@@ -138,6 +145,21 @@ public struct ReconcileService: Service {
             }
         }
         logger.info("the loop stopped", metadata: ["applied": "\(state.lastApplied?.short ?? "nothing")"])
+    }
+
+    /// Gives back what a pass left behind: the heap it freed, and after the first pass or one
+    /// that did more than poll (deploy, drift correction, refusal, failure), the executable's
+    /// pages that only such a pass touched; an idle poll touches a small part of them again.
+    static func tidyMemory(after step: ReconcileStep, first: Bool) {
+        ProcessMemory.returnFreedMemory()
+        if releasesExecutablePages(after: step, first: first) { ProcessMemory.releaseExecutablePages() }
+    }
+
+    /// Whether the executable's pages are released after `step`: after the first pass, and after
+    /// every pass but an idle poll (which touches only what the next poll touches again).
+    package static func releasesExecutablePages(after step: ReconcileStep, first: Bool) -> Bool {
+        if case .unchanged = step { return first }
+        return true
     }
 
     /// One pass in a child task: on a graceful shutdown it has ``gracePeriod`` to end, then it is

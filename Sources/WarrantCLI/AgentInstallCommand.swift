@@ -8,30 +8,39 @@ import Logging
 struct AgentInstallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Print the agent's ServiceAccount, Role, RoleBinding, ConfigMap, Deployment and NetworkPolicy for one namespace.",
+        abstract:
+            "Print the agent's ServiceAccount, Role, RoleBinding, ConfigMap, Deployment and NetworkPolicy (and Service, with webhooks) for one namespace.",
         discussion: """
-            Nothing cluster-scoped: a namespace administrator applies the output \\
+            Nothing cluster-scoped: a namespace administrator applies the output \
             (kubectl apply -f -, or 'warrant deploy' with an admin credential).
 
-            The Role is what 'warrant scope --for warrant' derives for the manifests (with \\
-            --prune and --wait as given) plus get, create and patch of the agent's status \\
-            ConfigMap warrant-agent-status. The manifests are those at the branch's tip (the \\
-            repository is fetched without credentials: use -f for a private repository), or \\
-            those given with -f/-k. When the repository later needs a kind the Role lacks, the \\
+            The Role is what 'warrant scope --for warrant' derives for the manifests (with \
+            --prune and --wait as given) plus get, create and patch of the agent's status \
+            ConfigMap warrant-agent-status. The manifests are those at the branch's tip (the \
+            repository is fetched without credentials: use -f for a private repository), or \
+            those given with -f/-k. When the repository later needs a kind the Role lacks, the \
             agent applies nothing and its status names the permission to add.
 
-            The Deployment runs --image, pinned by digest (IMAGE@sha256:…), one replica, \\
-            as a non-root user with a read-only root file system, all capabilities dropped, \\
-            seccomp RuntimeDefault, requests and limits, an emptyDir for the checkout and probes \\
-            on the loop's heartbeat. Git credentials come from the Secret --git-secret (keys \\
-            token for https://; ssh-privatekey and known_hosts for ssh://). The NetworkPolicy \\
-            allows egress to DNS, the API server and the Git host only (by port, or to \\
+            The Deployment runs --image, pinned by digest (IMAGE@sha256:…), two replicas (the \
+            Lease warrant-agent elects the one that applies), \
+            as a non-root user with a read-only root file system, all capabilities dropped, \
+            seccomp RuntimeDefault, requests and limits, an emptyDir for the checkout and probes \
+            on the loop's heartbeat. Git credentials come from the Secret --git-secret (keys \
+            token for https://; ssh-privatekey and known_hosts for ssh://). The NetworkPolicy \
+            allows egress to DNS, the API server and the Git host only (by port, or to \
             --api-server-cidr and --git-cidr).
 
-            Without --image the Deployment runs this version's image, \(ContainerImage.reference), \\
-            by tag: this binary cannot know the digest of the image it ships in, so the output \\
-            begins with a comment saying so. Pin it before applying: --image \\
-            \(ContainerImage.reference)@sha256:… (the digest Scripts/build-image.sh prints, or \\
+            Webhooks: --webhook-secret NAME mounts the Secret NAME (key 'secret': GitHub's \
+            webhook secret or GitLab's secret token) read-only at \(AgentInstallation.webhookSecretDirectory) and \
+            gives the agent --webhook-secret-file \(AgentInstallation.webhookSecretFile); the output then \
+            has a Service warrant-agent (port \(AgentInstallation.servicePort) to the pods' http port) for an \
+            Ingress to route /hooks/github or /hooks/gitlab to, and the NetworkPolicy admits \
+            traffic to the http port.
+
+            Without --image the Deployment runs this version's image, \(ContainerImage.reference), \
+            by tag: this binary cannot know the digest of the image it ships in, so the output \
+            begins with a comment saying so. Pin it before applying: --image \
+            \(ContainerImage.reference)@sha256:… (the digest Scripts/build-image.sh prints, or \
             skopeo inspect --format '{{.Digest}}' docker://\(ContainerImage.reference)).
 
             EXIT CODES
@@ -48,6 +57,11 @@ struct AgentInstallCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("git-secret"), help: ArgumentHelp("A Secret with the Git credentials, mounted read-only.", valueName: "name"))
     var gitSecret: String?
+
+    @Option(
+        name: .customLong("webhook-secret"),
+        help: ArgumentHelp("A Secret whose key 'secret' holds the webhook secret; mounted read-only, with a Service for the hooks.", valueName: "name"))
+    var webhookSecret: String?
 
     @Option(name: .customLong("api-server-cidr"), help: ArgumentHelp("The API server's address range for the NetworkPolicy.", valueName: "cidr"))
     var apiServerCIDR: String?
@@ -96,7 +110,7 @@ struct AgentInstallCommand: AsyncParsableCommand {
                 configuration: configuration, role: role,
                 allowedSigners: String(decoding: try ManifestLoader.readFile(configuration.allowedSignersFile), as: UTF8.self),
                 keyring: try agent.gpgKeyring.map { String(decoding: try ManifestLoader.readFile($0), as: UTF8.self) }, image: image, gitSecret: gitSecret,
-                apiServerCIDR: apiServerCIDR, gitCIDR: gitCIDR)
+                apiServerCIDR: apiServerCIDR, gitCIDR: gitCIDR, webhookSecret: webhookSecret)
         } catch {
             context.standardError("error: \(error)\n")
             throw CommandExit(.invalidInput)

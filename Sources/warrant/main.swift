@@ -1,5 +1,9 @@
+import AgentService
 import Foundation
 import WarrantCLI
 
-let status = await WarrantMain.run(Array(CommandLine.arguments.dropFirst()), context: .process)
+let arguments = Array(CommandLine.arguments.dropFirst())
+// An agent runs for months: one event loop and two malloc arenas, set before any thread starts.
+if arguments.starts(with: ["agent", "run"]) { ProcessMemory.configureAgentProcess(environment: ProcessInfo.processInfo.environment) }
+let status = await WarrantMain.run(arguments, context: .process)
 exit(status)

@@ -174,6 +174,87 @@ struct AgentInstallTests {
         }
     }
 
+    /// With --webhook-secret the Secret is a read-only volume with only its key `secret`, the
+    /// config file points --webhook-secret-file at it, a Service offers the http port, and the
+    /// NetworkPolicy admits traffic to that port and no other.
+    @Test func withWebhooksTheSecretIsMountedAsAFileAndAServiceOffersTheHTTPPort() async throws {
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"))
+            let run = await runWarrant(arguments + ["--image", Self.image, "--webhook-secret", "hooks"])
+            #expect(run.status == 0, "\(run.standardError)")
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            #expect(objects.map(\.kind) == ["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Deployment", "Service", "NetworkPolicy"])
+
+            let pod = try #require(objects.first { $0.kind == "Deployment" }?.content[path: ["spec", "template", "spec"]])
+            let volume = try #require(pod["volumes"]?.arrayValue?.first { $0["name"] == "webhook" })
+            #expect(volume[path: ["secret", "secretName"]] == "hooks")
+            #expect(volume[path: ["secret", "items"]] == [["key": "secret", "path": "secret"]])
+            #expect(volume[path: ["secret", "defaultMode"]] == 0o440)
+            let container = try #require(pod["containers"]?.arrayValue?.first)
+            let mount = try #require(container["volumeMounts"]?.arrayValue?.first { $0["name"] == "webhook" })
+            #expect(mount["readOnly"] == true)
+            #expect(mount["mountPath"]?.stringValue == AgentInstallation.webhookSecretDirectory)
+
+            let service = try #require(objects.first { $0.kind == "Service" }).content
+            #expect(service[path: ["spec", "type"]] == "ClusterIP")
+            #expect(service[path: ["spec", "selector"]] == ["app.kubernetes.io/name": "warrant-agent"])
+            #expect(service[path: ["spec", "ports"]] == [["name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"]])
+            #expect(
+                pod[path: ["containers"]]?.arrayValue?.first?["ports"]?.arrayValue?.first?["name"] == "http",
+                "the Service's targetPort names the container's port")
+
+            let policy = try #require(objects.first { $0.kind == "NetworkPolicy" }).content
+            #expect(policy[path: ["spec", "ingress"]] == [["ports": [["protocol": "TCP", "port": 8080]]]])
+
+            // The config file names the mounted key; the agent accepts it once the file exists.
+            let data = try #require(objects.first { $0.kind == "ConfigMap" }?.content["data"])
+            var text = try #require(data["agent.yaml"]?.stringValue)
+            #expect(text.contains("webhook-secret-file: \(AgentInstallation.webhookSecretDirectory)/secret"))
+            let directory = folder.appendingPathComponent("etc")
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("webhook"), withIntermediateDirectories: true)
+            text = text.replacingOccurrences(of: AgentInstallation.configDirectory, with: directory.path)
+            try Data(try #require(data["allowed_signers"]?.stringValue).utf8).write(to: directory.appendingPathComponent("allowed_signers"))
+            try Data("s3cret\n".utf8).write(to: directory.appendingPathComponent("webhook/secret"))
+            let file = directory.appendingPathComponent("agent.yaml")
+            try Data(text.utf8).write(to: file)
+            let configuration = try AgentConfiguration(settings: try AgentSettings.load(file: file.path))
+            #expect(configuration.webhookSecretFile == directory.path + "/webhook/secret")
+
+            // Audit still finds nothing above low in it.
+            let output = folder.appendingPathComponent("install.yaml")
+            try Data(run.standardOutput.utf8).write(to: output)
+            let audit = await runWarrant(["audit", "-f", output.path, "--fail-on", "medium"])
+            #expect(audit.status == 0, "\(audit.standardOutput)")
+        }
+    }
+
+    /// The real kube-apiserver accepts the webhook variant as a namespace administrator applies
+    /// it (server-side apply, dry run: validation, defaulting and authorization; only the Role is
+    /// stored).
+    @Test(.realCluster) func theWebhookOutputPassesAServerSideDryRunAsANamespaceAdministrator() async throws {
+        let cluster = try await RealCluster.shared()
+        let namespace = try await cluster.makeNamespace("agent-hooks", administrator: "alice")
+        try await withTemporaryDirectory { folder in
+            let (_, arguments) = try await Self.prepare(folder, manifests: appManifests("v1"), namespace: namespace)
+            let run = await runWarrant(arguments + ["--image", Self.image, "--webhook-secret", "hooks"])
+            #expect(run.status == 0, "\(run.standardError)")
+            let objects = try ManifestLoader().load(bytes: Array(run.standardOutput.utf8), file: "install.yaml")
+            #expect(objects.contains { $0.kind == "Service" })
+            try await cluster.client(token: RealCluster.Token.alice) { client in
+                for object in objects {
+                    // The Role is stored: binding it is checked against the stored Role (RBAC's
+                    // escalation check), which a dry run of the Role would not leave behind.
+                    let answer = try await client.apply(object, fieldManager: "alice", dryRun: object.kind != "Role")
+                    #expect(answer.kind == object.kind && answer.name == object.name)
+                    if object.kind == "Service" {
+                        // The server resolved nothing away: the target is still the container's named port.
+                        #expect(answer.content[path: ["spec", "ports"]]?.arrayValue?.first?["targetPort"] == "http")
+                    }
+                }
+            }
+        }
+    }
+
     /// The pod's probe: the heartbeat the loop writes after every pass, younger than --max-age.
     @Test func theProbeChecksTheAgeOfTheLoopsHeartbeat() async throws {
         try await withTemporaryDirectory { folder in
