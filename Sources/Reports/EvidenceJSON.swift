@@ -158,7 +158,7 @@ public enum EvidenceJSON {
     private static func line(_ entry: EvidenceReport.Entry, into out: inout JSONText) {
         let event = entry.event
         let ref = event.objectRef
-        var object = CompactObject()
+        var object = JSONText.Object(level: 0, compact: true)
         object.string("time", event.received.description, into: &out)
         object.string("auditID", event.auditID, into: &out)
         object.string("stage", event.stage.rawValue, into: &out)
@@ -169,24 +169,24 @@ public enum EvidenceJSON {
         object.string("subresource", ref?.subresource ?? "", into: &out)
         object.string("name", ref?.name ?? "", into: &out)
         object.string("user", event.user, into: &out)
-        object.string("impersonatedUser", event.impersonatedUser, into: &out)
+        object.optionalString("impersonatedUser", event.impersonatedUser, into: &out)
         object.integer("status", event.code, into: &out)
         object.bool("change", entry.isChange, into: &out)
         object.bool("dryRun", event.isDryRun, into: &out)
         object.string("sourceIP", event.sourceIP, into: &out)
         object.string("userAgent", event.userAgent, into: &out)
-        object.string("credentialID", event.credentialID, into: &out)
+        object.optionalString("credentialID", event.credentialID, into: &out)
         object.key("attribution", into: &out)
-        var attribution = CompactObject()
+        var attribution = JSONText.Object(level: 0, compact: true)
         attribution.string("kind", entry.attribution.kind, into: &out)
         attribution.bool("finding", entry.attribution.isFinding, into: &out)
-        attribution.string("person", entry.attribution.person, into: &out)
+        attribution.optionalString("person", entry.attribution.person, into: &out)
         switch entry.attribution {
         case .deploy(let deploy):
             attribution.string("record", deploy.recordID, into: &out)
             attribution.string("personSource", deploy.personSource, into: &out)
-            attribution.string("commit", deploy.commit, into: &out)
-            attribution.string("pipeline", deploy.pipeline, into: &out)
+            attribution.optionalString("commit", deploy.commit, into: &out)
+            attribution.optionalString("pipeline", deploy.pipeline, into: &out)
             attribution.bool("verified", deploy.verified, into: &out)
             if !deploy.namesPerson { attribution.string("reason", "the deploy record names no person", into: &out) }
         case .controlPlane(let user), .automation(let user):
@@ -198,39 +198,6 @@ public enum EvidenceJSON {
         }
         attribution.close(into: &out)
         object.close(into: &out)
-    }
-
-    /// The members of one compact object (no spaces, no newlines); keys need no escaping.
-    private struct CompactObject {
-        private var first = true
-
-        mutating func key(_ key: StaticString, into out: inout JSONText) {
-            out.bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            first = false
-            out.bytes.append(UInt8(ascii: "\""))
-            out.append(key)
-            out.append("\":")
-        }
-
-        mutating func string(_ key: StaticString, _ value: String?, into out: inout JSONText) {
-            self.key(key, into: &out)
-            if let value { out.appendQuoted(value) } else { out.append("null") }
-        }
-
-        mutating func bool(_ key: StaticString, _ value: Bool, into out: inout JSONText) {
-            self.key(key, into: &out)
-            out.append(value ? "true" : "false")
-        }
-
-        mutating func integer(_ key: StaticString, _ value: Int, into out: inout JSONText) {
-            self.key(key, into: &out)
-            out.append(value)
-        }
-
-        func close(into out: inout JSONText) {
-            out.bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: "}"))
-            if first { out.bytes.append(UInt8(ascii: "}")) }
-        }
     }
 
     private static func deploy(_ deploy: EvidenceReport.Deploy) -> JSONValue {

@@ -76,23 +76,26 @@ struct JSONText {
         append(text)
     }
 
-    /// Writes the members of one object at `level` (its own nesting level).
+    /// Writes the members of one object at `level` (its own nesting level), or on one line
+    /// without spaces when `compact` (as ``JSONWriter`` writes with no indent).
     struct Object {
         let level: Int
+        let compact: Bool
         private var first = true
 
-        init(level: Int) {
+        init(level: Int, compact: Bool = false) {
             self.level = level
+            self.compact = compact
         }
 
         /// Starts the member `key`; its value is written next, at level `level + 1`.
         mutating func key(_ key: StaticString, into out: inout JSONText) {
             out.bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
             first = false
-            out.newline(level: level + 1)
+            if !compact { out.newline(level: level + 1) }
             out.bytes.append(UInt8(ascii: "\""))
             out.append(key)
-            out.append("\": ")
+            out.append(compact ? "\":" : "\": ")
         }
 
         /// A string member.
@@ -141,7 +144,7 @@ struct JSONText {
             if first {
                 out.append("{}")
             } else {
-                out.newline(level: level)
+                if !compact { out.newline(level: level) }
                 out.bytes.append(UInt8(ascii: "}"))
             }
         }
