@@ -5,7 +5,7 @@ public import KubeModel
 ///
 /// A request belongs to a deploy record when:
 /// - its user is the record's credential, authenticated directly (not impersonated), in the
-///   record's namespace;
+///   record's namespace, and its client is Warrant (the user agent `warrant/VERSION`);
 /// - it arrived in the record's run: from `started` to `finished` (plus one second, as the
 ///   record's times are rounded down to the second), widened by ``AttributionRules/clockTolerance``
 ///   on both sides;
@@ -22,7 +22,10 @@ public import KubeModel
 /// the user automation. Impersonation: a request made by one user as another is attributed to the
 /// user who authenticated.
 ///
-/// The user agent is never used: the client chooses it.
+/// The user agent only ever takes attribution away: the client chooses it, so a request by a
+/// deploy credential counts toward a deploy only when it is Warrant's (``isWarrant(_:)``), and
+/// kubectl or a script using the CI token while a deploy ran is unattributed; Warrant's user
+/// agent alone never attributes anything.
 public struct Attributor: Sendable {
     private struct Window: Sendable {
         var entry: RecordEntry
@@ -82,7 +85,10 @@ public struct Attributor: Sendable {
 
     /// Who `event` is attributed to.
     public func attribute(_ event: AuditEvent) -> Attribution {
-        if event.impersonatedUser == nil, let ref = event.objectRef, let candidates = windows[ref.namespace]?[event.user] {
+        // Only Warrant's own requests (its user agent) count toward a deploy: the CI token used by
+        // kubectl or a script while a deploy ran, or within the clock tolerance after it, is not
+        // the deploy.
+        if event.impersonatedUser == nil, Self.isWarrant(event.userAgent), let ref = event.objectRef, let candidates = windows[ref.namespace]?[event.user] {
             for window in candidates where event.received >= window.start && event.received <= window.ownEnd {
                 if matches(event, ref, window) { return .deploy(Self.attribution(window.entry)) }
             }
@@ -106,6 +112,11 @@ public struct Attributor: Sendable {
             if deployCredentials.contains(user) {
                 let during = event.objectRef.flatMap { ref in
                     windows[ref.namespace]?[user]?.first { event.received >= $0.start && event.received <= $0.end }
+                }
+                if let during, !Self.isWarrant(event.userAgent) {
+                    let agent = event.userAgent.isEmpty ? "a client that sent no user agent" : event.userAgent
+                    return .unattributed(
+                        "the deploy credential \(user) was used by \(agent), not by Warrant, while deploy \(during.entry.record.id) ran")
                 }
                 if let during {
                     return .unattributed(
@@ -167,5 +178,10 @@ public struct Attributor: Sendable {
     }
 
     static func key(group: String, resource: String, name: String) -> String { "\(group)/\(resource)/\(name)" }
+
+    /// Whether a request's user agent is Warrant's: `warrant/VERSION` as `warrant deploy` and the
+    /// agent send it, or `warrant`, the API client's default. The client sets it, so this tells
+    /// Warrant from kubectl and scripts, not from someone imitating Warrant on purpose.
+    static func isWarrant(_ userAgent: String) -> Bool { userAgent == "warrant" || userAgent.hasPrefix("warrant/") }
 
 }

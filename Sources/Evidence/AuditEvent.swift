@@ -94,7 +94,8 @@ public struct AuditEvent: Sendable, Hashable {
     public var impersonatedUser: String?
     /// The first source IP (the client, or the first proxy's `X-Forwarded-For` entry).
     public var sourceIP: String
-    /// The `User-Agent` the client sent. The client chooses it: it never attributes anything.
+    /// The `User-Agent` the client sent. The client chooses it: it never attributes anything by
+    /// itself (``Attributor`` only refuses a deploy the requests of other clients).
     public var userAgent: String
     /// The object, `nil` for non-resource requests.
     public var objectRef: ObjectRef?

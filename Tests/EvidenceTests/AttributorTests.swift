@@ -5,6 +5,8 @@ import KubeModel
 import Testing
 
 let ciUser = "system:serviceaccount:shop:ci"
+/// kubectl's user agent as kube-apiserver logs it.
+let kubectl = "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07"
 /// 2026-11-10T10:00:00Z.
 let deployStart = Date(timeIntervalSince1970: 1_794_304_800)
 
@@ -38,10 +40,10 @@ func makeRecord(
 /// A write request of `user` at `offset` seconds after the deploy started.
 func write(
     _ resource: String, _ name: String, verb: String = "patch", group: String = "", user: String = ciUser, at offset: Double, code: Int = 200,
-    namespace: String = "shop", subresource: String = "", impersonating: String? = nil, uri: String = ""
+    namespace: String = "shop", subresource: String = "", impersonating: String? = nil, uri: String = "", agent: String = "warrant/0.1.0"
 ) -> AuditEvent {
     AuditEvent(
-        auditID: UUID().uuidString, verb: verb, requestURI: uri, user: user, impersonatedUser: impersonating,
+        auditID: UUID().uuidString, verb: verb, requestURI: uri, user: user, impersonatedUser: impersonating, userAgent: agent,
         objectRef: AuditEvent.ObjectRef(resource: resource, apiGroup: group, namespace: namespace, name: name, subresource: subresource), code: code,
         received: MicroTime(deployStart).adding(seconds: offset))
 }
@@ -75,6 +77,13 @@ func write(
         ("a listed object before the start", write("services", "web", at: -5.1), "unattributed"),
         ("a listed object within the tolerance after the end", write("services", "web", at: 20 + 1 + 4.9), "deploy"),
         ("a listed object after the end", write("services", "web", at: 20 + 1 + 5.1), "unattributed"),
+        // Found on kube-apiserver: `kubectl patch` with the CI token 3 s after a deploy ended, on
+        // an object the deploy applied, was taken for the deploy's own request.
+        ("kubectl with the deploy credential on a listed object in the run", write("services", "web", at: 10, agent: kubectl), "unattributed"),
+        ("kubectl with the deploy credential within the tolerance after the end", write("services", "web", at: 20 + 1 + 3, agent: kubectl), "unattributed"),
+        ("no user agent, on a listed object in the run", write("services", "web", at: 10, agent: ""), "unattributed"),
+        ("the API client's default user agent", write("services", "web", at: 10, agent: "warrant"), "deploy"),
+        ("a client named like Warrant but not Warrant", write("services", "web", at: 10, agent: "warrant-helper/1.0"), "unattributed"),
         ("a failed write in the run", write("secrets", "x", verb: "create", at: 5, code: 403), "deploy"),
         ("a listed object in another namespace", write("services", "web", at: 5, namespace: "other"), "unattributed"),
         ("the same object by another ServiceAccount", write("services", "web", user: "system:serviceaccount:shop:other", at: 5), "unattributed"),
@@ -112,6 +121,11 @@ func write(
             return
         }
         #expect(during.contains("does not list, while that deploy ran"))
+        guard case .unattributed(let byKubectl) = attributor.attribute(write("services", "web", at: 10, agent: kubectl)) else {
+            Issue.record("not unattributed")
+            return
+        }
+        #expect(byKubectl.contains("was used by \(kubectl), not by Warrant, while deploy \(record.id) ran"))
         guard case .unattributed(let other) = attributor.attribute(write("configmaps", "x", user: "system:serviceaccount:shop:bot", at: 10)) else {
             Issue.record("not unattributed")
             return
