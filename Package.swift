@@ -236,7 +236,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantCLITests",
-            dependencies: ["WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "Evidence", "warrant"]
+            dependencies: [
+                "WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "Evidence", "warrant",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ]
 )

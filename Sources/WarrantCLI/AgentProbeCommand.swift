@@ -8,7 +8,7 @@ struct AgentProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "Check that the agent's loop completed a pass recently (the pod's liveness and readiness probe).",
         discussion: """
-            'warrant agent run' touches WORK-DIR/heartbeat after every pass. The probe succeeds \\
+            'warrant agent run' touches WORK-DIR/heartbeat after every pass. The probe succeeds \
             when that file is younger than --max-age.
 
             EXIT CODES

@@ -15,9 +15,9 @@ struct AgentStatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show the agent's last applied commit and signer, the refused commit, the last error and the next poll.",
         discussion: """
-            Reads the ConfigMap warrant-agent-status that 'warrant agent run' keeps in its \\
-            namespace, so it works from anywhere the namespace can be read. The agent writes it \\
-            when something changes (a commit applied or refused, an error that appears or \\
+            Reads the ConfigMap warrant-agent-status that 'warrant agent run' keeps in its \
+            namespace, so it works from anywhere the namespace can be read. The agent writes it \
+            when something changes (a commit applied or refused, an error that appears or \
             clears); 'warrant history' has the full record of every deploy and refusal.
 
             EXIT CODES

@@ -19,27 +19,27 @@ struct EvidenceCommand: AsyncParsableCommand {
         commandName: "evidence",
         abstract: "Prove who changed what in a namespace: the API server's audit log joined with the deploy records.",
         discussion: """
-            Reads the Kubernetes API audit log (JSON lines of audit.k8s.io/v1 Events, as \\
-            kube-apiserver writes with --audit-log-path; any level from Metadata up; rotated and \\
-            gzip-compressed files are merged by time), the namespace's deploy records \\
-            (warrant-history) and any --record-file (CI artifacts), and attributes every write \\
+            Reads the Kubernetes API audit log (JSON lines of audit.k8s.io/v1 Events, as \
+            kube-apiserver writes with --audit-log-path; any level from Metadata up; rotated and \
+            gzip-compressed files are merged by time), the namespace's deploy records \
+            (warrant-history) and any --record-file (CI artifacts), and attributes every write \
             (create, update, patch, delete, deletecollection) and every Secret read in the period:
-              - to a deploy record, when the record's credential made it during the deploy's run \\
-            (± --clock-tolerance) on an object the record applied or pruned (or the deploy's own \\
-            history ConfigMap, Event and ApplySet parent): the CI actor (or the agent's commit \\
+              - to a deploy record, when the record's credential made it through Warrant (its user agent) during the deploy's run \
+            (± --clock-tolerance) on an object the record applied or pruned (or the deploy's own \
+            history ConfigMap, Event and ApplySet parent): the CI actor (or the agent's commit \
             signers), commit and pipeline;
               - to the person, when a person's own credential made it;
-              - to the control plane (system: users, kube-system ServiceAccounts) or to \\
+              - to the control plane (system: users, kube-system ServiceAccounts) or to \
             --automation users;
-              - otherwise UNATTRIBUTED: a deploy credential used outside any recorded deploy, any \\
+              - otherwise UNATTRIBUTED: a deploy credential used outside any recorded deploy, any \
             other ServiceAccount, an anonymous request, or a deploy record that names no person.
-            It also verifies each namespace's record chain and cross-checks it with the CI \\
-            artifacts, and reviews each credential that deployed: its Role now against what \\
-            'warrant scope --for warrant' derives for its last deploy's manifests, and whether it \\
+            It also verifies each namespace's record chain and cross-checks it with the CI \
+            artifacts, and reviews each credential that deployed: its Role now against what \
+            'warrant scope --for warrant' derives for its last deploy's manifests, and whether it \
             uses a long-lived token Secret or TokenRequest tokens.
 
-            Reading the cluster needs: get/list ConfigMaps, Roles and RoleBindings in the \\
-            namespace, list of Secrets' metadata (never their data) for the token review, and \\
+            Reading the cluster needs: get/list ConfigMaps, Roles and RoleBindings in the \
+            namespace, list of Secrets' metadata (never their data) for the token review, and \
             ClusterRoles/ClusterRoleBindings when allowed (else cluster-wide grants are not checked).
 
             EXAMPLES

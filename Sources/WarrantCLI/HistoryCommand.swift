@@ -20,22 +20,22 @@ struct HistoryCommand: AsyncParsableCommand {
         commandName: "history",
         abstract: "List who deployed what, when and from which commit; --verify checks the record chain.",
         discussion: """
-            Reads the records 'warrant deploy' keeps in the ConfigMap warrant-history of the \\
-            namespace (JSON lines; each record holds the SHA-256 of the previous one), or a \\
+            Reads the records 'warrant deploy' keeps in the ConfigMap warrant-history of the \
+            namespace (JSON lines; each record holds the SHA-256 of the previous one), or a \
             JSON-lines file written with 'warrant deploy --record-file' (--record-file here).
 
-            Storage: one ConfigMap, kept under 900 KiB (ConfigMaps are limited to 1 MiB). When it \\
-            is full the oldest records are dropped and the ConfigMap keeps the digest of the last \\
-            dropped one as the chain's anchor, so the chain still verifies; keep the \\
+            Storage: one ConfigMap, kept under 900 KiB (ConfigMaps are limited to 1 MiB). When it \
+            is full the oldest records are dropped and the ConfigMap keeps the digest of the last \
+            dropped one as the chain's anchor, so the chain still verifies; keep the \
             --record-file of every deploy as a CI artifact for the complete history.
 
-            --verify recomputes every record's digest and follows the chain: a record changed \\
-            after the fact, a record missing from the middle, or records out of order are \\
-            reported, and the exit code is 1. A record file may begin anywhere in the chain \\
+            --verify recomputes every record's digest and follows the chain: a record changed \
+            after the fact, a record missing from the middle, or records out of order are \
+            reported, and the exit code is 1. A record file may begin anywhere in the chain \
             (one file per pipeline): its first record's predecessor is taken as given.
 
-            Fields are shown as recorded, with control characters and escape sequences written \\
-            visibly (\\n, \\u{1B}) and long values cut in the table, Markdown and HTML; -o json \\
+            Fields are shown as recorded, with control characters and escape sequences written \
+            visibly (\\n, \\u{1B}) and long values cut in the table, Markdown and HTML; -o json \
             shows every value exactly as stored.
             """
     )

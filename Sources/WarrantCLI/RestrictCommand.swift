@@ -86,11 +86,13 @@ struct RestrictCommand: AsyncParsableCommand {
 
             EXAMPLES
               warrant restrict -f install.yaml -n argocd --target-namespaces shop,blog \\
-                --admin-out admin.yaml --report report.md --report-format markdown > argocd.yaml
-              warrant restrict -f gotk-components.yaml -n flux-system --target-namespaces apps \\
-                --allow-from deploy/ --admin-out admin.yaml > flux.yaml
-              warrant restrict -f namespace-install.yaml --crds-from install.yaml -n argocd \\
-                --target-namespaces shop --admin-out admin.yaml > argocd.yaml
+                --admin-out admin.yaml --report report.md --report-format markdown \\
+                > argocd.yaml
+              warrant restrict -f gotk-components.yaml -n flux-system \\
+                --target-namespaces apps --allow-from deploy/ --admin-out admin.yaml \\
+                > flux.yaml
+              warrant restrict -f namespace-install.yaml --crds-from install.yaml \\
+                -n argocd --target-namespaces shop --admin-out admin.yaml > argocd.yaml
             """
     )
 

@@ -1,6 +1,8 @@
+import ArgumentParser
 import Foundation
 import KubeModel
 import Testing
+import WarrantCLI
 import WarrantTestSupport
 
 @Suite struct ManifestsCommandTests {
@@ -156,6 +158,29 @@ import WarrantTestSupport
         #expect(run.standardOutput.contains("EXAMPLES"))
         let root = await runWarrant(["--help"])
         #expect(root.standardOutput.contains("EXIT CODES"))
+    }
+
+    /// Every command's help: a line ends in a backslash only in a shell example (a command or its
+    /// options continued), never in prose (a `\\` written where a line continuation was meant).
+    @Test func helpTextsContinueLinesOnlyInShellExamples() async {
+        var paths: [[String]] = []
+        func walk(_ command: any ParsableCommand.Type, _ path: [String]) {
+            paths.append(path)
+            for subcommand in command.configuration.subcommands {
+                walk(subcommand, path + [subcommand.configuration.commandName ?? subcommand._commandName])
+            }
+        }
+        walk(Warrant.self, [])
+        #expect(paths.count >= 15)
+        for path in paths {
+            let run = await runWarrant(path + ["--help"])
+            #expect(run.status == 0, "\(path)")
+            for line in run.standardOutput.split(separator: "\n") where line.hasSuffix("\\") {
+                // A numbered step ("2. warrant credentials kubeconfig … \\") is an example too.
+                let text = line.trimmingCharacters(in: .whitespaces).replacing(#/^[0-9]+\. /#, with: "")
+                #expect(text.hasPrefix("warrant ") || text.hasPrefix("-"), "warrant \(path.joined(separator: " ")) --help: '\(line)'")
+            }
+        }
     }
 
     @Test func theRealExecutableExitsWithDocumentedCodes() throws {
