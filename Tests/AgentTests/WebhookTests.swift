@@ -326,7 +326,10 @@ struct WebhookTests {
                     let value = world.server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
                     #expect(value?.stringValue == "v2")
 
-                    // A burst of 20 hooks: one poll for them, and one more for those that came during it.
+                    // A burst of 20 hooks: hooks that come while a poll runs are folded into one more
+                    // poll. An unchanged poll takes milliseconds, so on a loaded machine (CI at load
+                    // 10+: 3 polls) the 20 concurrent requests can span a few polls; one poll per hook
+                    // would be 20.
                     let before = steps.all.count
                     try await withThrowingTaskGroup(of: Int.self) { burst in
                         for _ in 0..<20 {
@@ -341,7 +344,7 @@ struct WebhookTests {
                     try await AgentEndpointsTests.waitUntil("a poll for the burst") { steps.all.count > before }
                     try await Task.sleep(for: .seconds(1))
                     let polls = steps.all.count - before
-                    #expect((1...2).contains(polls), "20 hooks, \(polls) polls")
+                    #expect((1...5).contains(polls), "20 hooks, \(polls) polls")
                     #expect(steps.all.dropFirst(before).allSatisfy { if case .unchanged = $0 { true } else { false } })
 
                     // A forged hook: refused, and no poll.
