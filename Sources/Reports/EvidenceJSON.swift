@@ -50,51 +50,23 @@ public enum EvidenceJSON {
         // The envelope's closing brace comes after the request lists.
         output(String(envelope.dropLast(envelope.hasSuffix("\n}") ? 2 : 1)) + ",\n")
         for (name, entries, last) in [("writes", report.writes, false), ("secretReads", report.secretReads, true)] {
-            if entries.isEmpty {
-                output("    \"\(name)\": []\(last ? "" : ",")\n")
-                continue
-            }
-            output("    \"\(name)\": [\n")
+            output("    \"\(name)\": ")
+            // Each request on its own line as compact JSON; the text handed over about every MiB.
             var piece = ""
-            writeLines(entries) { part in
-                piece += part
-                if piece.utf8.count > 1 << 20 {
-                    output(piece)
-                    piece = ""
+            JSONText.streamArray(
+                entries, level: 1,
+                emit: { part in
+                    piece += part
+                    if piece.utf8.count > 1 << 20 {
+                        output(piece)
+                        piece = ""
+                    }
                 }
-            }
-            output(piece + "    ]\(last ? "" : ",")\n")
+            ) { entry, _, out in line(entry, into: &out) }
+            output(piece + "\(last ? "" : ",")\n")
         }
         output("}\n")
     }
-
-    /// The lines of a request list: each request as one compact object, indented by 8 and ended
-    /// by `,` but the last; handed to `emit` in parts, in order.
-    private static func writeLines(_ entries: [EvidenceReport.Entry], emit: (String) -> Void) {
-        let count = entries.count
-        var start = 0
-        while start < count {
-            let end = min(count, start + linesPerBatch)
-            let base = start
-            let parts = ParallelChunks.map(end - start, minimumLength: 256) { range in
-                var out = JSONText()
-                out.bytes.reserveCapacity(range.count * 640)
-                entries.withUnsafeBufferPointer { entries in
-                    for index in range.lowerBound + base..<range.upperBound + base {
-                        out.append("        ")
-                        line(entries[index], into: &out)
-                        out.append(index == count - 1 ? "\n" : ",\n")
-                    }
-                }
-                return out.text
-            }
-            for part in parts { emit(part) }
-            start = end
-        }
-    }
-
-    /// Requests written between two hand-overs (about 1.3 MB of text).
-    static let linesPerBatch = 2_048
 
     /// The report as JSON text (see ``write(_:to:)``).
     public static func render(_ report: EvidenceReport) -> String {
