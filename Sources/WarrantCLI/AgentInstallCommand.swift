@@ -78,10 +78,9 @@ struct AgentInstallCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         if let image, !AgentInstallation.isPinned(image) {
-            context.standardError(
-                "error: --image: '\(image)' is not pinned by digest\n  hint: give the image by digest, e.g. --image \(ContainerImage.reference)@sha256:<64 hex digits>, so that what runs is what was reviewed\n"
-            )
-            throw CommandExit(.invalidInput)
+            throw CommandError(
+                .invalidOption, at: "--image", "'\(image)' is not pinned by digest",
+                hint: "give the image by digest, e.g. --image \(ContainerImage.reference)@sha256:<64 hex digits>, so that what runs is what was reviewed")
         }
         let image = image ?? ContainerImage.reference
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-agent-install-\(UUID().uuidString.prefix(8))").path
@@ -89,20 +88,14 @@ struct AgentInstallCommand: AsyncParsableCommand {
         var settings = AgentSettings()
         agent.add(to: &settings)
         settings.set(.workDir, scratch)
-        let configuration: AgentConfiguration
-        do {
-            configuration = try AgentConfiguration(settings: settings)
-        } catch {
-            for problem in error.errors { context.standardError("error: \(problem)\n") }
-            throw CommandExit(.invalidInput)
-        }
+        // Each problem of the settings is an error of its own (exit 2).
+        let configuration = try AgentConfiguration(settings: settings)
         let (objects, kinds) = try await loadManifests(configuration, context: context)
         let role: AgentRole
         do {
             role = try AgentRole(objects: objects, kinds: kinds, configuration: configuration)
         } catch {
-            context.standardError("error: the manifests cannot be deployed by the agent:\n\(error)\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidManifests, "the manifests cannot be deployed by the agent:\n\(error)", underlying: error)
         }
         let installation: AgentInstallation
         do {
@@ -112,8 +105,7 @@ struct AgentInstallCommand: AsyncParsableCommand {
                 keyring: try agent.gpgKeyring.map { String(decoding: try ManifestLoader.readFile($0), as: UTF8.self) }, image: image, gitSecret: gitSecret,
                 apiServerCIDR: apiServerCIDR, gitCIDR: gitCIDR, webhookSecret: webhookSecret)
         } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidInput, wrapping: error)
         }
         var output = ""
         if !AgentInstallation.isPinned(image) {
@@ -147,11 +139,9 @@ struct AgentInstallCommand: AsyncParsableCommand {
             context.standardError("agent: the Role is derived for \(rendered.objects.count) object(s) at \(tip.short) (\(configuration.branch))\n")
             return (rendered.objects, rendered.kinds)
         } catch let error as GitError {
-            context.standardError("error: \(error)\n  hint: for a private repository give the manifests with -f\n")
-            throw CommandExit(.unreachable)
+            throw CommandError(.unreachable, wrapping: error, hint: "for a private repository give the manifests with -f")
         } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidManifests, wrapping: error)
         }
     }
 }

@@ -21,24 +21,23 @@ struct AgentProbeCommand: AsyncParsableCommand {
     @Option(name: .customLong("work-dir"), help: ArgumentHelp("The agent's working folder.", valueName: "dir"))
     var workDir: String = AgentConfiguration.defaultWorkingDirectory
 
-    @Option(name: .customLong("max-age"), help: ArgumentHelp("How old the last pass may be, e.g. 15m.", valueName: "duration"))
-    var maxAge: String = "15m"
+    @Option(
+        name: .customLong("max-age"), help: ArgumentHelp("How old the last pass may be, e.g. 15m (default 15m, at most 168h).", valueName: "duration"),
+        transform: DurationArgument.option(in: .seconds(1) ... .seconds(7 * 86_400)))
+    var maxAge: DurationArgument?
+
+    /// How old the last pass may be.
+    var limit: DurationArgument { maxAge ?? DurationArgument(duration: .seconds(900)) }
 
     func run() async throws {
         let context = CommandContext.current
-        guard let limit = AgentConfiguration.parseDuration(maxAge) else {
-            context.standardError("error: --max-age: '\(maxAge)' is not a duration (write e.g. 90s, 15m)\n")
-            throw CommandExit(.invalidInput)
-        }
         let file = Reconciler.heartbeatFile(workingDirectory: workDir)
         guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else {
-            context.standardError("error: \(file): no pass completed yet\n")
-            throw CommandExit(.failure)
+            throw CommandError(.failed, at: file, "no pass completed yet")
         }
         let age = Date().timeIntervalSince(modified)
-        guard age <= TimeInterval(limit.components.seconds) else {
-            context.standardError("error: the last pass ended \(Int(age))s ago (more than \(maxAge))\n")
-            throw CommandExit(.failure)
+        guard age <= TimeInterval(limit.seconds) else {
+            throw CommandError(.failed, "the last pass ended \(Int(age))s ago (more than \(limit))")
         }
         context.standardError("ok: the last pass ended \(Int(age))s ago\n")
     }

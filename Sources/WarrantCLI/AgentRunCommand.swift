@@ -138,15 +138,10 @@ struct AgentRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        let configuration: AgentConfiguration
-        do throws(AgentConfigurationErrors) {
-            var settings = flagSettings
-            if let config { settings = try AgentSettings.load(file: config).overridden(by: settings) }
-            configuration = try AgentConfiguration(settings: settings)
-        } catch {
-            for problem in error.errors { context.standardError("error: \(problem)\n") }
-            throw CommandExit(.invalidInput)
-        }
+        // Each problem of the settings file and flags is an error of its own (exit 2).
+        var settings = flagSettings
+        if let config { settings = try AgentSettings.load(file: config).overridden(by: settings) }
+        let configuration = try AgentConfiguration(settings: settings)
         let signers = configuration.allowedSigners.entries.count
         // The loop's own lines at info; --log-level trace or debug shows the engine's and git's too.
         let level = min(connection.logLevel.level, .info)
@@ -174,11 +169,10 @@ struct AgentRunCommand: AsyncParsableCommand {
                 let step: ReconcileStep
                 switch result {
                 case .success(let value): step = value
-                case .failure(let error as KubeAPIError): throw reportAPIError(error, context: context)
-                case .failure(let error):
-                    context.standardError("error: \(error)\n")
-                    throw CommandExit(.failure)
+                case .failure(let error as KubeAPIError): throw error
+                case .failure(let error): throw CommandError(.failed, wrapping: error)
                 }
+                // The pass's outcome, errors included, is its report: printed, then its status.
                 context.standardError(Self.describe(step) + "\n")
                 if step.isFailure { throw CommandExit(.failure) }
                 if case .refused = step { throw CommandExit(.failure) }
@@ -197,8 +191,7 @@ struct AgentRunCommand: AsyncParsableCommand {
                 do {
                     secret = try WebhookSecret(file: file)
                 } catch {
-                    context.standardError("error: \(error)\n")
-                    throw CommandExit(.invalidInput)
+                    throw CommandError(.invalidInput, wrapping: error)
                 }
                 let wake = PollWakeUp()
                 wakeUp = wake
@@ -217,8 +210,7 @@ struct AgentRunCommand: AsyncParsableCommand {
                 do {
                     election = LeaderElection(lock: try LeaseLock(settings, client: client, logger: agentLogger))
                 } catch {
-                    context.standardError("error: \(error)\n")
-                    throw CommandExit(.invalidInput)
+                    throw CommandError(.invalidOption, wrapping: error)
                 }
             }
             var service = ReconcileService(

@@ -42,18 +42,15 @@ struct AgentStatusCommand: AsyncParsableCommand {
             let store = AgentStatusStore(namespace: namespace ?? cluster.namespace)
             do {
                 return try await store.read(client: client)
-            } catch let error as KubeAPIError where !error.isUnreachable {
-                throw reportAPIError(error, context: context)
             } catch let error as AgentStatusError {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
+                // The ConfigMap holds no agent status (documented as exit 2).
+                throw CommandError(.invalidInput, wrapping: error)
             }
         }
         guard let status else {
-            context.standardError(
-                "error: no agent status in this namespace (ConfigMap \(AgentStatusStore.defaultName) not found)\n  hint: is 'warrant agent run' deployed here, and has it completed a pass?\n"
-            )
-            throw CommandExit(.failure)
+            throw CommandError(
+                .failed, "no agent status in this namespace (ConfigMap \(AgentStatusStore.defaultName) not found)",
+                hint: "is 'warrant agent run' deployed here, and has it completed a pass?")
         }
         switch output {
         case .json: context.standardOutput(status.encoded() + "\n")

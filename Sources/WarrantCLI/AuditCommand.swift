@@ -140,7 +140,7 @@ struct AuditCommand: AsyncParsableCommand {
             let refused = Set(rejectedPositions)
             objects = objects.indices.filter { !refused.contains($0) }.map { objects[$0] }
         }
-        let suppressions = try loadSuppressions(context: context)
+        let suppressions = try loadSuppressions()
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: loaded.kinds, rejected: rejected)
         let failing = render(report, context: context)
         // Freeing the report and its inputs (hundreds of thousands of values for a large cluster)
@@ -151,14 +151,10 @@ struct AuditCommand: AsyncParsableCommand {
         try finish(failing: failing, context: context)
     }
 
-    private func loadSuppressions(context: CommandContext) throws -> Suppressions {
+    /// The `--ignore-file`; its errors are manifest errors (exit 2).
+    private func loadSuppressions() throws(ManifestError) -> Suppressions {
         guard let ignoreFile else { return Suppressions() }
-        do {
-            return try Suppressions.load(bytes: try ManifestLoader.readFile(ignoreFile), file: ignoreFile)
-        } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
-        }
+        return try Suppressions.load(bytes: try ManifestLoader.readFile(ignoreFile), file: ignoreFile)
     }
 
     /// Prints the report; returns how many findings reach --fail-on.
@@ -193,7 +189,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     /// `--cluster`: the RBAC objects from the API, then the same audit.
     private func auditCluster(context: CommandContext) async throws {
-        let suppressions = try loadSuppressions(context: context)
+        let suppressions = try loadSuppressions()
         let kinds = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]
         let (objects, unreadable) = try await live.withClient(namespace: namespace, context: context) { client, connection in
             var objects: [KubeObject] = []
@@ -208,16 +204,13 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                 } catch let error as KubeAPIError where error.isForbidden {
                     unreadable.append("\(kind)s\(clusterScoped || namespace == nil ? "" : " in \(namespace ?? "")"): \(error.message)")
-                } catch let error as KubeAPIError where !error.isUnreachable {
-                    throw reportAPIError(error, context: context)
                 }
             }
             _ = connection
             return (objects, unreadable)
         }
         if unreadable.count == kinds.count {
-            context.standardError("error: the credential may not list any RBAC object:\n" + unreadable.map { "  - \($0)\n" }.joined())
-            throw CommandExit(.unreachable)
+            throw CommandError(.unreachable, "the credential may not list any RBAC object:", details: unreadable)
         }
         if !unreadable.isEmpty {
             context.warn(
@@ -229,8 +222,8 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             policy = try RBACPolicy(objects: objects, defaultNamespace: namespace ?? "default")
         } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.failure)
+            // The cluster's own objects: not the user's input, so not exit 2.
+            throw CommandError(.failed, wrapping: error)
         }
         let report = Auditor(suppressions: suppressions).audit(objects: objects, policy: policy, kinds: KindTable.builtin)
         try finish(failing: render(report, context: context), context: context)

@@ -122,7 +122,7 @@ struct CanCommand: AsyncParsableCommand {
             return
         }
         let loaded = try manifests.load(context: context, retaining: .rbac)
-        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
+        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace)
         if let check {
             try await runChecks(file: check, policy: policy, kinds: loaded.kinds, context: context)
             return
@@ -156,13 +156,8 @@ struct CanCommand: AsyncParsableCommand {
     static func runExpectations(
         file: String, kinds: KindTable, context: CommandContext, decide: (AccessExpectation) async throws -> (allowed: Bool, reason: String)
     ) async throws {
-        let expectations: [AccessExpectation]
-        do {
-            expectations = try AccessExpectation.load(bytes: try ManifestLoader.readFile(file), file: file, kinds: kinds)
-        } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
-        }
+        // A file that cannot be read or used is a manifest error (exit 2).
+        let expectations = try AccessExpectation.load(bytes: try ManifestLoader.readFile(file), file: file, kinds: kinds)
         var passed = 0
         var failed = 0
         var output = ""
@@ -185,30 +180,26 @@ struct CanCommand: AsyncParsableCommand {
 
     private func runLive(context: CommandContext) async throws {
         try await live.withClient(namespace: namespace, context: context) { client, connection in
-            do {
-                if let check {
-                    try await runLiveChecks(file: check, client: client, context: context)
-                    return
-                }
-                let requestNamespace = allNamespaces ? "" : namespace
-                if list {
-                    let review = try await client.selfSubjectRules(namespace: requestNamespace)
-                    context.standardOutput(RBACCommandSupport.rulesTable(review.rules))
-                    if review.incomplete { context.warn("the server says this list may be incomplete (another authorizer than RBAC is in use)") }
-                    return
-                }
-                let kinds = try await Self.servedKinds(client)
-                let target = try ResourceTarget.parse(type ?? "", subresource: subresource, kinds: kinds) { context.warn($0) }
-                let request = target.request(user: UserInfo(name: `as` ?? "", groups: asGroups), verb: verb ?? "", namespace: requestNamespace)
-                let answer = try await Self.review(request, asSomeoneElse: `as` != nil, client: client)
-                context.standardOutput(answer.allowed ? "yes\n" : "no\n")
-                if why {
-                    context.standardError((answer.reason.isEmpty ? "the server gave no reason" : answer.reason) + " (\(connection.origin))\n")
-                }
-                if !answer.allowed { throw CommandExit(.failure) }
-            } catch let error as KubeAPIError where !error.isUnreachable {
-                throw reportAPIError(error, context: context)
+            if let check {
+                try await runLiveChecks(file: check, client: client, context: context)
+                return
             }
+            let requestNamespace = allNamespaces ? "" : namespace
+            if list {
+                let review = try await client.selfSubjectRules(namespace: requestNamespace)
+                context.standardOutput(RBACCommandSupport.rulesTable(review.rules))
+                if review.incomplete { context.warn("the server says this list may be incomplete (another authorizer than RBAC is in use)") }
+                return
+            }
+            let kinds = try await Self.servedKinds(client)
+            let target = try ResourceTarget.parse(type ?? "", subresource: subresource, kinds: kinds) { context.warn($0) }
+            let request = target.request(user: UserInfo(name: `as` ?? "", groups: asGroups), verb: verb ?? "", namespace: requestNamespace)
+            let answer = try await Self.review(request, asSomeoneElse: `as` != nil, client: client)
+            context.standardOutput(answer.allowed ? "yes\n" : "no\n")
+            if why {
+                context.standardError((answer.reason.isEmpty ? "the server gave no reason" : answer.reason) + " (\(connection.origin))\n")
+            }
+            if !answer.allowed { throw CommandExit(.failure) }
         }
     }
 

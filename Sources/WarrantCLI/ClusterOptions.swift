@@ -54,30 +54,26 @@ struct ConnectionOptions: ParsableArguments {
     var isGiven: Bool { kubeconfig != nil || kubeContext != nil || requestTimeout != nil || logLevel != .warning }
 
     /// Where the cluster is and how to authenticate: the kubeconfig as kubectl finds it, else
-    /// the pod's ServiceAccount when running in a cluster. Configuration errors exit 2.
+    /// the pod's ServiceAccount when running in a cluster. Configuration errors (``KubeConfigError``,
+    /// no kubeconfig at all) exit 2.
     func connection(namespace: String?, context: CommandContext) throws -> ClusterConnection {
         let loader = KubeConfigLoader(environment: context.environment, homeDirectory: context.environment["HOME"])
-        do {
-            let config = try loader.load(explicitPath: kubeconfig)
-            // Like kubectl: the pod's ServiceAccount only when there is no kubeconfig at all.
-            if config.isEmpty, kubeconfig == nil, InClusterConfig.isAvailable(environment: context.environment) {
-                var connection = try InClusterConfig.connection(environment: context.environment)
-                if let namespace { connection.namespace = namespace }
-                return connection
-            }
-            if config.isEmpty {
-                context.standardError(
-                    "error: no kubeconfig found (looked at \(loader.candidateFiles(explicitPath: kubeconfig).joined(separator: ", "))) and not running in a pod\n  hint: give one with --kubeconfig FILE or KUBECONFIG\n"
-                )
-                throw CommandExit(.invalidInput)
-            }
-            let connection = try config.connection(context: kubeContext, namespace: namespace)
-            for warning in connection.warnings { context.warn(warning) }
+        let config = try loader.load(explicitPath: kubeconfig)
+        // Like kubectl: the pod's ServiceAccount only when there is no kubeconfig at all.
+        if config.isEmpty, kubeconfig == nil, InClusterConfig.isAvailable(environment: context.environment) {
+            var connection = try InClusterConfig.connection(environment: context.environment)
+            if let namespace { connection.namespace = namespace }
             return connection
-        } catch let error as KubeConfigError {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
         }
+        if config.isEmpty {
+            throw CommandError(
+                .missingInput,
+                "no kubeconfig found (looked at \(loader.candidateFiles(explicitPath: kubeconfig).joined(separator: ", "))) and not running in a pod",
+                hint: "give one with --kubeconfig FILE or KUBECONFIG")
+        }
+        let connection = try config.connection(context: kubeContext, namespace: namespace)
+        for warning in connection.warnings { context.warn(warning) }
+        return connection
     }
 
     /// Client settings: the user agent, a logger on standard error at `--log-level`, the
@@ -107,34 +103,20 @@ struct ConnectionOptions: ParsableArguments {
         return Logger(label: label) { _ in StandardErrorLogHandler(write: write, logLevel: level) }
     }
 
-    /// Runs `body` with a client; transport failures (unreachable, TLS, 401) exit 3 with the
-    /// reason, other API errors are left to the caller.
+    /// Runs `body` with a client. Its errors are thrown on: ``CommandErrors`` renders an API
+    /// error with exit 3 when the cluster could not be reached or refused the credentials
+    /// (transport failures, 401) and 1 otherwise, a configuration error with exit 2.
     func withClient<T: Sendable>(
         namespace: String?, context: CommandContext, _ body: (KubeClient, ClusterConnection) async throws -> T
     ) async throws -> T {
         let connection = try connection(namespace: namespace, context: context)
-        do {
-            return try await KubeClient.with(
-                connection, credentials: CredentialSource(connection: connection),
-                configuration: clientConfiguration(context: context)
-            ) { client in
-                try await body(client, connection)
-            }
-        } catch let error as KubeAPIError where error.isUnreachable {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.unreachable)
-        } catch let error as KubeConfigError {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+        return try await KubeClient.with(
+            connection, credentials: CredentialSource(connection: connection),
+            configuration: clientConfiguration(context: context)
+        ) { client in
+            try await body(client, connection)
         }
     }
-}
-
-/// Reports an API error on standard error and returns the exit for it: 3 when the cluster
-/// refused or could not be reached, 1 otherwise.
-func reportAPIError(_ error: KubeAPIError, context: CommandContext) -> CommandExit {
-    context.standardError("error: \(error)\n")
-    return CommandExit(error.isUnreachable ? .unreachable : .failure)
 }
 
 /// `--log-level` values.

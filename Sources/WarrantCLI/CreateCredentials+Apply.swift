@@ -16,40 +16,29 @@ extension CreateCredentials {
         do {
             try SecureFile.prepare(kubeconfigPath, folderMode: 0o700)
         } catch {
-            context.standardError("error: \(error); nothing was changed in the cluster\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.unwritableOutput, "\(error); nothing was changed in the cluster", underlying: error)
         }
         let source: CredentialInstaller.TokenSource
         switch token {
         case .secret: source = .secret(timeout: .seconds(timeout))
-        case .request: source = .request(expirationSeconds: try Self.seconds(duration, context: context))
+        case .request: source = .request(expirationSeconds: tokenSeconds)
         }
         let installer = CredentialInstaller(
             configuration: CredentialInstaller.Configuration(name: name, namespace: namespace, token: source, verifyNamespace: verifyNamespace),
             logger: connection.logger(label: "warrant.credentials", context: context))
         let reporter = CredentialReporter { event in Self.show(event, context: context) }
         try await connection.withClient(namespace: namespace, context: context) { client, cluster in
-            do {
-                let issued = try await installer.install(documents, role: role, client: client, reporter: reporter)
-                let ca = issued.certificateAuthorityPEM ?? cluster.certificateAuthorityPEM
-                // The pipeline authenticates with its token: the operator's user information
-                // (`user:password@` in the server URL) stays out of the pipeline's kubeconfig.
-                let kubeconfig = KubeconfigCommand.document(
-                    name: name, server: cluster.displayServer, certificateAuthority: ca, token: issued.token, namespace: namespace)
-                do {
-                    try SecureFile.write(YAMLWriter.write(kubeconfig), to: kubeconfigPath)
-                } catch {
-                    context.standardError("error: \(error)\n")
-                    throw CommandExit(.invalidInput)
-                }
-                context.standardError("wrote \(kubeconfigPath) (mode 0600): cluster \(cluster.displayServer), namespace \(namespace)\n")
-                try await installer.verify(
-                    issued.connection(basedOn: cluster), role: role, clientConfiguration: connection.clientConfiguration(context: context),
-                    reporter: reporter)
-            } catch let error as CredentialError {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(error.isUnreachable ? .unreachable : .failure)
-            }
+            let issued = try await installer.install(documents, role: role, client: client, reporter: reporter)
+            let ca = issued.certificateAuthorityPEM ?? cluster.certificateAuthorityPEM
+            // The pipeline authenticates with its token: the operator's user information
+            // (`user:password@` in the server URL) stays out of the pipeline's kubeconfig.
+            let kubeconfig = KubeconfigCommand.document(
+                name: name, server: cluster.displayServer, certificateAuthority: ca, token: issued.token, namespace: namespace)
+            try SecureFile.write(YAMLWriter.write(kubeconfig), to: kubeconfigPath)
+            context.standardError("wrote \(kubeconfigPath) (mode 0600): cluster \(cluster.displayServer), namespace \(namespace)\n")
+            try await installer.verify(
+                issued.connection(basedOn: cluster), role: role, clientConfiguration: connection.clientConfiguration(context: context),
+                reporter: reporter)
         }
         context.standardOutput(
             "Credential \(namespace)/\(name) is ready in \(kubeconfigPath).\n"
@@ -71,32 +60,5 @@ extension CreateCredentials {
             context.standardError(
                 "verified as \(namespace)/\(name): it holds exactly the \(ruleCount) scoped rule(s) in \(namespace) and none of them in \(otherNamespace)\n")
         }
-    }
-
-    /// `90s`, `30m`, `1h`, `2h30m` in seconds.
-    static func seconds(_ text: String, context: CommandContext) throws -> Int {
-        var total = 0
-        var number = ""
-        for character in text {
-            if character.isNumber {
-                number.append(character)
-                continue
-            }
-            guard let value = Int(number) else { break }
-            switch character {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default:
-                number = "x"
-                continue
-            }
-            number = ""
-        }
-        if !number.isEmpty || total == 0 {
-            context.standardError("error: --duration '\(text)': expected a duration such as 90s, 30m, 1h or 2h30m\n")
-            throw CommandExit(.invalidInput)
-        }
-        return total
     }
 }

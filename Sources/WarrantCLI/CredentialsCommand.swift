@@ -103,8 +103,11 @@ struct CreateCredentials: AsyncParsableCommand {
         transform: DurationArgument.option(in: .seconds(600) ... .seconds(1 << 32)))
     var tokenDuration: DurationArgument?
 
-    /// The token lifetime in whole seconds, written the way kubectl reads it (`1h`, `90m`).
-    var duration: String { DurationArgument(duration: .seconds(tokenDuration?.seconds ?? 3600)).description }
+    /// The token lifetime in whole seconds (TokenRequest's `expirationSeconds`).
+    var tokenSeconds: Int { tokenDuration?.seconds ?? 3600 }
+
+    /// The token lifetime written the way kubectl reads it (`1h`, `90m`).
+    var duration: String { DurationArgument(duration: .seconds(tokenSeconds)).description }
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write NAME.yaml into this folder instead of standard output (created if missing).", valueName: "dir"))
     var output: String?
@@ -158,8 +161,7 @@ struct CreateCredentials: AsyncParsableCommand {
         let loaded = try manifests.load(context: context, retaining: .rbac)
         let result = try ScopeSupport.derive(
             loaded, namespace: namespace, method: method.method,
-            options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), roleName: name,
-            context: context)
+            options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), roleName: name)
         for warning in result.warnings { context.warn(warning) }
         let documents = bundle(roleObject: result.roleObject)
         let job = deployJob(loaded.objects)
@@ -174,13 +176,8 @@ struct CreateCredentials: AsyncParsableCommand {
         var next = ""
         if let output {
             let path = URL(fileURLWithPath: output).appendingPathComponent("\(name).yaml").path
-            do {
-                try SecureFile.prepare(path, folderMode: 0o755)
-                try SecureFile.write(text, to: path, mode: 0o644)
-            } catch {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
-            }
+            try SecureFile.prepare(path, folderMode: 0o755)
+            try SecureFile.write(text, to: path, mode: 0o644)
             next += "wrote \(path)\n"
         } else {
             context.standardOutput(text)

@@ -151,14 +151,10 @@ struct DeployCommand: AsyncParsableCommand {
         let context = CommandContext.current
         var loaded = try manifests.load(context: context)
         let printer = DeployPrinter(context: context, namespace: namespace)
-        let prepared: DeployManifests
-        do {
-            prepared = try DeployManifests(
-                objects: loaded.takeObjects(placingIn: namespace), kinds: loaded.kinds, namespace: namespace, strict: strict,
-                allowingEmpty: prune && allowEmpty)
-        } catch {
-            throw printer.report(error)
-        }
+        // Invalid manifests are a DeployError (invalidManifests): each detail an error, exit 2.
+        let prepared = try DeployManifests(
+            objects: loaded.takeObjects(placingIn: namespace), kinds: loaded.kinds, namespace: namespace, strict: strict,
+            allowingEmpty: prune && allowEmpty)
         for issue in prepared.warnings { context.warn("\(issue)") }
         let configuration = DeployConfiguration(
             namespace: namespace, toolVersion: Warrant.version, prune: prune, maxPrune: maxPruneLimit ?? .default, prunePVCs: prunePVCs,
@@ -173,15 +169,11 @@ struct DeployCommand: AsyncParsableCommand {
             }) {
                 try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
             }
-            let outcome: DeployOutcome
-            switch result {
-            case .success(let value): outcome = value
-            case .failure(let error as DeployError): throw printer.report(error)
-            case .failure(let error): throw error
-            }
-            for problem in outcome.recordProblems { context.standardError("error: \(problem)\n") }
-            if let failure = outcome.failure { throw printer.report(failure) }
-            if !outcome.recordProblems.isEmpty { throw CommandExit(.failure) }
+            let outcome = try result.get()
+            // The record's problems come first, then why the deploy failed, with its status.
+            let failure = outcome.failure.map(CommandErrors.init(deploy:))
+            let errors = outcome.recordProblems.map { CommandError(.failed, wrapping: $0) } + (failure?.errors ?? [])
+            if !errors.isEmpty { throw CommandErrors(errors, status: failure?.status ?? .failure) }
         }
     }
 }

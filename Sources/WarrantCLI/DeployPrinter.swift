@@ -5,7 +5,7 @@ import KubeAPI
 import KubeModel
 
 /// How `warrant deploy` shows a deploy: each event as a line on standard error (the diff on
-/// standard output), and errors once, with the exit status they mean.
+/// standard output). Errors are thrown, and rendered once (``CommandErrors/init(deploy:)``).
 ///
 /// With `--wait`, a terminal (standard error a terminal and `CI` unset) gets one status line
 /// redrawn in place; CI logs get a plain line with a UTC time for each change.
@@ -50,18 +50,6 @@ struct DeployPrinter: Sendable {
             let commit = record.identity.commit.map { " at \(DisplayText.escaped(String($0.prefix(12))))" } ?? ""
             write("recorded \(record.id): \(actor) \(record.result) in \(record.namespace)\(commit)\n")
         }
-    }
-
-    /// Prints `error` and returns the exit for it: 2 for invalid manifests, 3 when the cluster
-    /// could not be reached or refused the credential, 1 otherwise.
-    func report(_ error: DeployError) -> CommandExit {
-        if error.code == .invalidManifests {
-            for detail in error.details { context.standardError("error: \(detail)\n") }
-            if error.details.isEmpty { context.standardError("error: \(error)\n") }
-            return CommandExit(.invalidInput)
-        }
-        context.standardError("error: \(error)\n")
-        return CommandExit(error.isUnreachable ? .unreachable : .failure)
     }
 
     static func now() -> String {

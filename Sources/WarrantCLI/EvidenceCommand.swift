@@ -96,59 +96,54 @@ struct EvidenceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        let filter = try period(context: context)
+        let filter = try period()
         guard !auditLogs.isEmpty else {
-            context.standardError(
-                "error: no audit log given\n  hint: pass the API server's audit log with --audit-log FILE… (kube-apiserver --audit-log-path; see 'warrant evidence --help')\n"
-            )
-            throw CommandExit(.invalidInput)
+            throw CommandError(
+                .missingInput, "no audit log given",
+                hint: "pass the API server's audit log with --audit-log FILE… (kube-apiserver --audit-log-path; see 'warrant evidence --help')")
         }
         if allNamespaces && namespace != nil {
-            context.standardError("error: -n and -A exclude each other\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidOption, "-n and -A exclude each other")
         }
         guard clockTolerance >= 0 && clockTolerance <= 3600 else {
-            context.standardError("error: --clock-tolerance must be between 0 and 3600 seconds\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidOption, "--clock-tolerance must be between 0 and 3600 seconds")
         }
-        let artifacts = try readRecordFiles(context: context)
+        let artifacts = try readRecordFiles()
         let rules = AttributionRules(
             clockTolerance: clockTolerance, automation: automation, applySetNames: applyset.isEmpty ? ["warrant-applyset"] : applyset)
         let report = try await connection.withClient(namespace: namespace, context: context) { client, cluster in
-            do {
-                let reader = EvidenceClusterReader(client: client, rules: rules)
-                let kinds = await reader.kinds()
-                var namespaces: [String]?
-                var notes: [String] = []
-                if allNamespaces {
-                    namespaces = try await reader.namespaceNames()
-                    if namespaces == nil { notes.append("Namespaces could not be listed; those found in the audit log are reviewed.") }
-                } else {
-                    namespaces = [namespace ?? cluster.namespace]
-                }
-                var snapshot: ClusterSnapshot?
-                if let namespaces {
-                    snapshot = try await reader.snapshot(namespaces: namespaces, dropUnreadable: allNamespaces)
-                }
-                let included = snapshot.map { Set($0.namespaces.map(\.namespace)) }
-                var scopedFilter = filter
-                scopedFilter.namespaces = included
-                var (entries, logs) = try readAuditLogs(filter: scopedFilter, context: context)
-                if snapshot == nil {
-                    let seen = Set(entries.compactMap { $0.event.objectRef?.namespace }).union(artifacts.map(\.namespace))
-                    snapshot = try await reader.snapshot(namespaces: seen.sorted(), dropUnreadable: true)
-                }
-                guard var snapshot else { throw CommandExit(.failure) }
-                snapshot.notes += notes
-                let reviewed = Set(snapshot.namespaces.map(\.namespace))
-                scopedFilter.namespaces = allNamespaces ? nil : reviewed
-                let builder = EvidenceBuilder(filter: scopedFilter, rules: rules, kinds: kinds)
-                // In place: a period's events are the largest thing the command holds.
-                entries.removeAll { !reviewed.contains($0.event.objectRef?.namespace ?? "") }
-                return builder.build(entries: consume entries, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
-            } catch let error as KubeAPIError where !error.isUnreachable {
-                throw reportAPIError(error, context: context)
+            let reader = EvidenceClusterReader(client: client, rules: rules)
+            let kinds = await reader.kinds()
+            var namespaces: [String]?
+            var notes: [String] = []
+            if allNamespaces {
+                namespaces = try await reader.namespaceNames()
+                if namespaces == nil { notes.append("Namespaces could not be listed; those found in the audit log are reviewed.") }
+            } else {
+                namespaces = [namespace ?? cluster.namespace]
             }
+            var listed: ClusterSnapshot?
+            if let namespaces {
+                listed = try await reader.snapshot(namespaces: namespaces, dropUnreadable: allNamespaces)
+            }
+            let included = listed.map { Set($0.namespaces.map(\.namespace)) }
+            var scopedFilter = filter
+            scopedFilter.namespaces = included
+            var (entries, logs) = try readAuditLogs(filter: scopedFilter)
+            var snapshot: ClusterSnapshot
+            if let listed {
+                snapshot = listed
+            } else {
+                let seen = Set(entries.compactMap { $0.event.objectRef?.namespace }).union(artifacts.map(\.namespace))
+                snapshot = try await reader.snapshot(namespaces: seen.sorted(), dropUnreadable: true)
+            }
+            snapshot.notes += notes
+            let reviewed = Set(snapshot.namespaces.map(\.namespace))
+            scopedFilter.namespaces = allNamespaces ? nil : reviewed
+            let builder = EvidenceBuilder(filter: scopedFilter, rules: rules, kinds: kinds)
+            // In place: a period's events are the largest thing the command holds.
+            entries.removeAll { !reviewed.contains($0.event.objectRef?.namespace ?? "") }
+            return builder.build(entries: consume entries, logs: logs, snapshot: snapshot, artifacts: artifacts, generated: MicroTime(Date()))
         }
         switch output {
         case .markdown: context.standardOutput(EvidenceMarkdown.render(report))
@@ -162,40 +157,38 @@ struct EvidenceCommand: AsyncParsableCommand {
         if !report.passes { throw CommandExit(.failure) }
     }
 
-    private func period(context: CommandContext) throws -> AuditEventFilter {
-        func parse(_ text: String?, _ option: String) throws -> MicroTime? {
+    private func period() throws(CommandError) -> AuditEventFilter {
+        func parse(_ text: String?, _ option: String) throws(CommandError) -> MicroTime? {
             guard let text else { return nil }
             guard let time = MicroTime(day: text) else {
-                context.standardError("error: \(option) '\(text)' is not a date\n  hint: use RFC 3339 (2026-11-01T08:00:00Z) or a day (2026-11-01)\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(
+                    .invalidOption, "\(option) '\(text)' is not a date", hint: "use RFC 3339 (2026-11-01T08:00:00Z) or a day (2026-11-01)")
             }
             return time
         }
         let since = try parse(since, "--since")
         let until = try parse(until, "--until")
         if let since, let until, until <= since {
-            context.standardError("error: --until (\(until.wholeSeconds)) is not after --since (\(since.wholeSeconds))\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidOption, "--until (\(until.wholeSeconds)) is not after --since (\(since.wholeSeconds))")
         }
         return AuditEventFilter(namespaces: nil, since: since, until: until)
     }
 
-    private func readRecordFiles(context: CommandContext) throws -> [DeployRecord] {
+    private func readRecordFiles() throws(CommandError) -> [DeployRecord] {
         var records: [DeployRecord] = []
         for file in recordFiles {
             do {
                 let bytes = try ManifestLoader.readFile(file)
                 records += try HistoryStore.records(jsonLines: String(decoding: bytes, as: UTF8.self), file: file)
             } catch {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(.invalidInput, wrapping: error)
             }
         }
         return records
     }
 
     /// Reads every audit log, streamed; the files are read one after the other and merged by time.
-    private func readAuditLogs(filter: AuditEventFilter, context: CommandContext) throws -> ([EvidenceReport.Entry], [AuditLogFileSummary]) {
+    private func readAuditLogs(filter: AuditEventFilter) throws(CommandError) -> ([EvidenceReport.Entry], [AuditLogFileSummary]) {
         let reader = AuditLogReader(filter: filter)
         var collector = AuditLogCollector()
         var logs: [AuditLogFileSummary] = []
@@ -203,8 +196,7 @@ struct EvidenceCommand: AsyncParsableCommand {
             do {
                 logs.append(try reader.read(path: file) { event throws(AuditLogError) in collector.add(event) })
             } catch {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(.invalidInput, wrapping: error)
             }
         }
         return (collector.takeSortedEntries(), logs)

@@ -17,7 +17,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case unreachable = 3
 }
 
-/// Thrown by a command to end with a given status after it has printed its own explanation.
+/// Thrown by a command to end with a given status after it has printed its result: a check that
+/// did not hold (`can` answering no, `scope --compare` finding a difference, findings at or above
+/// `--fail-on`). Errors are not printed by the command but thrown as values (`CommandError`).
 public struct CommandExit: Error, Sendable {
     /// The status to exit with.
     public var status: ExitStatus

@@ -70,26 +70,23 @@ struct HistoryCommand: AsyncParsableCommand {
                 // (a new file per pipeline): its first record's predecessor is its anchor.
                 anchor = records.first?.previous
             } catch {
-                context.standardError("error: \(error)\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(.invalidInput, wrapping: error)
             }
         } else {
             let (loaded, loadedAnchor) = try await connection.withClient(namespace: namespace, context: context) { client, cluster in
                 let namespace = self.namespace ?? cluster.namespace
                 let store = HistoryStore(namespace: namespace)
-                do {
-                    var configMaps: [KubeObject] = []
-                    for name in store.configMapNames {
-                        if let configMap = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: name) {
-                            configMaps.append(configMap)
-                        }
+                var configMaps: [KubeObject] = []
+                for name in store.configMapNames {
+                    if let configMap = try await client.get(GroupKind(group: "", kind: "ConfigMap"), namespace: namespace, name: name) {
+                        configMaps.append(configMap)
                     }
+                }
+                do {
                     return (try store.records(from: configMaps), store.anchor(in: configMaps))
-                } catch let error as KubeAPIError where !error.isUnreachable {
-                    throw reportAPIError(error, context: context)
-                } catch let error as RecordError {
-                    context.standardError("error: \(error)\n")
-                    throw CommandExit(.failure)
+                } catch {
+                    // The cluster's history, not the user's input: exit 1.
+                    throw CommandError(.failed, wrapping: error)
                 }
             }
             records = loaded
@@ -107,7 +104,6 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         // A record id is whatever the history holds: escaped like every other field.
-        context.standardError("error: the record chain is broken:\n" + problems.map { "  - \(DisplayText.escaped("\($0)", limit: nil))\n" }.joined())
-        throw CommandExit(.failure)
+        throw CommandError(.failed, "the record chain is broken:", details: problems.map { DisplayText.escaped("\($0)", limit: nil) })
     }
 }

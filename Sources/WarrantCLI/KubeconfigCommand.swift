@@ -63,45 +63,35 @@ struct KubeconfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext.current
-        func fail(_ message: String) -> CommandExit {
-            context.standardError("error: \(message)\n")
-            return CommandExit(.invalidInput)
-        }
         guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
-            throw fail("--server must be an https:// URL of the API server, not '\(URLUserInfo.stripped(server))'")
+            throw CommandError(.invalidOption, "--server must be an https:// URL of the API server, not '\(URLUserInfo.stripped(server))'")
         }
-        let ca: [UInt8]
-        let tokenBytes: [UInt8]
-        do {
-            ca = try ManifestLoader.readFile(certificateAuthority)
-            tokenBytes = try ManifestLoader.readFile(tokenFile)
-        } catch {
-            throw fail("\(error)")
-        }
+        // Files that cannot be read are manifest errors (exit 2), named with their path.
+        let ca = try ManifestLoader.readFile(certificateAuthority)
+        let tokenBytes = try ManifestLoader.readFile(tokenFile)
         let pem = String(decoding: ca, as: UTF8.self)
         guard pem.contains("-----BEGIN CERTIFICATE-----"), pem.contains("-----END CERTIFICATE-----") else {
-            throw fail(
-                "\(certificateAuthority): not a PEM certificate (expected -----BEGIN CERTIFICATE-----); extract it with: kubectl get secret NAME -o jsonpath='{.data.ca\\.crt}' | base64 -d"
+            throw CommandError(
+                .invalidInput, at: certificateAuthority,
+                "not a PEM certificate (expected -----BEGIN CERTIFICATE-----); extract it with: kubectl get secret NAME -o jsonpath='{.data.ca\\.crt}' | base64 -d"
             )
         }
         let token = String(decoding: tokenBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
-            throw fail("\(tokenFile): expected one token (no spaces or line breaks inside); a token from a Secret must be base64-decoded first")
+            throw CommandError(
+                .invalidInput, at: tokenFile, "expected one token (no spaces or line breaks inside); a token from a Secret must be base64-decoded first")
         }
         let text = YAMLWriter.write(Self.document(name: name, server: server, certificateAuthority: ca, token: token, namespace: namespace))
         let job = DeployJob(
             method: method.method, options: DeployOptions(prune: prune, wait: wait, helmStorage: helmStorage.storage), namespace: namespace)
         let instructions = ci.map { Self.instructions(for: $0, namespace: namespace, file: output ?? "ci.kubeconfig", job: job) } ?? ""
         if let output {
-            do {
-                try SecureFile.write(text, to: output)
-            } catch {
-                throw fail("\(error)")
-            }
+            try SecureFile.write(text, to: output)
             context.standardOutput("wrote \(output) (mode 0600): cluster \(URLUserInfo.stripped(server)), namespace \(namespace)\n" + instructions)
         } else {
             guard !context.outputIsTerminal else {
-                throw fail("refusing to print a kubeconfig holding a token to the terminal: write it with -o FILE, or pipe it into your secret store")
+                throw CommandError(
+                    .invalidOption, "refusing to print a kubeconfig holding a token to the terminal: write it with -o FILE, or pipe it into your secret store")
             }
             context.standardOutput(text)
             context.standardError(instructions)

@@ -31,7 +31,7 @@ struct ManifestOptions: ParsableArguments {
     }
 
     /// Loads the manifests and builds the kind table (built-ins, the input's CRDs, resource maps).
-    /// Prints every error to standard error and throws ``CommandExit`` with status 2 on bad input;
+    /// Throws the manifests' errors (``ManifestErrors``, exit 2) on bad input;
     /// prints what was skipped (folder entries that are not regular files, files read twice) as warnings.
     ///
     /// Objects are handed over as they are read and only what `retention` keeps of each is held,
@@ -42,43 +42,31 @@ struct ManifestOptions: ParsableArguments {
     ///   refusing the input: for `audit`, which reads folders of whole repositories.
     func load(context: CommandContext, retaining retention: Retention = .everything, skippingNonObjects: Bool = false) throws -> LoadedManifests {
         if files.isEmpty && kustomizations.isEmpty {
-            context.standardError("error: give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.missingInput, "give the manifests with -f FILE|FOLDER|- or -k KUSTOMIZATION")
         }
         let loader = ManifestLoader()
-        do {
-            let standardInput = ByteStream(context.standardInput)
-            var objects: [KubeObject] = []
-            var (notices, skipped) = try loader.load(
-                ManifestInput.from(arguments: files, standardInput: standardInput), skippingNonObjects: skippingNonObjects
-            ) { object in
-                objects.append(retention.retain(object))
-            }
-            for directory in kustomizations {
-                let rendered = try Kustomize.render(directory: directory, environment: context.environment)
-                let (more, left) = try loader.load([.bytes(rendered, name: "\(directory) (kustomize)")], skippingNonObjects: skippingNonObjects) {
-                    object in objects.append(retention.retain(object))
-                }
-                notices += more
-                skipped += left
-            }
-            for notice in notices { context.warn("\(notice)") }
-            var table = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
-            for path in resourceMaps {
-                let bytes = try ManifestLoader.readFile(path)
-                for kind in try ResourceMap.kinds(bytes: bytes, file: path, loader: loader) { table.add(kind) }
-            }
-            return LoadedManifests(objects: objects, kinds: table, skipped: skipped)
-        } catch let error as ManifestErrors {
-            throw report(error.errors, context: context)
-        } catch let error as ManifestError {
-            throw report([error], context: context)
+        let standardInput = ByteStream(context.standardInput)
+        var objects: [KubeObject] = []
+        var (notices, skipped) = try loader.load(
+            ManifestInput.from(arguments: files, standardInput: standardInput), skippingNonObjects: skippingNonObjects
+        ) { object in
+            objects.append(retention.retain(object))
         }
-    }
-
-    private func report(_ errors: [ManifestError], context: CommandContext) -> CommandExit {
-        for error in errors { context.standardError("error: \(error)\n") }
-        return CommandExit(.invalidInput)
+        for directory in kustomizations {
+            let rendered = try Kustomize.render(directory: directory, environment: context.environment)
+            let (more, left) = try loader.load([.bytes(rendered, name: "\(directory) (kustomize)")], skippingNonObjects: skippingNonObjects) {
+                object in objects.append(retention.retain(object))
+            }
+            notices += more
+            skipped += left
+        }
+        for notice in notices { context.warn("\(notice)") }
+        var table = try KindTable.builtin.adding(customResourceDefinitionsIn: objects)
+        for path in resourceMaps {
+            let bytes = try ManifestLoader.readFile(path)
+            for kind in try ResourceMap.kinds(bytes: bytes, file: path, loader: loader) { table.add(kind) }
+        }
+        return LoadedManifests(objects: objects, kinds: table, skipped: skipped)
     }
 }
 

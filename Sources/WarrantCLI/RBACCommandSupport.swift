@@ -5,16 +5,11 @@ import Reports
 /// Shared steps of the RBAC commands.
 enum RBACCommandSupport {
     /// The RBAC policy of the loaded manifests, placed in `defaultNamespace` first
-    /// (``NamespacePlacement``); malformed RBAC objects end the command with status 2.
-    static func policy(_ loaded: LoadedManifests, defaultNamespace: String, context: CommandContext) throws -> RBACPolicy {
+    /// (``NamespacePlacement``); malformed RBAC objects are thrown as manifest errors (exit 2).
+    static func policy(_ loaded: LoadedManifests, defaultNamespace: String) throws(ManifestErrors) -> RBACPolicy {
         var objects = loaded.objects
         NamespacePlacement.place(&objects, in: defaultNamespace, kinds: loaded.kinds)
-        do {
-            return try RBACPolicy(objects: objects, defaultNamespace: defaultNamespace)
-        } catch {
-            for failure in error.errors { context.standardError("error: \(failure)\n") }
-            throw CommandExit(.invalidInput)
-        }
+        return try RBACPolicy(objects: objects, defaultNamespace: defaultNamespace)
     }
 
     /// Rules as `kubectl auth can-i --list` prints them: one row per resource (with its group)

@@ -164,8 +164,8 @@ struct RestrictCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         let targets = targetNamespaces.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
-        let requests = try Self.quantities(defaultRequests, option: "--default-requests", context: context)
-        let limits = try Self.quantities(defaultLimits, option: "--default-limits", context: context)
+        let requests = try Self.quantities(defaultRequests, option: "--default-requests")
+        let limits = try Self.quantities(defaultLimits, option: "--default-limits")
         let loaded = try manifests.load(context: context)
         var applicationKinds = ApplicationKind.defaults
         if !allowFrom.isEmpty {
@@ -191,8 +191,7 @@ struct RestrictCommand: AsyncParsableCommand {
             let loadedCRDs = try options.load(context: context).objects
             crds = loadedCRDs.filter { $0.kind == "CustomResourceDefinition" }
             if crds.isEmpty {
-                context.standardError("error: --crds-from \(crdsFrom.joined(separator: ", ")) holds no CustomResourceDefinition\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(.invalidInput, "--crds-from \(crdsFrom.joined(separator: ", ")) holds no CustomResourceDefinition")
             }
         }
         let options = RestrictOptions(
@@ -202,8 +201,7 @@ struct RestrictCommand: AsyncParsableCommand {
         do {
             result = try Restrictor(options: options).restrict(objects: loaded.objects, kinds: loaded.kinds, customResourceDefinitions: crds)
         } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+            throw CommandError(.invalidManifests, wrapping: error)
         }
 
         // Everything is computed before anything is written: no half-written result.
@@ -218,19 +216,14 @@ struct RestrictCommand: AsyncParsableCommand {
         case .markdown: reportText = RestrictReport.markdown(result, administratorFile: adminOut)
         case .json: reportText = JSONWriter.write(RestrictReport.json(result)) + "\n"
         }
-        do {
-            if let adminOut {
-                let text =
-                    result.administratorObjects.isEmpty
-                    ? "# warrant restrict: nothing needs a cluster administrator\n"
-                    : YAMLWriter.write(documents: result.administratorObjects.map(\.content))
-                try SecureFile.write(text, to: adminOut, mode: 0o644)
-            }
-            if let report, report != "-" { try SecureFile.write(reportText, to: report, mode: 0o644) }
-        } catch {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+        if let adminOut {
+            let text =
+                result.administratorObjects.isEmpty
+                ? "# warrant restrict: nothing needs a cluster administrator\n"
+                : YAMLWriter.write(documents: result.administratorObjects.map(\.content))
+            try SecureFile.write(text, to: adminOut, mode: 0o644)
         }
+        if let report, report != "-" { try SecureFile.write(reportText, to: report, mode: 0o644) }
         context.standardOutput(install)
         if report == "-" { context.standardError(reportText) }
         summarize(result, context: context)
@@ -267,13 +260,12 @@ struct RestrictCommand: AsyncParsableCommand {
     }
 
     /// Parses `cpu=100m,memory=128Mi`.
-    static func quantities(_ text: String, option: String, context: CommandContext) throws -> [String: String] {
+    static func quantities(_ text: String, option: String) throws(CommandError) -> [String: String] {
         var result: [String: String] = [:]
         for part in text.split(separator: ",") {
             let pair = part.split(separator: "=", maxSplits: 1).map { String($0).filter { $0 != " " } }
             guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else {
-                context.standardError("error: \(option) '\(text)': expected NAME=QUANTITY pairs separated by commas, e.g. cpu=100m,memory=128Mi\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(.invalidOption, at: "\(option) '\(text)'", "expected NAME=QUANTITY pairs separated by commas, e.g. cpu=100m,memory=128Mi")
             }
             result[pair[0]] = pair[1]
         }

@@ -104,7 +104,7 @@ struct ScopeCommand: AsyncParsableCommand {
         let result = try ScopeSupport.derive(
             loaded, namespace: namespace, method: method.method,
             options: DeployOptions(prune: prune, wait: wait, applySetName: applyset, helmStorage: helmStorage.storage),
-            roleName: name, context: context)
+            roleName: name)
         for warning in result.warnings { context.warn(warning) }
         if explain { context.standardError(ScopeSupport.explanation(result)) }
         if let compare {
@@ -119,21 +119,12 @@ struct ScopeCommand: AsyncParsableCommand {
     }
 
     private func compareRole(file: String, with result: ScopeResult, context: CommandContext) throws {
-        let existing: RBACRole
-        do {
-            let objects = try ManifestLoader().load([.path(file)])
-            guard let object = objects.first(where: { RBACAPI.isRBACObject($0) && ($0.kind == "Role" || $0.kind == "ClusterRole") }) else {
-                context.standardError("error: \(file): no Role or ClusterRole to compare\n")
-                throw CommandExit(.invalidInput)
-            }
-            existing = try RBACRole(object)
-        } catch let error as ManifestErrors {
-            for failure in error.errors { context.standardError("error: \(failure)\n") }
-            throw CommandExit(.invalidInput)
-        } catch let error as ManifestError {
-            context.standardError("error: \(error)\n")
-            throw CommandExit(.invalidInput)
+        // Manifest errors in the file end the command with exit 2, each at its line.
+        let objects = try ManifestLoader().load([.path(file)])
+        guard let object = objects.first(where: { RBACAPI.isRBACObject($0) && ($0.kind == "Role" || $0.kind == "ClusterRole") }) else {
+            throw CommandError(.invalidInput, at: file, "no Role or ClusterRole to compare")
         }
+        let existing = try RBACRole(object)
         let over = PolicyComparator.covers(result.role.rules, existing.rules).uncovered
         let missing = PolicyComparator.covers(existing.rules, result.role.rules).uncovered
         var text = "Comparing \(existing) (\(file)) with what --for \(result.method) needs:\n"
@@ -169,10 +160,9 @@ enum ManifestFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Steps `scope` and `credentials` share.
 enum ScopeSupport {
-    /// Derives the Role, printing input errors (exit 2).
+    /// Derives the Role; input errors are thrown (exit 2), at most ``maximumErrorsShown`` of them shown.
     static func derive(
-        _ loaded: LoadedManifests, namespace: String?, method: DeployMethod, options: DeployOptions, roleName: String,
-        context: CommandContext
+        _ loaded: LoadedManifests, namespace: String?, method: DeployMethod, options: DeployOptions, roleName: String
     ) throws -> ScopeResult {
         let target: String
         if let namespace {
@@ -180,10 +170,10 @@ enum ScopeSupport {
         } else {
             let namespaces = Set(loaded.objects.compactMap(\.namespace))
             guard namespaces.count == 1, let only = namespaces.first else {
-                context.standardError(
-                    "error: give the namespace to deploy to with -n NAMESPACE"
-                        + (namespaces.count > 1 ? " (the manifests name \(namespaces.sorted().joined(separator: ", ")))" : "") + "\n")
-                throw CommandExit(.invalidInput)
+                throw CommandError(
+                    .missingInput,
+                    "give the namespace to deploy to with -n NAMESPACE"
+                        + (namespaces.count > 1 ? " (the manifests name \(namespaces.sorted().joined(separator: ", ")))" : ""))
             }
             target = only
         }
@@ -193,11 +183,7 @@ enum ScopeSupport {
             return try ScopeDeriver(method: method, options: options, namespace: target, roleName: roleName)
                 .derive(objects: objects, kinds: loaded.kinds)
         } catch {
-            for failure in error.errors.prefix(maximumErrorsShown) { context.standardError("error: \(failure)\n") }
-            if error.errors.count > maximumErrorsShown {
-                context.standardError("error: … and \(error.errors.count - maximumErrorsShown) more\n")
-            }
-            throw CommandExit(.invalidInput)
+            throw CommandErrors(manifests: error, limit: maximumErrorsShown)
         }
     }
 

@@ -11,7 +11,7 @@ enum SecureFile {
     /// Makes sure `path` can be written before anything else happens: creates its folder (and the
     /// folders above, with `folderMode`) when missing, refuses a path that is a folder, and
     /// creates and removes a file next to it to find a folder that cannot be written to.
-    static func prepare(_ path: String, folderMode: Int = 0o700) throws {
+    static func prepare(_ path: String, folderMode: Int = 0o700) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
@@ -36,7 +36,7 @@ enum SecureFile {
 
     /// Writes `text` to `path` through a temporary file in the same folder (created 0600), then
     /// renames it into place, so that no reader ever sees a partial file or wider permissions.
-    static func write(_ text: String, to path: String, mode: Int = 0o600) throws {
+    static func write(_ text: String, to path: String, mode: Int = 0o600) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false

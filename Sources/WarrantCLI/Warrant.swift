@@ -36,7 +36,8 @@ public struct Warrant: AsyncParsableCommand {
 /// Runs `warrant` with arguments in a context and returns the exit code; `main` and tests use it.
 public enum WarrantMain {
     /// Parses `arguments` (without the program name), runs the command and returns its exit code.
-    /// Usage errors print kubectl-style help to standard error and return 2.
+    /// Usage errors print kubectl-style help to standard error and return 2; the errors a command
+    /// throws are rendered here, once (``CommandErrors``).
     public static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
         await CommandContext.$current.withValue(context) {
             let command: any ParsableCommand
@@ -56,9 +57,17 @@ public enum WarrantMain {
             } catch let exit as CommandExit {
                 return exit.status.rawValue
             } catch {
-                return report(parseError: error, context: context)
+                guard let errors = CommandErrors(error) else { return report(parseError: error, context: context) }
+                return render(errors, context: context)
             }
         }
+    }
+
+    /// The one place a command's errors reach standard error: each as `error: …` (see
+    /// ``CommandError``); returns the status they mean.
+    static func render(_ errors: CommandErrors, context: CommandContext) -> Int32 {
+        context.standardError(errors.description)
+        return errors.status.rawValue
     }
 
     private static func report(parseError error: any Error, context: CommandContext) -> Int32 {

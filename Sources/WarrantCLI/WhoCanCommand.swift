@@ -56,7 +56,7 @@ struct WhoCanCommand: AsyncParsableCommand {
     func run() async throws {
         let context = CommandContext.current
         let loaded = try manifests.load(context: context, retaining: .rbac)
-        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace, context: context)
+        let policy = try RBACCommandSupport.policy(loaded, defaultNamespace: namespace)
         let target = try ResourceTarget.parse(type, subresource: subresource, kinds: loaded.kinds) { context.warn($0) }
         let nobody = UserInfo(name: "", addingImplicitGroups: false)
         let grants = policy.whoCan(target.request(user: nobody, verb: verb, namespace: allNamespaces ? "" : namespace))

@@ -63,6 +63,22 @@ import Darwin
     }
 
     static let otherCommands: [ArgumentCase] = [
+        // Durations and prune limits name their own flag (issue 17, point 2).
+        .init(arguments: ["agent", "probe", "--max-age", "15x"], message: "'--max-age <duration>': '15x' is not a duration such as 90s, 5m or 1h30m"),
+        .init(arguments: ["agent", "probe", "--max-age", "999h"], message: "'--max-age <duration>': '999h' is too long: at most 168h"),
+        .init(arguments: ["agent", "probe", "--max-age=-5m"], message: "'--max-age <duration>': '-5m' is negative"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--token", "request", "--duration", "5x"],
+            message: "'--duration <duration>': '5x' is not a duration such as 90s, 5m or 1h30m"),
+        .init(
+            arguments: ["credentials", "create", "--name", "ci", "-n", "shop", "-f", "x.yaml", "--apply", "--timeout", "5x"],
+            message: "The value '5x' is invalid for '--timeout <seconds>'"),
+        .init(
+            arguments: agentInstall + ["--interval", "5x"], message: "error: --interval: '5x' is not a duration from 1s to 24h"),
+        .init(
+            arguments: agentInstall + ["--reconcile-interval", "48h"], message: "error: --reconcile-interval: '48h' is not a duration from 1s to 24h"),
+        .init(arguments: agentInstall + ["--prune", "--max-prune", "half"], message: "error: --max-prune: "),
+        .init(arguments: ["agent", "run", "--lease-duration", "5x"], message: "error: --lease-duration: '5x' is not a duration"),
         .init(arguments: ["deploy", "-f", "x.yaml", "-n", "ns?x=1"], message: "-n 'ns?x=1' is not a valid namespace name"),
         .init(arguments: ["scope", "-f", "x.yaml", "-n", "bad ns"], message: "-n 'bad ns' is not a valid namespace name"),
         .init(arguments: ["scope", "-f", "x.yaml", "-n", "shop", "--applyset", "A"], message: "--applyset 'A' is not a valid ConfigMap name"),
@@ -104,6 +120,11 @@ import Darwin
         .init(
             arguments: ["restrict", "-f", "x.yaml", "-n", "argocd", "--target-namespaces", "shop,a_b"],
             message: "--target-namespaces 'a_b' is not a valid namespace name"),
+    ]
+
+    /// `agent install` with every required flag; its settings are checked before anything is read.
+    static let agentInstall = [
+        "agent", "install", "-n", "shop", "--repo", "https://example.com/x.git", "--branch", "main", "--allowed-signers", "/nonexistent/signers",
     ]
 
     @Test("every command checks names and flag combinations before it reads input or connects", arguments: otherCommands)
