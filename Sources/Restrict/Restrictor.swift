@@ -50,7 +50,7 @@ public struct Restrictor: Sendable {
         }
         guard !objects.isEmpty else {
             throw RestrictError(
-                "every object of the input is in an API version Kubernetes no longer serves",
+                .unservedAPIs, "every object of the input is in an API version Kubernetes no longer serves",
                 hint: "update the install to current API versions (warrant manifests lists them with their replacements)")
         }
         let crds = customResourceDefinitions.filter { $0.kind == "CustomResourceDefinition" && $0.isInGroup("apiextensions.k8s.io") }
@@ -64,6 +64,7 @@ public struct Restrictor: Sendable {
         let unknown = objects.filter { kinds.kind($0.groupKind) == nil }
         if !unknown.isEmpty {
             throw RestrictError(
+                .unknownKinds, at: unknown.first?.source,
                 unknown.prefix(5).map { "\($0.source?.description ?? "-"): unknown kind \($0.groupKind) (\($0.displayName))" }
                     .joined(separator: "\n"),
                 hint:
@@ -95,19 +96,19 @@ public struct Restrictor: Sendable {
     private func validate(objects: [KubeObject]) throws(RestrictError) {
         for namespace in [options.toolNamespace] + options.targetNamespaces where !Self.isNamespaceName(namespace) {
             throw RestrictError(
-                "'\(namespace)' is not a valid namespace name",
+                .invalidNamespace, "'\(namespace)' is not a valid namespace name",
                 hint: "a namespace name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit")
         }
         if let source = options.sourceNamespace, !Self.isNamespaceName(source) {
             throw RestrictError(
-                "--source-namespace '\(source)' is not a valid namespace name",
+                .invalidNamespace, "--source-namespace '\(source)' is not a valid namespace name",
                 hint: "give the namespace the install was written for, e.g. --source-namespace argocd")
         }
         if options.targetNamespaces.isEmpty {
-            throw RestrictError("no target namespaces", hint: "name the namespaces the tool deploys to with --target-namespaces A,B")
+            throw RestrictError(.noTargetNamespaces, "no target namespaces", hint: "name the namespaces the tool deploys to with --target-namespaces A,B")
         }
         if objects.isEmpty {
-            throw RestrictError("the input holds no objects", hint: "give the tool's install manifest with -f")
+            throw RestrictError(.noObjects, "the input holds no objects", hint: "give the tool's install manifest with -f")
         }
     }
 
@@ -119,19 +120,4 @@ public struct Restrictor: Sendable {
         guard let first = bytes.first, let last = bytes.last, alphanumeric(first), alphanumeric(last) else { return false }
         return bytes.allSatisfy { alphanumeric($0) || $0 == 0x2D }
     }
-}
-
-/// Why `restrict` cannot run: a message and what to do.
-public struct RestrictError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public var message: String
-    /// What to do about it.
-    public var hint: String
-
-    init(_ message: String, hint: String) {
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String { "\(message)\n  hint: \(hint)" }
 }

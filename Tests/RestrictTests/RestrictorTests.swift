@@ -154,20 +154,24 @@ import Testing
     }
 
     @Test(arguments: [
-        (["tools"], ["Shop"], "'Shop' is not a valid namespace name"),
-        (["tools"], [], "no target namespaces"),
-        (["-tools"], ["shop"], "'-tools' is not a valid namespace name"),
+        (["tools"], ["Shop"], "'Shop' is not a valid namespace name", RestrictError.Code.invalidNamespace),
+        (["tools"], [], "no target namespaces", .noTargetNamespaces),
+        (["-tools"], ["shop"], "'-tools' is not a valid namespace name", .invalidNamespace),
     ])
-    func badOptionsAreErrors(tool: [String], targets: [String], message: String) throws {
+    func badOptionsAreErrors(tool: [String], targets: [String], message: String, code: RestrictError.Code) throws {
         let error = #expect(throws: RestrictError.self) {
             try restrict("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", tool: tool[0], targets: targets)
         }
         #expect(error?.message == message)
+        #expect(error?.code == code)
+        #expect(error?.location == nil)
     }
 
     @Test func unknownKindsAreErrorsNamingTheFileAndLine() throws {
         let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n"
         let error = try #require(throws: RestrictError.self) { try restrict(yaml) }
+        #expect(error.code == .unknownKinds)
+        #expect(error.location?.line == 5 && error.location?.file.hasSuffix("install.yaml") == true)
         #expect(error.message.contains("install.yaml:5"))
         #expect(error.message.contains("Gadget.example.com"))
         #expect(error.hint.contains("--resource-map"))

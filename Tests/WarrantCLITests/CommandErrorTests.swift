@@ -187,7 +187,7 @@ import WarrantTestSupport
         .init(arguments: ["history", "-n", "shop", "--kubeconfig", "{dir}/bad-kubeconfig"], status: 2, message: "error: {dir}/bad-kubeconfig"),
         .init(
             arguments: ["history", "-n", "shop", "--kubeconfig", "{dir}/unreachable", "--request-timeout", "5s"], status: 3,
-            message: "cannot reach https://127.0.0.1:1"),
+            message: "https://127.0.0.1:1"),
     ]
 
     @Test("each command's error is printed once, with its status", arguments: commandCases)
