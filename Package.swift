@@ -17,8 +17,10 @@ let package = Package(
         .library(name: "DeployEngine", targets: ["DeployEngine"]),
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "AgentService", targets: ["AgentService"]),
-        // The API test server, for the benchmarks package; not part of the tool.
+        // For tests and benchmarks only (the benchmarks package links them); no product target
+        // depends on them: the API test server and the synthetic corpora.
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
+        .library(name: "WarrantTesting", targets: ["WarrantTesting"]),
         .library(name: "WarrantCLI", targets: ["WarrantCLI"]),
     ],
     dependencies: [
@@ -179,21 +181,33 @@ let package = Package(
             name: "warrant",
             dependencies: ["WarrantCLI", "AgentService"]
         ),
+        // The synthetic corpora (manifests, RBAC policies, audit logs) and their seeded random
+        // source, for tests and benchmarks; no product target may depend on it.
+        .target(
+            name: "WarrantTesting",
+            dependencies: ["KubeModel", "RBAC", "Delivery", "Evidence"]
+        ),
+        // Test helpers (RealCluster, runProcess, test data) for every test target; without the CLI.
         .target(
             name: "WarrantTestSupport",
-            dependencies: ["KubeModel", "KubeAPI", "WarrantCLI"]
+            dependencies: ["KubeModel", "KubeAPI"]
+        ),
+        // `runWarrant` and `warrantExecutable`: only the CLI's and the agent's tests link the CLI.
+        .target(
+            name: "WarrantCLITestSupport",
+            dependencies: ["WarrantCLI"]
         ),
         .testTarget(
             name: "KubeModelTests",
-            dependencies: ["KubeModel", "WarrantTestSupport"]
+            dependencies: ["KubeModel", "WarrantTesting", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "RBACTests",
-            dependencies: ["RBAC", "ScopePlanning", "Audit", "KubeModel", "WarrantTestSupport"]
+            dependencies: ["RBAC", "ScopePlanning", "Audit", "KubeModel", "WarrantTesting", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "KubeAPI", "WarrantTestSupport"]
+            dependencies: ["Audit", "RBAC", "Reports", "KubeModel", "KubeAPI", "WarrantTesting", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "RestrictTests",
@@ -205,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EvidenceTests",
-            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "ScopePlanning", "Reports", "WarrantTestSupport"]
+            dependencies: ["Evidence", "Delivery", "KubeModel", "RBAC", "ScopePlanning", "Reports", "WarrantTesting", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "KubeAPITests",
@@ -222,6 +236,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "AgentService", "KubeModel", "Delivery", "DeployEngine", "KubeAPI", "KubeTestServer", "RBAC", "WarrantTestSupport",
+                "WarrantCLITestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -237,7 +252,8 @@ let package = Package(
         .testTarget(
             name: "WarrantCLITests",
             dependencies: [
-                "WarrantCLI", "WarrantTestSupport", "KubeTestServer", "KubeAPI", "Delivery", "Evidence", "warrant",
+                "WarrantCLI", "WarrantTestSupport", "WarrantCLITestSupport", "WarrantTesting", "KubeTestServer", "KubeAPI", "Delivery", "Evidence",
+                "warrant",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

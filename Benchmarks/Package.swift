@@ -18,14 +18,15 @@ let package = Package(
             dependencies: [
                 .product(name: "KubeModel", package: "Warrant"),
                 .product(name: "RBAC", package: "Warrant"),
+                .product(name: "WarrantTesting", package: "Warrant"),
             ]
         ),
         .executableTarget(
             name: "generate-audit-log",
             dependencies: [
-                .product(name: "Evidence", package: "Warrant"),
                 .product(name: "Delivery", package: "Warrant"),
                 .product(name: "KubeModel", package: "Warrant"),
+                .product(name: "WarrantTesting", package: "Warrant"),
             ]
         ),
         .executableTarget(
@@ -59,6 +60,7 @@ let package = Package(
                 .product(name: "KubeAPI", package: "Warrant"),
                 .product(name: "KubeTestServer", package: "Warrant"),
                 .product(name: "Evidence", package: "Warrant"),
+                .product(name: "WarrantTesting", package: "Warrant"),
             ],
             path: "Benchmarks/WarrantBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -86,136 +86,34 @@ public struct AgentConfiguration: Sendable, Hashable {
     ///
     /// - Throws: ``AgentConfigurationErrors`` with every problem, each naming its origin.
     public init(settings: AgentSettings) throws(AgentConfigurationErrors) {
-        var errors: [AgentConfigurationError] = []
-        func fail(_ setting: AgentSetting, _ message: String, hint: String? = nil) {
-            errors.append(AgentConfigurationError(setting, at: settings[setting]?.origin, message, hint: hint))
-        }
-        func required(_ setting: AgentSetting, hint: String) -> AgentSettings.Value? {
-            guard let value = settings[setting], !value.text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                errors.append(AgentConfigurationError(setting, at: nil, "is required", hint: hint))
-                return nil
-            }
-            return value
-        }
+        // Every check runs, in this order, so that every problem is reported at once.
+        var check = SettingsCheck(settings: settings)
+        let source = check.source()
+        let signers = check.signers()
+        let interval = check.duration(.interval, default: Self.defaultInterval)
+        let reconcileInterval = check.duration(.reconcileInterval, default: Self.defaultReconcileInterval)
+        let shutdownGrace = check.duration(.shutdownGrace, default: Self.defaultShutdownGrace)
+        let listen = check.listen()
+        let prune = check.flag(.prune)
+        let leadership = check.leaderElection()
+        let wait = check.flag(.wait)
+        let maxPrune = check.maxPrune()
+        let applySet = check.applySet()
+        let workingDirectory = check.workingDirectory()
+        let credentials = Self.credentials(settings, transport: source.repository?.transport, errors: &check.errors)
+        let webhookSecretFile = check.webhookSecretFile()
+        let certificateAuthorityFile = check.certificateAuthorityFile(transport: source.repository?.transport)
 
-        var repository: GitRepositoryURL?
-        if let value = required(.repo, hint: "the repository to pull, e.g. --repo https://git.example.com/team/app.git") {
-            do {
-                repository = try GitRepositoryURL(parsing: value.text)
-            } catch {
-                fail(.repo, error.message, hint: error.hint)
-            }
-        }
-        let branch = required(.branch, hint: "the branch to follow, e.g. --branch main")?.text ?? ""
-        if !branch.isEmpty, !Self.isValidBranchName(branch) {
-            fail(.branch, "'\(branch)' is not a valid branch name", hint: "give the branch's short name (main, release/1.2), without refs/heads/")
-        }
-        var path = "."
-        if let value = settings[.path] {
-            if let normalized = Self.normalizedRepositoryPath(value.text) {
-                path = normalized
-            } else {
-                fail(.path, "'\(value.text)' must be a folder inside the repository: relative, without '..'", hint: "for example --path deploy/production")
-            }
-        }
-        let namespace = required(.namespace, hint: "the namespace to deploy to, e.g. -n team-a")?.text ?? ""
-        if !namespace.isEmpty, !Self.isDNSLabel(namespace) {
-            fail(.namespace, "'\(namespace)' is not a namespace name (lower-case letters, digits and '-', at most 63)")
-        }
-        var allowedSigners = AllowedSigners.empty
-        let allowedSignersFile = required(.allowedSigners, hint: "the OpenSSH allowed-signers file listing who may sign commits")?.text ?? ""
-        if !allowedSignersFile.isEmpty, Self.checkFile(allowedSignersFile, .allowedSigners, origin: settings[.allowedSigners]?.origin, into: &errors) {
-            do {
-                let bytes = try ManifestLoader.readFile(allowedSignersFile)
-                allowedSigners = try AllowedSigners(text: String(decoding: bytes, as: UTF8.self), file: allowedSignersFile)
-            } catch let error as AgentConfigurationErrors {
-                errors += error.errors
-            } catch {
-                fail(.allowedSigners, "\(error)")
-            }
-        }
-        let gpgKeyringFile = settings[.gpgKeyring]?.text
-        if let gpgKeyringFile { _ = Self.checkFile(gpgKeyringFile, .gpgKeyring, origin: settings[.gpgKeyring]?.origin, into: &errors) }
-
-        func duration(_ setting: AgentSetting, default value: Duration) -> Duration {
-            guard let text = settings[setting]?.text else { return value }
-            guard let parsed = Self.parseDuration(text), parsed >= .seconds(1), parsed <= .seconds(86_400) else {
-                fail(setting, "'\(text)' is not a duration from 1s to 24h", hint: "write e.g. 30s, 10m, 1h30m")
-                return value
-            }
-            return parsed
-        }
-        let interval = duration(.interval, default: Self.defaultInterval)
-        let reconcileInterval = duration(.reconcileInterval, default: Self.defaultReconcileInterval)
-        let shutdownGrace = duration(.shutdownGrace, default: Self.defaultShutdownGrace)
-        var listen = ListenAddress.default
-        if let text = settings[.listen]?.text {
-            if let parsed = ListenAddress(text) {
-                listen = parsed
-            } else {
-                fail(.listen, "'\(text)' is not [HOST]:PORT", hint: "write e.g. :8080 or 127.0.0.1:9090")
-            }
-        }
-        func flag(_ setting: AgentSetting) -> Bool {
-            guard let text = settings[setting]?.text else { return false }
-            switch text.lowercased() {
-            case "true", "yes", "on": return true
-            case "false", "no", "off": return false
-            default:
-                fail(setting, "'\(text)' is not true or false")
-                return false
-            }
-        }
-        let prune = flag(.prune)
-        let leaderElection = settings[.leaderElection] == nil ? true : flag(.leaderElection)
-        let leaseDuration = duration(.leaseDuration, default: .seconds(15))
-        let renewDeadline = duration(.renewDeadline, default: .seconds(10))
-        let retryPeriod = duration(.retryPeriod, default: .seconds(2))
-        if leaseDuration <= renewDeadline {
-            fail(.renewDeadline, "must be shorter than --lease-duration (\(leaseDuration))", hint: "client-go's defaults are 15s, 10s and 2s")
-        } else if renewDeadline <= retryPeriod * 1.2 {
-            fail(.retryPeriod, "must be shorter than --renew-deadline (\(renewDeadline)) divided by 1.2", hint: "client-go's defaults are 15s, 10s and 2s")
-        }
-        let wait = flag(.wait)
-        var maxPrune = MaxPrune.default
-        if let text = settings[.maxPrune]?.text {
-            do {
-                maxPrune = try MaxPrune(parsing: text)
-            } catch {
-                fail(.maxPrune, "'\(text)' is not a count or a percentage", hint: "write e.g. 5 or 20%")
-            }
-        }
-        let applySet = settings[.applyset]?.text ?? Self.defaultApplySet
-        if !Self.isDNSSubdomain(applySet) {
-            fail(.applyset, "'\(applySet)' is not a ConfigMap name (lower-case letters, digits, '-' and '.')")
-        }
-        let workingDirectory = settings[.workDir]?.text ?? Self.defaultWorkingDirectory
-        if !workingDirectory.hasPrefix("/") {
-            fail(
-                .workDir, "'\(workingDirectory)' must be an absolute path", hint: "mount an emptyDir and give its path, e.g. --work-dir /var/lib/warrant-agent")
-        }
-        let credentials = Self.credentials(settings, transport: repository?.transport, errors: &errors)
-        let webhookSecretFile = settings[.webhookSecretFile]?.text
-        if let webhookSecretFile { _ = Self.checkFile(webhookSecretFile, .webhookSecretFile, origin: settings[.webhookSecretFile]?.origin, into: &errors) }
-        let certificateAuthorityFile = settings[.gitCAFile]?.text
-        if let certificateAuthorityFile {
-            if let transport = repository?.transport, transport != .https {
-                fail(.gitCAFile, "applies to https:// repositories only")
-            } else {
-                _ = Self.checkFile(certificateAuthorityFile, .gitCAFile, origin: settings[.gitCAFile]?.origin, into: &errors)
-            }
-        }
-
-        guard errors.isEmpty, let repository else {
-            throw AgentConfigurationErrors(errors.sorted { ($0.setting ?? .repo) < ($1.setting ?? .repo) })
+        guard check.errors.isEmpty, let repository = source.repository else {
+            throw AgentConfigurationErrors(check.errors.sorted { ($0.setting ?? .repo) < ($1.setting ?? .repo) })
         }
         self.repository = repository
-        self.branch = branch
-        self.path = path
-        self.namespace = namespace
-        self.allowedSignersFile = allowedSignersFile
-        self.allowedSigners = allowedSigners
-        self.gpgKeyringFile = gpgKeyringFile
+        self.branch = source.branch
+        self.path = source.path
+        self.namespace = source.namespace
+        self.allowedSignersFile = signers.file
+        self.allowedSigners = signers.entries
+        self.gpgKeyringFile = signers.gpgKeyringFile
         self.interval = interval
         self.reconcileInterval = reconcileInterval
         self.prune = prune
@@ -227,11 +125,181 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.workingDirectory = workingDirectory
         self.shutdownGrace = shutdownGrace
         self.listen = listen
-        self.leaderElection = leaderElection
-        self.leaseDuration = leaseDuration
-        self.renewDeadline = renewDeadline
-        self.retryPeriod = retryPeriod
+        self.leaderElection = leadership.enabled
+        self.leaseDuration = leadership.leaseDuration
+        self.renewDeadline = leadership.renewDeadline
+        self.retryPeriod = leadership.retryPeriod
         self.webhookSecretFile = webhookSecretFile
+    }
+
+    /// The settings being validated and the problems found so far; one method per setting or
+    /// group of settings, each recording its problems and returning the value to use.
+    private struct SettingsCheck {
+        let settings: AgentSettings
+        var errors: [AgentConfigurationError] = []
+
+        mutating func fail(_ setting: AgentSetting, _ message: String, hint: String? = nil) {
+            errors.append(AgentConfigurationError(setting, at: settings[setting]?.origin, message, hint: hint))
+        }
+
+        mutating func required(_ setting: AgentSetting, hint: String) -> AgentSettings.Value? {
+            guard let value = settings[setting], !value.text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                errors.append(AgentConfigurationError(setting, at: nil, "is required", hint: hint))
+                return nil
+            }
+            return value
+        }
+
+        /// Whether `path`, given for `setting`, is a readable file.
+        @discardableResult
+        mutating func checkFile(_ path: String, _ setting: AgentSetting) -> Bool {
+            AgentConfiguration.checkFile(path, setting, origin: settings[setting]?.origin, into: &errors)
+        }
+
+        /// `--repo`, `--branch`, `--path` and `--namespace`.
+        mutating func source() -> (repository: GitRepositoryURL?, branch: String, path: String, namespace: String) {
+            var repository: GitRepositoryURL?
+            if let value = required(.repo, hint: "the repository to pull, e.g. --repo https://git.example.com/team/app.git") {
+                do {
+                    repository = try GitRepositoryURL(parsing: value.text)
+                } catch {
+                    fail(.repo, error.message, hint: error.hint)
+                }
+            }
+            let branch = required(.branch, hint: "the branch to follow, e.g. --branch main")?.text ?? ""
+            if !branch.isEmpty, !AgentConfiguration.isValidBranchName(branch) {
+                fail(.branch, "'\(branch)' is not a valid branch name", hint: "give the branch's short name (main, release/1.2), without refs/heads/")
+            }
+            var path = "."
+            if let value = settings[.path] {
+                if let normalized = AgentConfiguration.normalizedRepositoryPath(value.text) {
+                    path = normalized
+                } else {
+                    fail(.path, "'\(value.text)' must be a folder inside the repository: relative, without '..'", hint: "for example --path deploy/production")
+                }
+            }
+            let namespace = required(.namespace, hint: "the namespace to deploy to, e.g. -n team-a")?.text ?? ""
+            if !namespace.isEmpty, !AgentConfiguration.isDNSLabel(namespace) {
+                fail(.namespace, "'\(namespace)' is not a namespace name (lower-case letters, digits and '-', at most 63)")
+            }
+            return (repository, branch, path, namespace)
+        }
+
+        /// `--allowed-signers` (read here) and `--gpg-keyring` (checked to exist).
+        mutating func signers() -> (file: String, entries: AllowedSigners, gpgKeyringFile: String?) {
+            var allowedSigners = AllowedSigners.empty
+            let allowedSignersFile = required(.allowedSigners, hint: "the OpenSSH allowed-signers file listing who may sign commits")?.text ?? ""
+            if !allowedSignersFile.isEmpty, checkFile(allowedSignersFile, .allowedSigners) {
+                do {
+                    let bytes = try ManifestLoader.readFile(allowedSignersFile)
+                    allowedSigners = try AllowedSigners(text: String(decoding: bytes, as: UTF8.self), file: allowedSignersFile)
+                } catch let error as AgentConfigurationErrors {
+                    errors += error.errors
+                } catch {
+                    fail(.allowedSigners, "\(error)")
+                }
+            }
+            let gpgKeyringFile = settings[.gpgKeyring]?.text
+            if let gpgKeyringFile { checkFile(gpgKeyringFile, .gpgKeyring) }
+            return (allowedSignersFile, allowedSigners, gpgKeyringFile)
+        }
+
+        /// A duration from 1 s to 24 h, `value` when the setting is absent or wrong.
+        mutating func duration(_ setting: AgentSetting, default value: Duration) -> Duration {
+            guard let text = settings[setting]?.text else { return value }
+            guard let parsed = AgentConfiguration.parseDuration(text), parsed >= .seconds(1), parsed <= .seconds(86_400) else {
+                fail(setting, "'\(text)' is not a duration from 1s to 24h", hint: "write e.g. 30s, 10m, 1h30m")
+                return value
+            }
+            return parsed
+        }
+
+        /// A boolean setting, `false` when absent or wrong.
+        mutating func flag(_ setting: AgentSetting) -> Bool {
+            guard let text = settings[setting]?.text else { return false }
+            switch text.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default:
+                fail(setting, "'\(text)' is not true or false")
+                return false
+            }
+        }
+
+        /// `--listen`.
+        mutating func listen() -> ListenAddress {
+            guard let text = settings[.listen]?.text else { return .default }
+            guard let parsed = ListenAddress(text) else {
+                fail(.listen, "'\(text)' is not [HOST]:PORT", hint: "write e.g. :8080 or 127.0.0.1:9090")
+                return .default
+            }
+            return parsed
+        }
+
+        /// `--leader-election` and client-go's durations, which must decrease.
+        mutating func leaderElection() -> (enabled: Bool, leaseDuration: Duration, renewDeadline: Duration, retryPeriod: Duration) {
+            let enabled = settings[.leaderElection] == nil ? true : flag(.leaderElection)
+            let leaseDuration = duration(.leaseDuration, default: .seconds(15))
+            let renewDeadline = duration(.renewDeadline, default: .seconds(10))
+            let retryPeriod = duration(.retryPeriod, default: .seconds(2))
+            if leaseDuration <= renewDeadline {
+                fail(.renewDeadline, "must be shorter than --lease-duration (\(leaseDuration))", hint: "client-go's defaults are 15s, 10s and 2s")
+            } else if renewDeadline <= retryPeriod * 1.2 {
+                fail(.retryPeriod, "must be shorter than --renew-deadline (\(renewDeadline)) divided by 1.2", hint: "client-go's defaults are 15s, 10s and 2s")
+            }
+            return (enabled, leaseDuration, renewDeadline, retryPeriod)
+        }
+
+        /// `--max-prune`.
+        mutating func maxPrune() -> MaxPrune {
+            guard let text = settings[.maxPrune]?.text else { return .default }
+            do {
+                return try MaxPrune(parsing: text)
+            } catch {
+                fail(.maxPrune, "'\(text)' is not a count or a percentage", hint: "write e.g. 5 or 20%")
+                return .default
+            }
+        }
+
+        /// `--applyset`.
+        mutating func applySet() -> String {
+            let applySet = settings[.applyset]?.text ?? AgentConfiguration.defaultApplySet
+            if !AgentConfiguration.isDNSSubdomain(applySet) {
+                fail(.applyset, "'\(applySet)' is not a ConfigMap name (lower-case letters, digits, '-' and '.')")
+            }
+            return applySet
+        }
+
+        /// `--work-dir`.
+        mutating func workingDirectory() -> String {
+            let workingDirectory = settings[.workDir]?.text ?? AgentConfiguration.defaultWorkingDirectory
+            if !workingDirectory.hasPrefix("/") {
+                fail(
+                    .workDir, "'\(workingDirectory)' must be an absolute path",
+                    hint: "mount an emptyDir and give its path, e.g. --work-dir /var/lib/warrant-agent")
+            }
+            return workingDirectory
+        }
+
+        /// `--webhook-secret-file`, checked to exist.
+        mutating func webhookSecretFile() -> String? {
+            let webhookSecretFile = settings[.webhookSecretFile]?.text
+            if let webhookSecretFile { checkFile(webhookSecretFile, .webhookSecretFile) }
+            return webhookSecretFile
+        }
+
+        /// `--git-ca-file`, for https:// repositories only, checked to exist.
+        mutating func certificateAuthorityFile(transport: GitRepositoryURL.Transport?) -> String? {
+            let certificateAuthorityFile = settings[.gitCAFile]?.text
+            if let certificateAuthorityFile {
+                if let transport, transport != .https {
+                    fail(.gitCAFile, "applies to https:// repositories only")
+                } else {
+                    checkFile(certificateAuthorityFile, .gitCAFile)
+                }
+            }
+            return certificateAuthorityFile
+        }
     }
 
     /// The credentials the settings name, checked against the transport.

@@ -124,7 +124,37 @@ public struct CredentialReview: Sendable, Hashable {
         if prune { options.append("--prune") }
         if wait { options.append("--wait") }
 
-        // The manifests of the last deploy.
+        let manifests = lastDeployManifests(records: records, snapshot: snapshot, prune: prune, namespace: namespace, kinds: kinds)
+        var derived: [PolicyRule]?
+        do {
+            derived = try ScopeDeriver(
+                method: .warrant, options: DeployOptions(prune: prune, wait: wait, applySetName: rules.applySetNames.first ?? "warrant-applyset"),
+                namespace: namespace, roleName: "deployer"
+            ).derive(objects: manifests.objects, kinds: kinds).role.rules
+        } catch {
+            notes.append("the Role for its manifests could not be derived: " + error.errors.map(\.message).joined(separator: "; "))
+        }
+        let held = heldRules(credential: credential, namespace: namespace, snapshot: snapshot, clusterRBAC: clusterRBAC, notes: &notes)
+        var over: [PolicyRule] = []
+        var missing: [PolicyRule] = []
+        if let derived, let held = held.rules {
+            over = unique(PolicyComparator.covers(derived, held).uncovered)
+            missing = unique(PolicyComparator.covers(held, derived).uncovered)
+        }
+        let tokens = tokenUse(credential: credential, snapshot: snapshot, events: events, notes: &notes)
+        return CredentialReview(
+            credential: credential, namespace: namespace, deploys: inPeriod, lastDeploy: last?.id, lastDeployStarted: last?.started,
+            deployOptions: options, manifestSource: manifests.source, derived: derived, held: held.rules, grantedBy: held.grantedBy,
+            overPrivileged: over, missing: missing, clusterWide: held.clusterWide, tokenKind: tokens.kind, tokenSecrets: tokens.secrets,
+            requestTokens: tokens.requestTokens, notes: notes)
+    }
+
+    /// The manifests of the last deploy, and where they come from: the members the ApplySet
+    /// parent lists when the deploys pruned, else the objects the records applied less those
+    /// they pruned since. Roles and RoleBindings among them are taken live from the namespace.
+    private static func lastDeployManifests(
+        records: [DeployRecord], snapshot: NamespaceSnapshot?, prune: Bool, namespace: String, kinds: KindTable
+    ) -> (objects: [KubeObject], source: String) {
         var members: [ObjectReference] = []
         var source = ""
         let parent = snapshot?.applySetParents.first { !ApplySet.recordedMembers(in: $0).isEmpty }
@@ -151,63 +181,59 @@ public struct CredentialReview: Sendable, Hashable {
                 "metadata": ["name": .string(reference.name), "namespace": .string(namespace)],
             ])
         }
-        var derived: [PolicyRule]?
-        do {
-            derived = try ScopeDeriver(
-                method: .warrant, options: DeployOptions(prune: prune, wait: wait, applySetName: rules.applySetNames.first ?? "warrant-applyset"),
-                namespace: namespace, roleName: "deployer"
-            ).derive(objects: objects, kinds: kinds).role.rules
-        } catch {
-            notes.append("the Role for its manifests could not be derived: " + error.errors.map(\.message).joined(separator: "; "))
-        }
+        return (objects, source)
+    }
 
-        // What it holds now.
-        var held: [PolicyRule]?
+    /// What the credential holds in the namespace now, from the namespace's and the cluster's
+    /// RBAC objects (built-in ClusterRoles standing in when the cluster's could not be read):
+    /// the rules (`nil` when the namespace's RBAC could not be read), the bindings that grant
+    /// them, and the rules granted cluster-wide.
+    private static func heldRules(
+        credential: String, namespace: String, snapshot: NamespaceSnapshot?, clusterRBAC: [KubeObject]?, notes: inout [String]
+    ) -> (rules: [PolicyRule]?, grantedBy: [String], clusterWide: [PolicyRule]) {
+        guard let namespaceRBAC = snapshot?.rbacObjects else {
+            notes.append("the Roles and RoleBindings of \(namespace) could not be read")
+            return (nil, [], [])
+        }
         var grantedBy: [String] = []
         var clusterWide: [PolicyRule] = []
-        if let namespaceRBAC = snapshot?.rbacObjects {
-            var roles: [RBACRole] = []
-            var bindings: [RBACBinding] = []
-            for object in namespaceRBAC + (clusterRBAC ?? []) where object.groupKind.group == RBACAPI.group {
-                if object.kind == "Role" || object.kind == "ClusterRole" {
-                    if let role = try? RBACRole(object) { roles.append(role) }
-                } else if let binding = try? RBACBinding(object) {
-                    bindings.append(binding)
-                }
+        var roles: [RBACRole] = []
+        var bindings: [RBACBinding] = []
+        for object in namespaceRBAC + (clusterRBAC ?? []) where object.groupKind.group == RBACAPI.group {
+            if object.kind == "Role" || object.kind == "ClusterRole" {
+                if let role = try? RBACRole(object) { roles.append(role) }
+            } else if let binding = try? RBACBinding(object) {
+                bindings.append(binding)
             }
-            if clusterRBAC == nil {
-                let present = Set(roles.filter { $0.kind == .clusterRole }.map(\.name))
-                roles += BootstrapPolicy.clusterRoles.filter { !present.contains($0.name) }
-                notes.append(
-                    "ClusterRoles and ClusterRoleBindings could not be read: built-in ClusterRoles stand in, and grants made cluster-wide are not checked")
-            }
-            let review = RBACPolicy(roles: roles, bindings: bindings).effectiveRules(for: UserInfo(name: credential), namespace: namespace)
-            var rulesHeld: [PolicyRule] = []
-            var seenSources: Set<String> = []
-            for grant in review.grants where !isBaseline(grant.rule) {
-                rulesHeld.append(grant.rule)
-                let text =
-                    "\(grant.binding.kind.rawValue) \(grant.binding.namespace.map { "\($0)/" } ?? "")\(grant.binding.name) → \(grant.role.kind.rawValue) \(grant.role.name)"
-                if seenSources.insert(text).inserted { grantedBy.append(text) }
-                if grant.binding.kind != .roleBinding { clusterWide.append(grant.rule) }
-            }
-            held = unique(rulesHeld)
-            clusterWide = unique(clusterWide)
-            if review.isIncomplete {
-                notes.append(
-                    "bindings to roles that do not exist: " + review.unresolvedBindings.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))
-            }
-        } else {
-            notes.append("the Roles and RoleBindings of \(namespace) could not be read")
         }
-        var over: [PolicyRule] = []
-        var missing: [PolicyRule] = []
-        if let derived, let held {
-            over = unique(PolicyComparator.covers(derived, held).uncovered)
-            missing = unique(PolicyComparator.covers(held, derived).uncovered)
+        if clusterRBAC == nil {
+            let present = Set(roles.filter { $0.kind == .clusterRole }.map(\.name))
+            roles += BootstrapPolicy.clusterRoles.filter { !present.contains($0.name) }
+            notes.append(
+                "ClusterRoles and ClusterRoleBindings could not be read: built-in ClusterRoles stand in, and grants made cluster-wide are not checked")
         }
+        let review = RBACPolicy(roles: roles, bindings: bindings).effectiveRules(for: UserInfo(name: credential), namespace: namespace)
+        var rulesHeld: [PolicyRule] = []
+        var seenSources: Set<String> = []
+        for grant in review.grants where !isBaseline(grant.rule) {
+            rulesHeld.append(grant.rule)
+            let text =
+                "\(grant.binding.kind.rawValue) \(grant.binding.namespace.map { "\($0)/" } ?? "")\(grant.binding.name) → \(grant.role.kind.rawValue) \(grant.role.name)"
+            if seenSources.insert(text).inserted { grantedBy.append(text) }
+            if grant.binding.kind != .roleBinding { clusterWide.append(grant.rule) }
+        }
+        if review.isIncomplete {
+            notes.append(
+                "bindings to roles that do not exist: " + review.unresolvedBindings.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", "))
+        }
+        return (unique(rulesHeld), grantedBy, unique(clusterWide))
+    }
 
-        // Tokens.
+    /// How the credential authenticated in the period: its long-lived token Secrets (those the
+    /// audit log shows in use and those in the namespace for it) and its TokenRequest tokens.
+    private static func tokenUse(
+        credential: String, snapshot: NamespaceSnapshot?, events: [AuditEvent], notes: inout [String]
+    ) -> (kind: TokenKind, secrets: [SecretUse], requestTokens: Int) {
         var secretRequests: [String: Int] = [:]
         var jtis: Set<String> = []
         for event in events where event.user == credential {
@@ -235,10 +261,7 @@ public struct CredentialReview: Sendable, Hashable {
             case (false, true): .tokenRequest
             case (false, false): .unknown
             }
-        return CredentialReview(
-            credential: credential, namespace: namespace, deploys: inPeriod, lastDeploy: last?.id, lastDeployStarted: last?.started,
-            deployOptions: options, manifestSource: source, derived: derived, held: held, grantedBy: grantedBy, overPrivileged: over,
-            missing: missing, clusterWide: clusterWide, tokenKind: kind, tokenSecrets: uses, requestTokens: jtis.count, notes: notes)
+        return (kind, uses, jtis.count)
     }
 
     /// What every authenticated user holds (`system:basic-user`, `system:discovery`,

@@ -10,48 +10,76 @@ public enum EvidenceHTML {
     public static func render(_ report: EvidenceReport) -> String {
         let summary = report.summary
         let title = "Evidence: who changed what in \(report.namespaces.joined(separator: ", "))"
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(EvidenceText.html(title))</title>
-            <style>
-            body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
-            h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
-            h3 { font-size: 1.05rem; }
-            table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: 12.5px; }
-            th, td { border: 1px solid #d0d7de; padding: .25rem .45rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-            th { background: #f3f5f7; }
-            code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
-            .verdict { padding: .6rem .9rem; border-radius: 4px; font-weight: 600; margin: 1rem 0; }
-            .pass { background: #dafbe1; border: 1px solid #4ac26b; } .fail { background: #ffebe9; border: 1px solid #ff8182; }
-            .finding { color: #a40e26; font-weight: 600; } .muted { color: #57606a; }
-            @media print {
-              body { margin: 0; max-width: none; font-size: 11px; }
-              h2 { break-after: avoid; } tr { break-inside: avoid; } thead { display: table-header-group; }
-              .verdict { border-width: 2px; }
-            }
-            </style>
-            </head>
-            <body>
+        var out = head(title: title)
+        out += introduction(report, summary, title: title)
+        out += summarySection(report, summary)
+        out += unattributedSection(report)
+        out += deploysSection(report)
+        out += directChangesSection(report)
+        out += secretReadsSection(report)
+        out += chainsSection(report)
+        out += credentialsSection(report)
+        out += logsSection(report)
+        out += limitsSection(report, summary)
+        return out
+    }
 
-            """
-        out += "<h1>\(EvidenceText.html(title))</h1>\n"
+    /// The document's head with its inline style, up to the opening `<body>`.
+    private static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(EvidenceText.html(title))</title>
+        <style>
+        body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
+        h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
+        h3 { font-size: 1.05rem; }
+        table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: 12.5px; }
+        th, td { border: 1px solid #d0d7de; padding: .25rem .45rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+        th { background: #f3f5f7; }
+        code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
+        .verdict { padding: .6rem .9rem; border-radius: 4px; font-weight: 600; margin: 1rem 0; }
+        .pass { background: #dafbe1; border: 1px solid #4ac26b; } .fail { background: #ffebe9; border: 1px solid #ff8182; }
+        .finding { color: #a40e26; font-weight: 600; } .muted { color: #57606a; }
+        @media print {
+          body { margin: 0; max-width: none; font-size: 11px; }
+          h2 { break-after: avoid; } tr { break-inside: avoid; } thead { display: table-header-group; }
+          .verdict { border-width: 2px; }
+        }
+        </style>
+        </head>
+        <body>
+
+        """
+    }
+
+    /// The title, the period and the verdict.
+    private static func introduction(_ report: EvidenceReport, _ summary: EvidenceReport.Summary, title: String) -> String {
+        var out = "<h1>\(EvidenceText.html(title))</h1>\n"
         out +=
             "<p class=\"muted\">Period: \(EvidenceText.html(EvidenceText.period(report.filter))) (UTC, the API server's clock). Generated \(report.generated.wholeSeconds) by Warrant.</p>\n"
         out +=
             "<p class=\"verdict \(report.passes ? "pass" : "fail")\">Verdict: \(report.passes ? "evidence complete" : "evidence INCOMPLETE"). \(EvidenceText.html(EvidenceText.verdict(report, summary)))</p>\n"
+        return out
+    }
 
-        out += "<h2>Summary</h2>\n<table>\n<tbody>\n"
+    /// The summary table.
+    private static func summarySection(_ report: EvidenceReport, _ summary: EvidenceReport.Summary) -> String {
+        var out = "<h2>Summary</h2>\n<table>\n<tbody>\n"
         for (label, value) in EvidenceText.summaryRows(report, summary) {
             out += "<tr><th scope=\"row\">\(EvidenceText.html(label))</th><td>\(EvidenceText.html(value, limit: 600))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"
+        return out
+    }
 
+    /// Writes and Secret reads no deploy or person accounts for.
+    private static func unattributedSection(_ report: EvidenceReport) -> String {
         let findings = EvidenceText.findings(report)
-        out += "<h2>Unattributed requests</h2>\n"
+        var out = "<h2>Unattributed requests</h2>\n"
         if findings.isEmpty {
             out += "<p>None: every write and Secret read is attributed.</p>\n"
         } else {
@@ -70,8 +98,12 @@ public enum EvidenceHTML {
                     ]
                 }, findingColumn: 6)
         }
+        return out
+    }
 
-        out += "<h2>Deploys</h2>\n"
+    /// The deploys in the period.
+    private static func deploysSection(_ report: EvidenceReport) -> String {
+        var out = "<h2>Deploys</h2>\n"
         if report.deploys.isEmpty {
             out += "<p>No deploy record falls in the period.</p>\n"
         } else {
@@ -87,14 +119,18 @@ public enum EvidenceHTML {
                     ]
                 })
         }
+        return out
+    }
 
+    /// Changes by people outside deploys.
+    private static func directChangesSection(_ report: EvidenceReport) -> String {
         let direct = report.writes.filter {
             switch $0.attribution {
             case .person, .unauthenticated: true
             default: false
             }
         }
-        out += "<h2>Changes by people, outside deploys</h2>\n"
+        var out = "<h2>Changes by people, outside deploys</h2>\n"
         if direct.isEmpty {
             out += "<p>None.</p>\n"
         } else {
@@ -107,8 +143,12 @@ public enum EvidenceHTML {
                     ]
                 })
         }
+        return out
+    }
 
-        out += "<h2>Secret reads</h2>\n"
+    /// Who read Secrets.
+    private static func secretReadsSection(_ report: EvidenceReport) -> String {
+        var out = "<h2>Secret reads</h2>\n"
         if report.secretReads.isEmpty {
             out += "<p>None.</p>\n"
         } else {
@@ -119,8 +159,12 @@ public enum EvidenceHTML {
                     [entry.event.received.wholeSeconds, entry.attribution.summary, EvidenceText.request(entry.event), EvidenceText.status(entry.event)]
                 })
         }
+        return out
+    }
 
-        out += "<h2>Record chains</h2>\n<ul>\n"
+    /// Whether each namespace's record chain verifies.
+    private static func chainsSection(_ report: EvidenceReport) -> String {
+        var out = "<h2>Record chains</h2>\n<ul>\n"
         let empty = report.chains.filter(EvidenceText.isEmpty)
         for chain in report.chains where !EvidenceText.isEmpty(chain) {
             out += "<li><strong>\(EvidenceText.html(chain.namespace))</strong>: "
@@ -147,8 +191,12 @@ public enum EvidenceHTML {
                 "<li>\(empty.count) namespace(s) hold no deploy record: \(EvidenceText.html(empty.map(\.namespace).joined(separator: ", "), limit: 2000))</li>\n"
         }
         out += "</ul>\n"
+        return out
+    }
 
-        out += "<h2>Deploy credentials</h2>\n"
+    /// Each deploy credential's Role against what its deploys need, and its tokens.
+    private static func credentialsSection(_ report: EvidenceReport) -> String {
+        var out = "<h2>Deploy credentials</h2>\n"
         if report.credentials.isEmpty { out += "<p>No credential deployed in the period.</p>\n" }
         for credential in report.credentials {
             out += "<h3>\(EvidenceText.html(credential.credential)) in \(EvidenceText.html(credential.namespace))</h3>\n<ul>\n"
@@ -178,15 +226,23 @@ public enum EvidenceHTML {
             for note in credential.notes { out += "<li class=\"muted\">Note: \(EvidenceText.html(note, limit: 600))</li>\n" }
             out += "</ul>\n"
         }
+        return out
+    }
 
-        out += "<h2>Audit logs read</h2>\n"
+    /// The audit logs read.
+    private static func logsSection(_ report: EvidenceReport) -> String {
+        var out = "<h2>Audit logs read</h2>\n"
         out += table(
             ["File", "Compressed", "Events", "Kept", "First", "Last"],
             report.logs.map { log in
                 [log.file, log.compressed ? "gzip" : "no", String(log.events), String(log.kept), log.first?.wholeSeconds ?? "-", log.last?.wholeSeconds ?? "-"]
             })
+        return out
+    }
 
-        out += "<h2>What this report can and cannot prove</h2>\n<ul>\n"
+    /// What the report can and cannot prove, and the closing counts.
+    private static func limitsSection(_ report: EvidenceReport, _ summary: EvidenceReport.Summary) -> String {
+        var out = "<h2>What this report can and cannot prove</h2>\n<ul>\n"
         for note in report.notes { out += "<li><strong>\(EvidenceText.html(note, limit: 600))</strong></li>\n" }
         for limit in EvidenceText.limits { out += "<li>\(EvidenceText.html(limit, limit: 2000))</li>\n" }
         out +=

@@ -5,6 +5,7 @@ import KubeAPI
 import KubeModel
 import RBAC
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// `warrant agent install`: what a namespace administrator applies, nothing cluster-scoped.

@@ -7,6 +7,7 @@ import KubeModel
 import RBAC
 import Synchronization
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// The agent's reconcile loop end to end: a real Git repository with real SSH signatures, the

@@ -5,6 +5,7 @@ import KubeModel
 import KubeTestServer
 import Synchronization
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// Two `warrant agent run` processes against one namespace elect a leader over the Lease

@@ -2,6 +2,7 @@ import Audit
 import KubeModel
 import RBAC
 import Testing
+import WarrantTesting
 
 /// The audit's claims are requests the authorizer allows: every live finding naming a subject,
 /// and every escalation step, is checked against the RBAC engine (kube-apiserver's authorizer,

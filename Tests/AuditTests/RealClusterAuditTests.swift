@@ -5,6 +5,7 @@ import KubeModel
 import RBAC
 import Testing
 import WarrantTestSupport
+import WarrantTesting
 
 /// The audit against a real kube-apiserver v1.36 (`../shared/kube`): generated RBAC corpora are
 /// applied to it, and every capability the audit claims (each request of each live finding that

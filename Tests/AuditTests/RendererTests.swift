@@ -5,6 +5,7 @@ import RBAC
 import Reports
 import Testing
 import WarrantTestSupport
+import WarrantTesting
 
 private let sample = """
     apiVersion: rbac.authorization.k8s.io/v1

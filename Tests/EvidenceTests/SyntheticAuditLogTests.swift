@@ -3,6 +3,7 @@ import Evidence
 import Foundation
 import KubeModel
 import Testing
+import WarrantTesting
 
 /// The benchmark's generated week: every line is valid JSON, and the pipeline finds exactly what
 /// was planted in it.

@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import Testing
 import WarrantTestSupport
+import WarrantTesting
 
 /// Loads `bytes` with and without the fast reader: the results, locations and errors must be the same.
 private func expectSameAsFullParser(_ bytes: [UInt8], file: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {

@@ -3,6 +3,7 @@ import KubeModel
 import Synchronization
 import Testing
 import WarrantTestSupport
+import WarrantTesting
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import Testing
 import WarrantTestSupport
+import WarrantTesting
 
 /// The "Object counts" table of `../shared/testdata/manifests/SOURCES.md`: file → (objects, kind → count).
 private func documentedCounts() throws -> [String: (Int, [String: Int])] {

@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import RBAC
 import Testing
+import WarrantTesting
 
 @Suite("Synthetic RBAC")
 struct SyntheticRBACTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// `warrant agent run`: its configuration and its exits (the loop itself is tested in AgentTests).

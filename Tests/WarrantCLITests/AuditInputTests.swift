@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// What `warrant audit` meets in real repositories: YAML that is no Kubernetes object, RBAC the

@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeModel
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 @testable import WarrantCLI

@@ -4,6 +4,7 @@ import KubeTestServer
 import RBAC
 import Testing
 import WarrantCLI
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// The CI job `credentials` prints, and where `credentials create` writes.

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// A server with namespace `guestbook`, alice as its administrator, and the CI credential `ci`

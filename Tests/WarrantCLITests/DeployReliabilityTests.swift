@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// 200 ConfigMaps and their manifest folder.

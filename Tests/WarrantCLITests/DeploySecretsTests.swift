@@ -3,6 +3,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// Secrets as Helm renders them: one with `stringData`, one with `data`, next to a ConfigMap.

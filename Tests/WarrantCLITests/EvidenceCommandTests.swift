@@ -4,6 +4,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// A cluster to run the evidence scenario on: the project's test server or the real kube-apiserver.

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 #if canImport(Glibc)

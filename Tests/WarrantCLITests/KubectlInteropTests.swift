@@ -3,6 +3,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// kubectl, where installed, as the peer: the same ApplySet ids, labels and annotations, and each

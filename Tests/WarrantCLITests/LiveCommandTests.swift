@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// The live forms of `can`, `audit` and `credentials create` against the project's API test

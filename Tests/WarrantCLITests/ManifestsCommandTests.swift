@@ -3,6 +3,7 @@ import Foundation
 import KubeModel
 import Testing
 import WarrantCLI
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 @Suite struct ManifestsCommandTests {

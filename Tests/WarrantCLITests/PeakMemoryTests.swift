@@ -3,7 +3,9 @@ import Foundation
 import KubeModel
 import KubeTestServer
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
+import WarrantTesting
 
 /// Issue 18, point 1: the `warrant` executable's peak resident memory stays within 4× the input
 /// plus 64 MB on every command that reads manifests. The full numbers for 10, 50 and 250 MB inputs

@@ -1,6 +1,7 @@
 import Foundation
 import KubeModel
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 private let rbac = """

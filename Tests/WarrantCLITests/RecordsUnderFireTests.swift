@@ -4,6 +4,7 @@ import KubeAPI
 import KubeModel
 import Synchronization
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// The `warrant` executable against the real kube-apiserver, as an attacker or an unlucky

@@ -3,6 +3,7 @@ import KubeAPI
 import KubeModel
 import RBAC
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests != nil, "../shared/testdata/manifests is absent")

@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import RBAC
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 @Suite struct ScopeCommandTests {

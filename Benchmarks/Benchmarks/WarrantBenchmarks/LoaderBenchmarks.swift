@@ -2,6 +2,7 @@ import Benchmark
 import KubeModel
 import RBAC
 import ScopePlanning
+import WarrantTesting
 
 /// The 10,000-object manifest of issue 2: Deployments, Services, ConfigMaps, ServiceAccounts, Roles
 /// and RoleBindings, about 8 MB of YAML.

@@ -2,6 +2,7 @@ import Audit
 import Benchmark
 import KubeModel
 import RBAC
+import WarrantTesting
 
 /// Synthetic RBAC at three times a big real cluster: about 4,100 Roles, 2,200 ClusterRoles (with
 /// aggregation), 13,500 RoleBindings and 2,000 ClusterRoleBindings.

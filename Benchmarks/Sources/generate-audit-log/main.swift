@@ -4,9 +4,9 @@
 // writes audit.log (JSON lines), records.jsonl (the CI artifacts) and cluster.yaml (the namespace,
 // the credential and its history ConfigMap, for kube-test-server --seed).
 import Delivery
-import Evidence
 import Foundation
 import KubeModel
+import WarrantTesting
 
 let arguments = CommandLine.arguments
 let folder = URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : ".")

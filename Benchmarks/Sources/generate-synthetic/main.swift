@@ -3,6 +3,7 @@
 import Foundation
 import KubeModel
 import RBAC
+import WarrantTesting
 
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "."
 let manifests = SyntheticManifests.yaml(objects: 10_000)

@@ -1,4 +1,5 @@
 public import KubeModel
+public import RBAC
 
 /// A deterministic synthetic RBAC policy of a real cluster's shape, for benchmarks and scale tests.
 ///

@@ -1,4 +1,5 @@
 public import Delivery
+import Evidence
 public import Foundation
 public import KubeModel
 

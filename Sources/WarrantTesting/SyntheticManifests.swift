@@ -1,3 +1,5 @@
+public import KubeModel
+
 /// Generates realistic manifests at any scale, for benchmarks and scale tests.
 ///
 /// The mix follows a typical application namespace: per application a Deployment (two containers
