@@ -10,9 +10,15 @@ extension DeployEngine {
     /// in flight stay small whatever the stage's size (issue 18).
     static let applyWindow = 32
 
-    /// Apply in stages, prune, wait.
-    func run(_ manifests: DeployManifests, client: KubeClient, deployID: String, progress: DeployProgress, reporter: DeployReporter) async throws {
-        let objects = manifests.objects
+    /// Apply in stages, prune, wait. Each object is let go once it is sent: when the caller
+    /// handed the manifests over (``ManifestHandoff``), its memory is freed then.
+    func run(
+        _ manifests: consuming DeployManifests, client: KubeClient, deployID: String, progress: DeployProgress, reporter: DeployReporter
+    )
+        async throws
+    {
+        var objects = (consume manifests).objects
+        let objectCount = objects.count
         let clock = ContinuousClock()
         let applySet = ApplySet(
             name: configuration.applySetName, namespace: namespace, version: configuration.toolVersion, prunePVCs: configuration.prunePVCs)
@@ -28,12 +34,19 @@ extension DeployEngine {
         var live = LiveSet()
         let applyTime = try await clock.measure {
             live = try await readLiveSet(of: objects, applySet: applySet, client: client)
-            for stage in DeployPlan.stages(objects) {
+            // From here on each object is held once, by its stage, until it is sent.
+            var stages = DeployPlan.stages(objects)
+            objects = []
+            for index in stages.indices {
                 try Task.checkCancellation()
+                var stage = stages[index].map(Optional.some)
+                stages[index] = []
                 let lookups = live.lookups
                 let (outcomes, skipped) = await withTaskGroup(of: Sent.self) { group in
-                    var next = stage.startIndex
-                    func send(_ object: KubeObject) {
+                    var next = 0
+                    func sendNext() {
+                        guard let object = stage[next].take() else { return }
+                        next += 1
                         let lookup = lookups[Self.key(object)]
                         group.addTask {
                             Sent(
@@ -41,22 +54,16 @@ extension DeployEngine {
                                 outcome: await apply(object, applySet: applySet, live: lookup, deployID: deployID, client: client, reporter: reporter))
                         }
                     }
-                    while next < stage.endIndex, next - stage.startIndex < Self.applyWindow {
-                        send(stage[next])
-                        next += 1
-                    }
+                    while next < stage.count, next < Self.applyWindow { sendNext() }
                     var outcomes: [Sent] = []
                     outcomes.reserveCapacity(stage.count)
                     for await outcome in group {
                         outcomes.append(outcome)
                         // Once cancelled, no further object is sent; the stage ends with what
                         // was.
-                        if next < stage.endIndex, !Task.isCancelled {
-                            send(stage[next])
-                            next += 1
-                        }
+                        if next < stage.count, !Task.isCancelled { sendNext() }
                     }
-                    return (outcomes, stage.endIndex - next)
+                    return (outcomes, stage.count - next)
                 }
                 // Every object of the stage is accounted for before a failure stops the deploy:
                 // what was written is in the record whatever else went wrong.
@@ -99,7 +106,7 @@ extension DeployEngine {
         }
         let changed = progress.state.withLock { $0.applied.count + $0.pruned.count }
         if changed == 0 {
-            reporter.report(.noChanges(objectCount: objects.count))
+            reporter.report(.noChanges(objectCount: objectCount))
         }
         if configuration.wait && !configuration.dryRun {
             let waitTime = try await clock.measure { try await waitForHealth(members, client: client, reporter: reporter) }

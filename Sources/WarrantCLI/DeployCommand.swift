@@ -166,12 +166,14 @@ struct DeployCommand: AsyncParsableCommand {
             allowBroadCredential: allowBroadCredential, recordFile: recordFile, lockTimeout: lockLimit)
         let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
         let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
+        // Handed over: the deploy lets each object go once it is sent.
+        let handoff = ManifestHandoff(consume prepared)
         try await connection.withClient(namespace: namespace, context: context) { client, _ in
             // SIGINT and SIGTERM cancel the deploy; the engine still writes the record.
             let result = await SignalCancellation.run(onFirst: { _ in
                 context.standardError("interrupted: stopping and writing the record (signal again to abort at once)\n")
             }) {
-                try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
+                try await engine.deploy(handoff, identity: identity, client: client, reporter: printer.reporter)
             }
             let outcome: DeployOutcome
             switch result {
