@@ -90,6 +90,7 @@ public struct DeployEngine: Sendable {
         var logger = self.logger
         logger[metadataKey: "deploy"] = "\(deployID)"
         let required = try requiredRules(manifests)
+        try checkRecordSize(manifests)
         do {
             try await preflight(client: client, required: required)
         } catch {
