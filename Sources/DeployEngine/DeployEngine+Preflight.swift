@@ -27,7 +27,7 @@ extension DeployEngine {
         throw DeployError(
             .recordTooLarge,
             "the record of this deploy of \(manifests.objects.count) objects would take more than \(store.sizeLimit) bytes even compressed (at least \(compressed)), more than the history ConfigMap \(namespace)/\(store.name) holds; nothing was changed",
-            hint: HistoryStore.tooLargeHint, summary: "the deploy's record would not fit the history")
+            hint: "hint: " + HistoryStore.tooLargeHint, summary: "the deploy's record would not fit the history")
     }
 
     /// The credential holds what the deploy needs and, unless allowed, nothing more: no

@@ -49,6 +49,9 @@ struct DeployCommand: AsyncParsableCommand {
                  history holds it) and an Event. A failed, interrupted or dry-run deploy is
                  recorded too; a deploy that cannot record says so and exits 1. Secrets are
                  recorded by name, without a digest of their content; URLs without user:password.
+                 A record too large for the ConfigMap as text (thousands of objects) is stored
+                 gzip-compressed; a deploy whose record would not fit even so (about 20,000
+                 objects) is refused before anything changes (exit 1).
 
             SIGINT or SIGTERM stops the deploy between requests and still writes the record
             (interrupted, exit 1); a second signal ends the process at once, leaving the history
