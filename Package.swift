@@ -65,9 +65,9 @@ let package = Package(
         ),
         .target(
             name: "Delivery",
-            dependencies: ["KubeModel", "RBAC", "ScopePlanning", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KubeModel", "RBAC", "ScopePlanning", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // zlib, for gzip-compressed audit logs (Debian: zlib1g-dev).
+        // zlib, for gzip-compressed audit logs and history records (Debian: zlib1g-dev).
         .systemLibrary(
             name: "CZlib",
             path: "Sources/CZlib",

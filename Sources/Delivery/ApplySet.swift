@@ -81,8 +81,14 @@ public struct ApplySet: Sendable, Hashable {
     ///   - members: the objects applied in this deploy.
     ///   - previous: the live parent, to keep its recorded group-kinds and members as well.
     public func parent(members: [KubeObject], previous: KubeObject? = nil) -> KubeObject {
-        var references = Set(members.map(ObjectReference.init).map(memberReference))
-        var groupKinds = Set(members.map(\.groupKind))
+        parent(memberReferences: members.map(ObjectReference.init), previous: previous)
+    }
+
+    /// The parent ConfigMap recording the members `memberReferences` name, to server-side apply:
+    /// ``parent(members:previous:)`` for a deploy that no longer holds the objects themselves.
+    public func parent(memberReferences: [ObjectReference], previous: KubeObject? = nil) -> KubeObject {
+        var references = Set(memberReferences.map(memberReference))
+        var groupKinds = Set(memberReferences.map(\.groupKind))
         if let previous {
             references.formUnion(Self.recordedMembers(in: previous))
             groupKinds.formUnion(Self.recordedGroupKinds(in: previous))
@@ -112,18 +118,36 @@ public struct ApplySet: Sendable, Hashable {
         var result: [KubeObject] = []
         result.reserveCapacity(objects.count)
         for var object in objects {
-            if let existing = object.labels[Self.partOfLabel], existing != id {
-                throw ApplySetError(
-                    object: object.displayName, source: object.source,
-                    message: "the label \(Self.partOfLabel) is already set to '\(existing)', which is not this ApplySet (\(id))",
-                    hint: "remove the label from the manifest; warrant deploy sets it")
-            }
-            var labels = object.content[path: ["metadata", "labels"]]?.objectValue ?? JSONObject()
-            labels[Self.partOfLabel] = .string(id)
-            object.setMetadata("labels", .object(labels))
+            try checkLabel(of: object)
+            label(&object)
             result.append(object)
         }
         return result
+    }
+
+    /// Checks that none of `objects` carries the part-of label of another set, without copying
+    /// them: what ``labeled(_:)`` checks, for a deploy that labels each object as it sends it.
+    ///
+    /// - Throws: ``ApplySetError`` for the first object labelled for another set.
+    public func checkLabels(_ objects: [KubeObject]) throws(ApplySetError) {
+        for object in objects { try checkLabel(of: object) }
+    }
+
+    /// Sets the `applyset.kubernetes.io/part-of` label of `object` to this set's ID, whatever it
+    /// held; check it with ``checkLabels(_:)`` first.
+    public func label(_ object: inout KubeObject) {
+        var labels = object.content[path: ["metadata", "labels"]]?.objectValue ?? JSONObject()
+        labels[Self.partOfLabel] = .string(id)
+        object.setMetadata("labels", .object(labels))
+    }
+
+    private func checkLabel(of object: KubeObject) throws(ApplySetError) {
+        if let existing = object.labels[Self.partOfLabel], existing != id {
+            throw ApplySetError(
+                object: object.displayName, source: object.source,
+                message: "the label \(Self.partOfLabel) is already set to '\(existing)', which is not this ApplySet (\(id))",
+                hint: "remove the label from the manifest; warrant deploy sets it")
+        }
     }
 
     /// The live objects to delete: members of this set (labelled `part-of` this ID, in this
@@ -134,7 +158,12 @@ public struct ApplySet: Sendable, Hashable {
     /// `cli-utils.sigs.k8s.io/on-remove: keep` or `client.lifecycle.config.k8s.io/deletion: detach`
     /// are kept, as cli-utils keeps them.
     public func pruneCandidates(live: [KubeObject], applied: [KubeObject]) -> [KubeObject] {
-        let appliedReferences = Set(applied.map { memberReference(ObjectReference($0)) })
+        pruneCandidates(live: live, appliedReferences: applied.map(ObjectReference.init))
+    }
+
+    /// ``pruneCandidates(live:applied:)`` with the applied objects named by their references.
+    public func pruneCandidates(live: [KubeObject], appliedReferences applied: [ObjectReference]) -> [KubeObject] {
+        let appliedReferences = Set(applied.map(memberReference))
         return live.filter { object in
             guard object.labels[Self.partOfLabel] == id, object.namespace == namespace else { return false }
             guard isPrunable(ObjectReference(object)) else { return false }
@@ -155,8 +184,16 @@ public struct ApplySet: Sendable, Hashable {
     public func recordedPruneCandidates(
         parent: KubeObject?, applied: [KubeObject], kinds: Set<GroupKind> = [GroupKind(group: "", kind: "Secret")]
     ) -> [ObjectReference] {
+        recordedPruneCandidates(parent: parent, appliedReferences: applied.map(ObjectReference.init), kinds: kinds)
+    }
+
+    /// ``recordedPruneCandidates(parent:applied:kinds:)`` with the applied objects named by their
+    /// references.
+    public func recordedPruneCandidates(
+        parent: KubeObject?, appliedReferences applied: [ObjectReference], kinds: Set<GroupKind> = [GroupKind(group: "", kind: "Secret")]
+    ) -> [ObjectReference] {
         guard let parent, parent.labels[Self.idLabel] == id else { return [] }
-        let appliedReferences = Set(applied.map { memberReference(ObjectReference($0)) })
+        let appliedReferences = Set(applied.map(memberReference))
         return Self.recordedMembers(in: parent)
             .filter { kinds.contains($0.groupKind) && isPrunable($0) && !appliedReferences.contains($0) }
             .map { ObjectReference(group: $0.group, kind: $0.kind, namespace: namespace, name: $0.name) }

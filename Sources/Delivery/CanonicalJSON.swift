@@ -19,15 +19,46 @@ public enum CanonicalJSON {
     }
 
     /// `value` with the keys of every object sorted by their UTF-8 bytes.
+    ///
+    /// The parts already in order are shared, not copied: a record's list of objects, built in
+    /// order, is not held twice while its text is written (issue 18).
     static func sorted(_ value: JSONValue) -> JSONValue {
+        resorted(value) ?? value
+    }
+
+    /// `value` with the keys of every object sorted, or `nil` when they already are.
+    private static func resorted(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .array(let elements):
-            return .array(elements.map(sorted))
+            var result: [JSONValue]?
+            for (index, element) in elements.enumerated() {
+                if let changed = resorted(element) {
+                    if result == nil {
+                        result = Array(elements[..<index])
+                        result?.reserveCapacity(elements.count)
+                    }
+                    result?.append(changed)
+                } else {
+                    result?.append(element)
+                }
+            }
+            return result.map(JSONValue.array)
         case .object(let object):
-            let members = object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            return .object(JSONObject(members.map { ($0.key, sorted($0.value)) }))
+            var inOrder = true
+            var previous: String?
+            var replaced: [(index: Int, value: JSONValue)] = []
+            for (index, member) in object.enumerated() {
+                if let previous, !previous.utf8.lexicographicallyPrecedes(member.key.utf8) { inOrder = false }
+                previous = member.key
+                if let changed = resorted(member.value) { replaced.append((index, changed)) }
+            }
+            if inOrder && replaced.isEmpty { return nil }
+            var members = object.map { (key: $0.key, value: $0.value) }
+            for change in replaced { members[change.index].value = change.value }
+            if !inOrder { members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
+            return .object(JSONObject(members.map { ($0.key, $0.value) }))
         default:
-            return value
+            return nil
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 public import KubeModel
 import RBAC
 public import ScopePlanning
@@ -17,6 +18,13 @@ public import ScopePlanning
 /// Records are moved as the lines they were written as, never re-encoded, so rotation cannot
 /// change a digest.
 ///
+/// A ConfigMap whose records do not fit ``sizeLimit`` as text (one record of a deploy of many
+/// thousand objects can) holds them gzip-compressed in `binaryData` under ``compressedDataKey``
+/// instead, when that fits: the same lines, so the digests and the chain are those of the text.
+/// Histories written before keep their text and are read as they are; a ConfigMap holding both
+/// keys is read compressed lines first. A record that does not fit even compressed is refused
+/// before the deploy changes anything (``recordSize(applying:)``).
+///
 /// ``archives`` is 0 by default: the Role that `warrant scope` derives for `warrant deploy`
 /// (`RequestPlanner`) grants access to the one ConfigMap `warrant-history` by name, so by
 /// default old records are dropped (anchor kept) rather than moved. Keep a complete copy with
@@ -25,6 +33,10 @@ public import ScopePlanning
 public struct HistoryStore: Sendable, Hashable {
     /// The data key holding the records.
     public static let dataKey = "records.jsonl"
+    /// The `binaryData` key holding the records gzip-compressed, when they do not fit as text.
+    public static let compressedDataKey = "records.jsonl.gz"
+    /// The most bytes the compressed records of one ConfigMap may expand to when read.
+    public static let expandedLimit = 64 * 1024 * 1024
     /// The head's annotation holding the digest of the newest dropped record.
     public static let anchorAnnotation = "warrant.dev/history-anchor"
     /// The head's annotation counting the records dropped so far.
@@ -62,20 +74,29 @@ public struct HistoryStore: Sendable, Hashable {
     /// history ConfigMaps; other objects are ignored): the head only, or, when it rotates, the
     /// head and every archive.
     ///
-    /// - Throws: ``HistoryError`` when the record alone is larger than ``sizeLimit``, or when
-    ///   rotation drops a record whose digest cannot be read (the anchor would be wrong).
+    /// - Throws: ``HistoryError`` when the record alone is larger than ``sizeLimit`` even
+    ///   compressed, when the history's records cannot be read, or when rotation drops a record
+    ///   whose digest cannot be read (the anchor would be wrong).
     public func append(_ record: DeployRecord, to configMaps: [KubeObject]) throws(HistoryError) -> [KubeObject] {
         let line = record.jsonLine
-        guard line.utf8.count + 1 <= sizeLimit else {
-            throw HistoryError(
-                .recordTooLarge, recordID: record.id,
-                "deployment record \(record.id) is \(line.utf8.count + 1) bytes, more than the \(sizeLimit) a history ConfigMap holds; keep it with --record-file"
-            )
+        if line.utf8.count + 1 > sizeLimit {
+            let compressed = Gzip.compress((line + "\n").utf8)
+            guard compressed.count <= sizeLimit else {
+                throw HistoryError(
+                    .recordTooLarge, recordID: record.id,
+                    "deployment record \(record.id) is \(line.utf8.count + 1) bytes, \(compressed.count) compressed, more than the \(sizeLimit) a history ConfigMap holds",
+                    hint: Self.tooLargeHint)
+            }
         }
         let head = configMap(named: name, in: configMaps)
         var anchor = head?.annotations[Self.anchorAnnotation]
         var dropped = Int(head?.annotations[Self.droppedAnnotation] ?? "") ?? 0
-        let headLines = head.map(Self.lines) ?? []
+        let headLines: [String]
+        do {
+            headLines = try head.map(storedLines) ?? []
+        } catch {
+            throw HistoryError(.recordsUnreadable, recordID: record.id, "\(error.field) \(error.message)", source: error.source, hint: error.hint)
+        }
         let headSize = headLines.reduce(0) { $0 + $1.utf8.count + 1 }
         if headSize + line.utf8.count + 1 <= sizeLimit {
             return [makeConfigMap(name, lines: headLines + [line], anchor: anchor, dropped: dropped)]
@@ -83,7 +104,11 @@ public struct HistoryStore: Sendable, Hashable {
         // Rotate: head → -1 → -2 … → -archives → dropped.
         var segments: [[String]] = [headLines]
         for index in 0..<archives {
-            segments.append(configMap(named: "\(name)-\(index + 1)", in: configMaps).map(Self.lines) ?? [])
+            do {
+                segments.append(try configMap(named: "\(name)-\(index + 1)", in: configMaps).map(storedLines) ?? [])
+            } catch {
+                throw HistoryError(.recordsUnreadable, recordID: record.id, "\(error.field) \(error.message)", source: error.source, hint: error.hint)
+            }
         }
         let droppedLines = segments.removeLast()
         if let newest = droppedLines.last {
@@ -115,6 +140,7 @@ public struct HistoryStore: Sendable, Hashable {
     public func replacing(_ live: KubeObject, with built: KubeObject) -> KubeObject {
         var result = live
         result.content["data"] = built.content["data"]
+        result.content["binaryData"] = built.content["binaryData"]
         var annotations = live.content[path: ["metadata", "annotations"]]?.objectValue ?? JSONObject()
         for key in [Self.anchorAnnotation, Self.droppedAnnotation] { annotations[key] = built.annotations[key].map(JSONValue.string) }
         result.setMetadata("annotations", annotations.isEmpty ? nil : .object(annotations))
@@ -140,8 +166,9 @@ public struct HistoryStore: Sendable, Hashable {
 
     /// The record lines of the history, oldest first, exactly as stored (what a record file
     /// holds, one per line).
+    /// A ConfigMap whose compressed records cannot be read adds none (``records(from:)`` says why).
     public func recordLines(in configMaps: [KubeObject]) -> [String] {
-        historyConfigMaps(in: configMaps).flatMap(Self.lines)
+        historyConfigMaps(in: configMaps).flatMap { (try? storedLines($0)) ?? [] }
     }
 
     /// The stored record with `id`, or `nil` when the history has none: whether an append whose
@@ -157,11 +184,12 @@ public struct HistoryStore: Sendable, Hashable {
     /// The records in the history ConfigMaps, oldest first (the archives from the highest number
     /// down, then the head).
     ///
-    /// - Throws: ``RecordError`` for a line that is not a record, with the ConfigMap and line.
+    /// - Throws: ``RecordError`` for a line that is not a record, with the ConfigMap and line,
+    ///   and for compressed records that cannot be read.
     public func records(from configMaps: [KubeObject]) throws(RecordError) -> [DeployRecord] {
         var records: [DeployRecord] = []
         for configMap in historyConfigMaps(in: configMaps) {
-            for (offset, line) in Self.lines(configMap).enumerated() {
+            for (offset, line) in try storedLines(configMap).enumerated() {
                 let source = SourceLocation(file: "ConfigMap \(namespace)/\(configMap.name)", line: offset + 1)
                 records.append(try DeployRecord(jsonLine: line, source: source))
             }
@@ -182,7 +210,7 @@ public struct HistoryStore: Sendable, Hashable {
     ///   older one.
     public func latestDigest(in configMaps: [KubeObject]) throws(RecordError) -> String? {
         for configMap in historyConfigMaps(in: configMaps).reversed() {
-            let lines = Self.lines(configMap)
+            let lines = try storedLines(configMap)
             guard let line = lines.last else { continue }
             if let digest = Self.digest(ofLine: line) { return digest }
             let id = (try? JSONValue.parseJSON(Array(line.utf8), source: "record"))?["id"]?.stringValue
@@ -235,9 +263,39 @@ public struct HistoryStore: Sendable, Hashable {
         return result
     }
 
-    private static func lines(_ configMap: KubeObject) -> [String] {
-        guard let text = configMap.content[path: ["data", dataKey]]?.stringValue else { return [] }
-        return text.split(separator: "\n").map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
+    /// The record lines of one ConfigMap: the compressed ones, then the text ones.
+    ///
+    /// - Throws: ``RecordError`` when the compressed records are not base64 and gzip, or expand
+    ///   beyond ``expandedLimit``.
+    private func storedLines(_ configMap: KubeObject) throws(RecordError) -> [String] {
+        var lines: [String] = []
+        if let encoded = configMap.content[path: ["binaryData", Self.compressedDataKey]]?.stringValue {
+            let field = "binaryData.\(Self.compressedDataKey)"
+            let source = SourceLocation(file: "ConfigMap \(namespace)/\(configMap.name)", line: 0)
+            let hint =
+                "the history was damaged or edited; the records it held cannot be verified: compare with a --record-file copy"
+            guard let compressed = Data(base64Encoded: encoded) else {
+                throw RecordError(field: field, message: "is not base64", source: source, hint: hint)
+            }
+            let expanded: [UInt8]
+            do {
+                expanded = try Gzip.decompress(Array(compressed), limit: Self.expandedLimit)
+            } catch {
+                switch error {
+                case .corrupt(let reason):
+                    throw RecordError(field: field, message: "cannot be read: \(reason)", source: source, hint: hint)
+                case .tooLarge(let limit):
+                    throw RecordError(field: field, message: "expands to more than \(limit) bytes", source: source, hint: hint)
+                }
+            }
+            lines += Self.lines(String(decoding: expanded, as: UTF8.self))
+        }
+        if let text = configMap.content[path: ["data", Self.dataKey]]?.stringValue { lines += Self.lines(text) }
+        return lines
+    }
+
+    private static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
     }
 
     /// The `digest` member of a record line, without reading the whole record.
@@ -255,11 +313,16 @@ public struct HistoryStore: Sendable, Hashable {
             ("name", JSONValue.string(configMapName)), ("namespace", .string(namespace)), ("labels", .object(labels)),
         ])
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        let text = lines.map { $0 + "\n" }.joined()
+        // As text when it fits, else compressed (append refuses a record that fits neither).
+        let records: (String, JSONValue) =
+            text.utf8.count <= sizeLimit
+            ? ("data", .object(JSONObject([(Self.dataKey, .string(text))])))
+            : ("binaryData", .object(JSONObject([(Self.compressedDataKey, .string(Data(Gzip.compress(text.utf8)).base64EncodedString()))])))
         return KubeObject(
             .object(
                 JSONObject([
-                    ("apiVersion", JSONValue.string("v1")), ("kind", .string("ConfigMap")), ("metadata", .object(metadata)),
-                    ("data", .object(JSONObject([(Self.dataKey, .string(lines.map { $0 + "\n" }.joined()))]))),
+                    ("apiVersion", JSONValue.string("v1")), ("kind", .string("ConfigMap")), ("metadata", .object(metadata)), records,
                 ])))
     }
 }
@@ -271,6 +334,7 @@ public struct HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable {
             case recordTooLarge = "record-too-large"
             case droppedRecordUnreadable = "dropped-record-unreadable"
+            case recordsUnreadable = "records-unreadable"
         }
 
         fileprivate let value: Value
@@ -280,6 +344,8 @@ public struct HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Rotation drops a record whose digest cannot be read, so the anchor of the kept
         /// records cannot be set.
         public static let droppedRecordUnreadable = Code(value: .droppedRecordUnreadable)
+        /// The history's compressed records cannot be read (damaged or edited).
+        public static let recordsUnreadable = Code(value: .recordsUnreadable)
 
         /// The stable name of the code (`record-too-large`).
         public var description: String { value.rawValue }

@@ -44,12 +44,17 @@ public struct RecordedObject: Sendable, Hashable {
         self.init(reference: ObjectReference(object), action: action, digest: isSecret ? nil : CanonicalJSON.digest(object.content))
     }
 
+    /// The entry's members, in canonical order (``CanonicalJSON``), so that a record's text is
+    /// written without a sorted copy of its list.
     var json: JSONValue {
-        var object = JSONObject([("kind", .string(reference.kind)), ("name", .string(reference.name)), ("action", .string(action.rawValue))])
-        if !reference.group.isEmpty { object["group"] = .string(reference.group) }
-        if let namespace = reference.namespace { object["namespace"] = .string(namespace) }
-        if let digest { object["digest"] = .string(digest) }
-        return .object(object)
+        var members: [(String, JSONValue)] = [("action", .string(action.rawValue))]
+        members.reserveCapacity(6)
+        if let digest { members.append(("digest", .string(digest))) }
+        if !reference.group.isEmpty { members.append(("group", .string(reference.group))) }
+        members.append(("kind", .string(reference.kind)))
+        members.append(("name", .string(reference.name)))
+        if let namespace = reference.namespace { members.append(("namespace", .string(namespace))) }
+        return .object(JSONObject(members))
     }
 
     init(json: JSONValue, field: String) throws(RecordError) {

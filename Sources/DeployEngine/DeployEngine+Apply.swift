@@ -5,44 +5,78 @@ import Logging
 import Synchronization
 
 extension DeployEngine {
-    /// Apply in stages, prune, wait.
-    func run(_ manifests: DeployManifests, client: KubeClient, deployID: String, progress: DeployProgress, reporter: DeployReporter) async throws {
-        let objects = manifests.objects
+    /// How many objects of a stage are being applied at once: enough to keep the client's
+    /// concurrent requests busy, few enough that the labelled copies, request bodies and answers
+    /// in flight stay small whatever the stage's size (issue 18).
+    static let applyWindow = 32
+
+    /// Apply in stages, prune, wait. Each object is let go once it is sent: when the caller
+    /// handed the manifests over (``ManifestHandoff``), its memory is freed then.
+    func run(
+        _ manifests: consuming DeployManifests, client: KubeClient, deployID: String, progress: DeployProgress, reporter: DeployReporter
+    )
+        async throws
+    {
+        var objects = (consume manifests).objects
+        let objectCount = objects.count
         let clock = ContinuousClock()
         let applySet = ApplySet(
             name: configuration.applySetName, namespace: namespace, version: configuration.toolVersion, prunePVCs: configuration.prunePVCs)
-        let members: [KubeObject]
+        // Checked for every object before any is applied; each is labelled as it is sent, so
+        // that no labelled copy of the whole input is kept.
         do {
-            members = try applySet.labeled(objects)
+            try applySet.checkLabels(objects)
         } catch {
             throw DeployError(.invalidApplySet, "\(error)", underlying: error)
         }
+        let members = objects.map(ObjectReference.init)
         var diffs: [String] = []
         var live = LiveSet()
         let applyTime = try await clock.measure {
-            live = try await readLiveSet(of: members, applySet: applySet, client: client)
-            for stage in DeployPlan.stages(members) {
+            live = try await readLiveSet(of: objects, applySet: applySet, client: client)
+            // From here on each object is held once, by its stage, until it is sent.
+            var stages = DeployPlan.stages(objects)
+            objects = []
+            for index in stages.indices {
                 try Task.checkCancellation()
-                let outcomes = await withTaskGroup(of: (KubeObject, Outcome).self) { group in
-                    for object in stage {
-                        let lookup = live.lookups[Self.key(object)]
-                        group.addTask { (object, await apply(object, live: lookup, deployID: deployID, client: client, reporter: reporter)) }
+                var stage = stages[index].map(Optional.some)
+                stages[index] = []
+                let lookups = live.lookups
+                let (outcomes, skipped) = await withTaskGroup(of: Sent.self) { group in
+                    var next = 0
+                    func sendNext() {
+                        guard let object = stage[next].take() else { return }
+                        next += 1
+                        let lookup = lookups[Self.key(object)]
+                        group.addTask {
+                            Sent(
+                                object: SentObject(object),
+                                outcome: await apply(object, applySet: applySet, live: lookup, deployID: deployID, client: client, reporter: reporter))
+                        }
                     }
-                    var outcomes: [(KubeObject, Outcome)] = []
-                    for await outcome in group { outcomes.append(outcome) }
-                    return outcomes
+                    while next < stage.count, next < Self.applyWindow { sendNext() }
+                    var outcomes: [Sent] = []
+                    outcomes.reserveCapacity(stage.count)
+                    for await outcome in group {
+                        outcomes.append(outcome)
+                        // Once cancelled, no further object is sent; the stage ends with what
+                        // was.
+                        if next < stage.count, !Task.isCancelled { sendNext() }
+                    }
+                    return (outcomes, stage.count - next)
                 }
                 // Every object of the stage is accounted for before a failure stops the deploy:
                 // what was written is in the record whatever else went wrong.
                 var conflicts: [Conflict] = []
                 var failures: [Failure] = []
-                for (object, outcome) in outcomes.sorted(by: { $0.0.displayName < $1.0.displayName }) {
-                    switch outcome {
+                for sent in outcomes.sorted(by: { $0.object.displayName < $1.object.displayName }) {
+                    let object = sent.object
+                    switch sent.outcome {
                     case .unchanged:
                         progress.state.withLock { $0.unchanged += 1 }
-                    case .applied(let action, let summary, let diff):
+                    case .applied(let recorded, let summary, let diff):
                         progress.state.withLock { state in
-                            state.applied.append(RecordedObject(object, action: action))
+                            state.applied.append(recorded)
                             state.diff = state.diff + summary
                         }
                         if let diff { diffs.append(diff) }
@@ -50,13 +84,15 @@ extension DeployEngine {
                         conflicts.append(conflict)
                     case .notWritten(let error):
                         failures.append(Failure(object: object, error: error))
-                    case .uncertain(let error, let existed):
+                    case .uncertain(let error, let existed, let digest):
                         failures.append(Failure(object: object, error: error))
                         progress.state.withLock {
-                            $0.uncertain.append(.init(reference: ObjectReference(object), change: .apply(object, existed: existed)))
+                            $0.uncertain.append(
+                                .init(reference: object.reference, change: .apply(object.displayName, digest: digest, existed: existed)))
                         }
                     }
                 }
+                if skipped > 0 { throw CancellationError() }
                 if !conflicts.isEmpty || !failures.isEmpty { throw Self.stageError(conflicts: conflicts, failures: failures) }
             }
         }
@@ -70,10 +106,10 @@ extension DeployEngine {
         }
         let changed = progress.state.withLock { $0.applied.count + $0.pruned.count }
         if changed == 0 {
-            reporter.report(.noChanges(objectCount: objects.count))
+            reporter.report(.noChanges(objectCount: objectCount))
         }
         if configuration.wait && !configuration.dryRun {
-            let waitTime = try await clock.measure { try await waitForHealth(objects, client: client, reporter: reporter) }
+            let waitTime = try await clock.measure { try await waitForHealth(members, client: client, reporter: reporter) }
             progress.state.withLock { $0.durations["wait"] = Self.milliseconds(waitTime) }
         }
     }
@@ -82,30 +118,54 @@ extension DeployEngine {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    /// How one object's apply ended.
+    /// What the deploy keeps of an object it sent: enough to name it in the record and in
+    /// errors, not its content.
+    struct SentObject: Sendable {
+        var reference: ObjectReference
+        /// ``KubeModel/KubeObject/displayName``.
+        var displayName: String
+        /// Where the manifest came from.
+        var source: SourceLocation?
+
+        init(_ object: KubeObject) {
+            reference = ObjectReference(object)
+            displayName = object.displayName
+            source = object.source
+        }
+    }
+
+    /// One object of a stage once its apply ended.
+    struct Sent: Sendable {
+        var object: SentObject
+        var outcome: Outcome
+    }
+
+    /// How one object's apply ended; it holds what the record and the messages need, not the
+    /// object nor the server's answer.
     enum Outcome: Sendable {
         /// The live object already is what the manifest says: nothing written.
         case unchanged
-        /// Written (created or configured; with a dry run, it would be).
-        case applied(RecordedObject.Action, summary: DiffSummary, diff: String?)
+        /// Written (created or configured; with a dry run, it would be): the record's entry.
+        case applied(RecordedObject, summary: DiffSummary, diff: String?)
         /// Fields another field manager owns; nothing written.
         case conflict(Conflict)
         /// The API server refused it, or the dry run before the write failed: nothing written.
         case notWritten(any Error)
         /// No answer (the connection failed, the server timed out, the deploy was cancelled): the
-        /// write may have reached the server. `existed`: whether the object was live before.
-        case uncertain(any Error, existed: Bool)
+        /// write may have reached the server. `existed`: whether the object was live before;
+        /// `digest`: the record's digest of what was sent.
+        case uncertain(any Error, existed: Bool, digest: String?)
     }
 
     /// An object of a stage that was not applied, and why.
     struct Failure: Sendable {
-        var object: KubeObject
+        var object: SentObject
         var error: any Error
     }
 
     static func key(_ object: KubeObject) -> String { "\(object.groupKind)/\(object.name)" }
 
-    static func place(_ object: KubeObject) -> String { "\(object.displayName) (\(object.source?.description ?? "-"))" }
+    static func place(_ object: SentObject) -> String { "\(object.displayName) (\(object.source?.description ?? "-"))" }
 
     /// The conflicts of one stage as one error, field by field: one object's as it is, several
     /// objects' with each field prefixed by its object.
@@ -152,7 +212,7 @@ extension DeployEngine {
 
     /// Fields another field manager owns in one object.
     struct Conflict: Sendable {
-        var object: KubeObject
+        var object: SentObject
         var error: KubeAPIError
     }
 
@@ -165,11 +225,16 @@ extension DeployEngine {
     /// (``ObjectDiff/isSameObject(live:applied:)``), so that what the server normalises or
     /// defaults (`data: {}`, `targetPort: 0`, `stringData`) is not taken for a change. New
     /// objects are applied at once.
+    ///
+    /// `manifest` is labelled for `applySet` here, as it is sent; the labelled object, the
+    /// request and the answer are gone when this returns.
     private func apply(
-        _ object: KubeObject, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter
+        _ manifest: KubeObject, applySet: ApplySet, live lookup: Lookup?, deployID: String, client: KubeClient, reporter: DeployReporter
     ) async
         -> Outcome
     {
+        var object = manifest
+        applySet.label(&object)
         var live: KubeObject?
         if case .found(let found) = lookup { live = found }
         if let listed = live, !object.apiVersion.isEmpty, listed.apiVersion != object.apiVersion {
@@ -216,7 +281,7 @@ extension DeployEngine {
             && (result.content[path: ["metadata", "managedFields"]]?.arrayValue?.count ?? 1) <= 1
         reporter.report(.applied(object: object.displayName, action: created ? .created : .configured, dryRun: configuration.dryRun))
         return .applied(
-            created ? .created : .configured, summary: ObjectDiff.summary(live: live, desired: result, manifest: object),
+            RecordedObject(object, action: created ? .created : .configured), summary: ObjectDiff.summary(live: live, desired: result, manifest: object),
             diff: configuration.diff ? ObjectDiff.unifiedDiff(live: live, desired: result, manifest: object) : nil)
     }
 
@@ -240,13 +305,13 @@ extension DeployEngine {
     /// answered with a client error (or the request was a dry run); else unknown.
     private func outcome(of error: any Error, object: KubeObject, existed: Bool, mayHaveWritten: Bool) -> Outcome {
         if let error = error as? KubeAPIError, error.isConflict, !error.causes.isEmpty {
-            return .conflict(Conflict(object: object, error: error))
+            return .conflict(Conflict(object: SentObject(object), error: error))
         }
         if !mayHaveWritten { return .notWritten(error) }
         // A 4xx Status is the server's decision not to write; 408, 5xx, a lost connection or a
         // cancelled request may come after the write.
         if let error = error as? KubeAPIError, (400..<500).contains(error.code), error.code != 408 { return .notWritten(error) }
-        return .uncertain(error, existed: existed)
+        return .uncertain(error, existed: existed, digest: RecordedObject(object, action: existed ? .configured : .created).digest)
     }
 
     /// After a failure, the objects whose write may have reached the server without an answer:
@@ -266,14 +331,14 @@ extension DeployEngine {
                     do {
                         let live = try await client.get(reference.groupKind, namespace: namespace, name: reference.name)
                         switch entry.change {
-                        case .apply(let object, let existed):
+                        case .apply(let displayName, let digest, let existed):
                             guard let live, live.annotations[Self.recordAnnotation] == deployID else { return }
                             let action: RecordedObject.Action = existed ? .configured : .created
                             progress.state.withLock { state in
-                                state.applied.append(RecordedObject(object, action: action))
+                                state.applied.append(RecordedObject(reference: reference, action: action, digest: digest))
                                 state.diff = state.diff + DiffSummary(objectsChanged: 1, fieldsChanged: nil)
                             }
-                            reporter.report(.applied(object: object.displayName, action: action, dryRun: false))
+                            reporter.report(.applied(object: displayName, action: action, dryRun: false))
                         case .prune:
                             guard live == nil else { return }
                             progress.state.withLock { $0.pruned.append(RecordedObject(reference: reference, action: .pruned, digest: nil)) }

@@ -1,3 +1,4 @@
+import Delivery
 import KubeAPI
 import KubeModel
 import RBAC
@@ -14,6 +15,19 @@ extension DeployEngine {
                 .invalidManifests, "the manifests cannot be deployed into \(namespace):", details: error.errors.map(\.description),
                 summary: "\(error.errors.count) invalid object(s)", underlying: error)
         }
+    }
+
+    /// The deploy's record fits the history ConfigMap, were every object applied: else the
+    /// deploy would change the cluster and then fail to record it. No request; nothing changes
+    /// before.
+    func checkRecordSize(_ manifests: DeployManifests) throws(DeployError) {
+        let store = HistoryStore(name: configuration.historyName, namespace: namespace)
+        let size = store.recordSize(applying: manifests.objects.lazy.map(ObjectReference.init))
+        guard let compressed = size.compressed, compressed > store.sizeLimit else { return }
+        throw DeployError(
+            .recordTooLarge,
+            "the record of this deploy of \(manifests.objects.count) objects would take more than \(store.sizeLimit) bytes even compressed (at least \(compressed)), more than the history ConfigMap \(namespace)/\(store.name) holds; nothing was changed",
+            hint: "hint: " + HistoryStore.tooLargeHint, summary: "the deploy's record would not fit the history")
     }
 
     /// The credential holds what the deploy needs and, unless allowed, nothing more: no

@@ -16,13 +16,13 @@ extension DeployEngine {
     /// names the parent records). Remembers the parent as it was, for `--max-prune`.
     func widenApplySet(_ manifests: DeployManifests, client: KubeClient, progress: DeployProgress) async throws {
         guard configuration.prune else { return }
-        let members: [KubeObject]
         do {
-            members = try applySet.labeled(manifests.objects)
+            try applySet.checkLabels(manifests.objects)
         } catch {
             throw DeployError(.invalidApplySet, "\(error)", underlying: error)
         }
-        let before = try await writeParent(client: client) { parent in applySet.parent(members: members, previous: parent) }
+        let members = manifests.objects.map(ObjectReference.init)
+        let before = try await writeParent(client: client) { parent in applySet.parent(memberReferences: members, previous: parent) }
         progress.state.withLock { $0.parentBeforeWidening = before }
     }
 
@@ -90,7 +90,7 @@ extension DeployEngine {
     /// under the deploy's Lease); only kinds the parent records and the manifests no longer hold
     /// are listed here.
     func prune(
-        _ applySet: ApplySet, members: [KubeObject], live: LiveSet, client: KubeClient, progress: DeployProgress, reporter: DeployReporter
+        _ applySet: ApplySet, members: [ObjectReference], live: LiveSet, client: KubeClient, progress: DeployProgress, reporter: DeployReporter
     ) async throws {
         let secret = GroupKind(group: "", kind: "Secret")
         let parent = live.parent
@@ -107,8 +107,8 @@ extension DeployEngine {
                 groupKind, namespace: namespace, options: ListOptions(labelSelector: "\(ApplySet.partOfLabel)=\(applySet.id)")
             ).objects
         }
-        var candidates: [ObjectReference] = applySet.pruneCandidates(live: listed, applied: members).map(ObjectReference.init)
-        candidates += applySet.recordedPruneCandidates(parent: parent, applied: members)
+        var candidates: [ObjectReference] = applySet.pruneCandidates(live: listed, appliedReferences: members).map(ObjectReference.init)
+        candidates += applySet.recordedPruneCandidates(parent: parent, appliedReferences: members)
         // The set as it was before this deploy widened its parent; a set whose parent was
         // missing (a deploy of an older Warrant stopped before writing it) counts its live members.
         let before = progress.snapshot.parentBeforeWidening
@@ -124,7 +124,7 @@ extension DeployEngine {
         if !candidates.isEmpty {
             // Normally the parent already holds the superset (widenApplySet); this keeps a set
             // whose parent changed since complete before anything is deleted.
-            try await writeParent(client: client, known: parent) { parent in applySet.parent(members: members, previous: parent) }
+            try await writeParent(client: client, known: parent) { parent in applySet.parent(memberReferences: members, previous: parent) }
         }
         for reference in candidates {
             try Task.checkCancellation()
@@ -146,7 +146,7 @@ extension DeployEngine {
             reporter.report(.pruned(reference, dryRun: configuration.dryRun))
         }
         // Narrowed to the members applied now ("latest"): written whenever it differs.
-        let desired = applySet.parent(members: members)
+        let desired = applySet.parent(memberReferences: members)
         // The parent as read before the apply is the compare-and-swap's first guess, unless the
         // superset was written since.
         let known: KubeObject?? = candidates.isEmpty ? .some(parent) : .none

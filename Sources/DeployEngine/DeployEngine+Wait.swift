@@ -8,7 +8,7 @@ extension DeployEngine {
     /// Waits until every object is healthy (kstatus), failing fast on broken pods. Reports each
     /// object's new state once (``DeployEvent/waiting(object:message:)``) and a status after each
     /// round of reads (``DeployEvent/waitStatus(_:)``).
-    func waitForHealth(_ objects: [KubeObject], client: KubeClient, reporter: DeployReporter) async throws {
+    func waitForHealth(_ objects: [ObjectReference], client: KubeClient, reporter: DeployReporter) async throws {
         let started = ContinuousClock.now
         let limit = configuration.waitTimeout
         var reported: [String: String] = [:]
@@ -25,12 +25,12 @@ extension DeployEngine {
                     continue
                 case .failed:
                     reporter.report(.waitEnded)
-                    throw DeployError(.rolloutFailed, "\(object.displayName) failed: \(health.message)")
+                    throw DeployError(.rolloutFailed, "\(Self.displayName(object)) failed: \(health.message)")
                 default:
-                    pending.append("\(object.displayName): \(health.message)")
-                    if reported[object.displayName] != health.message {
-                        reported[object.displayName] = health.message
-                        reporter.report(.waiting(object: object.displayName, message: health.message))
+                    pending.append("\(Self.displayName(object)): \(health.message)")
+                    if reported[Self.displayName(object)] != health.message {
+                        reported[Self.displayName(object)] = health.message
+                        reporter.report(.waiting(object: Self.displayName(object), message: health.message))
                     }
                 }
             }
@@ -57,5 +57,11 @@ extension DeployEngine {
             }
             try await Task.sleep(for: configuration.waitInterval)
         }
+    }
+
+    /// How ``KubeModel/KubeObject/displayName`` names the object `reference` names.
+    static func displayName(_ reference: ObjectReference) -> String {
+        if let namespace = reference.namespace { return "\(reference.kind) \(namespace)/\(reference.name)" }
+        return "\(reference.kind) \(reference.name)"
     }
 }

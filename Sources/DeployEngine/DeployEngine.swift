@@ -66,6 +66,20 @@ public struct DeployEngine: Sendable {
     public func deploy(
         _ manifests: DeployManifests, identity: DeployIdentity, client: KubeClient, reporter: DeployReporter = .silent
     ) async throws(DeployError) -> DeployOutcome {
+        try await deploy(ManifestHandoff(manifests), identity: identity, client: client, reporter: reporter)
+    }
+
+    /// Deploys the manifests `handoff` holds, as ``deploy(_:identity:client:reporter:)-(DeployManifests,_,_,_)``
+    /// does, letting each object go once it is sent (see ``ManifestHandoff``).
+    ///
+    /// - Throws: ``DeployError`` as the other `deploy` does; `invalidManifests` when the
+    ///   manifests were taken by another deploy.
+    public func deploy(
+        _ handoff: ManifestHandoff, identity: DeployIdentity, client: KubeClient, reporter: DeployReporter = .silent
+    ) async throws(DeployError) -> DeployOutcome {
+        guard let manifests = handoff.take() else {
+            throw DeployError(.invalidManifests, "these manifests were handed to another deploy", hint: "give each deploy its own ManifestHandoff")
+        }
         guard manifests.namespace == namespace else {
             throw DeployError(
                 .invalidManifests, "the manifests were prepared for namespace \(manifests.namespace), not \(namespace)",
@@ -76,6 +90,7 @@ public struct DeployEngine: Sendable {
         var logger = self.logger
         logger[metadataKey: "deploy"] = "\(deployID)"
         let required = try requiredRules(manifests)
+        try checkRecordSize(manifests)
         do {
             try await preflight(client: client, required: required)
         } catch {
@@ -85,11 +100,14 @@ public struct DeployEngine: Sendable {
         let lock = try await acquireLock(client: client, deployID: deployID, identity: identity, reporter: reporter)
         let progress = DeployProgress()
         var failure: (any Error)?
+        // Handed on, so that the apply holds the only reference to the objects.
+        let input = ManifestHandoff(consume manifests)
         do {
             let engine = self
             let work: @Sendable () async throws -> Void = {
+                guard let manifests = input.take() else { return }
                 try await engine.widenApplySet(manifests, client: client, progress: progress)
-                try await engine.run(manifests, client: client, deployID: deployID, progress: progress, reporter: reporter)
+                try await engine.run(consume manifests, client: client, deployID: deployID, progress: progress, reporter: reporter)
             }
             if let lock { try await lock.holding(work) } else { try await work() }
         } catch {

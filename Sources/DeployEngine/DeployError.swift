@@ -23,6 +23,7 @@ public struct DeployError: ExplainedError, Sendable {
             case interrupted
             case api
             case recordNotWritten = "record-not-written"
+            case recordTooLarge = "record-too-large"
             case unexpected
         }
 
@@ -55,6 +56,9 @@ public struct DeployError: ExplainedError, Sendable {
         public static let api = Code(value: .api)
         /// The record could not be written (to the history, the record file or as an Event).
         public static let recordNotWritten = Code(value: .recordNotWritten)
+        /// Pre-flight: the deploy's record would not fit the history ConfigMap even compressed,
+        /// were every object applied. Nothing changed.
+        public static let recordTooLarge = Code(value: .recordTooLarge)
         /// Any other error (``underlying``).
         public static let unexpected = Code(value: .unexpected)
 

@@ -22,8 +22,9 @@ final class DeployProgress: Sendable {
     struct Uncertain: Sendable {
         /// What was sent.
         enum Change: Sendable {
-            /// An apply of `object`; `existed`: whether it was live before (configured, not created).
-            case apply(KubeObject, existed: Bool)
+            /// An apply of the object named `displayName`, whose content has the record's
+            /// `digest`; `existed`: whether it was live before (configured, not created).
+            case apply(String, digest: String?, existed: Bool)
             /// A delete.
             case prune
         }

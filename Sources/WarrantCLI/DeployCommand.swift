@@ -49,6 +49,9 @@ struct DeployCommand: AsyncParsableCommand {
                  history holds it) and an Event. A failed, interrupted or dry-run deploy is
                  recorded too; a deploy that cannot record says so and exits 1. Secrets are
                  recorded by name, without a digest of their content; URLs without user:password.
+                 A record too large for the ConfigMap as text (thousands of objects) is stored
+                 gzip-compressed; a deploy whose record would not fit even so (about 20,000
+                 objects) is refused before anything changes (exit 1).
 
             SIGINT or SIGTERM stops the deploy between requests and still writes the record
             (interrupted, exit 1); a second signal ends the process at once, leaving the history
@@ -162,12 +165,14 @@ struct DeployCommand: AsyncParsableCommand {
             allowBroadCredential: allowBroadCredential, recordFile: recordFile, lockTimeout: lockLimit)
         let engine = DeployEngine(configuration: configuration, logger: connection.logger(label: "warrant.deploy", context: context))
         let identity = DeployIdentity(ci: CIIdentity.from(environment: context.environment, actor: actor))
+        // Handed over: the deploy lets each object go once it is sent.
+        let handoff = ManifestHandoff(consume prepared)
         try await connection.withClient(namespace: namespace, context: context) { client, _ in
             // SIGINT and SIGTERM cancel the deploy; the engine still writes the record.
             let result = await SignalCancellation.run(onFirst: { _ in
                 context.standardError("interrupted: stopping and writing the record (signal again to abort at once)\n")
             }) {
-                try await engine.deploy(prepared, identity: identity, client: client, reporter: printer.reporter)
+                try await engine.deploy(handoff, identity: identity, client: client, reporter: printer.reporter)
             }
             let outcome = try result.get()
             // The record's problems come first, then why the deploy failed, with its status.

@@ -38,6 +38,19 @@ struct DeployRecordTests {
         #expect(CanonicalJSON.digest(reordered) == CanonicalJSON.digest(value))
     }
 
+    @Test("canonical JSON is the same whether parts of the value are already in order or not")
+    func canonicalOfPartlySortedValues() {
+        let inOrder: JSONValue = ["a": [["b": 1, "c": [2, ["d": 3, "e": 4]]], ["f": 5]], "g": ["h": 6]]
+        let partly: JSONValue = ["g": ["h": 6], "a": [["b": 1, "c": [2, ["e": 4, "d": 3]]], ["f": 5]]]
+        let text = #"{"a":[{"b":1,"c":[2,{"d":3,"e":4}]},{"f":5}],"g":{"h":6}}"#
+        #expect(CanonicalJSON.text(inOrder) == text)
+        #expect(CanonicalJSON.text(partly) == text)
+        #expect(CanonicalJSON.sorted(partly) == inOrder)
+        // A record's entries are built in order; the record's text is the same as before.
+        let entry = RecordedObject(reference: ObjectReference(group: "apps", kind: "Deployment", namespace: "shop", name: "web"), action: .created, digest: "d")
+        #expect(CanonicalJSON.text(entry.json) == #"{"action":"created","digest":"d","group":"apps","kind":"Deployment","name":"web","namespace":"shop"}"#)
+    }
+
     @Test("a sealed record has an ID, times, durations and a digest that verifies")
     func sealed() {
         let record = sampleRecord(previous: nil)

@@ -75,7 +75,8 @@ struct HistoryStoreTests {
         let store = HistoryStore(namespace: "team-a", sizeLimit: 100)
         let error = try #require(throws: HistoryError.self) { try store.append(sampleRecord(previous: nil), to: []) }
         #expect(error.code == .recordTooLarge)
-        #expect(error.description.contains("keep it with --record-file"))
+        #expect(error.description.contains("compressed"))
+        #expect(error.hint?.contains("--applyset") == true)
     }
 
     @Test(

@@ -52,6 +52,31 @@ func editHistory(_ configMaps: [KubeObject], _ edit: (String) -> String) -> [Kub
         #expect(entry.record.identity.actor == "dev1" && !entry.verified)
     }
 
+    /// Issue 18: a record too large as text is stored gzip-compressed in `binaryData`; the
+    /// evidence reads and verifies it the same way, and finds it edited or damaged.
+    @Test func aCompressedHistoryVerifiesAndAnEditedOrDamagedOneDoesNot() throws {
+        let records = chainedRecords()
+        func compressed(_ edit: (String) -> String) throws -> [KubeObject] {
+            try history(records).map { configMap in
+                var copy = configMap
+                let text = edit(configMap.content[path: ["data", HistoryStore.dataKey]]?.stringValue ?? "")
+                copy.content["data"] = nil
+                copy.content.setValue(.string(Data(Gzip.compress(Array(text.utf8))).base64EncodedString()), at: ["binaryData", HistoryStore.compressedDataKey])
+                return copy
+            }
+        }
+        let (review, entries) = ChainReview.review(namespace: "shop", history: try compressed { $0 }, historyError: nil, artifacts: [])
+        #expect(review.verified && review.clusterRecords == 3)
+        #expect(entries.count == 3 && entries.allSatisfy(\.verified))
+        let edited = try compressed { $0.replacingOccurrences(of: #""name":"dev1""#, with: #""name":"mallory""#) }
+        #expect(ChainReview.review(namespace: "shop", history: edited, historyError: nil, artifacts: []).review.problems.map(\.kind) == [.altered])
+        var damaged = try compressed { $0 }
+        damaged[0].content.setValue(.string(Data("not gzip".utf8).base64EncodedString()), at: ["binaryData", HistoryStore.compressedDataKey])
+        let unreadable = ChainReview.review(namespace: "shop", history: damaged, historyError: nil, artifacts: []).review
+        #expect(unreadable.problems.map(\.kind) == [.unreadable])
+        #expect(unreadable.problems.first?.message.contains("binaryData.records.jsonl.gz") == true, "\(unreadable.problems)")
+    }
+
     @Test func aRecordTheClusterLostButTheArtifactsKeptIsAProblem() throws {
         let records = chainedRecords()
         // The newest record deleted from the history: the chain itself still holds.

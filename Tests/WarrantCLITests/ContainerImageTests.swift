@@ -3,6 +3,12 @@ import Testing
 import WarrantCLI
 import WarrantTestSupport
 
+// lstat and struct stat: since Delivery links zlib, the compiler finds them in CoreFoundation
+// (MemberImportVisibility), not through Foundation.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
+
 /// The container image `Scripts/build-image.sh` builds, unpacked from its OCI archive with umoci
 /// and run with chroot as the image's user: the programs the agent and CI jobs need are there and
 /// run, the user owns nothing but its own folders, and signed commits verify inside.
