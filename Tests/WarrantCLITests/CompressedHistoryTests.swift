@@ -3,6 +3,7 @@ import Foundation
 import KubeAPI
 import KubeModel
 import Testing
+import WarrantCLITestSupport
 import WarrantTestSupport
 
 /// Issue 18: the record of a deploy of 16,344 objects (2.8 MB as text) is stored gzip-compressed
