@@ -131,7 +131,12 @@ struct PeakMemoryTests {
             }
             let file = try writeFile(yaml, named: "app.yaml", in: folder)
             let size = yaml.utf8.count
-            let bound = 4 * size + (64 << 20)
+            // The bound is the product's (release: 99-101 MB for 10 MB, bound 104 MB, in
+            // Benchmarks/README.md) plus what the debug executable the tests run takes beyond the
+            // release one on its own: a one-object deploy to the API test server peaked at 55-56 MB
+            // debug against 45 MB release (2026-12-06). Runs of this test took 79-87 MB.
+            let debugExecutableAllowance = 10 << 20
+            let bound = 4 * size + (64 << 20) + debugExecutableAllowance
             try await withKubeTestServer { server in
                 try server.seed(try ManifestLoader().load(bytes: Array(TestData.namespace("team-0", administrator: "alice").utf8), file: "seed.yaml"))
                 let kubeconfig = try writeKubeconfig(server: server, token: KubeTestServer.adminToken, namespace: "team-0", in: folder)
