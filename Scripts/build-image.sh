@@ -8,11 +8,14 @@
 #
 #   --binary FILE  use this warrant (a release build with --static-swift-stdlib) instead of
 #                  building one with: swift build -c release --static-swift-stdlib --product warrant
-#                  --scratch-path .build-static   (10-20+ minutes on two cores; incremental after)
+#                  --scratch-path .build-static, every function in a section of its own, linked
+#                  by lld in the order of Scripts/agent-idle.order.gz (the code an idle agent runs
+#                  first, packed together; Benchmarks/idle-order/profile.sh makes it)
+#                  (10-20+ minutes on two cores; incremental after)
 #   --output FILE  the OCI archive (default .build/image/warrant.oci.tar, where the tests look)
 #   --work DIR     scratch folder (default .build/image/work); removed at the end unless --keep-rootfs
 #
-# Needs: apt-get, dpkg-deb, readelf, strip, ldconfig and buildah (apt-get install buildah), as root
+# Needs: apt-get, dpkg-deb, readelf, strip, ldconfig, gzip and buildah (apt-get install buildah), as root
 # (buildah's vfs storage and chroot isolation are used: no daemon, no overlay mounts). The package
 # lists must be current (apt-get update) so that apt-get download finds the candidate versions.
 # Exit codes: 0 built, 1 a step failed, 2 bad arguments or a missing tool.
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
     --output) output=$(realpath -m "$2"); shift 2 ;;
     --work) work=$(realpath -m "$2"); shift 2 ;;
     --keep-rootfs) keep_rootfs=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,9 +53,27 @@ say() { printf 'build-image: [%ss] %s\n' "$SECONDS" "$*" >&2; }
 
 # --- 1. The binary -----------------------------------------------------------------------------
 if [ -z "$binary" ]; then
-  say "building the release binary (swift build -c release --static-swift-stdlib --product warrant --scratch-path .build-static)"
-  swift build -c release --static-swift-stdlib --product warrant --scratch-path .build-static
-  binary="$(swift build -c release --static-swift-stdlib --product warrant --scratch-path .build-static --show-bin-path)/warrant"
+  # The idle agent's code packed together: with every function in a section of its own, lld puts
+  # the functions the idle loop runs next to each other, so the kernel's fault-around (64 KB
+  # around each page fault) maps that code and little else (Benchmarks/README.md, idle memory).
+  order="$repository_root/.build/image/agent-idle.order"
+  mkdir -p "$(dirname "$order")"
+  gzip -dc Scripts/agent-idle.order.gz > "$order"
+  build=(swift build -c release --static-swift-stdlib --product warrant --scratch-path .build-static
+    -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections -Xswiftc -use-ld=lld
+    -Xlinker --symbol-ordering-file="$order" -Xlinker --no-warn-symbol-ordering)
+  say "building the release binary (${build[*]})"
+  # The ordering is read at link time only; a changed ordering must relink.
+  rm -f "$("${build[@]}" --show-bin-path)/warrant"
+  "${build[@]}"
+  binary="$("${build[@]}" --show-bin-path)/warrant"
+  # How much of the ordering the linker found (functions renamed since the profile are missing).
+  found=$(nm --defined-only "$binary" | awk 'NR == FNR { wanted[$1] = 1; next } $3 in wanted { print $3 }' "$order" - | sort -u | wc -l)
+  listed=$(wc -l < "$order")
+  say "the idle agent's code: $found of the $listed functions in Scripts/agent-idle.order.gz are in the executable"
+  if [ $((found * 10)) -lt $((listed * 9)) ]; then
+    say "warning: the ordering is stale; run Benchmarks/idle-order/profile.sh on this executable (an idle agent will use more memory)"
+  fi
 fi
 [ -x "$binary" ] || { echo "build-image: $binary is not an executable" >&2; exit 2; }
 if readelf -d "$binary" | grep -q 'NEEDED.*libswiftCore'; then
