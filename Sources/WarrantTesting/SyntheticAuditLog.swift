@@ -196,7 +196,7 @@ public struct SyntheticAuditLog: Sendable {
         special.sort { $0.time < $1.time }
         let backgroundCount = max(0, events - special.count)
         let step = duration / Double(max(1, backgroundCount))
-        var random = SyntheticRandom(seed: 0x5EED_A0D1)
+        var random = SplitMix64(seed: 0x5EED_A0D1)
         var buffer = ""
         buffer.reserveCapacity(1 << 20)
         var nextSpecial = 0
@@ -224,7 +224,7 @@ public struct SyntheticAuditLog: Sendable {
     }
 
     /// One event of the cluster's everyday traffic.
-    private func background(_ index: Int, time: Double, random: inout SyntheticRandom) -> String {
+    private func background(_ index: Int, time: Double, random: inout SplitMix64) -> String {
         let roll = random.next() % 100
         let node = "node-\(random.next() % 40)"
         let other = "ns-\(String(format: "%02d", Int(random.next() % UInt64(max(1, otherNamespaces)))))"
@@ -369,20 +369,5 @@ public struct SyntheticAuditLog: Sendable {
         let padded = String(repeating: "0", count: 16 - hex.count) + hex
         return
             "\(padded.prefix(8))-\(padded.dropFirst(8).prefix(4))-4\(padded.dropFirst(12).prefix(3))-8\(String(format: "%03x", index % 4096))-\(String(format: "%012x", index))"
-    }
-}
-
-/// SplitMix64, so that the synthetic log is the same on every run.
-struct SyntheticRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
