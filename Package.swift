@@ -190,7 +190,7 @@ let package = Package(
         // Test helpers (RealCluster, runProcess, test data) for every test target; without the CLI.
         .target(
             name: "WarrantTestSupport",
-            dependencies: ["KubeModel", "KubeAPI"]
+            dependencies: ["KubeModel", "KubeAPI", "KubeTestServer"]
         ),
         // `runWarrant` and `warrantExecutable`: only the CLI's and the agent's tests link the CLI.
         .target(

@@ -81,8 +81,9 @@ public final class KubeTestServer: Sendable {
         let server = KubeTestServer(
             configuration: configuration, authority: authority, channel: channel.channel, port: channel.channel.localAddress?.port ?? 0,
             auditSink: auditSink)
-        // The accept loop outlives `start`; `shutdown()` closes the channel and awaits it.
-        let loop = Task { [server] in
+        // The accept loop outlives `start`; `shutdown()` closes the channel and awaits it. It and
+        // every connection's task run on a thread of the server's own, not on the cooperative pool.
+        let loop = Task(executorPreference: DedicatedThreadExecutor(label: "kube-test-server")) { [server] in
             _ = try? await channel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {

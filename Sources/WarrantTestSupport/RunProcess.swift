@@ -11,7 +11,7 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a program to completion without blocking Swift's cooperative threads: the reads and the
-/// wait happen on Dispatch's threads. Tests need this because the API test server in the same
+/// wait happen on threads of their own. Tests need this because the API test server in the same
 /// process serves on the cooperative pool, which has as many threads as cores (two here): a
 /// blocked test thread can starve the server that the program it waits for is talking to.
 ///
@@ -43,10 +43,9 @@ public func runProcess(
     return ProcessResult(status: status, output: await printed, error: await complained)
 }
 
+/// Reads on a thread of its own: a blocking read on a Dispatch global queue would hold one of the
+/// cooperative pool's threads (the same ones on Linux) for as long as the process runs.
 private func readToEnd(_ handle: FileHandle) async -> String {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(returning: String(decoding: handle.readDataToEndOfFile(), as: UTF8.self))
-        }
-    }
+    // The closure cannot throw, so neither can the call.
+    (try? await onNewThread { String(decoding: handle.readDataToEndOfFile(), as: UTF8.self) }) ?? ""
 }

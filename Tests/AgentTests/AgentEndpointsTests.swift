@@ -41,14 +41,6 @@ struct AgentEndpointsTests {
         return nil
     }
 
-    static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<200 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("never: \(what)")
-    }
-
     /// Git down at first: alive, not ready. Git back: ready, and the metrics count the failed
     /// and the applied pass, the Git errors and the last applied time. An unsigned commit: the
     /// refusal is counted by reason. The API server gone: not ready.
@@ -72,9 +64,9 @@ struct AgentEndpointsTests {
                 let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: server), .init(service: loop)], logger: logger))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await group.run() }
-                    try await Self.waitUntil("the server listens") { port.value.withLock { $0 } != nil }
+                    try await waitUntil("the server listens") { port.value.withLock { $0 } != nil }
                     let bound = try #require(port.value.withLock { $0 })
-                    try await Self.waitUntil("a pass failed at Git") { steps.all.contains { $0.isFailure } }
+                    try await waitUntil("a pass failed at Git") { steps.all.contains { $0.isFailure } }
 
                     let alive = try await Self.get(bound, "/healthz")
                     #expect(alive.status == 200, "\(alive.body)")
@@ -83,16 +75,16 @@ struct AgentEndpointsTests {
                     #expect(notReady.body.contains("first poll"), "\(notReady.body)")
 
                     try FileManager.default.moveItem(atPath: moved, toPath: world.fixture.remote)
-                    try await Self.waitUntil("v1 applied") { steps.all.contains { if case .deployed = $0 { return true } else { return false } } }
+                    try await waitUntil("v1 applied") { steps.all.contains { if case .deployed = $0 { return true } else { return false } } }
                     let ready = try await Self.get(bound, "/readyz")
                     #expect(ready.status == 200, "\(ready.body)")
 
                     try await world.fixture.commit("unsigned", files: ["deploy/app.yaml": appManifests("v2")], signer: nil, author: "Mallory <m@example.com>")
                     try await world.fixture.push()
-                    try await Self.waitUntil("refused") { steps.all.contains { if case .refused = $0 { return true } else { return false } } }
+                    try await waitUntil("refused") { steps.all.contains { if case .refused = $0 { return true } else { return false } } }
                     // A poll after the refusal finds the same tip: a pass without change.
                     let before = steps.all.count
-                    try await Self.waitUntil("a poll without change") {
+                    try await waitUntil("a poll without change") {
                         steps.all.dropFirst(before).contains { if case .unchanged = $0 { return true } else { return false } }
                     }
 

@@ -43,16 +43,6 @@ struct LeaderElectionTests {
         try await setup.read(GroupKind(group: "", kind: "ConfigMap"), "app-config")?.content[path: ["data", "value"]]?.stringValue
     }
 
-    static func waitUntil(_ what: String, seconds: Int = 60, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("never: \(what)")
-        throw CancellationError()
-    }
-
     static func elect(_ setup: Setup) async throws {
         let executable = try #require(warrantExecutable(), "the warrant executable is built with the tests")
         let environment = ["HOME": setup.fixture.root, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]

@@ -40,14 +40,6 @@ struct ReconcileServiceTests {
             world.fixture, namespace: "shop", allowedSigners: world.configuration.allowedSignersFile, interval: interval, extra: extra)
     }
 
-    static func waitUntil(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<300 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the condition never held")
-    }
-
     /// Idle between polls (30 s interval): the shutdown ends the wait at once, no pass starts.
     @Test func aShutdownBetweenPollsStopsAtOnceWithoutAnotherPass() async throws {
         try await withTemporaryDirectory { folder in
@@ -59,7 +51,7 @@ struct ReconcileServiceTests {
                 let service = ReconcileService(
                     reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
                 return try await Self.shutDown(service) {
-                    try await Self.waitUntil { !steps.all.isEmpty }
+                    try await waitUntil("the first pass") { !steps.all.isEmpty }
                 }
             }
             #expect(elapsed < .seconds(3), "the 30 s wait ended at the shutdown (\(elapsed))")
@@ -136,7 +128,9 @@ struct ReconcileServiceTests {
             let service = ReconcileService(
                 reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
             return try await Self.shutDown(service) {
-                try await Self.waitUntil { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
+                try await waitUntil("the Deployment is applied") {
+                    world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil
+                }
                 try await meanwhile()
             }
         }

@@ -2,12 +2,13 @@ import Audit
 import KubeModel
 import RBAC
 import Testing
+import WarrantTestSupport
 import WarrantTesting
 
 /// The audit's claims are requests the authorizer allows: every live finding naming a subject,
 /// and every escalation step, is checked against the RBAC engine (kube-apiserver's authorizer,
 /// re-expressed) on generated corpora. `RealClusterAuditTests` asks a real API server the same.
-@Suite struct AuditClaimTests {
+@Suite(.ownThread) struct AuditClaimTests {
     static let seeds: [UInt64] = [1, 2, 3, 4, 5, 6]
 
     @Test("every claim on a generated corpus is allowed by the authorizer", arguments: seeds)

@@ -7,7 +7,7 @@ import WarrantTestSupport
 
 /// Kubernetes' own bootstrap policy, audited: signal, not noise. What every cluster has is
 /// recognised and reported low; what a cluster adds to it is reported as usual.
-@Suite struct BootstrapPolicyAuditTests {
+@Suite(.ownThread) struct BootstrapPolicyAuditTests {
     static func audit(
         roles: [RBACRole] = BootstrapPolicy.defaultClusterRoles + BootstrapPolicy.defaultRoles, bindings: [RBACBinding] = BootstrapPolicy.defaultBindings
     )

@@ -15,7 +15,7 @@ private func auditShared(_ file: String, namespace: String) throws -> AuditRepor
 
 private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests != nil, "../shared/testdata/manifests is absent")
 
-@Suite(corpus) struct RealWorldAuditTests {
+@Suite(corpus, .ownThread) struct RealWorldAuditTests {
     @Test func argoCDInstallIsNotCompliant() throws {
         let report = try auditShared("argocd-install.yaml", namespace: "argocd")
         // The controller's binding grants everything: one finding, the wildcard (W100) and the

@@ -1,12 +1,13 @@
 import Foundation
 import KubeModel
 import Testing
+import WarrantTestSupport
 
 @testable import Delivery
 
 /// Issue 18: a record of a deploy of many thousand objects is larger than a history ConfigMap
 /// holds as text; it is stored gzip-compressed in `binaryData`, under the same hash chain.
-@Suite("History store: compressed records")
+@Suite("History store: compressed records", .ownThread)
 struct HistoryCompressionTests {
     /// A record applying `count` ConfigMaps, each with the digest of its own content.
     func largeRecord(objects count: Int, previous: String?) -> DeployRecord {

@@ -10,7 +10,7 @@ import WarrantTestSupport
 /// Issue 18: deploys of many objects. At most ``DeployEngine/applyWindow`` objects of a stage are
 /// in flight, each labelled as it is sent; a record too large for the history even compressed
 /// is refused before anything changes.
-@Suite(.timeLimit(.minutes(3))) struct LargeDeployTests {
+@Suite(.timeLimit(.minutes(3)), .ownThread) struct LargeDeployTests {
     static let identity = DeployIdentity(ci: CIIdentity(system: .gitlab, actor: "alice.dev", actorSource: "GITLAB_USER_LOGIN", commit: "0123abcd"))
 
     /// `count` ConfigMaps without a namespace, each with its own data.
@@ -68,13 +68,8 @@ import WarrantTestSupport
 
     /// 40,000 objects: their record would take about 1.6 MB compressed (each digest is 32 bytes
     /// of entropy), more than the 900 KiB of the history ConfigMap. Seconds of synchronous work,
-    /// so on a thread of its own: on the cooperative pool it starved the Lease and webhook tests
-    /// running beside it in CI.
+    /// which is why the suite runs each test on a thread of its own.
     @Test func aRecordThatCannotFitEvenCompressedIsRefusedBeforeAnythingChanges() async throws {
-        try await offTheCooperativePool("large-deploy") { try await Self.refuseARecordThatCannotFit() }
-    }
-
-    static func refuseARecordThatCannotFit() async throws {
         try await withKubeTestServer { server in
             try server.seed(try objects(TestData.namespace("shop", administrator: "alice")))
             let manifests = try DeployManifests(objects: Self.configMaps(40_000), kinds: .builtin, namespace: "shop")

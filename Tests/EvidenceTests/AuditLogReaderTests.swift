@@ -15,7 +15,7 @@ func readLog(
     return (events, summary)
 }
 
-@Suite struct AuditLogReaderTests {
+@Suite(.ownThread) struct AuditLogReaderTests {
     @Test func readsWhatKubeApiserverWrote() throws {
         let (events, summary) = try readLog(RealAuditLines.createByAdmin + "\n" + RealAuditLines.legacyTokenPatch + "\n")
         #expect(summary.events == 2 && summary.kept == 2)
@@ -194,7 +194,7 @@ func readLog(
     }
 }
 
-@Suite struct AuditLogCollectorTests {
+@Suite(.ownThread) struct AuditLogCollectorTests {
     @Test func keepsOneEventPerRequestTheMostComplete() {
         var collector = AuditLogCollector()
         let time = MicroTime(microseconds: 1_000_000)

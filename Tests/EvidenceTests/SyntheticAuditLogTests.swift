@@ -3,11 +3,12 @@ import Evidence
 import Foundation
 import KubeModel
 import Testing
+import WarrantTestSupport
 import WarrantTesting
 
 /// The benchmark's generated week: every line is valid JSON, and the pipeline finds exactly what
 /// was planted in it.
-@Suite struct SyntheticAuditLogTests {
+@Suite(.ownThread) struct SyntheticAuditLogTests {
     @Test func theGeneratedLogIsAttributedAsPlanted() throws {
         let synthetic = SyntheticAuditLog(events: 20_000)
         var text = ""

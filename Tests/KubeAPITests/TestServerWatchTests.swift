@@ -10,6 +10,19 @@ import Testing
 struct TestServerWatchTests {
     /// Reads watch events (one JSON object per line) until `count` arrived or the stream ended.
     static func events(_ admin: TestClient, _ path: String, count: Int, during action: @Sendable () async throws -> Void = {}) async throws -> [JSONValue] {
+        var seen = 0
+        return try await events(
+            admin, path,
+            until: { _ in
+                seen += 1
+                return seen >= count
+            }, during: action)
+    }
+
+    /// The events of a watch, up to the first for which `last` holds (the stream ends after 20 s).
+    static func events(
+        _ admin: TestClient, _ path: String, until last: (JSONValue) -> Bool, during action: @Sendable () async throws -> Void = {}
+    ) async throws -> [JSONValue] {
         var request = HTTPClientRequest(url: admin.server.url + path)
         request.headers.add(name: "Authorization", value: "Bearer \(KubeTestServer.adminToken)")
         let response = try await admin.client.execute(request, timeout: .seconds(20))
@@ -22,9 +35,11 @@ struct TestServerWatchTests {
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(pending[..<newline])
                 pending.removeFirst(newline + 1)
-                if let value = try? ManifestLoader().documents(bytes: line, file: "event").first?.value { events.append(value) }
+                if let value = try? ManifestLoader().documents(bytes: line, file: "event").first?.value {
+                    events.append(value)
+                    if last(value) { return events }
+                }
             }
-            if events.count >= count { break }
         }
         return events
     }
@@ -67,12 +82,13 @@ struct TestServerWatchTests {
 
     @Test func bookmarksAndLabelFilters() async throws {
         var configuration = KubeTestServer.Configuration()
-        // Long enough that, on a loaded machine, two bookmarks cannot both arrive before the ADDED
-        // event the test waits for (at 100 ms the test was flaky under the full suite).
         configuration.bookmarkInterval = .seconds(1)
         try await withTestServer(configuration) { server, admin in
+            // Read until the ADDED event: on a loaded machine any number of bookmarks can come
+            // before it (with a count of 2, the whole suite on two cores once saw two bookmarks).
             let events = try await Self.events(
-                admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dweb", count: 2
+                admin, "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&labelSelector=app%3Dweb",
+                until: { $0["type"] == "ADDED" }
             ) {
                 try server.seed([try object("{apiVersion: v1, kind: ConfigMap, metadata: {name: other}}")])
                 _ = try await admin.post(

@@ -80,7 +80,7 @@ func fastReaderReadsTheCorpusAsTheFullParserDoes() throws {
     }
 }
 
-@Test func fastReaderReadsExamplesAndSyntheticManifestsAsTheFullParserDoes() throws {
+@Test(.ownThread) func fastReaderReadsExamplesAndSyntheticManifestsAsTheFullParserDoes() throws {
     expectSameAsFullParser(Array(SyntheticManifests.yaml(objects: 300).utf8), file: "synthetic.yaml")
     for name in try FileManager.default.contentsOfDirectory(atPath: TestData.examples.appendingPathComponent("guestbook").path) {
         expectSameAsFullParser(try ManifestLoader.readFile(TestData.examples.appendingPathComponent("guestbook/\(name)").path), file: name)
@@ -89,7 +89,7 @@ func fastReaderReadsTheCorpusAsTheFullParserDoes() throws {
 
 /// A file large enough to be cut into lines and read in parts (on two cores or more) reads as
 /// its documents read one by one: the same objects, at the same lines.
-@Test func largeFileReadInPartsReadsAsItsDocumentsOneByOne() throws {
+@Test(.ownThread) func largeFileReadInPartsReadsAsItsDocumentsOneByOne() throws {
     let text = SyntheticManifests.yaml(objects: 6_000) + "---\n# a comment\n---\n\n" + edgeCases[2] + "---\n" + edgeCases[12]
     let whole = try ManifestLoader().load(bytes: Array(text.utf8), file: "large.yaml")
     var expected: [KubeObject] = []

@@ -24,7 +24,7 @@ private func documentedCounts() throws -> [String: (Int, [String: Int])] {
 }
 
 @Test(
-    "every shared upstream manifest loads with the documented object counts",
+    "every shared upstream manifest loads with the documented object counts", .ownThread,
     .enabled(if: TestData.sharedManifests != nil, "../shared/testdata/manifests is absent (a fresh clone of the repository alone)"))
 func sharedManifestsLoadWithDocumentedCounts() throws {
     let counts = try documentedCounts()
@@ -43,7 +43,7 @@ func sharedManifestsLoadWithDocumentedCounts() throws {
 }
 
 @Test(
-    "whole corpus folder loads, and survives a YAML round trip",
+    "whole corpus folder loads, and survives a YAML round trip", .ownThread,
     .enabled(if: TestData.sharedManifests != nil, "../shared/testdata/manifests is absent"))
 func sharedManifestsRoundTrip() throws {
     let objects = try ManifestLoader().load([.path(try #require(TestData.sharedManifests).path)])

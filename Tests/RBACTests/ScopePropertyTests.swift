@@ -2,6 +2,7 @@ import KubeModel
 import RBAC
 import ScopePlanning
 import Testing
+import WarrantTestSupport
 
 /// A small deterministic generator (xorshift64*), so that failures reproduce.
 private struct Generator {
@@ -38,7 +39,7 @@ private let methods: [(DeployMethod, DeployOptions)] = DeployMethod.allCases.fla
 }
 
 /// `scope` is sufficient and minimal, per Kubernetes' RBAC semantics, for random manifests and every method.
-@Test("derived Roles allow every planned request, deny others, and are minimal", arguments: 0..<40)
+@Test("derived Roles allow every planned request, deny others, and are minimal", .ownThread, arguments: 0..<40)
 func derivedRolesAreSufficientAndMinimal(seed: Int) throws {
     let objects = manifests(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 7)
     let deployer = UserInfo.serviceAccount("ci", namespace: "team")

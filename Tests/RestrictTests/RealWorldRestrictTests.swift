@@ -10,7 +10,7 @@ private let corpus = Testing.ConditionTrait.enabled(if: TestData.sharedManifests
 /// The proof the issue asks for, on the real upstream installs: the output audits clean, a
 /// namespace administrator may apply it under escalation prevention, it applies cleanly, and
 /// restricting it again changes nothing.
-@Suite(corpus) struct RealWorldRestrictTests {
+@Suite(corpus, .ownThread) struct RealWorldRestrictTests {
     static let installs = [
         "argocd-install.yaml", "argocd-namespace-install.yaml", "flux2-gotk-components.yaml", "ingress-nginx-cloud-deploy.yaml",
     ]

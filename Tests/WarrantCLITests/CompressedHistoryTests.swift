@@ -10,7 +10,7 @@ import WarrantTestSupport
 /// in the history ConfigMap's `binaryData`. The real API server takes it (its 1 MiB ConfigMap
 /// limit counts the compressed bytes), `warrant history --verify` reads it back and verifies the
 /// chain, and an edited compressed record is found.
-@Suite(.realCluster, .timeLimit(.minutes(5)))
+@Suite(.realCluster, .timeLimit(.minutes(5)), .ownThread)
 struct CompressedHistoryTests {
     /// A record applying `count` objects, as a deploy of `Benchmarks/peak-memory.sh`'s 10 MB input
     /// records them: Deployments, Services, ConfigMaps, ServiceAccounts, Roles and RoleBindings,

@@ -1,5 +1,4 @@
 import Delivery
-import Dispatch
 import Foundation
 import KubeModel
 import KubeTestServer
@@ -17,7 +16,7 @@ import WarrantTesting
 /// Linux keeps the high-water mark of the memory a process had before `exec`, which for a child
 /// spawned straight from the test process is the test process's own.
 @Suite(
-    .timeLimit(.minutes(10)),
+    .timeLimit(.minutes(10)), .ownThread,
     .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "GNU time (/usr/bin/time) measures the peak; .ci/run installs it"))
 struct PeakMemoryTests {
     /// What one run printed and its peak resident memory in bytes.
@@ -27,20 +26,14 @@ struct PeakMemoryTests {
         var peakMemory: Int
     }
 
-    /// Runs `arguments` under GNU time on a Dispatch thread, to its end.
+    /// Runs `arguments` under GNU time on a thread of its own (the in-process API test server it
+    /// talks to runs on the test's thread), to its end.
     private func measure(_ arguments: [String], in folder: URL) async throws -> Measured {
         let report = folder.appendingPathComponent("peak.txt").path
-        let outcome: ChildProcess.Outcome = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    continuation.resume(
-                        returning: try ChildProcess.run(
-                            executable: "/usr/bin/time", arguments: ["-f", "%M", "-o", report] + arguments, environment: ["PATH": "/usr/bin:/bin"],
-                            errorOutput: .capture(limit: 1 << 16), outputLimit: 1 << 30, timeout: .seconds(300)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        let outcome = try await onNewThread {
+            try ChildProcess.run(
+                executable: "/usr/bin/time", arguments: ["-f", "%M", "-o", report] + arguments, environment: ["PATH": "/usr/bin:/bin"],
+                errorOutput: .capture(limit: 1 << 16), outputLimit: 1 << 30, timeout: .seconds(300))
         }
         let kilobytes = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").last.flatMap { Int($0) } ?? 0
         return Measured(status: outcome.status, standardError: String(decoding: outcome.standardError, as: UTF8.self), peakMemory: kilobytes * 1024)
@@ -93,11 +86,8 @@ struct PeakMemoryTests {
     func deployPeakMemoryHasRoom() async throws {
         let warrant = try #require(warrantExecutable(), "the warrant executable is built with the tests").path
         try await withTemporaryDirectory { folder in
-            // Generated on a Dispatch thread: seconds of work on a cooperative thread would starve
-            // the in-process API test servers of other tests running at the same time.
-            let yaml = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: SyntheticManifests.yaml(objects: 75_000, namespaces: 1)) }
-            }
+            // Seconds of work, on the suite's own thread (`.ownThread`).
+            let yaml = SyntheticManifests.yaml(objects: 75_000, namespaces: 1)
             let file = try writeFile(yaml, named: "app.yaml", in: folder)
             let size = yaml.utf8.count
             let bound = 13 * size / 4 + (64 << 20)
@@ -126,9 +116,7 @@ struct PeakMemoryTests {
         try await withTemporaryDirectory { folder in
             // 7,200 objects, about 4.7 MB: a record of about 1.2 MB as text.
             let count = 7_200
-            let yaml = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: SyntheticManifests.yaml(objects: count, namespaces: 1)) }
-            }
+            let yaml = SyntheticManifests.yaml(objects: count, namespaces: 1)
             let file = try writeFile(yaml, named: "app.yaml", in: folder)
             let size = yaml.utf8.count
             // The bound is the product's (release: 99-101 MB for 10 MB, bound 104 MB, in
