@@ -190,7 +190,11 @@ let package = Package(
         // Test helpers (RealCluster, runProcess, test data) for every test target; without the CLI.
         .target(
             name: "WarrantTestSupport",
-            dependencies: ["KubeModel", "KubeAPI", "KubeTestServer"]
+            dependencies: ["KubeModel", "KubeAPI", "KubeTestServer", "CTestParallelism"]
+        ),
+        // Bounds how many tests run at once in the test binary (see its parallelism.c).
+        .target(
+            name: "CTestParallelism"
         ),
         // `runWarrant` and `warrantExecutable`: only the CLI's and the agent's tests link the CLI.
         .target(

@@ -2,7 +2,7 @@
 # Checks Package.swift's module graph for what the code relies on but the compiler does not check:
 # - no product target (the warrant executable, WarrantCLI, the libraries) depends, directly or
 #   through another target, on a testing module (WarrantTesting, KubeTestServer,
-#   WarrantTestSupport, WarrantCLITestSupport);
+#   WarrantTestSupport, WarrantCLITestSupport, CTestParallelism);
 # - only the CLI's and the agent's test targets (WarrantCLITests, AgentTests) link WarrantCLI.
 # Run by .ci/run; prints each violation and exits 1 when there is one.
 set -eu
@@ -25,7 +25,7 @@ def closure(name):
                 seen.add(other)
                 stack.append(other)
     return seen
-testing = {"WarrantTesting", "KubeTestServer", "WarrantTestSupport", "WarrantCLITestSupport"}
+testing = {"WarrantTesting", "KubeTestServer", "WarrantTestSupport", "WarrantCLITestSupport", "CTestParallelism"}
 cli_tests = {"WarrantCLITests", "AgentTests"}
 cli_test_names = " and ".join(sorted(cli_tests))
 problems = []
