@@ -88,16 +88,16 @@ struct LeaderElectionTests {
 
     @Test func twoAgentsOnTheTestServerOneLeadsTheOtherTakesOverWhenItIsKilled() async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let kubeconfig = folder.appendingPathComponent("agent.kubeconfig")
-            try world.server.kubeconfig(token: ReconcilerTests.World.token, namespace: "shop").write(to: kubeconfig, atomically: true, encoding: .utf8)
-            let server = world.server
-            let setup = Setup(
-                fixture: world.fixture, alice: world.alice, signers: world.configuration.allowedSignersFile, namespace: "shop",
-                kubeconfig: kubeconfig.path,
-                read: { kind, name in server.object(group: kind.group, kind: kind.kind, namespace: "shop", name: name) })
-            try await Self.elect(setup)
+            try await ReconcilerTests.World.with(in: folder) { world in
+                let kubeconfig = folder.appendingPathComponent("agent.kubeconfig")
+                try world.server.kubeconfig(token: ReconcilerTests.World.token, namespace: "shop").write(to: kubeconfig, atomically: true, encoding: .utf8)
+                let server = world.server
+                let setup = Setup(
+                    fixture: world.fixture, alice: world.alice, signers: world.configuration.allowedSignersFile, namespace: "shop",
+                    kubeconfig: kubeconfig.path,
+                    read: { kind, name in server.object(group: kind.group, kind: kind.kind, namespace: "shop", name: name) })
+                try await Self.elect(setup)
+            }
         }
     }
 

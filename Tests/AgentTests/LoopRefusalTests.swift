@@ -28,10 +28,10 @@ struct LoopRefusalTests {
     @Test(arguments: Scenario.allCases)
     func aRefusedRangeThroughTheLoopAgainstTheTestServer(_ scenario: Scenario) async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
-                try await Self.refuse(scenario, fixture: world.fixture, alice: world.alice, configuration: world.configuration, client: client)
+            try await ReconcilerTests.World.with(in: folder) { world in
+                try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
+                    try await Self.refuse(scenario, fixture: world.fixture, alice: world.alice, configuration: world.configuration, client: client)
+                }
             }
         }
     }

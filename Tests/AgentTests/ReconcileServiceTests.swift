@@ -43,24 +43,24 @@ struct ReconcileServiceTests {
     /// Idle between polls (30 s interval): the shutdown ends the wait at once, no pass starts.
     @Test func aShutdownBetweenPollsStopsAtOnceWithoutAnotherPass() async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let configuration = try Self.configuration(world, interval: "30s", grace: "20s")
-            let steps = StepLog()
-            let elapsed = try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
-                let service = ReconcileService(
-                    reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
-                return try await Self.shutDown(service) {
-                    try await waitUntil("the first pass") { !steps.all.isEmpty }
+            try await ReconcilerTests.World.with(in: folder) { world in
+                let configuration = try Self.configuration(world, interval: "30s", grace: "20s")
+                let steps = StepLog()
+                let elapsed = try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
+                    let service = ReconcileService(
+                        reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
+                    return try await Self.shutDown(service) {
+                        try await waitUntil("the first pass") { !steps.all.isEmpty }
+                    }
                 }
+                #expect(elapsed < .seconds(3), "the 30 s wait ended at the shutdown (\(elapsed))")
+                #expect(steps.all.count == 1, "no pass after the shutdown")
+                guard case .deployed(_, let outcome)? = steps.all.first else {
+                    Issue.record("not deployed: \(steps.all)")
+                    return
+                }
+                #expect(outcome.result == .succeeded)
             }
-            #expect(elapsed < .seconds(3), "the 30 s wait ended at the shutdown (\(elapsed))")
-            #expect(steps.all.count == 1, "no pass after the shutdown")
-            guard case .deployed(_, let outcome)? = steps.all.first else {
-                Issue.record("not deployed: \(steps.all)")
-                return
-            }
-            #expect(outcome.result == .succeeded)
         }
     }
 
@@ -68,28 +68,28 @@ struct ReconcileServiceTests {
     /// available within the grace period, so the deploy finishes and is recorded as succeeded.
     @Test func aDeployUnderWayFinishesWithinTheGracePeriod() async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let steps = StepLog()
-            let elapsed = try await Self.shutDownWhileDeploying(world, grace: "60s", steps: steps) {
-                // The shutdown comes while the deploy waits; the Deployment becomes available a moment later.
-                Task {
-                    try await Task.sleep(for: .milliseconds(700))
-                    #expect(steps.all.isEmpty, "the deploy is still under way after the shutdown began")
-                    try Self.makeAvailable(world.server)
+            try await ReconcilerTests.World.with(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true) { world in
+                let steps = StepLog()
+                let elapsed = try await Self.shutDownWhileDeploying(world, grace: "60s", steps: steps) {
+                    // The shutdown comes while the deploy waits; the Deployment becomes available a moment later.
+                    Task {
+                        try await Task.sleep(for: .milliseconds(700))
+                        #expect(steps.all.isEmpty, "the deploy is still under way after the shutdown began")
+                        try Self.makeAvailable(world.server)
+                    }
                 }
-            }
-            #expect(elapsed < .seconds(30), "\(elapsed)")
-            #expect(elapsed >= .milliseconds(600), "the group waited for the deploy (\(elapsed))")
-            #expect(steps.all.count == 1)
-            guard case .deployed(_, let outcome)? = steps.all.first else {
-                Issue.record("not deployed: \(steps.all)")
-                return
-            }
-            #expect(outcome.result == .succeeded, "\(String(describing: outcome.failure))")
-            try await world.admin { client in
-                let results = try await historyRecords(client, namespace: "shop").map(\.result)
-                #expect(results == [.succeeded])
+                #expect(elapsed < .seconds(30), "\(elapsed)")
+                #expect(elapsed >= .milliseconds(600), "the group waited for the deploy (\(elapsed))")
+                #expect(steps.all.count == 1)
+                guard case .deployed(_, let outcome)? = steps.all.first else {
+                    Issue.record("not deployed: \(steps.all)")
+                    return
+                }
+                #expect(outcome.result == .succeeded, "\(String(describing: outcome.failure))")
+                try await world.admin { client in
+                    let results = try await historyRecords(client, namespace: "shop").map(\.result)
+                    #expect(results == [.succeeded])
+                }
             }
         }
     }
@@ -98,21 +98,21 @@ struct ReconcileServiceTests {
     /// cancelled and recorded as interrupted, and the group ends.
     @Test func aDeployPastTheGracePeriodIsInterruptedAndRecorded() async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let steps = StepLog()
-            let elapsed = try await Self.shutDownWhileDeploying(world, grace: "1s", steps: steps) {}
-            #expect(elapsed >= .seconds(1), "the deploy had its grace period (\(elapsed))")
-            #expect(elapsed < .seconds(15), "and no more (\(elapsed))")
-            guard case .deployed(_, let outcome)? = steps.all.first else {
-                Issue.record("no deploy step: \(steps.all)")
-                return
-            }
-            #expect(outcome.result == .interrupted)
-            try await world.admin { client in
-                let records = try await historyRecords(client, namespace: "shop")
-                #expect(records.map(\.result) == [.interrupted])
-                #expect(records.first?.identity.actor == "alice@example.com", "the interrupted record names the signer")
+            try await ReconcilerTests.World.with(in: folder, manifests: appManifests("v1", extra: Self.deployment), wait: true) { world in
+                let steps = StepLog()
+                let elapsed = try await Self.shutDownWhileDeploying(world, grace: "1s", steps: steps) {}
+                #expect(elapsed >= .seconds(1), "the deploy had its grace period (\(elapsed))")
+                #expect(elapsed < .seconds(15), "and no more (\(elapsed))")
+                guard case .deployed(_, let outcome)? = steps.all.first else {
+                    Issue.record("no deploy step: \(steps.all)")
+                    return
+                }
+                #expect(outcome.result == .interrupted)
+                try await world.admin { client in
+                    let records = try await historyRecords(client, namespace: "shop")
+                    #expect(records.map(\.result) == [.interrupted])
+                    #expect(records.first?.identity.actor == "alice@example.com", "the interrupted record names the signer")
+                }
             }
         }
     }
@@ -128,9 +128,7 @@ struct ReconcileServiceTests {
             let service = ReconcileService(
                 reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
             return try await Self.shutDown(service) {
-                try await waitUntil("the Deployment is applied") {
-                    world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil
-                }
+                try await waitUntil("the Deployment is applied") { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
                 try await meanwhile()
             }
         }

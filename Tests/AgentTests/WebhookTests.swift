@@ -279,97 +279,101 @@ struct WebhookTests {
     /// loop and the server never holds the secret.
     @Test func aSignedGitHubPushIsAppliedAtOnce() async throws {
         try await withTemporaryDirectory { folder in
-            let world = try await ReconcilerTests.World.make(in: folder)
-            defer { Task { [server = world.server] in try? await server.shutdown() } }
-            let configuration = try agentConfiguration(
-                world.fixture, namespace: "shop", allowedSigners: world.configuration.allowedSignersFile, interval: "10m")
-            let logs = LogCapture()
-            let logger = logs.logger(level: .trace)
-            let steps = StepLog()
-            let wakeUp = PollWakeUp()
-            let metrics = AgentMetrics()
-            let port = AgentEndpointsTests.Port()
-            try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
-                let reconciler = try makeReconciler(configuration, client: client, logs: logs)
-                let receiver = WebhookReceiver(
-                    secret: WebhookSecret(bytes: Array(Self.secret.utf8)), branch: "main", wakeUp: wakeUp, metrics: metrics,
-                    limits: .init(burst: 50), logger: logger)
-                let server = AgentHTTPServer.application(
-                    host: "127.0.0.1", port: 0, health: AgentHealth(maxAge: 60), metrics: metrics, apiCheck: { nil }, webhooks: receiver,
-                    logger: logger, onRunning: { bound in port.value.withLock { $0 = bound } })
-                let loop = ReconcileService(reconciler: reconciler, gracePeriod: .seconds(5), metrics: metrics, wakeUp: wakeUp, onStep: { steps.append($0) })
-                let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: server), .init(service: loop)], logger: logger))
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    try await waitUntil("the server listens") { port.value.withLock { $0 } != nil }
-                    let bound = try #require(port.value.withLock { $0 })
-                    try await waitUntil("v1 applied") { !steps.all.isEmpty }
-                    guard case .deployed = steps.all.first else {
-                        Issue.record("v1 not deployed: \(steps.all)")
-                        await group.triggerGracefulShutdown()
-                        return
-                    }
+            try await ReconcilerTests.World.with(in: folder) { world in
+                let configuration = try agentConfiguration(
+                    world.fixture, namespace: "shop", allowedSigners: world.configuration.allowedSignersFile, interval: "10m")
+                let logs = LogCapture()
+                let logger = logs.logger(level: .trace)
+                let steps = StepLog()
+                let wakeUp = PollWakeUp()
+                let metrics = AgentMetrics()
+                let port = AgentEndpointsTests.Port()
+                try await KubeClient.with(world.agentConnection, credentials: CredentialSource(connection: world.agentConnection)) { client in
+                    let reconciler = try makeReconciler(configuration, client: client, logs: logs)
+                    let receiver = WebhookReceiver(
+                        secret: WebhookSecret(bytes: Array(Self.secret.utf8)), branch: "main", wakeUp: wakeUp, metrics: metrics,
+                        limits: .init(burst: 50), logger: logger)
+                    let server = AgentHTTPServer.application(
+                        host: "127.0.0.1", port: 0, health: AgentHealth(maxAge: 60), metrics: metrics, apiCheck: { nil }, webhooks: receiver,
+                        logger: logger, onRunning: { bound in port.value.withLock { $0 = bound } })
+                    let loop = ReconcileService(
+                        reconciler: reconciler, gracePeriod: .seconds(5), metrics: metrics, wakeUp: wakeUp, onStep: { steps.append($0) })
+                    let group = ServiceGroup(
+                        configuration: ServiceGroupConfiguration(services: [.init(service: server), .init(service: loop)], logger: logger))
+                    try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        tasks.addTask { try await group.run() }
+                        try await waitUntil("the server listens") { port.value.withLock { $0 } != nil }
+                        let bound = try #require(port.value.withLock { $0 })
+                        try await waitUntil("v1 applied") { !steps.all.isEmpty }
+                        guard case .deployed = steps.all.first else {
+                            Issue.record("v1 not deployed: \(steps.all)")
+                            await group.triggerGracefulShutdown()
+                            return
+                        }
 
-                    let v2 = try await world.fixture.commit("app v2", files: ["deploy/app.yaml": appManifests("v2")], signer: .ssh(world.alice))
-                    try await world.fixture.push()
-                    // Ten minutes to the next poll; the hook makes it now.
-                    let body = Self.githubPush()
-                    let sent = ContinuousClock.now
-                    let answer = try await Self.post(
-                        bound, "/hooks/github",
-                        headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body)), ("X-GitHub-Delivery", "d-1")],
-                        body: body)
-                    #expect(answer.status == 202, "\(answer.body)")
-                    // Applied within a minute, where the interval is ten: only the hook can have
-                    // started that poll. (The latency itself, 1 s median as the goal, is measured by
-                    // the agent-loop benchmark: 60-100 ms; in the whole suite on two cores, the
-                    // fetch, verification and apply here took up to 14 s.)
-                    try await waitUntil("v2 applied", within: .seconds(60)) {
-                        steps.all.contains { if case .deployed(let verdict, let outcome) = $0 { verdict.range.tip == v2 && outcome.isSuccess } else { false } }
-                    }
-                    #expect(ContinuousClock.now - sent < .seconds(60))
-                    let value = world.server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
-                    #expect(value?.stringValue == "v2")
-
-                    // A burst of 20 hooks: hooks that come while a poll runs are folded into one more
-                    // poll. An unchanged poll takes milliseconds, so on a loaded machine (CI at load
-                    // 10+: 3 polls) the 20 concurrent requests can span a few polls; one poll per hook
-                    // would be 20.
-                    let before = steps.all.count
-                    try await withThrowingTaskGroup(of: Int.self) { burst in
-                        for _ in 0..<20 {
-                            burst.addTask {
-                                try await Self.post(
-                                    bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body))], body: body
-                                ).status
+                        let v2 = try await world.fixture.commit("app v2", files: ["deploy/app.yaml": appManifests("v2")], signer: .ssh(world.alice))
+                        try await world.fixture.push()
+                        // Ten minutes to the next poll; the hook makes it now.
+                        let body = Self.githubPush()
+                        let sent = ContinuousClock.now
+                        let answer = try await Self.post(
+                            bound, "/hooks/github",
+                            headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body)), ("X-GitHub-Delivery", "d-1")],
+                            body: body)
+                        #expect(answer.status == 202, "\(answer.body)")
+                        // Applied within a minute, where the interval is ten: only the hook can have
+                        // started that poll. (The latency itself, 1 s median as the goal, is measured by
+                        // the agent-loop benchmark: 60-100 ms; in the whole suite on two cores, the
+                        // fetch, verification and apply here took up to 14 s.)
+                        try await waitUntil("v2 applied", within: .seconds(60)) {
+                            steps.all.contains {
+                                if case .deployed(let verdict, let outcome) = $0 { verdict.range.tip == v2 && outcome.isSuccess } else { false }
                             }
                         }
-                        for try await status in burst { #expect(status == 202) }
+                        #expect(ContinuousClock.now - sent < .seconds(60))
+                        let value = world.server.object(group: "", kind: "ConfigMap", namespace: "shop", name: "app-config")?.content[path: ["data", "value"]]
+                        #expect(value?.stringValue == "v2")
+
+                        // A burst of 20 hooks: hooks that come while a poll runs are folded into one more
+                        // poll. An unchanged poll takes milliseconds, so on a loaded machine (CI at load
+                        // 10+: 3 polls) the 20 concurrent requests can span a few polls; one poll per hook
+                        // would be 20.
+                        let before = steps.all.count
+                        try await withThrowingTaskGroup(of: Int.self) { burst in
+                            for _ in 0..<20 {
+                                burst.addTask {
+                                    try await Self.post(
+                                        bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body))], body: body
+                                    ).status
+                                }
+                            }
+                            for try await status in burst { #expect(status == 202) }
+                        }
+                        try await waitUntil("a poll for the burst") { steps.all.count > before }
+                        try await Task.sleep(for: .seconds(1))
+                        let polls = steps.all.count - before
+                        #expect((1...5).contains(polls), "20 hooks, \(polls) polls")
+                        #expect(steps.all.dropFirst(before).allSatisfy { if case .unchanged = $0 { true } else { false } })
+
+                        // A forged hook: refused, and no poll.
+                        let forged = try await Self.post(
+                            bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body, secret: "guess"))],
+                            body: body)
+                        #expect(forged.status == 401)
+                        let gitlab = try await Self.post(
+                            bound, "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Self.secret)], body: Self.gitlabPush())
+                        #expect(gitlab.status == 202)
+
+                        let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
+                        #expect(Self.counter(exposition, provider: "github", code: 202, reason: "push") == 21)
+                        #expect(Self.counter(exposition, provider: "github", code: 401, reason: "bad-signature") == 1)
+                        await group.triggerGracefulShutdown()
+                        try await tasks.waitForAll()
                     }
-                    try await waitUntil("a poll for the burst") { steps.all.count > before }
-                    try await Task.sleep(for: .seconds(1))
-                    let polls = steps.all.count - before
-                    #expect((1...5).contains(polls), "20 hooks, \(polls) polls")
-                    #expect(steps.all.dropFirst(before).allSatisfy { if case .unchanged = $0 { true } else { false } })
-
-                    // A forged hook: refused, and no poll.
-                    let forged = try await Self.post(
-                        bound, "/hooks/github", headers: [("X-GitHub-Event", "push"), ("X-Hub-Signature-256", Self.signature(body, secret: "guess"))],
-                        body: body)
-                    #expect(forged.status == 401)
-                    let gitlab = try await Self.post(
-                        bound, "/hooks/gitlab", headers: [("X-Gitlab-Event", "Push Hook"), ("X-Gitlab-Token", Self.secret)], body: Self.gitlabPush())
-                    #expect(gitlab.status == 202)
-
-                    let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
-                    #expect(Self.counter(exposition, provider: "github", code: 202, reason: "push") == 21)
-                    #expect(Self.counter(exposition, provider: "github", code: 401, reason: "bad-signature") == 1)
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
                 }
+                #expect(logs.text.contains("webhook"), "the hooks are logged")
+                #expect(!logs.text.contains(Self.secret), "the secret is not in the trace log")
             }
-            #expect(logs.text.contains("webhook"), "the hooks are logged")
-            #expect(!logs.text.contains(Self.secret), "the secret is not in the trace log")
         }
     }
 
