@@ -128,7 +128,9 @@ struct ReconcileServiceTests {
             let service = ReconcileService(
                 reconciler: try makeReconciler(configuration, client: client), gracePeriod: configuration.shutdownGrace, onStep: { steps.append($0) })
             return try await Self.shutDown(service) {
-                try await waitUntil("the Deployment is applied") { world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil }
+                try await waitUntil("the Deployment is applied") {
+                    world.server.object(group: "apps", kind: "Deployment", namespace: "shop", name: "web") != nil
+                }
                 try await meanwhile()
             }
         }

@@ -135,6 +135,23 @@ struct DeployTarget: Sendable {
     func shutdown() async {
         try? await testServer?.shutdown()
     }
+
+    /// Makes a target, runs `body` with it and shuts its API test server down, also when `body`
+    /// throws.
+    static func with<T>(
+        _ server: Server, objects: [KubeObject], kinds: KindTable, options: DeployOptions = DeployOptions(prune: true),
+        _ body: (DeployTarget) async throws -> T
+    ) async throws -> T {
+        let target = try await make(server, objects: objects, kinds: kinds, options: options)
+        do {
+            let result = try await body(target)
+            await target.shutdown()
+            return result
+        } catch {
+            await target.shutdown()
+            throw error
+        }
+    }
 }
 
 /// Log messages in memory, for tests that check what the engine did.

@@ -195,49 +195,49 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
     /// nothing either. Returns the objects (`Kind/name`) the second deploy needed a dry run for.
     @discardableResult
     func noChangeDeployWritesNothing(_ server: DeployTarget.Server, _ input: (objects: [KubeObject], kinds: KindTable)) async throws -> [String] {
-        let target = try await DeployTarget.make(server, objects: input.objects, kinds: input.kinds)
-        defer { Task { await target.shutdown() } }
-        let first = try await target.deploy(input.objects, kinds: input.kinds)
-        #expect(first.isSuccess, "\(server): \(String(describing: first.failure)) \(first.recordProblems)")
-        #expect(first.applied.count == input.objects.count)
-        let before = try await target.resourceVersions(input.objects)
-        #expect(!before.values.contains("missing"))
-        let writesBefore = try await target.writes()
+        return try await DeployTarget.with(server, objects: input.objects, kinds: input.kinds) { target in
+            let first = try await target.deploy(input.objects, kinds: input.kinds)
+            #expect(first.isSuccess, "\(server): \(String(describing: first.failure)) \(first.recordProblems)")
+            #expect(first.applied.count == input.objects.count)
+            let before = try await target.resourceVersions(input.objects)
+            #expect(!before.values.contains("missing"))
+            let writesBefore = try await target.writes()
 
-        let log = LogCapture()
-        let second = try await target.deploy(input.objects, kinds: input.kinds, logger: log.logger)
-        #expect(second.isSuccess, "\(server): \(String(describing: second.failure))")
-        #expect(second.applied.isEmpty, "\(server) re-applied \(second.applied.map(\.reference))")
-        #expect(second.unchanged == input.objects.count)
-        #expect(second.record?.applied.isEmpty == true)
-        #expect(second.record?.diff.fieldsChanged == 0)
-        // No write to any deployed object: only the record (history ConfigMap and Event) and the
-        // deploy's Lease (taken and released).
-        let writes = try await target.writes().dropFirst(writesBefore.count)
-            .filter { !$0.hasSuffix("/configmaps/warrant-history") && !$0.hasSuffix("/events") && !$0.hasSuffix("/leases/warrant-applyset") }
-        #expect(writes.isEmpty, "\(server): \(writes)")
-        for object in input.objects {
-            let live = try await target.live(object.groupKind, object.name)
-            #expect(live?.annotations[DeployEngine.recordAnnotation] == first.deployID, "\(object.displayName) names the deploy that wrote it")
-        }
-        // Controllers write the status of workloads and autoscalers on the real server; nothing
-        // else changes.
-        let after = try await target.resourceVersions(input.objects)
-        let controlled: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "HorizontalPodAutoscaler"]
-        func unwatched(_ versions: [String: String]) -> [String: String] {
-            versions.filter { !controlled.contains(String($0.key.split(separator: "/")[0])) }
-        }
-        #expect(unwatched(after) == unwatched(before))
+            let log = LogCapture()
+            let second = try await target.deploy(input.objects, kinds: input.kinds, logger: log.logger)
+            #expect(second.isSuccess, "\(server): \(String(describing: second.failure))")
+            #expect(second.applied.isEmpty, "\(server) re-applied \(second.applied.map(\.reference))")
+            #expect(second.unchanged == input.objects.count)
+            #expect(second.record?.applied.isEmpty == true)
+            #expect(second.record?.diff.fieldsChanged == 0)
+            // No write to any deployed object: only the record (history ConfigMap and Event) and the
+            // deploy's Lease (taken and released).
+            let writes = try await target.writes().dropFirst(writesBefore.count)
+                .filter { !$0.hasSuffix("/configmaps/warrant-history") && !$0.hasSuffix("/events") && !$0.hasSuffix("/leases/warrant-applyset") }
+            #expect(writes.isEmpty, "\(server): \(writes)")
+            for object in input.objects {
+                let live = try await target.live(object.groupKind, object.name)
+                #expect(live?.annotations[DeployEngine.recordAnnotation] == first.deployID, "\(object.displayName) names the deploy that wrote it")
+            }
+            // Controllers write the status of workloads and autoscalers on the real server; nothing
+            // else changes.
+            let after = try await target.resourceVersions(input.objects)
+            let controlled: Set<String> = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "HorizontalPodAutoscaler"]
+            func unwatched(_ versions: [String: String]) -> [String: String] {
+                versions.filter { !controlled.contains(String($0.key.split(separator: "/")[0])) }
+            }
+            #expect(unwatched(after) == unwatched(before))
 
-        let dryRun = try await target.deploy(input.objects, kinds: input.kinds) { $0.dryRun = true }
-        #expect(dryRun.result == .dryRun)
-        #expect(dryRun.applied.isEmpty, "\(server): a dry run would apply \(dryRun.applied.map(\.reference))")
-        let records = try await target.records()
-        #expect(records.count == 3)
-        #expect(records.last?.message == "0 would apply, \(input.objects.count) unchanged, 0 would prune")
-        return input.objects.filter { object in
-            log.messages.contains { $0.hasPrefix("unchanged after a dry run") && $0.hasSuffix("object=\(object.kind) \(target.namespace)/\(object.name)") }
-        }.map { "\($0.kind)/\($0.name)" }
+            let dryRun = try await target.deploy(input.objects, kinds: input.kinds) { $0.dryRun = true }
+            #expect(dryRun.result == .dryRun)
+            #expect(dryRun.applied.isEmpty, "\(server): a dry run would apply \(dryRun.applied.map(\.reference))")
+            let records = try await target.records()
+            #expect(records.count == 3)
+            #expect(records.last?.message == "0 would apply, \(input.objects.count) unchanged, 0 would prune")
+            return input.objects.filter { object in
+                log.messages.contains { $0.hasPrefix("unchanged after a dry run") && $0.hasSuffix("object=\(object.kind) \(target.namespace)/\(object.name)") }
+            }.map { "\($0.kind)/\($0.name)" }
+        }
     }
 
     // MARK: What the manifests dropped is removed
@@ -254,25 +254,25 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
     /// everything the manifest does set is live with its value.
     func droppedFieldIsWritten(_ server: DeployTarget.Server) async throws {
         let (objects, kinds) = try helmObjects()
-        let target = try await DeployTarget.make(server, objects: objects, kinds: kinds)
-        defer { Task { await target.shutdown() } }
-        #expect(try await target.deploy(objects, kinds: kinds).isSuccess)
-        let settings = GroupKind(group: "", kind: "ConfigMap")
-        #expect(try await target.live(settings, "shop-settings")?.labels["tier"] == "web")
-        let without = objects.map { object -> KubeObject in
-            guard object.name == "shop-settings" else { return object }
-            var changed = object
-            changed.setMetadata("labels", nil)
-            changed.content.setValue(nil, at: ["data", "debug"])
-            return changed
+        try await DeployTarget.with(server, objects: objects, kinds: kinds) { target in
+            #expect(try await target.deploy(objects, kinds: kinds).isSuccess)
+            let settings = GroupKind(group: "", kind: "ConfigMap")
+            #expect(try await target.live(settings, "shop-settings")?.labels["tier"] == "web")
+            let without = objects.map { object -> KubeObject in
+                guard object.name == "shop-settings" else { return object }
+                var changed = object
+                changed.setMetadata("labels", nil)
+                changed.content.setValue(nil, at: ["data", "debug"])
+                return changed
+            }
+            let second = try await target.deploy(without, kinds: kinds) { $0.diff = true }
+            #expect(second.isSuccess)
+            #expect(second.applied.map(\.reference.name) == ["shop-settings"], "\(server)")
+            #expect(second.diff.fieldsChanged == 2, "the label and the data entry")
+            let live = try #require(try await target.live(settings, "shop-settings"))
+            #expect(live.labels["tier"] == nil, "\(server) kept the dropped label")
+            #expect(live.content[path: ["data", "debug"]] == nil)
         }
-        let second = try await target.deploy(without, kinds: kinds) { $0.diff = true }
-        #expect(second.isSuccess)
-        #expect(second.applied.map(\.reference.name) == ["shop-settings"], "\(server)")
-        #expect(second.diff.fieldsChanged == 2, "the label and the data entry")
-        let live = try #require(try await target.live(settings, "shop-settings"))
-        #expect(live.labels["tier"] == nil, "\(server) kept the dropped label")
-        #expect(live.content[path: ["data", "debug"]] == nil)
     }
 
     // MARK: Every write is in the record
@@ -307,80 +307,81 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
     /// is exactly the objects that carry its annotation.
     func refusedLastObject(_ server: DeployTarget.Server) async throws {
         let objects = try ManifestLoader().load(bytes: Array(Self.stage.utf8), file: "stage.yaml")
-        let target = try await DeployTarget.make(server, objects: objects, kinds: .builtin)
-        defer { Task { await target.shutdown() } }
-        let outcome = try await target.deploy(objects, kinds: .builtin)
-        #expect(outcome.result == .failed)
-        let failure = try #require(outcome.failure)
-        #expect(failure.code == .api)
-        #expect(failure.message.contains("ConfigMap \(target.namespace)/z-last (stage.yaml:11)"), "\(failure)")
-        #expect(failure.message.contains("not a valid key"))
-        let record = try #require(outcome.record)
-        #expect(record.result == .failed)
-        #expect(Set(record.applied.map(\.reference.name)) == ["a-first", "b-second"])
-        #expect(record.applied.allSatisfy { $0.action == .created })
-        try await expectRecordHoldsEveryWrite(target, objects: objects, deployID: outcome.deployID, record: record)
+        try await DeployTarget.with(server, objects: objects, kinds: .builtin) { target in
+            let outcome = try await target.deploy(objects, kinds: .builtin)
+            #expect(outcome.result == .failed)
+            let failure = try #require(outcome.failure)
+            #expect(failure.code == .api)
+            #expect(failure.message.contains("ConfigMap \(target.namespace)/z-last (stage.yaml:11)"), "\(failure)")
+            #expect(failure.message.contains("not a valid key"))
+            let record = try #require(outcome.record)
+            #expect(record.result == .failed)
+            #expect(Set(record.applied.map(\.reference.name)) == ["a-first", "b-second"])
+            #expect(record.applied.allSatisfy { $0.action == .created })
+            try await expectRecordHoldsEveryWrite(target, objects: objects, deployID: outcome.deployID, record: record)
 
-        // The next deploy, with the object fixed, writes only it: the others are unchanged and
-        // already in a record.
-        let fixed = try ManifestLoader().load(bytes: Array(Self.stage.replacingOccurrences(of: "not a valid key", with: "key").utf8), file: "stage.yaml")
-        let next = try await target.deploy(fixed, kinds: .builtin)
-        #expect(next.isSuccess)
-        #expect(next.applied.map(\.reference.name) == ["z-last"])
-        #expect(next.unchanged == 2)
+            // The next deploy, with the object fixed, writes only it: the others are unchanged and
+            // already in a record.
+            let fixed = try ManifestLoader().load(bytes: Array(Self.stage.replacingOccurrences(of: "not a valid key", with: "key").utf8), file: "stage.yaml")
+            let next = try await target.deploy(fixed, kinds: .builtin)
+            #expect(next.isSuccess)
+            #expect(next.applied.map(\.reference.name) == ["z-last"])
+            #expect(next.unchanged == 2)
+        }
     }
 
     @Test func aWriteWhoseAnswerWasLostIsRecorded() async throws {
         let objects = try ManifestLoader().load(bytes: Array(Self.stage.replacingOccurrences(of: "not a valid key", with: "key").utf8), file: "stage.yaml")
-        let target = try await DeployTarget.make(.testServer, objects: objects, kinds: .builtin)
-        defer { Task { await target.shutdown() } }
-        let server = try #require(target.testServer)
-        // The write of z-last is stored, and every answer to it lost (the client retries).
-        server.inject(Fault.dropResponse.method("PATCH").paths(prefix: "/api/v1/namespaces/\(target.namespace)/configmaps/z-last").count(10))
-        let log = EventLog()
-        let outcome = try await target.deploy(objects, kinds: .builtin, reporter: log.reporter)
-        #expect(outcome.result == .failed)
-        #expect(outcome.failure?.isUnreachable == true)
-        let stored = try #require(try await target.live(GroupKind(group: "", kind: "ConfigMap"), "z-last"))
-        #expect(stored.annotations[DeployEngine.recordAnnotation] == outcome.deployID)
-        let record = try #require(outcome.record)
-        #expect(Set(record.applied.map(\.reference.name)) == ["a-first", "b-second", "z-last"])
-        #expect(log.applied.contains("ConfigMap \(target.namespace)/z-last"))
-        try await expectRecordHoldsEveryWrite(target, objects: objects, deployID: outcome.deployID, record: record)
+        try await DeployTarget.with(.testServer, objects: objects, kinds: .builtin) { target in
+            let server = try #require(target.testServer)
+            // The write of z-last is stored, and every answer to it lost (the client retries).
+            server.inject(Fault.dropResponse.method("PATCH").paths(prefix: "/api/v1/namespaces/\(target.namespace)/configmaps/z-last").count(10))
+            let log = EventLog()
+            let outcome = try await target.deploy(objects, kinds: .builtin, reporter: log.reporter)
+            #expect(outcome.result == .failed)
+            #expect(outcome.failure?.isUnreachable == true)
+            let stored = try #require(try await target.live(GroupKind(group: "", kind: "ConfigMap"), "z-last"))
+            #expect(stored.annotations[DeployEngine.recordAnnotation] == outcome.deployID)
+            let record = try #require(outcome.record)
+            #expect(Set(record.applied.map(\.reference.name)) == ["a-first", "b-second", "z-last"])
+            #expect(log.applied.contains("ConfigMap \(target.namespace)/z-last"))
+            try await expectRecordHoldsEveryWrite(target, objects: objects, deployID: outcome.deployID, record: record)
+        }
     }
 
     @Test func aDeleteWhoseAnswerWasLostIsRecorded() async throws {
         let objects = try ManifestLoader().load(bytes: Array(Self.stage.replacingOccurrences(of: "not a valid key", with: "key").utf8), file: "stage.yaml")
-        let target = try await DeployTarget.make(.testServer, objects: objects, kinds: .builtin)
-        defer { Task { await target.shutdown() } }
-        #expect(try await target.deploy(objects, kinds: .builtin).isSuccess)
-        let server = try #require(target.testServer)
-        server.inject(Fault.dropResponse.method("DELETE").paths(prefix: "/api/v1/namespaces/\(target.namespace)/configmaps/z-last").count(10))
-        let outcome = try await target.deploy(Array(objects.prefix(2)), kinds: .builtin) { $0.allowBroadCredential = true }
-        #expect(outcome.result == .failed)
-        #expect(try await target.live(GroupKind(group: "", kind: "ConfigMap"), "z-last") == nil)
-        #expect(outcome.record?.pruned.map(\.reference.name) == ["z-last"])
+        try await DeployTarget.with(.testServer, objects: objects, kinds: .builtin) { target in
+            #expect(try await target.deploy(objects, kinds: .builtin).isSuccess)
+            let server = try #require(target.testServer)
+            server.inject(Fault.dropResponse.method("DELETE").paths(prefix: "/api/v1/namespaces/\(target.namespace)/configmaps/z-last").count(10))
+            let outcome = try await target.deploy(Array(objects.prefix(2)), kinds: .builtin) { $0.allowBroadCredential = true }
+            #expect(outcome.result == .failed)
+            #expect(try await target.live(GroupKind(group: "", kind: "ConfigMap"), "z-last") == nil)
+            #expect(outcome.record?.pruned.map(\.reference.name) == ["z-last"])
+        }
     }
 
     @Test func conflictsAndRefusalsInOneStageAreReportedTogetherAndTheRestRecorded() async throws {
         let objects = try ManifestLoader().load(bytes: Array(Self.stage.utf8), file: "stage.yaml")
-        let target = try await DeployTarget.make(.testServer, objects: objects, kinds: .builtin)
-        defer { Task { await target.shutdown() } }
-        let server = try #require(target.testServer)
-        // Another manager owns b-second's key with another value.
-        try await withClient(connection(to: server, token: KubeTestServer.adminToken, namespace: target.namespace)) { client in
-            _ = try await client.apply(
-                KubeObject([
-                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "b-second", "namespace": .string(target.namespace)], "data": ["key": "other"],
-                ]),
-                fieldManager: "helm")
+        try await DeployTarget.with(.testServer, objects: objects, kinds: .builtin) { target in
+            let server = try #require(target.testServer)
+            // Another manager owns b-second's key with another value.
+            try await withClient(connection(to: server, token: KubeTestServer.adminToken, namespace: target.namespace)) { client in
+                _ = try await client.apply(
+                    KubeObject([
+                        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "b-second", "namespace": .string(target.namespace)],
+                        "data": ["key": "other"],
+                    ]),
+                    fieldManager: "helm")
+            }
+            let outcome = try await target.deploy(objects, kinds: .builtin)
+            let failure = try #require(outcome.failure)
+            #expect(failure.message.hasPrefix("2 objects could not be applied:"), "\(failure)")
+            #expect(failure.details.contains { $0.contains("z-last") && $0.contains("not a valid key") })
+            #expect(failure.details.contains { $0.contains("b-second") && $0.contains(".data.key") })
+            #expect(outcome.record?.applied.map(\.reference.name) == ["a-first"])
         }
-        let outcome = try await target.deploy(objects, kinds: .builtin)
-        let failure = try #require(outcome.failure)
-        #expect(failure.message.hasPrefix("2 objects could not be applied:"), "\(failure)")
-        #expect(failure.details.contains { $0.contains("z-last") && $0.contains("not a valid key") })
-        #expect(failure.details.contains { $0.contains("b-second") && $0.contains(".data.key") })
-        #expect(outcome.record?.applied.map(\.reference.name) == ["a-first"])
     }
 
     /// Every object carrying `deployID` in its record annotation is in `record`, and only those.
