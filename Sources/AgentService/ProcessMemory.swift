@@ -20,10 +20,12 @@ import Glibc
 ///   `NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT` or `MALLOC_ARENA_MAX` wins.
 /// - ``returnFreedMemory()`` after each pass: `malloc_trim(0)` gives free pages inside the arenas
 ///   back to the kernel (glibc only returns the top of an arena by itself).
-/// - ``releaseExecutablePages()`` after a pass that deployed: the executable's read-only segments
-///   (code, symbol and relocation tables, Swift metadata) are unmapped with `MADV_DONTNEED`; the
-///   pages the next passes use come back from the page cache on first touch. They are clean file
-///   pages, so nothing is lost: only writable segments hold data, and those are never touched.
+/// - ``releaseExecutablePages()`` after a pass that deployed: the read-only segments of the
+///   executable (code, symbol and relocation tables, Swift metadata) and of the shared libraries
+///   (glibc, libstdc++, libm) are unmapped with `MADV_DONTNEED`; the pages the next passes use
+///   come back from the page cache on first touch. They are clean file pages, so nothing is lost:
+///   only writable segments hold data (RELRO lies inside a writable `PT_LOAD`), and those are
+///   never touched.
 package enum ProcessMemory {
     /// The malloc arenas an agent process uses (glibc's `M_ARENA_MAX`).
     package static let arenaLimit = 2
@@ -83,46 +85,61 @@ package enum ProcessMemory {
         #endif
     }
 
-    /// The read-only segments of the executable in memory (its `PT_LOAD` program headers without
-    /// write permission), page-aligned; empty without glibc or when the program headers cannot be
-    /// found.
-    package static func executableReadOnlySegments() -> [Range<UInt>] {
-        #if canImport(Glibc)
-        let headers = getauxval(UInt(AT_PHDR))
-        let count = Int(getauxval(UInt(AT_PHNUM)))
-        guard headers != 0, count > 0, let first = UnsafePointer<Elf64_Phdr>(bitPattern: headers) else { return [] }
-        let programHeaders = UnsafeBufferPointer(start: first, count: count)
-        // The load bias: where the program headers are minus where the file says they are.
-        guard let table = programHeaders.first(where: { $0.p_type == UInt32(PT_PHDR) }) else { return [] }
-        let bias = headers &- UInt(table.p_vaddr)
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+    /// The read-only segments of the executable and of the shared libraries it loaded (glibc,
+    /// libstdc++ and libm stay dynamically linked even in the static build): their `PT_LOAD`
+    /// program headers without write permission, page-aligned, from `dl_iterate_phdr`. The vDSO
+    /// is left out (the kernel's own mapping). Empty without glibc.
+    package static func readOnlySegments() -> [Range<UInt>] {
         var segments: [Range<UInt>] = []
-        for header in programHeaders where header.p_type == UInt32(PT_LOAD) && header.p_flags & UInt32(PF_W) == 0 {
-            let start = bias &+ UInt(header.p_vaddr)
-            // Only whole pages inside the segment: a page shared with a writable neighbour stays.
-            let lower = (start + page - 1) / page * page
-            let upper = (start + UInt(header.p_memsz)) / page * page
-            if lower < upper { segments.append(lower..<upper) }
-        }
+        forEachReadOnlySegment { segments.append($0) }
         return segments
-        #else
-        return []
-        #endif
     }
 
-    /// Unmaps the executable's read-only segments from this process (`MADV_DONTNEED`); the pages
-    /// still in use come back from the page cache on their next touch. Returns the bytes advised.
+    /// Unmaps the read-only segments of the executable and its shared libraries from this process
+    /// (`MADV_DONTNEED`); the pages still in use come back from the page cache on their next
+    /// touch. Only this process's page table changes: the page cache, and other processes mapping
+    /// the same libraries, are not affected. Returns the bytes advised.
     @discardableResult
     package static func releaseExecutablePages() -> Int {
         #if canImport(Glibc)
         var released = 0
-        for segment in executableReadOnlySegments() {
+        // Advised inside the walk: glibc holds its loader lock meanwhile, so no library can be
+        // unloaded, and its addresses mapped to something else, between finding and releasing.
+        forEachReadOnlySegment { segment in
             let length = Int(segment.upperBound - segment.lowerBound)
             if madvise(UnsafeMutableRawPointer(bitPattern: segment.lowerBound), length, MADV_DONTNEED) == 0 { released += length }
         }
         return released
         #else
         return 0
+        #endif
+    }
+
+    /// Calls `visit` with each read-only segment (see ``readOnlySegments()``) from inside
+    /// `dl_iterate_phdr`.
+    private static func forEachReadOnlySegment(_ visit: (Range<UInt>) -> Void) {
+        #if canImport(Glibc)
+        withoutActuallyEscaping(visit) { visit in
+            var context = visit
+            withUnsafeMutablePointer(to: &context) { pointer in
+                _ = warrant_dl_iterate_phdr(
+                    { object, _, data in
+                        guard let object = object?.pointee, let headers = object.headers, let data else { return 0 }
+                        if let name = object.name, strstr(name, "vdso") != nil { return 0 }
+                        let visit = data.assumingMemoryBound(to: ((Range<UInt>) -> Void).self).pointee
+                        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+                        for header in UnsafeBufferPointer(start: headers, count: Int(object.count))
+                        where header.p_type == UInt32(PT_LOAD) && header.p_flags & UInt32(PF_W) == 0 {
+                            let start = UInt(object.address) &+ UInt(header.p_vaddr)
+                            // Only whole pages inside the segment: a page shared with a writable neighbour stays.
+                            let lower = (start + page - 1) / page * page
+                            let upper = (start + UInt(header.p_memsz)) / page * page
+                            if lower < upper { visit(lower..<upper) }
+                        }
+                        return 0
+                    }, pointer)
+            }
+        }
         #endif
     }
 }

@@ -37,19 +37,6 @@ import Glibc
     }
 
     #if os(Linux) && canImport(Glibc)
-    /// The mappings of this process's executable: (range, permissions) from /proc/self/maps.
-    static func executableMappings() throws -> [(Range<UInt>, String)] {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
-        return maps.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, fields[5...].joined(separator: " ") == executable else { return nil }
-            let bounds = fields[0].split(separator: "-").compactMap { UInt($0, radix: 16) }
-            guard bounds.count == 2 else { return nil }
-            return (bounds[0]..<bounds[1], String(fields[1]))
-        }
-    }
-
     /// Resident kilobytes of this process's executable mappings without write permission (smaps).
     static func residentReadOnlyExecutableKB() throws -> Int {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
@@ -67,23 +54,42 @@ import Glibc
         return total
     }
 
-    @Test("only read-only mappings of the executable are released, never writable ones")
-    func segmentsAreReadOnlyMappingsOfTheExecutable() throws {
-        let segments = ProcessMemory.executableReadOnlySegments()
+    /// Every mapping of this process: (range, permissions, path) from /proc/self/maps.
+    static func mappings() throws -> [(Range<UInt>, String, String)] {
+        // Read to the end: /proc files report a size of 0, and a read sized by it can stop short.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/maps"))
+        defer { try? handle.close() }
+        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        return maps.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 5 else { return nil }
+            let bounds = fields[0].split(separator: "-").compactMap { UInt($0, radix: 16) }
+            guard bounds.count == 2 else { return nil }
+            return (bounds[0]..<bounds[1], String(fields[1]), fields.count >= 6 ? fields[5...].joined(separator: " ") : "")
+        }
+    }
+
+    @Test("only read-only file mappings of the executable and its libraries are released, never writable ones or the vDSO")
+    func segmentsAreReadOnlyFileMappings() throws {
+        let segments = ProcessMemory.readOnlySegments()
         #expect(!segments.isEmpty)
-        let mappings = try Self.executableMappings()
+        let mappings = try Self.mappings()
         for segment in segments {
-            // Every page of the segment lies in mappings of the executable without "w".
+            // Every page of the segment lies in file mappings without "w".
             var address = segment.lowerBound
             while address < segment.upperBound {
-                let mapping = try #require(mappings.first { $0.0.contains(address) }, "\(String(address, radix: 16)) is not in the executable")
-                #expect(!mapping.1.contains("w"), "\(mapping.1) at \(String(address, radix: 16))")
+                let mapping = try #require(mappings.first { $0.0.contains(address) }, "\(String(address, radix: 16)) is not mapped")
+                #expect(!mapping.1.contains("w"), "\(mapping.1) \(mapping.2) at \(String(address, radix: 16))")
+                #expect(mapping.2.hasPrefix("/"), "\(mapping.2) at \(String(address, radix: 16)) is no file")
                 address = min(segment.upperBound, mapping.0.upperBound)
             }
         }
-        // The code is among them: the executable's mapping with "x" lies inside a segment.
-        let code = try #require(mappings.first { $0.1.contains("x") })
-        #expect(segments.contains { $0.lowerBound <= code.0.lowerBound + 4096 && code.0.upperBound <= $0.upperBound + 4096 })
+        // The executable's code is among them, and libc's.
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        for file in [executable, "libc.so"] {
+            let code = try #require(mappings.first { $0.1.contains("x") && $0.2.contains(file) }, "no code mapping of \(file)")
+            #expect(segments.contains { $0.lowerBound <= code.0.lowerBound + 4096 && code.0.upperBound <= $0.upperBound + 4096 }, "\(file)")
+        }
     }
 
     @Test("releasing the executable's pages unmaps them, and the code still runs")

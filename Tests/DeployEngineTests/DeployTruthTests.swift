@@ -195,7 +195,7 @@ func demoObjects() throws -> (objects: [KubeObject], kinds: KindTable) {
     /// nothing either. Returns the objects (`Kind/name`) the second deploy needed a dry run for.
     @discardableResult
     func noChangeDeployWritesNothing(_ server: DeployTarget.Server, _ input: (objects: [KubeObject], kinds: KindTable)) async throws -> [String] {
-        return try await DeployTarget.with(server, objects: input.objects, kinds: input.kinds) { target in
+        try await DeployTarget.with(server, objects: input.objects, kinds: input.kinds) { target in
             let first = try await target.deploy(input.objects, kinds: input.kinds)
             #expect(first.isSuccess, "\(server): \(String(describing: first.failure)) \(first.recordProblems)")
             #expect(first.applied.count == input.objects.count)
