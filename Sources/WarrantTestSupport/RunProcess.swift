@@ -11,9 +11,9 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a program to completion without blocking Swift's cooperative threads: the reads and the
-/// wait happen on threads of their own. Tests need this because the API test server in the same
-/// process serves on the cooperative pool, which has as many threads as cores (two here): a
-/// blocked test thread can starve the server that the program it waits for is talking to.
+/// wait happen on threads of their own. Tests need this because the cooperative pool has as many
+/// threads as cores (two here): a thread blocked for as long as a program runs is one the tests
+/// beside it, and the in-process code the program may talk to, cannot use.
 ///
 /// - Parameter whileRunning: runs once the program has started (to interrupt it, say).
 public func runProcess(

@@ -26,8 +26,8 @@ struct PeakMemoryTests {
         var peakMemory: Int
     }
 
-    /// Runs `arguments` under GNU time on a thread of its own (the in-process API test server it
-    /// talks to runs on the test's thread), to its end.
+    /// Runs `arguments` under GNU time to its end, waiting on a thread of its own rather than
+    /// blocking the test's (`.ownThread`), where its other tasks run.
     private func measure(_ arguments: [String], in folder: URL) async throws -> Measured {
         let report = folder.appendingPathComponent("peak.txt").path
         let outcome = try await onNewThread {
