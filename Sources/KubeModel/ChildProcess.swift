@@ -221,10 +221,19 @@ package enum ChildProcess {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = (argv + [nil]).withUnsafeBufferPointer { arguments in
-            (envp + [nil]).withUnsafeBufferPointer { environment in
-                posix_spawn(&pid, executable, &actions, &attributes, arguments.baseAddress!, environment.baseAddress!)
+        var result: Int32 = 0
+        // A program written a moment ago (a plugin a CI step just fetched, a test's script) can be
+        // refused with ETXTBSY while a child that another thread forked still holds the writer's
+        // descriptor, until that child's exec closes it. That lasts microseconds, so the spawn is
+        // tried again a few times (Go's os/exec has the same race: golang/go#22315).
+        for pause in [0, 10, 20, 40, 80, 160] {
+            if pause > 0 { usleep(useconds_t(pause * 1000)) }
+            result = (argv + [nil]).withUnsafeBufferPointer { arguments in
+                (envp + [nil]).withUnsafeBufferPointer { environment in
+                    posix_spawn(&pid, executable, &actions, &attributes, arguments.baseAddress!, environment.baseAddress!)
+                }
             }
+            if result != ETXTBSY { break }
         }
         guard result == 0 else { throw .launchFailed(String(cString: strerror(result))) }
         return pid
