@@ -21,6 +21,11 @@ struct CommandErrors: Error, Sendable, CustomStringConvertible {
         self.status = status
     }
 
+    /// One error, ending the command with its own status.
+    init(_ error: CommandError) {
+        self.init([error], status: error.status)
+    }
+
     /// `errors`, at most `limit` of them shown and the rest counted in a last line; exit 2.
     init(manifests errors: ManifestErrors, limit: Int) {
         var shown = errors.errors.prefix(limit).map(CommandError.init(manifest:))
@@ -37,22 +42,21 @@ struct CommandErrors: Error, Sendable, CustomStringConvertible {
         case let error as CommandErrors:
             self = error
         case let error as CommandError:
-            self.init([error], status: error.status)
+            self.init(error)
         case let error as ManifestError:
-            self.init([CommandError(manifest: error)], status: .invalidInput)
+            self.init(CommandError(manifest: error))
         case let error as ManifestErrors:
             self.init(error.errors.map(CommandError.init(manifest:)), status: .invalidInput)
         case let error as DeployError:
             self.init(deploy: error)
         case let error as CredentialError:
-            self.init([CommandError(error.isUnreachable ? .unreachable : .failed, wrapping: error)], status: error.isUnreachable ? .unreachable : .failure)
+            self.init(CommandError(error.isUnreachable ? .unreachable : .failed, wrapping: error))
         case let error as KubeAPIError:
-            let error = CommandError(api: error)
-            self.init([error], status: error.status)
+            self.init(CommandError(api: error))
         case let error as SecureFile.Failure:
-            self.init([CommandError(.unwritableOutput, at: error.path, "cannot write the file: \(error.reason)", underlying: error)], status: .invalidInput)
+            self.init(CommandError(.unwritableOutput, at: error.path, "cannot write the file: \(error.reason)", underlying: error))
         case let error as KubeConfigError:
-            self.init([CommandError(.invalidInput, wrapping: error)], status: .invalidInput)
+            self.init(CommandError(.invalidInput, wrapping: error))
         case let error as AgentConfigurationErrors:
             self.init(error.errors.map { CommandError(.invalidOption, wrapping: $0) }, status: .invalidInput)
         default:
@@ -68,7 +72,7 @@ struct CommandErrors: Error, Sendable, CustomStringConvertible {
             self.init(errors.isEmpty ? [CommandError(.invalidManifests, wrapping: error)] : errors, status: .invalidInput)
             return
         }
-        self.init([CommandError(error.isUnreachable ? .unreachable : .failed, wrapping: error)], status: error.isUnreachable ? .unreachable : .failure)
+        self.init(CommandError(error.isUnreachable ? .unreachable : .failed, wrapping: error))
     }
 
     /// Each error on its own `error: ` line (its details and hint on indented lines below).
