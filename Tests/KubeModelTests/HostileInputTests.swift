@@ -390,28 +390,20 @@ struct HostileInputTests {
         // A descriptor of the parent's without close-on-exec must not reach the child.
         let stray = open("/dev/null", O_RDONLY)
         defer { close(stray) }
-        let outcome: ChildProcess.Outcome = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                // What a deploy's process looks like: SIGTERM ignored, a signal blocked in this thread.
-                var block = sigset_t()
-                sigemptyset(&block)
-                sigaddset(&block, SIGUSR2)
-                var previous = sigset_t()
-                pthread_sigmask(SIG_BLOCK, &block, &previous)
-                let handler = signal(SIGUSR1, SIG_IGN)
-                defer {
-                    signal(SIGUSR1, handler)
-                    pthread_sigmask(SIG_SETMASK, &previous, nil)
-                }
-                do {
-                    continuation.resume(
-                        returning: try ChildProcess.run(
-                            executable: "/bin/sh", arguments: ["-c", script], environment: [:], errorOutput: .discard, outputLimit: 4096,
-                            timeout: .seconds(20)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
+        let outcome = try await onNewThread {
+            // What a deploy's process looks like: SIGTERM ignored, a signal blocked in this thread.
+            var block = sigset_t()
+            sigemptyset(&block)
+            sigaddset(&block, SIGUSR2)
+            var previous = sigset_t()
+            pthread_sigmask(SIG_BLOCK, &block, &previous)
+            let handler = signal(SIGUSR1, SIG_IGN)
+            defer {
+                signal(SIGUSR1, handler)
+                pthread_sigmask(SIG_SETMASK, &previous, nil)
             }
+            return try ChildProcess.run(
+                executable: "/bin/sh", arguments: ["-c", script], environment: [:], errorOutput: .discard, outputLimit: 4096, timeout: .seconds(20))
         }
         let lines = String(decoding: outcome.standardOutput, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(outcome.status == 0)
